@@ -1,0 +1,3 @@
+"""layoutopt: chip-package layout and footprint optimizer."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,475 @@
+"""The core model: frozen values in integer micrometres (geometry) and SI units (thermal).
+
+Everything downstream of loading (solver, validator, thermal model, drawings) imports only
+this module's values. Design *files* have their own schema (:mod:`layoutopt.design_file`)
+with explicit units; they are converted once into these values.
+
+Conventions
+-----------
+- x to the east, y to the north (top view), z up from the seating plane (ball bottom).
+- A die's ``width_um`` is its x extent and ``length_um`` its y extent *at rotation 0*.
+- Rotations are counter-clockwise, in degrees, one of 0, 90, 180, 270. A placement's
+  ``x_um, y_um`` is the lower-left corner of the rotated die.
+- Pad edges are named by compass direction at rotation 0 and turn with the die.
+
+Examples
+--------
+>>> rotate_edge(Edge.WEST, 90)
+<Edge.SOUTH: 'south'>
+>>> d = Die(id="D0", part="lpddr4x_16gb", kind=DieKind.DRAM, width_um=6500, length_um=8000,
+...         thickness_um=40, power_w=0.05, max_junction_c=85.0, bond=BondType.WIRE_BOND,
+...         pad_edges=frozenset({Edge.WEST}))
+>>> d.size_um(90)
+(8000, 6500)
+>>> sorted(e.value for e in d.pad_edges_at(180))
+['east']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from shapely.geometry import Polygon
+
+__all__ = [
+    "ROTATIONS_DEG",
+    "BondType",
+    "Design",
+    "Die",
+    "DieKind",
+    "Edge",
+    "Envelope",
+    "Family",
+    "HeightZone",
+    "Layer",
+    "Layout",
+    "Material",
+    "Objective",
+    "Placement",
+    "ProcessRules",
+    "Rect",
+    "ThermalSpec",
+    "rotate_edge",
+]
+
+ROTATIONS_DEG: tuple[int, ...] = (0, 90, 180, 270)
+
+
+class Family(StrEnum):
+    """Package families, each with its own process rules."""
+
+    EPOP = "epop"  # memory (NAND + controller + LPDDR) stacked in one package-on-package
+    SIP = "sip"  # system in package: SoC, memory stacks, PMIC and passives side by side
+    FOMS = "foms"  # fan-out memory: dies in mold over RDL, no substrate (FOMS-R)
+    CMC = "cmc"  # compute + memory co-packaged side by side on RDL or a silicon bridge
+    TSV_STACK = "tsv_stack"  # HBM-like: base die + core dies joined by micro-bumps
+    POP = "pop"  # memory package on top of an SoC package
+
+
+class DieKind(StrEnum):
+    DRAM = "dram"
+    NAND = "nand"
+    CONTROLLER = "controller"
+    LOGIC = "logic"  # SoC, compute, AP, HBM base die
+    PMIC = "pmic"
+    PASSIVE = "passive"
+
+
+class BondType(StrEnum):
+    """How a die connects to what is below it."""
+
+    WIRE_BOND = "wire_bond"  # die attach film below, wires from pad edges to fingers
+    FLIP_CHIP = "flip_chip"  # bumps + underfill below, pads face down
+    MICRO_BUMP = "micro_bump"  # TSV stack: micro-bumps in a bond line (MR-MUF or TC-NCF)
+    VERTICAL_WIRE = "vertical_wire"  # fan-out: die in mold, vertical wire / Cu pillar to RDL
+    SMT = "smt"  # surface-mount passive on solder
+
+
+class Edge(StrEnum):
+    WEST = "west"
+    SOUTH = "south"
+    EAST = "east"
+    NORTH = "north"
+
+
+# Counter-clockwise order: turning a die by 90° moves each edge one step along it.
+_CCW: tuple[Edge, ...] = (Edge.WEST, Edge.SOUTH, Edge.EAST, Edge.NORTH)
+
+
+def rotate_edge(edge: Edge, rotation_deg: int) -> Edge:
+    """Where ``edge`` of a die points after turning the die ``rotation_deg`` CCW."""
+    if rotation_deg not in ROTATIONS_DEG:
+        raise ValueError(f"rotation must be one of {ROTATIONS_DEG}, not {rotation_deg}")
+    return _CCW[(_CCW.index(edge) + rotation_deg // 90) % 4]
+
+
+@dataclass(frozen=True)
+class Material:
+    """A material with (possibly anisotropic) thermal conductivity, with its source."""
+
+    name: str
+    k_xy_w_per_m_k: float
+    k_z_w_per_m_k: float
+    source: str = ""
+    confidence: str = "E"  # H, M, L or E (estimate), as in the reference data
+
+
+@dataclass(frozen=True)
+class Die:
+    """One die or component, as designed (not yet placed)."""
+
+    id: str
+    part: str
+    kind: DieKind
+    width_um: int
+    length_um: int
+    thickness_um: int
+    power_w: float
+    max_junction_c: float
+    bond: BondType
+    pad_edges: frozenset[Edge] = frozenset()
+    # Edges that carry the memory PHY (CMC): they must face the compute die.
+    phy_edges: frozenset[Edge] = frozenset()
+    # Bandwidth to the compute die, weights interconnect length in CMC objectives.
+    bandwidth_gbps: float = 0.0
+    # Thicknesses the process may thin this die to (TSV core dies); empty: fixed.
+    allowed_thickness_um: tuple[int, ...] = ()
+    # Relative power density map, rows south→north, columns west→east, at rotation 0.
+    power_map: tuple[tuple[float, ...], ...] | None = None
+    # Material of the die body (silicon for dies, a ceramic for passives).
+    material: str = "silicon"
+
+    def size_um(self, rotation_deg: int) -> tuple[int, int]:
+        """(x extent, y extent) after rotation."""
+        if rotation_deg in (90, 270):
+            return self.length_um, self.width_um
+        return self.width_um, self.length_um
+
+    def pad_edges_at(self, rotation_deg: int) -> frozenset[Edge]:
+        return frozenset(rotate_edge(e, rotation_deg) for e in self.pad_edges)
+
+    def phy_edges_at(self, rotation_deg: int) -> frozenset[Edge]:
+        return frozenset(rotate_edge(e, rotation_deg) for e in self.phy_edges)
+
+    @property
+    def area_um2(self) -> int:
+        return self.width_um * self.length_um
+
+    @property
+    def is_square(self) -> bool:
+        return self.width_um == self.length_um
+
+
+@dataclass(frozen=True)
+class ProcessRules:
+    """A package family's process rules (all lengths in µm).
+
+    One value object for every family: a rule a family does not use is zero or empty.
+    Defaults and their sources live in the library data, not here.
+    """
+
+    family: Family
+    name: str = ""
+    # --- planar rules -------------------------------------------------------------
+    die_edge_keepout_um: int = 0  # die edge to package (saw) edge
+    finger_edge_keepout_um: int = 0  # bond finger to package edge
+    die_spacing_um: int = 0  # between dies of different stacks
+    # Type-pair spacing overrides: ((kind_a, kind_b), um), kinds sorted by value.
+    pair_spacing_um: tuple[tuple[tuple[DieKind, DieKind], int], ...] = ()
+    bond_finger_ring_um: int = 0  # beside each wire-bonded pad edge, at substrate level
+    underfill_fillet_um: int = 0  # keep-out beside each flip-chip die
+    staircase_offset_um: int = 0  # exposed pad row per wire-bonded step
+    max_overhang_um: int = 0  # how far a die may reach past the die below
+    max_dies_per_stack: int = 1
+    package_grid_um: int = 50  # package outline sizes are multiples of this
+    # --- vertical stack-up ------------------------------------------------------------
+    ball_height_um: int = 0  # ball standoff (effective layer)
+    substrate_thickness_um: int = 0  # 0 for fan-out (RDL) families
+    rdl_layers: int = 0
+    rdl_layer_thickness_um: int = 0
+    die_attach_um: int = 0  # DAF under each wire-bonded die
+    flip_chip_gap_um: int = 0  # bump + underfill under a flip-chip die
+    bond_line_um: int = 0  # micro-bump gap in a TSV stack (MR-MUF or TC-NCF)
+    smt_gap_um: int = 0  # solder under a passive
+    vertical_wire_gap_um: int = 0  # adhesive under a die in a fan-out stack
+    wire_loop_um: int = 0  # loop above the top of a wire-bonded die
+    mold_clearance_um: int = 0  # mold over the highest wire loop
+    mold_cap_um: int = 0  # mold over the top of a die without wires
+    pop_gap_um: int = 0  # PoP: ball gap between bottom and top package
+    # Double-sided SiP: components allowed on the bottom face, and its height limit.
+    double_sided: bool = False
+    bottom_side_max_height_um: int = 0
+    # CMC: maximum die-to-die distance between the compute die and each memory die.
+    max_die_to_die_um: int = 0
+    # TSV: the stack height limit (KGSD height).
+    max_stack_height_um: int = 0
+    # Which die kinds may sit on which (upper, lower); empty: no stacking.
+    stack_pairs: tuple[tuple[DieKind, DieKind], ...] = ()
+    # Which die kinds the family can hold at all.
+    allowed_kinds: tuple[DieKind, ...] = tuple(DieKind)
+    # --- materials of the layers (names in the design's material table) ---------------
+    substrate_material: str = "substrate_2l"
+    mold_material: str = "emc"
+    die_attach_material: str = "daf"
+    underfill_material: str = "underfill"
+    bond_line_material: str = "underfill"
+    ball_material: str = "ball_layer"
+    rdl_material: str = "rdl"
+
+    def spacing_um(self, a: DieKind, b: DieKind) -> int:
+        """Required spacing between dies of kinds ``a`` and ``b`` (different stacks)."""
+        key = tuple(sorted((a, b), key=lambda k: k.value))
+        for pair, value in self.pair_spacing_um:
+            if pair == key:
+                return value
+        return self.die_spacing_um
+
+    def attach_um(self, bond: BondType) -> int:
+        """Thickness of the joint under a die of this bond type."""
+        return {
+            BondType.WIRE_BOND: self.die_attach_um,
+            BondType.FLIP_CHIP: self.flip_chip_gap_um,
+            BondType.MICRO_BUMP: self.bond_line_um,
+            BondType.VERTICAL_WIRE: self.vertical_wire_gap_um,
+            BondType.SMT: self.smt_gap_um,
+        }[bond]
+
+    @property
+    def base_thickness_um(self) -> int:
+        """Everything below the first die: balls, substrate and RDL."""
+        return (
+            self.ball_height_um
+            + self.substrate_thickness_um
+            + self.rdl_layers * self.rdl_layer_thickness_um
+        )
+
+    def can_stack(self, upper: DieKind, lower: DieKind) -> bool:
+        return (upper, lower) in self.stack_pairs
+
+
+@dataclass(frozen=True)
+class HeightZone:
+    """Part of the outline with a lower ceiling (e.g. under a hinge)."""
+
+    region: Polygon
+    max_thickness_um: int
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """Where the package may go: outline, keep-outs, thickness ceiling (µm)."""
+
+    outline: Polygon
+    max_thickness_um: int
+    keepouts: tuple[Polygon, ...] = ()
+    keepout_names: tuple[str, ...] = ()
+    height_zones: tuple[HeightZone, ...] = ()
+
+
+@dataclass(frozen=True)
+class ThermalSpec:
+    """Boundary conditions and limits of the thermal check (SI units, °C)."""
+
+    ambient_c: float = 25.0
+    h_top_w_per_m2_k: float = 12.0
+    h_bottom_w_per_m2_k: float = 12.0
+    board_thickness_um: int = 500
+    board_material: str = "pcb"
+    board_margin_um: int = 2000  # board modelled beyond the package edge
+    max_top_c: float | None = None  # package top surface limit
+    max_skin_c: float | None = None  # outer housing surface limit (skin contact)
+    housing_thickness_um: int = 0  # housing wall between package top and skin; 0: none
+    housing_material: str = "housing_plastic"
+    top_fixed_c: float | None = None  # fixed temperature on the top face (cold plate)
+    bottom_fixed_c: float | None = None
+
+
+@dataclass(frozen=True)
+class Objective:
+    """What to minimise.
+
+    ``lexicographic``: footprint first, then thickness (then temperature, when the thermal
+    model is in the loop). ``weighted``: one sum with the weights below, in the units named.
+    """
+
+    mode: str = "lexicographic"
+    weight_area_per_mm2: float = 1.0
+    weight_thickness_per_mm: float = 0.0
+    weight_interconnect_per_mm: float = 0.0
+
+
+@dataclass(frozen=True)
+class Design:
+    """A fully resolved design: dies, process rules, envelope, thermal spec, materials."""
+
+    name: str
+    dies: tuple[Die, ...]
+    rules: ProcessRules
+    envelope: Envelope
+    thermal: ThermalSpec = field(default_factory=ThermalSpec)
+    objective: Objective = field(default_factory=Objective)
+    materials: tuple[Material, ...] = ()
+    # Other candidate families for the same dies and envelope.
+    alternatives: tuple[ProcessRules, ...] = ()
+    description: str = ""
+
+    @property
+    def family(self) -> Family:
+        return self.rules.family
+
+    def die(self, die_id: str) -> Die:
+        for d in self.dies:
+            if d.id == die_id:
+                return d
+        raise KeyError(die_id)
+
+    def material(self, name: str) -> Material:
+        for m in self.materials:
+            if m.name == name:
+                return m
+        raise KeyError(name)
+
+    def variants(self) -> tuple[Design, ...]:
+        """This design once per candidate family (its own rules first)."""
+        return (replace(self, alternatives=()),) + tuple(
+            replace(self, rules=rules, alternatives=()) for rules in self.alternatives
+        )
+
+
+@dataclass(frozen=True, order=True)
+class Rect:
+    """An axis-aligned rectangle in integer µm (lower-left corner and size).
+
+    >>> Rect(0, 0, 10, 5).intersects(Rect(10, 0, 5, 5))
+    False
+    >>> Rect(0, 0, 10, 5).gap_um(Rect(13, 0, 5, 5))
+    3
+    """
+
+    x_um: int
+    y_um: int
+    width_um: int
+    length_um: int
+
+    @property
+    def x_max_um(self) -> int:
+        return self.x_um + self.width_um
+
+    @property
+    def y_max_um(self) -> int:
+        return self.y_um + self.length_um
+
+    @property
+    def area_um2(self) -> int:
+        return self.width_um * self.length_um
+
+    def intersects(self, other: Rect) -> bool:
+        """True when the interiors overlap (touching edges do not count)."""
+        return (
+            self.x_um < other.x_max_um
+            and other.x_um < self.x_max_um
+            and self.y_um < other.y_max_um
+            and other.y_um < self.y_max_um
+        )
+
+    def gap_um(self, other: Rect) -> int:
+        """Chebyshev clearance: the larger of the x and y gaps (negative when overlapping)."""
+        dx = max(other.x_um - self.x_max_um, self.x_um - other.x_max_um)
+        dy = max(other.y_um - self.y_max_um, self.y_um - other.y_max_um)
+        return max(dx, dy)
+
+    def contains(self, other: Rect) -> bool:
+        return (
+            self.x_um <= other.x_um
+            and self.y_um <= other.y_um
+            and other.x_max_um <= self.x_max_um
+            and other.y_max_um <= self.y_max_um
+        )
+
+    def expanded(self, west: int = 0, south: int = 0, east: int = 0, north: int = 0) -> Rect:
+        return Rect(
+            self.x_um - west, self.y_um - south, self.width_um + west + east,
+            self.length_um + south + north,
+        )
+
+    def to_polygon(self) -> Polygon:
+        from shapely.geometry import box
+
+        return box(self.x_um, self.y_um, self.x_max_um, self.y_max_um)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one die ended up.
+
+    ``stack`` numbers the stacks of a layout from 0; ``tier`` counts up from 0 on the
+    substrate (or RDL); ``on_die`` names the die directly below (``None`` at tier 0).
+    ``side`` is ``"top"`` except for components on the bottom face of a double-sided SiP,
+    whose z is measured downward from the substrate bottom.
+    """
+
+    die_id: str
+    x_um: int
+    y_um: int
+    width_um: int
+    length_um: int
+    rotation_deg: int
+    z_bottom_um: int
+    thickness_um: int
+    stack: int
+    tier: int
+    on_die: str | None = None
+    side: str = "top"
+
+    @property
+    def rect(self) -> Rect:
+        return Rect(self.x_um, self.y_um, self.width_um, self.length_um)
+
+    @property
+    def z_top_um(self) -> int:
+        return self.z_bottom_um + self.thickness_um
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer of a thickness budget."""
+
+    name: str
+    thickness_um: int
+    material: str = ""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A solved (or hand-made) layout: package outline, placements, thickness budget."""
+
+    design_name: str
+    family: Family
+    package: Rect
+    thickness_um: int
+    placements: tuple[Placement, ...]
+    # The budget of the tallest stack, bottom to top; sums to ``thickness_um``.
+    stack_up: tuple[Layer, ...] = ()
+
+    def placement(self, die_id: str) -> Placement:
+        for p in self.placements:
+            if p.die_id == die_id:
+                return p
+        raise KeyError(die_id)
+
+    def stacks(self) -> dict[int, tuple[Placement, ...]]:
+        """Placements grouped by stack, each bottom tier first."""
+        groups: dict[int, list[Placement]] = {}
+        for p in self.placements:
+            groups.setdefault(p.stack, []).append(p)
+        return {k: tuple(sorted(v, key=lambda p: p.tier)) for k, v in sorted(groups.items())}
+
+    def __iter__(self) -> Iterator[Placement]:
+        return iter(self.placements)
+
+    @property
+    def footprint_um2(self) -> int:
+        return self.package.area_um2

@@ -1,0 +1,95 @@
+"""Explicit units at the boundary: parse quantities written by people, once.
+
+Inside layoutopt geometry is integer micrometres and thermal work is SI floats. Design
+files must say their unit (``"9.5 mm"``, ``"40 um"``, ``"120 mW"``); a bare number for a
+length is ambiguous and rejected.
+
+Examples
+--------
+>>> parse_length_um("9.5 mm")
+9500
+>>> parse_length_um("40 um")
+40
+>>> parse_power_w("120 mW")
+0.12
+>>> format_length_mm(9500)
+'9.5 mm'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+__all__ = [
+    "LENGTH_UNITS_UM",
+    "POWER_UNITS_W",
+    "UnitError",
+    "format_length_mm",
+    "parse_length_um",
+    "parse_power_w",
+]
+
+LENGTH_UNITS_UM: dict[str, float] = {"um": 1.0, "µm": 1.0, "μm": 1.0, "mm": 1000.0, "cm": 10000.0, "mil": 25.4}
+POWER_UNITS_W: dict[str, float] = {"W": 1.0, "mW": 1e-3, "uW": 1e-6, "µW": 1e-6}
+
+_QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-zµμ]+)\s*$")
+
+
+_BARE_NUMBER = re.compile(r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$")
+
+
+class UnitError(ValueError):
+    """A quantity could not be read; the message says what to write instead."""
+
+
+def _split(text: object, kind: str, units: dict[str, float], example: str) -> tuple[float, float]:
+    if isinstance(text, bool) or not isinstance(text, (str, int, float)):
+        raise UnitError(f"expected a {kind} with a unit such as {example!r}")
+    if isinstance(text, (int, float)) or _BARE_NUMBER.match(text):
+        raise UnitError(f"a bare number is ambiguous for a {kind}; write the unit, e.g. {example!r}")
+    match = _QUANTITY.match(text)
+    if match is None:
+        raise UnitError(f"cannot read {text!r} as a {kind}; write a number and a unit, e.g. {example!r}")
+    number, unit = float(match.group(1)), match.group(2)
+    if unit not in units:
+        known = ", ".join(units)
+        raise UnitError(f"unknown {kind} unit {unit!r}; use one of {known}, e.g. {example!r}")
+    return number, units[unit]
+
+
+def parse_length_um(text: object, *, allow_zero: bool = True) -> int:
+    """Read a length such as ``"9.5 mm"`` as whole micrometres.
+
+    Lengths must resolve to a whole number of micrometres (to 1 nm), since geometry in the
+    core is integer micrometres; negative lengths are rejected.
+
+    >>> parse_length_um("0.6 mm")
+    600
+    >>> try:
+    ...     parse_length_um("0")
+    ... except UnitError as err:
+    ...     print(err)
+    a bare number ... write the unit, e.g. '40 um'
+    """
+    number, scale = _split(text, "length", LENGTH_UNITS_UM, "40 um")
+    value_um = number * scale
+    if value_um < 0 or (value_um == 0 and not allow_zero):
+        raise UnitError(f"{text!r} must be {'positive' if not allow_zero else 'zero or positive'}")
+    rounded = round(value_um)
+    if not math.isclose(value_um, rounded, abs_tol=1e-3):
+        raise UnitError(f"{text!r} is not a whole number of micrometres; round it, e.g. '{rounded} um'")
+    return int(rounded)
+
+
+def parse_power_w(text: object) -> float:
+    """Read a power such as ``"120 mW"`` in watts (zero or positive)."""
+    number, scale = _split(text, "power", POWER_UNITS_W, "120 mW")
+    if number < 0:
+        raise UnitError(f"{text!r} must be zero or positive")
+    return number * scale
+
+
+def format_length_mm(value_um: int) -> str:
+    """Format micrometres as millimetres for people, without trailing zeros."""
+    return f"{value_um / 1000:.3f}".rstrip("0").rstrip(".") + " mm"
