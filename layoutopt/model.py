@@ -236,6 +236,21 @@ class ProcessRules:
             BondType.SMT: self.smt_gap_um,
         }[bond]
 
+    def joint_um(self, upper: Die, lower: Die | None) -> int:
+        """Thickness of the joint under ``upper``, which sits on ``lower`` (None: on the base).
+
+        In a PoP the memory sits on the SoC through the ball gap between the two packages.
+        """
+        if self.family is Family.POP and lower is not None and lower.bond is BondType.FLIP_CHIP:
+            return self.pop_gap_um
+        return self.attach_um(upper.bond)
+
+    def top_clearance_um(self, die: Die) -> int:
+        """What must stand above a die's top: wire loop and mold, or the mold cap alone."""
+        if die.bond is BondType.WIRE_BOND:
+            return self.wire_loop_um + self.mold_clearance_um
+        return self.mold_cap_um
+
     @property
     def base_thickness_um(self) -> int:
         """Everything below the first die: balls, substrate and RDL."""
