@@ -1,0 +1,74 @@
+"""Solver options and results: plain values, separate from the CP-SAT model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from layoutopt.model import Layout
+from layoutopt.thermal.report import ThermalReport
+
+__all__ = ["SolveOptions", "SolveResult", "SolveStatus"]
+
+
+class SolveStatus(StrEnum):
+    OPTIMAL = "optimal"  # proven best under the objective
+    FEASIBLE = "feasible"  # legal, not proven best (time limit)
+    INFEASIBLE = "infeasible"  # proven: no legal layout exists
+    NO_SOLUTION = "no_solution"  # time limit reached before any legal layout
+
+    @property
+    def has_layout(self) -> bool:
+        return self in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How to solve.
+
+    ``workers=1`` with a fixed ``seed`` and no binding time limit gives byte-identical
+    results across runs. ``hint`` is a layout of the same dies to start from (warm start).
+    ``thermal`` puts the thermal model in the loop (limits become constraints).
+    """
+
+    time_limit_s: float = 30.0
+    workers: int = 2
+    seed: int = 0
+    grid_um: int = 10
+    hint: Layout | None = None
+    thermal: bool = True
+    thermal_model: str = "compact"  # "compact" or "fv3d"
+    log: bool = False
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """The outcome of one solve: a status, and a layout when one was found.
+
+    ``objective`` and ``best_bound`` are in the objective's units (µm² of footprint for the
+    default lexicographic objective's first stage); ``gap`` is relative (0 when optimal).
+    ``explanation`` lists, in the user's terms and numbers, why nothing fits (infeasible).
+    """
+
+    status: SolveStatus
+    layout: Layout | None = None
+    objective: float | None = None
+    best_bound: float | None = None
+    gap: float | None = None
+    time_s: float = 0.0
+    explanation: tuple[str, ...] = ()
+    thermal: ThermalReport | None = None
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def to_data(self) -> dict[str, Any]:
+        """The ``solver`` section of the layout file."""
+        return {
+            "status": self.status.value,
+            "objective": self.objective,
+            "best_bound": self.best_bound,
+            "gap": self.gap,
+            "time_s": round(self.time_s, 3),
+            "explanation": list(self.explanation),
+            "stats": self.stats,
+        }
