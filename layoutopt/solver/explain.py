@@ -1,0 +1,125 @@
+"""Why nothing fits: cheap pre-checks first, then CP-SAT assumption cores, in numbers.
+
+Each rule group of the model (``max_thickness``, ``outline``, ``keepout``, ...) has an
+assumption literal. When the full model is infeasible, the solver asks CP-SAT for a small
+set of groups that cannot hold together, then measures each by relaxing it (e.g. "the
+thinnest stack that fits is 0.64 mm"), so the message names the conflict and its size.
+"""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from layoutopt.model import Design
+from layoutopt.solver.build import build_model, extract_layout
+from layoutopt.stackup import describe_layers
+from layoutopt.units import format_length_mm
+
+__all__ = ["explain_infeasible", "precheck"]
+
+_GROUP_WORDS = {
+    "max_thickness": "the maximum thickness",
+    "outline": "the envelope outline",
+    "keepout": "the envelope keep-outs",
+    "edge_keepout": "the die-to-package-edge keep-outs",
+    "height_zone": "the height zones",
+    "stack_height": "the stack-height limit",
+    "die_to_die": "the maximum die-to-die distance",
+}
+
+
+def _mm(um: int) -> str:
+    return format_length_mm(um)
+
+
+def precheck(design: Design) -> tuple[str, ...]:
+    """Conflicts visible without a solve: each die alone must fit the outline and the
+    thickness limit."""
+    rules, env = design.rules, design.envelope
+    x0, y0, x1, y1 = env.outline.bounds
+    room_w, room_l = int(x1 - x0), int(y1 - y0)
+    edge = rules.die_edge_keepout_um
+    found = []
+    for die in design.dies:
+        fits = any(
+            w + 2 * edge <= room_w and length + 2 * edge <= room_l
+            for w, length in (die.size_um(0), die.size_um(90))
+        )
+        if not fits:
+            found.append(
+                f"die {die.id} {_mm(die.width_um)} × {_mm(die.length_um)} plus {_mm(edge)} "
+                f"edge keep-out on each side does not fit the {_mm(room_w)} × {_mm(room_l)} "
+                "outline in either orientation"
+            )
+        thinnest = min((die.thickness_um, *die.allowed_thickness_um))
+        alone = (
+            rules.base_thickness_um + rules.joint_um(die, None) + thinnest
+            + rules.top_clearance_um(die)
+        )
+        if alone > env.max_thickness_um:
+            found.append(
+                f"die {die.id} alone needs {_mm(alone)} (base {rules.base_thickness_um} µm + "
+                f"joint {rules.joint_um(die, None)} µm + die {thinnest} µm + above "
+                f"{rules.top_clearance_um(die)} µm) > {_mm(env.max_thickness_um)} max"
+            )
+    return tuple(found)
+
+
+def explain_infeasible(design: Design, grid_um: int, time_limit_s: float) -> tuple[str, ...]:
+    """Name a small set of rule groups that conflict, each measured by relaxing it."""
+    built = build_model(design, grid_um, assume=True)
+    solver = _solver(time_limit_s / 3)
+    status = solver.Solve(built.model)
+    if status != cp_model.INFEASIBLE:
+        return ("no conflict could be isolated within the time limit",)
+    core_indices = set(solver.SufficientAssumptionsForInfeasibility())
+    names = sorted(name for name, lit in built.v.groups.items() if lit.Index() in core_indices)
+    if not names:
+        return (
+            "the dies cannot be arranged even without the envelope limits: check "
+            "max_dies_per_stack, stacking pairs and overhang/staircase rules",
+        )
+    lines = [
+        "these constraints conflict: " + ", ".join(_GROUP_WORDS.get(n, n) for n in names)
+    ]
+    for name in names:
+        detail = _measure(design, grid_um, name, time_limit_s / (3 * len(names)))
+        if detail:
+            lines.append(detail)
+    return tuple(lines)
+
+
+def _solver(time_limit_s: float) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.5, time_limit_s)
+    solver.parameters.num_workers = 1
+    return solver
+
+
+def _measure(design: Design, grid_um: int, group: str, time_limit_s: float) -> str | None:
+    env = design.envelope
+    built = build_model(design, grid_um, relax=frozenset({group}))
+    v = built.v
+    if group == "max_thickness":
+        built.model.Minimize(v.height)
+    elif group in ("outline", "keepout", "edge_keepout"):
+        built.model.Minimize(v.area_steps)
+    else:
+        return None
+    solver = _solver(time_limit_s)
+    status = solver.Solve(built.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    layout = extract_layout(built, solver)
+    proven = "" if status == cp_model.OPTIMAL else " (best found)"
+    if group == "max_thickness":
+        return (
+            f"the thinnest legal stack-up{proven} is {describe_layers(layout.stack_up)} = "
+            f"{_mm(layout.thickness_um)} > {_mm(env.max_thickness_um)} max"
+        )
+    x0, y0, x1, y1 = env.outline.bounds
+    return (
+        f"the smallest legal package{proven} is {_mm(layout.package.width_um)} × "
+        f"{_mm(layout.package.length_um)}, which does not fit {_GROUP_WORDS[group]} "
+        f"({_mm(int(x1 - x0))} × {_mm(int(y1 - y0))} outline box)"
+    )

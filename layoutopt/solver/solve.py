@@ -1,0 +1,211 @@
+"""The solve pipeline: pre-check, CP-SAT stages, thermal check in the loop, validation.
+
+Thermal limits in the loop (lazy no-good cuts)
+----------------------------------------------
+The placement model has no temperatures. After each placement solve the thermal model
+checks the layout; if a junction, top or skin limit is broken, the layout's *stacking
+structure* (which die rests on which, thinned thicknesses, face) is forbidden by a no-good
+cut and the model is solved again, so the optimiser trades footprint for temperature
+(spreads hot dies into separate stacks, puts the hot die on the substrate, reorders). With
+the compact model, temperatures depend only on that structure, so the cut is exact; with
+the 3D model it is conservative (it may also forbid a spread-out variant of that structure).
+The loop stops at the first layout that passes, which is optimal among the structures not
+cut. Every returned layout has passed the validator: a disagreement raises
+:class:`layoutopt.errors.InternalError`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from ortools.sat.python import cp_model
+
+from layoutopt.model import Design, Layout
+from layoutopt.solver.build import BuiltModel, StructureFact, add_hints, build_model, extract_layout, structure_of
+from layoutopt.solver.explain import explain_infeasible, precheck
+from layoutopt.solver.objective import stages
+from layoutopt.solver.result import SolveOptions, SolveResult, SolveStatus
+
+__all__ = ["solve"]
+
+MAX_THERMAL_ROUNDS = 12
+
+
+def _solver(options: SolveOptions, time_limit_s: float) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.max_time_in_seconds = max(0.05, time_limit_s)
+    params.num_workers = max(1, options.workers)
+    params.random_seed = options.seed
+    params.log_search_progress = options.log
+    if options.workers == 1:
+        # Deterministic: same model, seed and single worker give the same answer.
+        params.interleave_search = False
+    return solver
+
+
+def _hint_from_solution(built: BuiltModel, solver: cp_model.CpSolver) -> None:
+    model = built.model
+    model.ClearHints()
+    proto = model.Proto()
+    for index in range(len(proto.variables)):
+        var = model.GetIntVarFromProtoIndex(index)
+        model.AddHint(var, solver.Value(var))
+
+
+def _placement_solve(
+    design: Design,
+    options: SolveOptions,
+    forbidden: list[frozenset[StructureFact]],
+    deadline: float,
+) -> tuple[SolveResult, frozenset[StructureFact] | None]:
+    """One placement solve over all objective stages (no thermal check)."""
+    started = time.perf_counter()
+    built = build_model(design, options.grid_um, forbidden=forbidden)
+    if options.hint is not None:
+        add_hints(built, options.hint)
+    plan = stages(design, built.v)
+    status_first = None
+    objective = bound = None
+    proven = True
+    layout: Layout | None = None
+    structure = None
+    stats: dict[str, object] = {"stages": []}
+    for k, (name, expr) in enumerate(plan):
+        remaining = deadline - time.perf_counter()
+        if remaining <= 0.05 and layout is not None:
+            proven = False
+            break
+        # The first stage gets most of the time; later stages refine within its optimum.
+        share = remaining * (0.7 if k == 0 and len(plan) > 1 else 1.0 / max(1, len(plan) - k))
+        built.model.Minimize(expr)
+        solver = _solver(options, share)
+        status = solver.Solve(built.model)
+        stats["stages"].append(  # type: ignore[union-attr]
+            {
+                "name": name,
+                "status": solver.StatusName(status).lower(),
+                "objective": solver.ObjectiveValue() if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None,
+                "best_bound": solver.BestObjectiveBound(),
+                "time_s": round(solver.WallTime(), 3),
+                "branches": solver.NumBranches(),
+                "conflicts": solver.NumConflicts(),
+            }
+        )
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if k == 0:
+                status_first = status
+                break
+            proven = False
+            break
+        if k == 0:
+            status_first = status
+            objective, bound = solver.ObjectiveValue(), solver.BestObjectiveBound()
+        proven = proven and status == cp_model.OPTIMAL
+        layout = extract_layout(built, solver)
+        structure = structure_of(built, solver)
+        value = round(solver.ObjectiveValue())
+        _hint_from_solution(built, solver)
+        if k + 1 < len(plan):
+            built.model.Add(expr <= value)
+    elapsed = time.perf_counter() - started
+    if layout is None:
+        if status_first == cp_model.INFEASIBLE:
+            return SolveResult(SolveStatus.INFEASIBLE, time_s=elapsed, stats=stats), None
+        return SolveResult(SolveStatus.NO_SOLUTION, time_s=elapsed, stats=stats), None
+    step2 = design.rules.package_grid_um**2
+    is_area = plan[0][0] == "footprint"
+    scale = step2 if is_area else 1
+    objective_value = None if objective is None else objective * scale
+    bound_value = None if bound is None else bound * scale
+    gap = 0.0
+    if objective_value and bound_value is not None:
+        gap = max(0.0, (objective_value - bound_value) / abs(objective_value))
+    status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
+    stats["objective_units"] = "um2" if is_area else "weighted"
+    return (
+        SolveResult(
+            status,
+            layout=layout,
+            objective=objective_value,
+            best_bound=bound_value,
+            gap=0.0 if status is SolveStatus.OPTIMAL else gap,
+            time_s=elapsed,
+            stats=stats,
+        ),
+        structure,
+    )
+
+
+def solve(design: Design, options: SolveOptions | None = None) -> SolveResult:
+    """Place and stack the dies of ``design``: the smallest legal package, then the thinnest.
+
+    Infeasible designs and time-outs are statuses of the result, not exceptions.
+    """
+    options = options or SolveOptions()
+    started = time.perf_counter()
+    deadline = started + options.time_limit_s
+    problems = precheck(design)
+    if problems:
+        return SolveResult(
+            SolveStatus.INFEASIBLE, explanation=problems, time_s=time.perf_counter() - started,
+            stats={"stage": "precheck"},
+        )
+    forbidden: list[frozenset[StructureFact]] = []
+    thermal_rounds = 0
+    while True:
+        result, structure = _placement_solve(design, options, forbidden, deadline)
+        if not result.status.has_layout or result.layout is None:
+            break
+        _validate(design, result.layout)
+        if not options.thermal:
+            break
+        report = _thermal(design, result.layout, options)
+        result = replace(result, thermal=report)
+        if report.ok or structure is None:
+            break
+        thermal_rounds += 1
+        forbidden.append(structure)
+        if thermal_rounds >= MAX_THERMAL_ROUNDS or time.perf_counter() >= deadline:
+            result = replace(
+                result,
+                status=SolveStatus.NO_SOLUTION,
+                layout=None,
+                explanation=(
+                    f"no layout met the thermal limits within {thermal_rounds} thermal rounds; "
+                    "last violations: " + "; ".join(report.violations()),
+                ),
+            )
+            break
+    elapsed = time.perf_counter() - started
+    if result.status is SolveStatus.INFEASIBLE:
+        if forbidden:
+            explanation = (
+                "every stacking that fits breaks a thermal limit; the last tried: "
+                + "; ".join(_last_violations(design, options, forbidden)),
+            )
+        else:
+            remaining = max(1.0, deadline - time.perf_counter())
+            explanation = explain_infeasible(design, options.grid_um, min(remaining, 20.0))
+        result = replace(result, explanation=explanation)
+    stats = dict(result.stats)
+    stats.update({"thermal_rounds": thermal_rounds, "grid_um": options.grid_um,
+                  "workers": options.workers, "seed": options.seed})
+    return replace(result, time_s=time.perf_counter() - started if elapsed else elapsed, stats=stats)
+
+
+def _last_violations(design: Design, options: SolveOptions, forbidden) -> list[str]:  # type: ignore[no-untyped-def]
+    return [f"{len(forbidden)} stacking structure(s) were too hot"]
+
+
+def _thermal(design: Design, layout: Layout, options: SolveOptions):  # type: ignore[no-untyped-def]
+    from layoutopt.thermal import thermal_check
+
+    return thermal_check(design, layout, model=options.thermal_model)
+
+
+def _validate(design: Design, layout: Layout) -> None:
+    from layoutopt.validate import check
+
+    check(design, layout)

@@ -1,0 +1,131 @@
+"""Thickness budgets: what stands where in z, as a list of layers people can read.
+
+Pure functions over core values. The validator does not use them (it recomputes z on its
+own, as the specification); the solver, the layout file and the drawings do.
+
+>>> describe_layers((Layer("balls", 150), Layer("NAND0 die", 40), Layer("NAND1 die", 40)))
+'balls 150 µm + 2 × NAND die 40 µm'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from layoutopt.model import Design, Layer, Placement
+
+__all__ = ["describe_layers", "package_thickness_um", "stack_up"]
+
+
+def package_thickness_um(design: Design, placements: Sequence[Placement]) -> int:
+    """The package thickness: the highest die top plus what must stand above it."""
+    rules = design.rules
+    tops = [
+        p.z_top_um + rules.top_clearance_um(design.die(p.die_id))
+        for p in placements
+        if p.side == "top"
+    ]
+    return max(tops, default=rules.base_thickness_um)
+
+
+def stack_up(design: Design, placements: Sequence[Placement]) -> tuple[Layer, ...]:
+    """The thickness budget through the stack that sets the package thickness, bottom up.
+
+    The layers sum to :func:`package_thickness_um`.
+    """
+    rules = design.rules
+    layers = []
+    if rules.ball_height_um:
+        layers.append(Layer("balls", rules.ball_height_um, rules.ball_material))
+    if rules.substrate_thickness_um:
+        layers.append(Layer("substrate", rules.substrate_thickness_um, rules.substrate_material))
+    if rules.rdl_layers:
+        layers.append(
+            Layer(f"RDL {rules.rdl_layers} layers", rules.rdl_layers * rules.rdl_layer_thickness_um,
+                  rules.rdl_material)
+        )
+    top_side = [p for p in placements if p.side == "top"]
+    if not top_side:
+        return tuple(layers)
+    total = package_thickness_um(design, top_side)
+    peak = max(
+        top_side,
+        key=lambda p: (p.z_top_um + rules.top_clearance_um(design.die(p.die_id)), -p.stack),
+    )
+    by_id = {p.die_id: p for p in top_side}
+    chain = [peak]
+    while chain[-1].on_die is not None:
+        chain.append(by_id[chain[-1].on_die])
+    level = sum(layer.thickness_um for layer in layers)
+    for p in reversed(chain):
+        die = design.die(p.die_id)
+        joint = p.z_bottom_um - level
+        if joint:
+            layers.append(Layer(f"{_joint_name(design, p)} under {p.die_id}", joint,
+                                _joint_material(design, p)))
+        layers.append(Layer(f"{p.die_id} die", p.thickness_um, die.material))
+        level = p.z_top_um
+    top = design.die(peak.die_id)
+    if rules.top_clearance_um(top) == rules.wire_loop_um + rules.mold_clearance_um and (
+        rules.wire_loop_um and top.bond.value == "wire_bond"
+    ):
+        layers.append(Layer("wire loop", rules.wire_loop_um, rules.mold_material))
+        layers.append(Layer("mold over loop", rules.mold_clearance_um, rules.mold_material))
+    elif total - level:
+        layers.append(Layer("mold cap", total - level, rules.mold_material))
+    return tuple(layer for layer in layers if layer.thickness_um)
+
+
+def _joint_name(design: Design, p: Placement) -> str:
+    rules = design.rules
+    bond = design.die(p.die_id).bond.value
+    if p.on_die is not None and rules.family.value == "pop" and (
+        design.die(p.on_die).bond.value == "flip_chip"
+    ):
+        return "PoP gap"
+    return {
+        "wire_bond": "DAF",
+        "flip_chip": "bumps + underfill",
+        "micro_bump": "bond line",
+        "vertical_wire": "die attach",
+        "smt": "solder",
+    }[bond]
+
+
+def _joint_material(design: Design, p: Placement) -> str:
+    rules = design.rules
+    bond = design.die(p.die_id).bond.value
+    return {
+        "wire_bond": rules.die_attach_material,
+        "flip_chip": rules.underfill_material,
+        "micro_bump": rules.bond_line_material,
+        "vertical_wire": rules.die_attach_material,
+        "smt": rules.ball_material,
+    }[bond]
+
+
+_ID_SUFFIX = re.compile(r"^(?P<stem>.*?)(\d+)(?P<rest> .*)$")
+
+
+def describe_layers(layers: Sequence[Layer]) -> str:
+    """A budget in words, grouping repeated layers: ``4 × NAND die 40 µm + ...``."""
+    groups: list[tuple[str, int, int]] = []
+    for layer in layers:
+        name = layer.name
+        match = _ID_SUFFIX.match(name)
+        if match and " under " not in name:
+            name = match.group("stem") + match.group("rest")
+        elif " under " in name:
+            name = name.split(" under ")[0]
+        if groups and groups[-1][0] == name and groups[-1][1] == layer.thickness_um:
+            groups[-1] = (name, layer.thickness_um, groups[-1][2] + 1)
+        elif any(g[0] == name and g[1] == layer.thickness_um for g in groups):
+            k = next(k for k, g in enumerate(groups) if g[0] == name and g[1] == layer.thickness_um)
+            groups[k] = (name, layer.thickness_um, groups[k][2] + 1)
+        else:
+            groups.append((name, layer.thickness_um, 1))
+    parts = [
+        (f"{count} × " if count > 1 else "") + f"{name} {thickness} µm"
+        for name, thickness, count in groups
+    ]
+    return " + ".join(parts)
