@@ -1,0 +1,239 @@
+"""The ``layoutopt`` command line: a thin shell over the library.
+
+Exit codes (documented in the README, tested):
+
+==== =====================================================================
+0    success (a layout was found: optimal or feasible; a layout is valid)
+2    usage error (unknown option, missing argument)
+3    bad input: a design, layout, space or bookshelf file is invalid
+4    infeasible: no layout exists; the reason is printed
+5    no solution within the time limit
+6    ``validate``: the layout breaks rules (each violation is printed)
+70   internal error (a bug: please report it with the design file)
+==== =====================================================================
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import IntEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from layoutopt.errors import DesignError, InternalError, LayoutOptError
+
+__all__ = ["ExitCode", "app", "main"]
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    USAGE = 2
+    BAD_INPUT = 3
+    INFEASIBLE = 4
+    NO_SOLUTION = 5
+    VIOLATIONS = 6
+    INTERNAL = 70
+
+
+app = typer.Typer(
+    name="layoutopt",
+    help="Chip-package layout and footprint optimizer.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def _fail(error: LayoutOptError) -> typer.Exit:
+    code = ExitCode.INTERNAL if isinstance(error, InternalError) else ExitCode.BAD_INPUT
+    prefix = "internal error (please report): " if code == ExitCode.INTERNAL else "error: "
+    err_console.print(prefix + str(error), markup=False)
+    return typer.Exit(int(code))
+
+
+@app.command()
+def solve(
+    design_path: Annotated[Path, typer.Argument(metavar="DESIGN", help="Design file (YAML).")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path("out"),
+    time_limit_s: Annotated[float, typer.Option("--time-limit", help="Seconds per solve.")] = 30.0,
+    workers: Annotated[int, typer.Option(help="CP-SAT workers (1 + --seed: deterministic).")] = 2,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    grid_um: Annotated[int, typer.Option("--grid-um", help="Position grid in µm.")] = 10,
+    thermal: Annotated[bool, typer.Option(help="Thermal limits in the loop.")] = True,
+    thermal_model: Annotated[str, typer.Option(help="compact or fv3d.")] = "compact",
+    drawings: Annotated[bool, typer.Option(help="Write SVG drawings.")] = True,
+) -> None:
+    """Solve a design: write OUT/layout.json and drawings, print a summary.
+
+    A design with alternatives is solved once per family; the best goes to OUT, each
+    family to OUT/families/NAME, and the comparison to OUT/comparison.csv.
+    """
+    from layoutopt.design_file import load_design
+    from layoutopt.pipeline import compare_families, family_dir_name, write_solution
+    from layoutopt.solver import SolveOptions
+
+    if thermal_model not in ("compact", "fv3d"):
+        raise typer.BadParameter("use 'compact' or 'fv3d'", param_hint="--thermal-model")
+    try:
+        design = load_design(design_path)
+        options = SolveOptions(time_limit_s=time_limit_s, workers=workers, seed=seed,
+                               grid_um=grid_um, thermal=thermal, thermal_model=thermal_model)
+        comparison = compare_families(design, options)
+        best = comparison.best_index
+        if len(comparison.variants) > 1:
+            for variant, result in zip(comparison.variants, comparison.results, strict=True):
+                write_solution(out / "families" / family_dir_name(variant), variant, result,
+                               drawings=drawings)
+            _write_comparison_csv(out / "comparison.csv", comparison.rows())
+            _print_comparison(comparison.rows())
+        chosen = 0 if best is None else best
+        variant, result = comparison.variants[chosen], comparison.results[chosen]
+        write_solution(out, variant, result, drawings=drawings)
+    except LayoutOptError as error:
+        raise _fail(error) from None
+    _print_summary(variant, result, out)
+    from layoutopt.solver import SolveStatus
+
+    codes = {
+        SolveStatus.OPTIMAL: ExitCode.OK,
+        SolveStatus.FEASIBLE: ExitCode.OK,
+        SolveStatus.INFEASIBLE: ExitCode.INFEASIBLE,
+        SolveStatus.NO_SOLUTION: ExitCode.NO_SOLUTION,
+    }
+    raise typer.Exit(int(codes[result.status]))
+
+
+def _write_comparison_csv(path: Path, rows: list[dict[str, object]]) -> None:
+    import csv
+    import io
+
+    from layoutopt.layout_io import write_atomic
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_atomic(path, buffer.getvalue())
+
+
+def _print_comparison(rows: list[dict[str, object]]) -> None:
+    table = Table(title="Families compared")
+    for key in rows[0]:
+        table.add_column(key)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row.values()))
+    console.print(table)
+
+
+def _print_summary(design, result, out: Path) -> None:  # type: ignore[no-untyped-def]
+    console.print(f"design    {design.name} ({design.family.value}, {design.rules.name})")
+    console.print(f"status    {result.status.value} in {result.time_s:.2f} s"
+                  + ("" if result.gap in (None, 0.0) else f", gap {100 * result.gap:.1f}%"))
+    layout = result.layout
+    if layout is not None:
+        pkg = layout.package
+        console.print(
+            f"package   {pkg.width_um / 1000:g} x {pkg.length_um / 1000:g} mm = "
+            f"{layout.footprint_um2 / 1e6:.2f} mm², {layout.thickness_um} µm thick "
+            f"(max {design.envelope.max_thickness_um} µm)"
+        )
+        console.print(f"stacks    {len(layout.stacks())} for {len(layout.placements)} dies")
+        if result.thermal is not None:
+            t = result.thermal
+            skin = "" if t.skin_c is None else f", skin {t.skin_c:.1f} °C"
+            console.print(f"thermal   peak junction {t.peak_junction_c:.1f} °C, top "
+                          f"{t.top_surface_c:.1f} °C{skin} ({t.model})")
+        console.print(f"written   {out / 'layout.json'}")
+    for line in result.explanation:
+        console.print(f"why       {line}", markup=False)
+
+
+@app.command()
+def validate(
+    layout_path: Annotated[Path, typer.Argument(metavar="LAYOUT", help="layout.json")],
+) -> None:
+    """Check a layout against every rule, independently of the solver."""
+    from layoutopt.validate import validate_file
+
+    try:
+        _design, _layout, violations = validate_file(layout_path)
+    except LayoutOptError as error:
+        raise _fail(error) from None
+    if not violations:
+        console.print(f"{layout_path}: valid (every rule holds)")
+        raise typer.Exit(int(ExitCode.OK))
+    for v in violations:
+        console.print(f"{layout_path}: {v.rule}: {v.message}", markup=False)
+    console.print(f"{len(violations)} violation(s)")
+    raise typer.Exit(int(ExitCode.VIOLATIONS))
+
+
+@app.command()
+def library(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the built-in parts, materials and processes with their sources."""
+    from layoutopt.library import library_table
+
+    rows = library_table()
+    if as_json:
+        console.print_json(json.dumps(rows))
+        return
+    table = Table(title="layoutopt built-in library")
+    keys = list(rows[0]) if rows else []
+    for key in keys:
+        table.add_column(key, overflow="fold")
+    for row in rows:
+        table.add_row(*(str(row.get(k, "")) for k in keys))
+    console.print(table)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of design files."""
+    from layoutopt.design_file import design_json_schema
+
+    sys.stdout.write(json.dumps(design_json_schema(), indent=2, sort_keys=True) + "\n")
+
+
+@app.command()
+def render(
+    layout_path: Annotated[Path, typer.Argument(metavar="LAYOUT", help="layout.json")],
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Output folder.")] = None,
+    views: Annotated[str, typer.Option(help="Comma list: top,section,thermal,sheet,iso.")] = "top,section",
+    formats: Annotated[str, typer.Option("--format", help="Comma list: svg,pdf,png,dxf.")] = "svg",
+) -> None:
+    """Draw a layout file: views and formats as asked."""
+    from layoutopt.layout_io import read_layout
+    from layoutopt.render import write_views
+
+    try:
+        record = read_layout(layout_path)
+        written = write_views(
+            out or layout_path.parent, record.design, record.layout,
+            views=tuple(v.strip() for v in views.split(",") if v.strip()),
+            formats=tuple(f.strip() for f in formats.split(",") if f.strip()),
+            thermal=record.thermal, solver=record.solver,
+        )
+    except LayoutOptError as error:
+        raise _fail(error) from None
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+    for path in written:
+        console.print(f"written   {path}")
+
+
+def main() -> None:
+    """Console entry point: run the app, mapping uncaught library errors to exit codes."""
+    try:
+        app()
+    except DesignError as error:  # pragma: no cover - commands catch these themselves
+        err_console.print(f"error: {error}", markup=False)
+        sys.exit(int(ExitCode.BAD_INPUT))

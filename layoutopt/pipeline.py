@@ -1,0 +1,139 @@
+"""From a design to files: solve every candidate family, pick the best, write the outputs.
+
+The CLI and notebooks call these; each step is a function over values, and only the
+``write_*`` functions touch the disk.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from layoutopt.layout_io import LayoutRecord, write_atomic, write_layout
+from layoutopt.model import Design
+from layoutopt.solver import SolveOptions, SolveResult, solve
+
+__all__ = [
+    "FamilyComparison",
+    "best_of",
+    "compare_families",
+    "comparison_rows",
+    "family_dir_name",
+    "write_solution",
+]
+
+
+@dataclass(frozen=True)
+class FamilyComparison:
+    """One solve per candidate family of a design, and the best of them."""
+
+    design: Design
+    variants: tuple[Design, ...]
+    results: tuple[SolveResult, ...]
+
+    @property
+    def best_index(self) -> int | None:
+        return best_of(self.variants, self.results)
+
+    def rows(self) -> list[dict[str, object]]:
+        return comparison_rows(self.variants, self.results)
+
+    def _repr_html_(self) -> str:
+        rows = self.rows()
+        if not rows:
+            return "<p>no candidates</p>"
+        head = "".join(f"<th>{k}</th>" for k in rows[0])
+        body = "".join(
+            "<tr>" + "".join(f"<td>{'' if v is None else v}</td>" for v in row.values()) + "</tr>"
+            for row in rows
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def compare_families(design: Design, options: SolveOptions | None = None) -> FamilyComparison:
+    """Solve the design once per candidate family (its own process and its alternatives)."""
+    variants = design.variants()
+    results = tuple(solve(variant, options) for variant in variants)
+    return FamilyComparison(design, variants, results)
+
+
+def _score(design: Design, result: SolveResult) -> tuple[float, ...]:
+    layout = result.layout
+    assert layout is not None
+    peak = result.thermal.peak_junction_c if result.thermal else 0.0
+    if design.objective.mode == "weighted":
+        o = design.objective
+        return (
+            o.weight_area_per_mm2 * layout.footprint_um2 / 1e6
+            + o.weight_thickness_per_mm * layout.thickness_um / 1e3,
+            peak,
+        )
+    return (float(layout.footprint_um2), float(layout.thickness_um), peak)
+
+
+def best_of(variants: tuple[Design, ...], results: tuple[SolveResult, ...]) -> int | None:
+    """Index of the best solved variant under the design's objective (None if none solved)."""
+    scored = [
+        (_score(d, r), k) for k, (d, r) in enumerate(zip(variants, results, strict=True))
+        if r.status.has_layout
+    ]
+    return min(scored)[1] if scored else None
+
+
+def comparison_rows(variants: tuple[Design, ...], results: tuple[SolveResult, ...]) -> list[dict[str, object]]:
+    best = best_of(variants, results)
+    rows = []
+    for k, (design, result) in enumerate(zip(variants, results, strict=True)):
+        layout = result.layout
+        rows.append(
+            {
+                "family": design.family.value,
+                "process": design.rules.name,
+                "status": result.status.value,
+                "footprint_mm2": None if layout is None else round(layout.footprint_um2 / 1e6, 3),
+                "package_mm": None if layout is None else
+                f"{layout.package.width_um / 1000:g} x {layout.package.length_um / 1000:g}",
+                "thickness_um": None if layout is None else layout.thickness_um,
+                "peak_junction_c": None if result.thermal is None else round(result.thermal.peak_junction_c, 2),
+                "skin_c": None if result.thermal is None or result.thermal.skin_c is None
+                else round(result.thermal.skin_c, 2),
+                "time_s": round(result.time_s, 2),
+                "best": k == best,
+            }
+        )
+    return rows
+
+
+def write_solution(
+    outdir: str | os.PathLike[str],
+    design: Design,
+    result: SolveResult,
+    *,
+    drawings: bool = True,
+) -> list[Path]:
+    """Write ``layout.json`` and the drawings of a solved design into ``outdir``."""
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    if result.layout is not None:
+        record = LayoutRecord(design=design, layout=result.layout, thermal=result.thermal,
+                              solver=result.to_data())
+        written.append(write_layout(out / "layout.json", record))
+        if drawings:
+            from layoutopt.render import write_views
+
+            written.extend(write_views(out, design, result.layout, thermal=result.thermal,
+                                       solver=result.to_data()))
+    else:
+        import json
+
+        text = json.dumps({"status": result.status.value, "explanation": list(result.explanation),
+                           "solver": result.to_data()}, indent=2, sort_keys=True) + "\n"
+        written.append(write_atomic(out / "result.json", text))
+    return written
+
+
+def family_dir_name(design: Design) -> str:
+    return design.rules.name or design.family.value
+

@@ -1,0 +1,56 @@
+"""Small hand-made designs for solver tests (independent of the library files)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from shapely.geometry import box
+
+from layoutopt.model import BondType, Design, Die, DieKind, Edge, Envelope, Family, ProcessRules
+
+EPOP_RULES = ProcessRules(
+    family=Family.EPOP,
+    name="test_epop",
+    die_edge_keepout_um=200,
+    finger_edge_keepout_um=100,
+    die_spacing_um=200,
+    bond_finger_ring_um=250,
+    staircase_offset_um=150,
+    max_overhang_um=500,
+    max_dies_per_stack=4,
+    package_grid_um=50,
+    ball_height_um=150,
+    substrate_thickness_um=100,
+    die_attach_um=10,
+    wire_loop_um=60,
+    mold_clearance_um=75,
+    mold_cap_um=75,
+    stack_pairs=(
+        (DieKind.DRAM, DieKind.NAND),
+        (DieKind.NAND, DieKind.DRAM),
+        (DieKind.NAND, DieKind.NAND),
+        (DieKind.CONTROLLER, DieKind.NAND),
+        (DieKind.CONTROLLER, DieKind.DRAM),
+    ),
+)
+
+
+def wb_die(die_id: str, kind: DieKind, w: int, l: int, t: int = 40, p: float = 0.05,
+           pads: tuple[Edge, ...] = (Edge.WEST,)) -> Die:  # noqa: E741
+    return Die(id=die_id, part=die_id.lower(), kind=kind, width_um=w, length_um=l,
+               thickness_um=t, power_w=p, max_junction_c=85.0, bond=BondType.WIRE_BOND,
+               pad_edges=frozenset(pads))
+
+
+def epop_design(n_nand: int = 2, max_thickness_um: int = 700, outline_um=(10000, 12000),
+                **rule_overrides: int) -> Design:
+    dies = [wb_die("DRAM0", DieKind.DRAM, 6500, 8000)]
+    dies += [wb_die(f"NAND{k}", DieKind.NAND, 5500, 7000, pads=(Edge.SOUTH,)) for k in range(n_nand)]
+    dies.append(wb_die("CTRL0", DieKind.CONTROLLER, 2500, 2500, t=80, p=0.3,
+                       pads=(Edge.WEST, Edge.SOUTH)))
+    return Design(
+        name="test-epop",
+        dies=tuple(dies),
+        rules=replace(EPOP_RULES, **rule_overrides),
+        envelope=Envelope(outline=box(0, 0, *outline_um), max_thickness_um=max_thickness_um),
+    )
