@@ -1,0 +1,736 @@
+"""Design files: the YAML people write, validated and converted once into the core model.
+
+A design names library parts and a library process, may override any of their values
+(same keys, same units as the library), and describes the envelope, the thermal boundary
+conditions and the objective. Lengths carry a unit (``"9.5 mm"``, ``"40 um"``), powers
+too (``"120 mW"``); temperatures are plain numbers in keys ending ``_c``; conductivities
+end ``_w_per_m_k``, heat transfer coefficients ``_w_per_m2_k``.
+
+Every bad input raises :class:`layoutopt.errors.DesignError` naming the file, the dotted
+field (``dies[2].thickness``), the value and the fix.
+
+Die ids: an entry with ``count: n`` expands to ``n`` identical dies. Without ``id`` they
+are named by the part's prefix and a running number per prefix in file order
+(``NAND0``, ``NAND1``, ...); with ``id: X`` a single die is ``X`` and ``n > 1`` dies are
+``X0 .. X{n-1}``.
+
+Examples
+--------
+>>> text = '''
+... name: tiny
+... process: epop
+... dies:
+...   - part: lpddr4x_16gb
+...   - {part: nand_tlc_512gb, count: 2}
+... envelope:
+...   outline: {width: "10 mm", length: "12 mm"}
+...   max_thickness: "0.6 mm"
+... '''
+>>> design = design_from_text(text)
+>>> [d.id for d in design.dies]
+['DRAM0', 'NAND0', 'NAND1']
+>>> design.envelope.max_thickness_um
+600
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields, replace
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+from shapely.geometry import Polygon, box
+from shapely.validation import explain_validity
+
+from layoutopt.errors import DesignError, LibraryError
+from layoutopt.library.library import Library, load_library
+from layoutopt.library.spec import (
+    Coordinate,
+    DieFields,
+    Length,
+    MaterialSpec,
+    PositiveLength,
+    RulesFields,
+    _Strict,
+    die_overrides_um,
+    nearest,
+    rules_overrides_um,
+    to_core_material,
+    validation_error,
+)
+from layoutopt.model import (
+    BondType,
+    Design,
+    Die,
+    Edge,
+    Envelope,
+    HeightZone,
+    Material,
+    Objective,
+    ProcessRules,
+    ThermalSpec,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "DesignFile",
+    "design_from_text",
+    "design_json_schema",
+    "design_schema_text",
+    "interchangeable_dies",
+    "load_design",
+]
+
+SCHEMA_VERSION = 1
+
+# ---------------------------------------------------------------------------------------
+# The file schema
+# ---------------------------------------------------------------------------------------
+
+
+class DieSpec(DieFields):
+    """One ``dies:`` entry: a library part (optionally overridden) or a custom die."""
+
+    part: str | None = Field(None, description="library part name; omit for a custom die")
+    id: str | None = Field(None, description="die id; with count > 1, ids are id0, id1, ...")
+    count: Annotated[int, Field(ge=1)] = 1
+
+
+class ShapeSpec(_Strict):
+    """A rectangle (``width`` and ``length``, optional lower-left ``x``, ``y``) or a
+    polygon (``points``: a list of ``[x, y]`` pairs with units, not closed)."""
+
+    x: Coordinate = 0
+    y: Coordinate = 0
+    width: PositiveLength | None = None
+    length: PositiveLength | None = None
+    points: list[tuple[Coordinate, Coordinate]] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ShapeSpec:
+        rect = self.width is not None or self.length is not None
+        if self.points is not None and (
+            rect or "x" in self.model_fields_set or "y" in self.model_fields_set
+        ):
+            raise PydanticCustomError(
+                "shape",
+                "give either width/length (x, y) or points, not both",
+                {"fix": "keep width and length for a rectangle, or points for a polygon"},
+            )
+        if self.points is None and (self.width is None or self.length is None):
+            raise PydanticCustomError(
+                "shape",
+                "a shape needs width and length, or points",
+                {
+                    "fix": "write {width: '10 mm', length: '12 mm'} or "
+                    "{points: [['0 mm', '0 mm'], ['10 mm', '0 mm'], ['10 mm', '12 mm']]}"
+                },
+            )
+        return self
+
+
+class KeepoutSpec(ShapeSpec):
+    """A named area the package must not overlap (a screw boss, a connector)."""
+
+    name: str = ""
+
+
+class HeightZoneSpec(_Strict):
+    """Part of the outline with a lower thickness ceiling."""
+
+    name: str = ""
+    region: ShapeSpec
+    max_thickness: PositiveLength
+
+
+class EnvelopeSpec(_Strict):
+    outline: ShapeSpec = Field(description="where the package may go")
+    max_thickness: PositiveLength
+    keepouts: list[KeepoutSpec] = Field(default_factory=list)
+    height_zones: list[HeightZoneSpec] = Field(default_factory=list)
+
+
+_PositiveFloat = Annotated[float, Field(gt=0)]
+
+
+class ThermalFile(_Strict):
+    """Boundary conditions and limits; maps onto :class:`layoutopt.model.ThermalSpec`."""
+
+    ambient_c: float = 25.0
+    h_top_w_per_m2_k: _PositiveFloat = 12.0
+    h_bottom_w_per_m2_k: _PositiveFloat = 12.0
+    board_thickness: PositiveLength = Field(500, description="default '0.5 mm'")
+    board_material: str = "pcb"
+    board_margin: Length = Field(2000, description="board modelled beyond the package edge")
+    max_top_c: float | None = None
+    max_skin_c: float | None = None
+    housing_thickness: Length = Field(0, description="housing wall over the package; 0: none")
+    housing_material: str = "housing_plastic"
+    top_fixed_c: float | None = None
+    bottom_fixed_c: float | None = None
+
+
+class ObjectiveFile(_Strict):
+    mode: Literal["lexicographic", "weighted"] = "lexicographic"
+    weight_area_per_mm2: Annotated[float, Field(ge=0)] = 1.0
+    weight_thickness_per_mm: Annotated[float, Field(ge=0)] = 0.0
+    weight_interconnect_per_mm: Annotated[float, Field(ge=0)] = 0.0
+
+
+class AlternativeSpec(_Strict):
+    """Another process to compare; a bare name or ``{process: name, rules: {...}}``."""
+
+    process: str
+    rules: RulesFields = RulesFields()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, data: Any) -> Any:
+        return {"process": data} if isinstance(data, str) else data
+
+
+class DesignFile(_Strict):
+    """A design file (YAML)."""
+
+    schema_version: Literal[1] = 1
+    name: str | None = Field(None, description="defaults to the file name")
+    description: str = ""
+    process: str = Field(description="library process name, e.g. epop")
+    rules: RulesFields = Field(RulesFields(), description="overrides of the process rules")
+    alternatives: list[AlternativeSpec] = Field(default_factory=list)
+    dies: list[DieSpec] = Field(min_length=1)
+    envelope: EnvelopeSpec
+    thermal: ThermalFile = ThermalFile()
+    objective: ObjectiveFile = ObjectiveFile()
+    materials: dict[str, MaterialSpec] = Field(
+        {}, description="materials added to, or replacing, the library's"
+    )
+
+
+def design_json_schema() -> dict[str, Any]:
+    """The JSON Schema of design files (committed as ``layoutopt/schema/design.schema.json``)."""
+    schema = DesignFile.model_json_schema(mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://layoutopt.dev/schema/design.schema.json",
+        **schema,
+    }
+
+
+def design_schema_text() -> str:
+    """:func:`design_json_schema` as the exact text of the committed file."""
+    return json.dumps(design_json_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# ---------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that rejects duplicate keys (PyYAML keeps the last one silently)."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key {key!r} (first on line {seen[key] + 1})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _parse_yaml(text: str, file: str | None) -> Any:
+    try:
+        # A SafeLoader subclass: no arbitrary objects.
+        return yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
+        problem = err.problem or str(err)
+        raise DesignError(
+            f"YAML syntax error at {line}: {problem}",
+            file=file,
+            fix='check indentation, colons and quotes on that line (lengths like "40 um")',
+        ) from None
+    except yaml.YAMLError as err:
+        raise DesignError(f"YAML error: {err}", file=file, fix="fix the YAML syntax") from None
+
+
+def load_design(path: str | Path, library: Library | None = None) -> Design:
+    """Read and validate a design file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise DesignError(
+            f"cannot read the design file: {err.strerror}",
+            file=str(path),
+            fix="check the path",
+        ) from None
+    return design_from_text(text, file=str(path), library=library)
+
+
+def design_from_text(text: str, file: str | None = None, library: Library | None = None) -> Design:
+    """Validate design-file text and convert it into a core :class:`Design`.
+
+    Parameters
+    ----------
+    text
+        The YAML text.
+    file
+        Where the text came from, for error messages; also the default design name.
+    library
+        The part/process/material library (default: the built-in one).
+    """
+    data = _parse_yaml(text, file)
+    if data is None:
+        raise DesignError(
+            "the design file is empty", file=file, fix="start from one of the files in designs/"
+        )
+    if not isinstance(data, dict):
+        raise DesignError(
+            "a design file must be a mapping of keys to values",
+            file=file,
+            fix="write 'process:', 'dies:' and 'envelope:' at the top level",
+        )
+    try:
+        spec = DesignFile.model_validate(data)
+    except ValidationError as err:
+        raise validation_error(err, DesignFile, file=file) from None
+    try:
+        return _build(spec, file, library or load_library())
+    except DesignError as err:
+        raise (err if err.file or file is None else err.in_file(file)) from None
+
+
+def _build(spec: DesignFile, file: str | None, lib: Library) -> Design:
+    name = spec.name or (Path(file).stem if file else "design")
+    rules = _rules(lib, spec.process, spec.rules, "process", "rules")
+    alternatives = tuple(
+        _rules(
+            lib, alt.process, alt.rules, f"alternatives[{i}].process", f"alternatives[{i}].rules"
+        )
+        for i, alt in enumerate(spec.alternatives)
+    )
+    dies, origin = _dies(lib, spec.dies)
+    envelope = _envelope(spec.envelope)
+    thermal = _thermal(spec.thermal)
+    materials = _materials(lib, spec.materials)
+    design = Design(
+        name=name,
+        dies=dies,
+        rules=rules,
+        envelope=envelope,
+        thermal=thermal,
+        objective=Objective(**spec.objective.model_dump()),
+        materials=materials,
+        alternatives=alternatives,
+        description=" ".join(spec.description.split()),
+    )
+    _check(design, origin, spec)
+    return design
+
+
+def _rules(
+    lib: Library, name: str, overrides: RulesFields, where: str, where_rules: str
+) -> ProcessRules:
+    try:
+        process = lib.process(name)
+    except LibraryError as err:
+        raise DesignError(err.message, field=where, value=name, fix=err.fix) from None
+    changes = rules_overrides_um(overrides)
+    return replace(process.rules, **changes) if changes else process.rules
+
+
+_REQUIRED_CUSTOM = ("kind", "width", "length", "thickness", "power", "max_junction_c", "bond")
+
+
+def _dies(lib: Library, specs: list[DieSpec]) -> tuple[tuple[Die, ...], dict[str, int]]:
+    """The expanded dies, and for each die id the index of its ``dies:`` entry."""
+    explicit = {s.id for s in specs if s.id is not None and s.count == 1}
+    counters: dict[str, int] = {}
+    dies: list[Die] = []
+    origin: dict[str, int] = {}
+    for i, s in enumerate(specs):
+        where = f"dies[{i}]"
+        if s.part is not None:
+            try:
+                part = lib.part(s.part)
+            except LibraryError as err:
+                raise DesignError(
+                    err.message, field=f"{where}.part", value=s.part, fix=err.fix
+                ) from None
+            base = {f.name: getattr(part.die, f.name) for f in fields(Die)}
+            prefix = part.id_prefix
+            part_name = part.name
+        else:
+            missing = [k for k in _REQUIRED_CUSTOM if getattr(s, k) is None]
+            if missing:
+                raise DesignError(
+                    f"a die without 'part' must give {', '.join(missing)}",
+                    field=where,
+                    fix=f"name a library part (e.g. part: {lib.part_names[0]}) or add "
+                    + ", ".join(missing),
+                )
+            base = {}
+            prefix = s.id or f"{s.kind.value.upper()}"  # type: ignore[union-attr]
+            part_name = s.id or "custom"
+        values = {**base, **die_overrides_um(s)}
+        for n in range(s.count):
+            if s.id is not None:
+                die_id = s.id if s.count == 1 else f"{s.id}{n}"
+            else:
+                k = counters.get(prefix, 0)
+                while f"{prefix}{k}" in explicit:
+                    k += 1
+                counters[prefix] = k + 1
+                die_id = f"{prefix}{k}"
+            if die_id in origin:
+                raise DesignError(
+                    f"die id {die_id!r} is used twice (also by dies[{origin[die_id]}])",
+                    field=f"{where}.id",
+                    value=s.id,
+                    fix="give each die entry a distinct id",
+                )
+            origin[die_id] = i
+            dies.append(Die(**{**values, "id": die_id, "part": part_name}))
+    return tuple(dies), origin
+
+
+def _polygon(shape: ShapeSpec, where: str) -> Polygon:
+    if shape.points is None:
+        # ShapeSpec guarantees width and length when there are no points.
+        return box(shape.x, shape.y, shape.x + (shape.width or 0), shape.y + (shape.length or 0))
+    if len(shape.points) < 3:
+        raise DesignError(
+            f"a polygon needs at least 3 points, not {len(shape.points)}",
+            field=f"{where}.points",
+            fix="list the corners in order, e.g. 4 for a rectangle",
+        )
+    polygon = Polygon(shape.points)
+    if not polygon.is_valid:
+        raise DesignError(
+            f"invalid polygon: {explain_validity(polygon)}",
+            field=f"{where}.points",
+            fix="list the corners in order around the shape so edges do not cross",
+        )
+    if polygon.area <= 0:
+        raise DesignError(
+            "the polygon has no area",
+            field=f"{where}.points",
+            fix="list at least three corners that are not on one line",
+        )
+    return polygon
+
+
+def _envelope(spec: EnvelopeSpec) -> Envelope:
+    outline = _polygon(spec.outline, "envelope.outline")
+    keepouts = tuple(_polygon(k, f"envelope.keepouts[{i}]") for i, k in enumerate(spec.keepouts))
+    zones = tuple(
+        HeightZone(
+            region=_polygon(z.region, f"envelope.height_zones[{i}].region"),
+            max_thickness_um=z.max_thickness,
+            name=z.name,
+        )
+        for i, z in enumerate(spec.height_zones)
+    )
+    return Envelope(
+        outline=outline,
+        max_thickness_um=spec.max_thickness,
+        keepouts=keepouts,
+        keepout_names=tuple(k.name or f"keepout{i}" for i, k in enumerate(spec.keepouts)),
+        height_zones=zones,
+    )
+
+
+def _thermal(spec: ThermalFile) -> ThermalSpec:
+    return ThermalSpec(
+        ambient_c=spec.ambient_c,
+        h_top_w_per_m2_k=spec.h_top_w_per_m2_k,
+        h_bottom_w_per_m2_k=spec.h_bottom_w_per_m2_k,
+        board_thickness_um=spec.board_thickness,
+        board_material=spec.board_material,
+        board_margin_um=spec.board_margin,
+        max_top_c=spec.max_top_c,
+        max_skin_c=spec.max_skin_c,
+        housing_thickness_um=spec.housing_thickness,
+        housing_material=spec.housing_material,
+        top_fixed_c=spec.top_fixed_c,
+        bottom_fixed_c=spec.bottom_fixed_c,
+    )
+
+
+def _materials(lib: Library, extra: dict[str, MaterialSpec]) -> tuple[Material, ...]:
+    """The library's materials, with the design's added or replacing them by name."""
+    own = {name: to_core_material(name, m, where=f"materials.{name}") for name, m in extra.items()}
+    merged = [own.pop(m.name, m) for m in lib.materials]
+    return tuple(merged) + tuple(own.values())
+
+
+# ---------------------------------------------------------------------------------------
+# Checks across fields: cheap necessary conditions with a clear culprit
+# ---------------------------------------------------------------------------------------
+
+
+def _check(design: Design, origin: dict[str, int], spec: DesignFile) -> None:
+    _check_dies(design, origin)
+    _check_thermal(design, origin)
+    _check_materials(design, origin)
+    variants = [(design.rules, "process", spec.process)] + [
+        (r, f"alternatives[{i}].process", a.process)
+        for i, (r, a) in enumerate(zip(design.alternatives, spec.alternatives, strict=True))
+    ]
+    for rules, where, name in variants:
+        _check_kinds(design, rules, origin, where, name)
+        _check_room(design, rules, origin, where, name)
+        _check_height(design, rules, origin, where, name)
+
+
+def _check_dies(design: Design, origin: dict[str, int]) -> None:
+    for die in design.dies:
+        where = f"dies[{origin[die.id]}]"
+        pm = die.power_map
+        if pm is not None:
+            widths = {len(row) for row in pm}
+            if not pm or 0 in widths or len(widths) != 1:
+                raise DesignError(
+                    f"power map rows have different lengths {sorted(len(r) for r in pm)}",
+                    field=f"{where}.power_map",
+                    fix="give a rectangular grid: every row (south to north) the same number "
+                    "of columns (west to east)",
+                )
+            if sum(sum(row) for row in pm) <= 0:
+                raise DesignError(
+                    "power map is all zero",
+                    field=f"{where}.power_map",
+                    fix="give relative power densities with a positive sum",
+                )
+        if (
+            die.bond is not BondType.WIRE_BOND
+            and die.bond is not BondType.VERTICAL_WIRE
+            and die.pad_edges
+        ):
+            raise DesignError(
+                f"pad_edges only apply to wire-bonded dies, not {die.bond.value}",
+                field=f"{where}.pad_edges",
+                value=sorted(e.value for e in die.pad_edges),
+                fix="remove pad_edges, or set bond: wire_bond",
+            )
+
+
+def _check_thermal(design: Design, origin: dict[str, int]) -> None:
+    t = design.thermal
+    for key in ("max_top_c", "max_skin_c"):
+        limit = getattr(t, key)
+        if limit is not None and limit <= t.ambient_c:
+            raise DesignError(
+                f"limit is not above the ambient {t.ambient_c:g} °C",
+                field=f"thermal.{key}",
+                value=limit,
+                fix=f"raise thermal.{key} above thermal.ambient_c or lower the ambient",
+            )
+    for die in design.dies:
+        if die.max_junction_c <= t.ambient_c:
+            raise DesignError(
+                f"junction limit of {die.id} is not above the ambient {t.ambient_c:g} °C",
+                field=f"dies[{origin[die.id]}].max_junction_c",
+                value=die.max_junction_c,
+                fix="raise max_junction_c above thermal.ambient_c or lower the ambient",
+            )
+
+
+def _check_materials(design: Design, origin: dict[str, int]) -> None:
+    known = [m.name for m in design.materials]
+
+    def need(name: str, where: str) -> None:
+        if name not in known:
+            guess = nearest(name, known)
+            raise DesignError(
+                f"unknown material {name!r}",
+                field=where,
+                value=name,
+                fix=(f"did you mean {guess!r}? " if guess else "")
+                + "use a library material or define it under 'materials:'",
+            )
+
+    for die in design.dies:
+        need(die.material, f"dies[{origin[die.id]}].material")
+    need(design.thermal.board_material, "thermal.board_material")
+    need(design.thermal.housing_material, "thermal.housing_material")
+    for rules in (design.rules, *design.alternatives):
+        for f in fields(ProcessRules):
+            if f.name.endswith("_material"):
+                need(getattr(rules, f.name), f"rules.{f.name}")
+
+
+def _check_kinds(
+    design: Design, rules: ProcessRules, origin: dict[str, int], where: str, name: str
+) -> None:
+    for die in design.dies:
+        if die.kind not in rules.allowed_kinds:
+            allowed = ", ".join(k.value for k in rules.allowed_kinds)
+            raise DesignError(
+                f"process {name!r} ({rules.family.value}) cannot hold a {die.kind.value} die "
+                f"({die.id}, dies[{origin[die.id]}]); it holds: {allowed}",
+                field=where,
+                value=name,
+                fix="choose another process (e.g. sip holds every kind) or remove the die",
+            )
+
+
+def _side_needs(rules: ProcessRules, die: Die, rotation: int) -> tuple[int, int]:
+    """(x, y) extent a die needs in the package: the die, the die-edge keep-out and,
+    on each wire-bonded pad edge, the bond-finger ring plus its edge keep-out."""
+    w, h = die.size_um(rotation)
+    pads = die.pad_edges_at(rotation) if die.bond is BondType.WIRE_BOND else frozenset()
+    ring = rules.bond_finger_ring_um + rules.finger_edge_keepout_um
+    if rules.double_sided:  # a wire-bonded die on the bottom side has no finger-ring rule
+        ring = 0
+
+    def side(edge: Edge) -> int:
+        return max(rules.die_edge_keepout_um, ring if edge in pads else 0)
+
+    return w + side(Edge.WEST) + side(Edge.EAST), h + side(Edge.SOUTH) + side(Edge.NORTH)
+
+
+def _fits(region: Any, w: int, h: int) -> bool:
+    """Necessary condition for a w x h rectangle to fit in ``region``: it fits the bounding
+    box, and the region eroded by the inscribed disc of the rectangle is not empty."""
+    if region.is_empty:
+        return False
+    x0, y0, x1, y1 = region.bounds
+    if w > x1 - x0 or h > y1 - y0:
+        return False
+    radius = min(w, h) / 2 - 1
+    return radius <= 0 or not region.buffer(-radius).is_empty
+
+
+def _check_room(
+    design: Design, rules: ProcessRules, origin: dict[str, int], where: str, name: str
+) -> None:
+    outline = design.envelope.outline
+    free = outline
+    for k in design.envelope.keepouts:
+        free = free.difference(k)
+    x0, y0, x1, y1 = outline.bounds
+    size = f"{(x1 - x0) / 1000:g} x {(y1 - y0) / 1000:g} mm"
+    for die in design.dies:
+        rotations = (0,) if die.is_square else (0, 90)
+        here = f"dies[{origin[die.id]}]"
+        if not any(_fits(outline, *die.size_um(r)) for r in rotations):
+            raise DesignError(
+                f"die {die.id} ({die.width_um / 1000:g} x {die.length_um / 1000:g} mm) is "
+                f"larger than the outline ({size}) in both orientations",
+                field=f"{here}.width",
+                value=f"{die.width_um} um",
+                fix="enlarge envelope.outline or use a smaller part",
+            )
+        needs = [_side_needs(rules, die, r) for r in rotations]
+        if not any(_fits(outline, *n) for n in needs):
+            w, h = min(needs)
+            raise DesignError(
+                f"process {name!r} leaves no room for die {die.id}: with the die-edge "
+                f"keep-out ({rules.die_edge_keepout_um} um) and bond-finger ring "
+                f"({rules.bond_finger_ring_um} um + {rules.finger_edge_keepout_um} um to "
+                f"the edge) it needs at least {w / 1000:g} x {h / 1000:g} mm; the outline "
+                f"is {size}",
+                field=where,
+                value=name,
+                fix="lower rules.bond_finger_ring / rules.die_edge_keepout / "
+                "rules.finger_edge_keepout, or enlarge envelope.outline",
+            )
+        if not any(_fits(free, *n) for n in needs):
+            names = ", ".join(design.envelope.keepout_names)
+            raise DesignError(
+                f"the keep-outs ({names}) leave no room for die {die.id} "
+                f"({needs[0][0] / 1000:g} x {needs[0][1] / 1000:g} mm with its margins)",
+                field="envelope.keepouts",
+                fix="shrink or move the keep-outs, or enlarge envelope.outline",
+            )
+
+
+def _check_height(
+    design: Design, rules: ProcessRules, origin: dict[str, int], where: str, name: str
+) -> None:
+    limit = design.envelope.max_thickness_um
+    base = rules.base_thickness_um
+    if base >= limit:
+        raise DesignError(
+            f"max_thickness is not above the base layers of {name!r}: balls "
+            f"{rules.ball_height_um} + substrate {rules.substrate_thickness_um} + RDL "
+            f"{rules.rdl_layers} x {rules.rdl_layer_thickness_um} = {base} um",
+            field="envelope.max_thickness",
+            value=f"{limit} um",
+            fix=f"raise envelope.max_thickness above {base} um or thin the base layers "
+            "under 'rules:'",
+        )
+    for die in design.dies:
+        thinnest = min((die.thickness_um, *die.allowed_thickness_um))
+        if _bottom_ok(rules, die, thinnest):
+            continue
+        need = base + rules.attach_um(die.bond) + thinnest + rules.top_clearance_um(die)
+        if need > limit:
+            raise DesignError(
+                f"die {die.id} alone needs {need} um under process {name!r} (base {base} + "
+                f"joint {rules.attach_um(die.bond)} + die {thinnest} + clearance "
+                f"{rules.top_clearance_um(die)}), above envelope.max_thickness {limit} um",
+                field=f"dies[{origin[die.id]}].thickness",
+                value=f"{thinnest} um",
+                fix="use a thinner die, thin the stack-up under 'rules:', or raise "
+                "envelope.max_thickness",
+            )
+
+
+def _bottom_ok(rules: ProcessRules, die: Die, thickness: int) -> bool:
+    if not rules.double_sided:
+        return False
+    joint = rules.attach_um(die.bond)
+    return (
+        rules.ball_height_um - joint - thickness >= 0
+        and joint + thickness <= rules.bottom_side_max_height_um
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# For the solver
+# ---------------------------------------------------------------------------------------
+
+
+def interchangeable_dies(design: Design) -> tuple[tuple[str, ...], ...]:
+    """Groups of die ids that differ only in their id (same part after overrides).
+
+    A solver may order each group (symmetry breaking) without losing an optimum. Groups
+    of one die are left out; order follows the design.
+
+    >>> from layoutopt.library import load_library
+    >>> d = design_from_text('''
+    ... process: epop
+    ... dies: [{part: nand_tlc_512gb, count: 3}, {part: lpddr4x_16gb}]
+    ... envelope: {outline: {width: "20 mm", length: "20 mm"}, max_thickness: "0.6 mm"}
+    ... ''')
+    >>> interchangeable_dies(d)
+    (('NAND0', 'NAND1', 'NAND2'),)
+    """
+    groups: dict[Die, list[str]] = {}
+    for die in design.dies:
+        groups.setdefault(replace(die, id=""), []).append(die.id)
+    return tuple(tuple(ids) for ids in groups.values() if len(ids) > 1)
+
+
+if __name__ == "__main__":  # regenerate the committed schema
+    print(design_schema_text(), end="")
