@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from layoutopt.model import Layout
+from layoutopt.model import Design, Layout
 from layoutopt.thermal.report import ThermalReport
 
 __all__ = ["SolveOptions", "SolveResult", "SolveStatus"]
@@ -60,6 +60,7 @@ class SolveResult:
     explanation: tuple[str, ...] = ()
     thermal: ThermalReport | None = None
     stats: dict[str, Any] = field(default_factory=dict)
+    design: Design | None = None  # the design solved (for drawings and display)
 
     def to_data(self) -> dict[str, Any]:
         """The ``solver`` section of the layout file."""

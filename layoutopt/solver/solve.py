@@ -192,7 +192,7 @@ def solve(design: Design, options: SolveOptions | None = None) -> SolveResult:
     stats = dict(result.stats)
     stats.update({"thermal_rounds": thermal_rounds, "grid_um": options.grid_um,
                   "workers": options.workers, "seed": options.seed})
-    return replace(result, time_s=time.perf_counter() - started if elapsed else elapsed, stats=stats)
+    return replace(result, time_s=elapsed, stats=stats, design=design)
 
 
 def _last_violations(design: Design, options: SolveOptions, forbidden) -> list[str]:  # type: ignore[no-untyped-def]
