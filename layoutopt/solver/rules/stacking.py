@@ -37,6 +37,13 @@ def _assignment(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> Non
         uppers = [v.on[i, j] for i in range(n) if (i, j) in v.on]
         if len(uppers) > 1:
             model.AddAtMostOne(uppers)
+    # Redundant counts: no stack holds more than the limit, so there are enough stacks.
+    limit = ctx.design.rules.max_dies_per_stack
+    for b in ctx.roots:
+        members = [v.member[i, b] for i in range(n) if (i, b) in v.member]
+        if len(members) > limit:
+            model.Add(sum(members) <= limit)
+    model.Add(sum(v.base[b] for b in ctx.roots) >= -(-n // max(1, limit)))
     # Membership follows the chain: resting on a member of stack b makes you one.
     for (i, j), on in v.on.items():
         for b in ctx.member_roots[j]:
