@@ -1,0 +1,102 @@
+"""The CLI through a runner: exit codes, output files and messages (no tracebacks)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from layoutopt.cli import ExitCode, app
+
+ROOT = Path(__file__).resolve().parents[1]
+GLASSES = ROOT / "designs" / "smart_glasses_epop.yaml"
+runner = CliRunner()
+
+
+def run(*args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    out = tmp_path_factory.mktemp("glasses")
+    result = run("solve", GLASSES, "-o", out, "--workers", "1", "--time-limit", "20")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "status    optimal" in result.output
+    return out
+
+
+def test_solve_writes_documented_layout(solved: Path) -> None:
+    data = json.loads((solved / "layout.json").read_text())
+    assert data["format"] == "layoutopt.layout"
+    die = data["layout"]["dies"][0]
+    for key in ("id", "part", "x_um", "y_um", "width_um", "length_um", "z_bottom_um",
+                "thickness_um", "rotation_deg", "stack", "tier"):
+        assert key in die
+    breakdown = data["layout"]["thickness_breakdown"]
+    assert sum(layer["thickness_um"] for layer in breakdown) == data["layout"]["thickness_um"]
+    assert data["solver"]["status"] == "optimal"
+    assert data["thermal"]["dies"]
+    assert list(solved.glob("*.svg")), "drawings are written next to the layout"
+
+
+def test_validate_accepts_a_solved_layout(solved: Path) -> None:
+    result = run("validate", solved / "layout.json")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "valid" in result.output
+
+
+def test_validate_reports_a_broken_layout(solved: Path, tmp_path: Path) -> None:
+    data = json.loads((solved / "layout.json").read_text())
+    data["layout"]["dies"][0]["x_um"] = -5000
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data))
+    result = run("validate", broken)
+    assert result.exit_code == ExitCode.VIOLATIONS
+    assert "die_edge" in result.output
+
+
+def test_render_from_layout_file(solved: Path, tmp_path: Path) -> None:
+    result = run("render", solved / "layout.json", "-o", tmp_path, "--views", "top,section")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert len(list(tmp_path.glob("*.svg"))) == 2
+
+
+def test_bad_design_is_a_clear_error_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(GLASSES.read_text().replace("max_thickness:", "max_thicknes:"))
+    result = run("solve", bad, "-o", tmp_path / "o")
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "bad.yaml" in result.output and "Traceback" not in result.output
+
+
+def test_infeasible_design_exits_4_with_the_reason(tmp_path: Path) -> None:
+    tight = tmp_path / "tight.yaml"
+    text = GLASSES.read_text()
+    import re
+
+    tight.write_text(re.sub(r'max_thickness: "[^"]+"', 'max_thickness: "0.45 mm"', text))
+    result = run("solve", tight, "-o", tmp_path / "o", "--workers", "1", "--time-limit", "20")
+    assert result.exit_code == ExitCode.INFEASIBLE, result.output
+    assert "why" in result.output and "0.45 mm max" in result.output
+    assert (tmp_path / "o" / "result.json").exists()
+
+
+def test_missing_layout_file_is_bad_input(tmp_path: Path) -> None:
+    result = run("validate", tmp_path / "nope.json")
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "no such file" in result.output
+
+
+def test_usage_error_exit_code() -> None:
+    assert run("solve").exit_code == ExitCode.USAGE
+
+
+def test_library_and_schema_commands() -> None:
+    assert run("library").exit_code == ExitCode.OK
+    result = run("schema")
+    assert result.exit_code == ExitCode.OK
+    committed = json.loads((ROOT / "layoutopt" / "schema" / "design.schema.json").read_text())
+    assert json.loads(result.output) == committed
