@@ -1,0 +1,936 @@
+"""The independent validator: the layout rules of ``docs/rules.md``, in code.
+
+This module *is* the specification. It is written without the solver (it imports nothing
+from :mod:`layoutopt.solver`), so a layout the solver returns and this module rejects is a
+bug in one of the two, never a matter of opinion. Rectangle geometry is exact integer
+arithmetic on :class:`layoutopt.model.Rect`; the envelope rules (outline, keep-outs, height
+zones) use shapely on the true shapes.
+
+Readings of the specification chosen here (the solver must match them):
+
+- ``die_thickness``: the allowed thicknesses are ``die.thickness_um`` *and* every value of
+  ``die.allowed_thickness_um`` (the nominal die is never forbidden).
+- ``z`` (bottom side): ``rules.bottom_side_max_height_um`` is checked only when > 0, as for
+  every other "0: unused" limit of :class:`~layoutopt.model.ProcessRules`; the ``z ≥ 0``
+  check still bounds the component by the ball height.
+- ``finger_ring``: with ``bond_finger_ring_um == 0`` the family has no finger rings at all
+  (a zero-width strip is no ring), so ``finger_ring`` checks nothing and the keep regions
+  grow by nothing; ``die_edge`` still holds.
+- The *lower* die of a tier-k die is the die at tier k−1 of the same stack (``stack_order``
+  reports when ``on_die`` disagrees); the side of a stack is the side of its lowest tier.
+- ``phy_facing``: the compute die is the highest-power ``logic`` die, the first in design
+  order on a tie; it is itself exempt from the rule.
+
+Examples
+--------
+A single die centred in a 3 mm package with a 200 µm saw-edge keep-out is legal when the
+die is 200 µm from every edge; moved 50 µm west it breaks ``die_edge``:
+
+>>> from shapely.geometry import box
+>>> from layoutopt.model import (BondType, Design, Die, DieKind, Envelope, Family, Layer,
+...     Layout, Placement, ProcessRules, Rect)
+>>> die = Die("C0", "ctrl", DieKind.CONTROLLER, 2600, 2600, 80, 0.1, 85.0, BondType.FLIP_CHIP)
+>>> rules = ProcessRules(Family.SIP, die_edge_keepout_um=200, package_grid_um=50)
+>>> design = Design("one", (die,), rules, Envelope(box(0, 0, 5000, 5000), 1000))
+>>> placed = Placement("C0", 200, 200, 2600, 2600, 0, 0, 80, stack=0, tier=0)
+>>> layout = Layout("one", Family.SIP, Rect(0, 0, 3000, 3000), 80, (placed,),
+...                 (Layer("die", 80),))
+>>> validate(design, layout)
+()
+>>> from dataclasses import replace
+>>> moved = replace(layout, placements=(replace(placed, x_um=150),))
+>>> [v.message for v in validate(design, moved)]
+['die C0 is 150 um from the package edge on the west; rule needs >= 200 um']
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import shapely
+from shapely.geometry import Point, Polygon
+
+from layoutopt.errors import InternalError
+from layoutopt.layout_io import read_layout
+from layoutopt.model import (
+    ROTATIONS_DEG,
+    BondType,
+    Design,
+    Die,
+    DieKind,
+    Edge,
+    Family,
+    Layout,
+    Placement,
+    Rect,
+    rotate_edge,
+)
+
+__all__ = [
+    "RULES",
+    "Violation",
+    "check",
+    "compute_die",
+    "finger_rings",
+    "inset_um",
+    "interconnect_length_um",
+    "stack_bounding_boxes",
+    "stack_keep_regions",
+    "validate",
+    "validate_file",
+]
+
+# The rule ids in the order of docs/rules.md; violations are reported in this order.
+RULES: tuple[str, ...] = (
+    "placement",
+    "package_grid",
+    "outline",
+    "keepout",
+    "height_zone",
+    "die_edge",
+    "stack_order",
+    "overhang",
+    "pad_exposure",
+    "pad_support",
+    "finger_ring",
+    "spacing",
+    "z",
+    "die_thickness",
+    "thickness",
+    "stack_height",
+    "phy_facing",
+)
+
+# Compass order used wherever sides are listed (the CCW order of layoutopt.model).
+_SIDES: tuple[Edge, ...] = (Edge.WEST, Edge.SOUTH, Edge.EAST, Edge.NORTH)
+_PAD_BONDS = (BondType.WIRE_BOND, BondType.VERTICAL_WIRE)  # bonds whose pads need exposure
+_TIER0_BONDS = (BondType.FLIP_CHIP, BondType.SMT)  # bonds that only sit on the substrate
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule, in the user's terms and numbers.
+
+    Parameters
+    ----------
+    rule
+        The rule id from ``docs/rules.md`` (one of :data:`RULES`).
+    message
+        What is wrong, with the numbers and what the rule needs.
+    die_ids
+        The dies concerned, if any.
+    excess_um
+        By how much the rule is broken, where a length applies.
+    """
+
+    rule: str
+    message: str
+    die_ids: tuple[str, ...] = ()
+    excess_um: int | None = None
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.message}"
+
+
+# --------------------------------------------------------------------------------------
+# Integer rectangle geometry
+# --------------------------------------------------------------------------------------
+
+
+def inset_um(outer: Rect, inner: Rect) -> dict[Edge, int]:
+    """How far each side of ``inner`` stands inside the same side of ``outer`` (µm).
+
+    Negative where ``inner`` reaches past ``outer``; ``outer.contains(inner)`` exactly when
+    every value is ≥ 0.
+
+    >>> insets = inset_um(Rect(0, 0, 100, 100), Rect(10, -5, 50, 20))
+    >>> {side.value: um for side, um in insets.items()}
+    {'west': 10, 'south': -5, 'east': 40, 'north': 85}
+    """
+    return {
+        Edge.WEST: inner.x_um - outer.x_um,
+        Edge.SOUTH: inner.y_um - outer.y_um,
+        Edge.EAST: outer.x_max_um - inner.x_max_um,
+        Edge.NORTH: outer.y_max_um - inner.y_max_um,
+    }
+
+
+def _gap_beyond(a: Rect, b: Rect, side: Edge) -> int:
+    """Gap from side ``side`` of ``a`` to ``b`` lying beyond it (negative: not beyond)."""
+    return {
+        Edge.EAST: b.x_um - a.x_max_um,
+        Edge.WEST: a.x_um - b.x_max_um,
+        Edge.NORTH: b.y_um - a.y_max_um,
+        Edge.SOUTH: a.y_um - b.y_max_um,
+    }[side]
+
+
+def _overlap_along(a: Rect, b: Rect, side: Edge) -> int:
+    """Length over which the projections of ``a`` and ``b`` along ``side`` overlap."""
+    if side in (Edge.EAST, Edge.WEST):
+        return min(a.y_max_um, b.y_max_um) - max(a.y_um, b.y_um)
+    return min(a.x_max_um, b.x_max_um) - max(a.x_um, b.x_um)
+
+
+def _bounding_box(rects: Iterable[Rect]) -> Rect:
+    rs = list(rects)
+    x0 = min(r.x_um for r in rs)
+    y0 = min(r.y_um for r in rs)
+    x1 = max(r.x_max_um for r in rs)
+    y1 = max(r.y_max_um for r in rs)
+    return Rect(x0, y0, x1 - x0, y1 - y0)
+
+
+def _worst_side(insets: dict[Edge, int], need: dict[Edge, int]) -> tuple[Edge, int] | None:
+    """The side that misses its need by most, and by how much (None when all are met)."""
+    worst: tuple[Edge, int] | None = None
+    for side in _SIDES:
+        short = need[side] - insets[side]
+        if short > 0 and (worst is None or short > worst[1]):
+            worst = (side, short)
+    return worst
+
+
+def _ceil_um(value: float) -> int:
+    return math.ceil(value - 1e-9)
+
+
+# --------------------------------------------------------------------------------------
+# The layout, indexed once
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Index:
+    """The layout's placements of known dies (first occurrence of each), grouped by stack."""
+
+    design: Design
+    layout: Layout
+    dies: dict[str, Die]
+    placed: dict[str, Placement]
+    stacks: dict[int, tuple[Placement, ...]]  # lowest tier first
+
+    @classmethod
+    def build(cls, design: Design, layout: Layout) -> _Index:
+        dies = {d.id: d for d in design.dies}
+        placed: dict[str, Placement] = {}
+        for p in layout.placements:
+            if p.die_id in dies and p.die_id not in placed:
+                placed[p.die_id] = p
+        groups: dict[int, list[Placement]] = {}
+        for p in placed.values():
+            groups.setdefault(p.stack, []).append(p)
+        stacks = {
+            k: tuple(sorted(v, key=lambda p: (p.tier, p.die_id))) for k, v in sorted(groups.items())
+        }
+        return cls(design, layout, dies, placed, stacks)
+
+    def die(self, p: Placement) -> Die:
+        return self.dies[p.die_id]
+
+    def lower(self, p: Placement) -> Placement | None:
+        """The die at the tier just below ``p`` in its stack, when exactly one is there."""
+        if p.tier < 1:
+            return None
+        below = [q for q in self.stacks[p.stack] if q.tier == p.tier - 1]
+        return below[0] if len(below) == 1 else None
+
+    def stack_side(self, stack: int) -> str:
+        return "bottom" if self.stacks[stack][0].side == "bottom" else "top"
+
+    def label(self, stack: int) -> str:
+        return f"stack {stack} ({self.stacks[stack][0].die_id})"
+
+    def ids(self, stack: int) -> tuple[str, ...]:
+        return tuple(p.die_id for p in self.stacks[stack])
+
+    def pairs(self) -> Iterator[tuple[Placement, Placement, Die, Die]]:
+        """Every (upper, lower) pair of adjacent tiers, with their dies."""
+        for members in self.stacks.values():
+            for up in members:
+                lo = self.lower(up)
+                if lo is not None:
+                    yield up, lo, self.die(up), self.die(lo)
+
+
+def _edges_at(edges: frozenset[Edge], rotation_deg: int) -> list[Edge]:
+    """``edges`` after turning the die, in compass order; none for an illegal rotation."""
+    if rotation_deg not in ROTATIONS_DEG:
+        return []
+    turned = {rotate_edge(e, rotation_deg) for e in edges}
+    return [s for s in _SIDES if s in turned]
+
+
+# --------------------------------------------------------------------------------------
+# Helpers shared with reporting (drawings, reports); not used by the solver
+# --------------------------------------------------------------------------------------
+
+
+def stack_bounding_boxes(design: Design, layout: Layout) -> dict[int, Rect]:
+    """The bounding box of each stack's dies, by stack number."""
+    index = _Index.build(design, layout)
+    return {k: _bounding_box(p.rect for p in members) for k, members in index.stacks.items()}
+
+
+def _ring_sides(index: _Index, stack: int) -> list[Edge]:
+    if index.stack_side(stack) != "top" or index.design.rules.bond_finger_ring_um <= 0:
+        return []
+    sides: set[Edge] = set()
+    for p in index.stacks[stack]:
+        die = index.die(p)
+        if die.bond is BondType.WIRE_BOND:
+            sides.update(_edges_at(die.pad_edges, p.rotation_deg))
+    return [s for s in _SIDES if s in sides]
+
+
+def _rings(index: _Index) -> dict[int, list[tuple[Edge, Rect]]]:
+    ring = index.design.rules.bond_finger_ring_um
+    out: dict[int, list[tuple[Edge, Rect]]] = {}
+    for k, members in index.stacks.items():
+        box = _bounding_box(p.rect for p in members)
+        strips = {
+            Edge.WEST: Rect(box.x_um - ring, box.y_um, ring, box.length_um),
+            Edge.EAST: Rect(box.x_max_um, box.y_um, ring, box.length_um),
+            Edge.SOUTH: Rect(box.x_um, box.y_um - ring, box.width_um, ring),
+            Edge.NORTH: Rect(box.x_um, box.y_max_um, box.width_um, ring),
+        }
+        out[k] = [(s, strips[s]) for s in _ring_sides(index, k)]
+    return out
+
+
+def finger_rings(design: Design, layout: Layout) -> dict[int, list[tuple[Edge, Rect]]]:
+    """The bond-finger rings of every stack: ``{stack: [(side, strip), ...]}``.
+
+    A ring is the strip of width ``rules.bond_finger_ring_um`` just outside the stack's
+    bounding box on a side where a ``wire_bond`` die of the stack has a pad edge, spanning
+    the box along that side. Bottom-side stacks have none (an empty list), nor has any
+    stack when the ring width is 0.
+    """
+    return _rings(_Index.build(design, layout))
+
+
+def _keep_regions(index: _Index) -> dict[int, Rect]:
+    rules = index.design.rules
+    rings = _rings(index)
+    out: dict[int, Rect] = {}
+    for k, members in index.stacks.items():
+        grow = dict.fromkeys(_SIDES, 0)
+        for side, _ in rings[k]:
+            grow[side] += rules.bond_finger_ring_um
+        if any(index.die(p).bond is BondType.FLIP_CHIP for p in members):
+            for side in _SIDES:
+                grow[side] += rules.underfill_fillet_um
+        box = _bounding_box(p.rect for p in members)
+        out[k] = box.expanded(grow[Edge.WEST], grow[Edge.SOUTH], grow[Edge.EAST], grow[Edge.NORTH])
+    return out
+
+
+def stack_keep_regions(design: Design, layout: Layout) -> dict[int, Rect]:
+    """The keep region of every stack (the rect that ``spacing`` keeps apart), by stack.
+
+    The stack's bounding box expanded by ``bond_finger_ring_um`` on each finger-ring side,
+    and by ``underfill_fillet_um`` on every side when the stack holds a flip-chip die.
+    """
+    return _keep_regions(_Index.build(design, layout))
+
+
+def compute_die(design: Design) -> Die | None:
+    """The compute die of a design: its highest-power ``logic`` die (first on a tie)."""
+    best: Die | None = None
+    for die in design.dies:
+        if die.kind is DieKind.LOGIC and (best is None or die.power_w > best.power_w):
+            best = die
+    return best
+
+
+def interconnect_length_um(design: Design, layout: Layout) -> dict[str, int]:
+    """Interconnect length of each die with PHY edges to the compute die (µm).
+
+    The gap from the die's PHY edge to the compute die (0 when they touch or overlap) plus
+    the distance between their centres along that edge, half micrometres rounded up; over
+    several PHY edges, the shortest. Empty when the design has no placed compute die.
+    """
+    index = _Index.build(design, layout)
+    compute = compute_die(design)
+    if compute is None or compute.id not in index.placed:
+        return {}
+    c = index.placed[compute.id].rect
+    out: dict[str, int] = {}
+    for die_id, p in index.placed.items():
+        die = index.dies[die_id]
+        if die_id == compute.id:
+            continue
+        lengths = []
+        for side in _edges_at(die.phy_edges, p.rotation_deg):
+            m = p.rect
+            gap = max(0, _gap_beyond(m, c, side))
+            if side in (Edge.EAST, Edge.WEST):
+                twice = abs((c.y_um + c.y_max_um) - (m.y_um + m.y_max_um))
+            else:
+                twice = abs((c.x_um + c.x_max_um) - (m.x_um + m.x_max_um))
+            lengths.append(gap + (twice + 1) // 2)
+        if lengths:
+            out[die_id] = min(lengths)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# The rules, one function each, in the order of docs/rules.md
+# --------------------------------------------------------------------------------------
+
+
+def _placement(ix: _Index) -> Iterator[Violation]:
+    counts = Counter(p.die_id for p in ix.layout.placements)
+    for die in ix.design.dies:
+        if counts[die.id] == 0:
+            yield Violation(
+                "placement",
+                f"die {die.id} is not placed; every design die is placed once",
+                (die.id,),
+            )
+        elif counts[die.id] > 1:
+            yield Violation(
+                "placement",
+                f"die {die.id} is placed {counts[die.id]} times; every design die is placed once",
+                (die.id,),
+            )
+    for die_id in sorted(set(counts) - set(ix.dies)):
+        yield Violation(
+            "placement",
+            f"placement of unknown die {die_id}; the design has no such die",
+            (die_id,),
+        )
+    for p in ix.layout.placements:
+        die = ix.dies.get(p.die_id)
+        if die is None:
+            continue
+        if p.rotation_deg not in ROTATIONS_DEG:
+            yield Violation(
+                "placement",
+                f"die {p.die_id} has rotation {p.rotation_deg} deg; "
+                f"rule allows one of {', '.join(map(str, ROTATIONS_DEG))} deg",
+                (p.die_id,),
+            )
+        else:
+            w, h = die.size_um(p.rotation_deg)
+            if (p.width_um, p.length_um) != (w, h):
+                yield Violation(
+                    "placement",
+                    f"die {p.die_id} is placed as {p.width_um} x {p.length_um} um at rotation "
+                    f"{p.rotation_deg} deg; the die is {w} x {h} um at that rotation",
+                    (p.die_id,),
+                    max(abs(p.width_um - w), abs(p.length_um - h)),
+                )
+        if p.side not in ("top", "bottom"):
+            yield Violation(
+                "placement",
+                f"die {p.die_id} is on side {p.side!r}; rule allows 'top' or 'bottom'",
+                (p.die_id,),
+            )
+
+
+def _package_grid(ix: _Index) -> Iterator[Violation]:
+    grid = ix.design.rules.package_grid_um
+    if grid <= 0:
+        return
+    pkg = ix.layout.package
+    for name, value in (("width", pkg.width_um), ("length", pkg.length_um)):
+        rest = value % grid
+        if rest:
+            yield Violation(
+                "package_grid",
+                f"package {name} {value} um is not a multiple of the {grid} um package grid "
+                f"(nearest: {value - rest} or {value - rest + grid} um)",
+                (),
+                rest,
+            )
+
+
+def _outline(ix: _Index) -> Iterator[Violation]:
+    outline = ix.design.envelope.outline
+    pkg = ix.layout.package.to_polygon()
+    if outline.covers(pkg):
+        return
+    outside = pkg.difference(outline)
+    corners = list(pkg.exterior.coords)[:-1]
+    reach = max(outline.distance(Point(xy)) for xy in corners)
+    excess = max(1, _ceil_um(reach))
+    yield Violation(
+        "outline",
+        f"package {_size_text(ix.layout.package)} at ({ix.layout.package.x_um}, "
+        f"{ix.layout.package.y_um}) um reaches outside the envelope outline by up to {excess} um "
+        f"({outside.area / 1e6:.3f} mm2 outside)",
+        (),
+        excess,
+    )
+
+
+def _size_text(rect: Rect) -> str:
+    return f"{rect.width_um} x {rect.length_um} um"
+
+
+def _interiors_overlap(a: Polygon, b: Polygon) -> bool:
+    return bool(shapely.relate_pattern(a, b, "T********"))
+
+
+def _keepout(ix: _Index) -> Iterator[Violation]:
+    env = ix.design.envelope
+    pkg = ix.layout.package.to_polygon()
+    for i, region in enumerate(env.keepouts):
+        if not _interiors_overlap(pkg, region):
+            continue
+        name = env.keepout_names[i] if i < len(env.keepout_names) else ""
+        shared = pkg.intersection(region)
+        x0, y0, x1, y1 = shared.bounds
+        depth = max(1, _ceil_um(min(x1 - x0, y1 - y0)))
+        label = f"keep-out {i}" + (f" ({name})" if name else "")
+        yield Violation(
+            "keepout",
+            f"package overlaps {label} over {shared.area / 1e6:.3f} mm2, {depth} um deep; "
+            "rule needs no overlap",
+            (),
+            depth,
+        )
+
+
+def _height_zone(ix: _Index) -> Iterator[Violation]:
+    pkg = ix.layout.package.to_polygon()
+    thickness = ix.layout.thickness_um
+    for i, zone in enumerate(ix.design.envelope.height_zones):
+        if thickness > zone.max_thickness_um and _interiors_overlap(pkg, zone.region):
+            label = f"height zone {i}" + (f" ({zone.name})" if zone.name else "")
+            yield Violation(
+                "height_zone",
+                f"package is {thickness} um thick and overlaps {label}; "
+                f"rule allows <= {zone.max_thickness_um} um there",
+                (),
+                thickness - zone.max_thickness_um,
+            )
+
+
+def _die_edge(ix: _Index) -> Iterator[Violation]:
+    keep = ix.design.rules.die_edge_keepout_um
+    pkg = ix.layout.package
+    need = dict.fromkeys(_SIDES, keep)
+    for p in ix.placed.values():
+        insets = inset_um(pkg, p.rect)
+        worst = _worst_side(insets, need)
+        if worst is not None:
+            side, short = worst
+            yield Violation(
+                "die_edge",
+                f"die {p.die_id} is {insets[side]} um from the package edge on the "
+                f"{side.value}; rule needs >= {keep} um",
+                (p.die_id,),
+                short,
+            )
+
+
+def _stack_order(ix: _Index) -> Iterator[Violation]:
+    rules = ix.design.rules
+    for k, members in ix.stacks.items():
+        label = ix.label(k)
+        tiers = sorted(p.tier for p in members)
+        if tiers != list(range(len(members))):
+            yield Violation(
+                "stack_order",
+                f"{label} has tiers {tiers}; tiers must be 0..{len(members) - 1}, each once",
+                ix.ids(k),
+            )
+        if len(members) > rules.max_dies_per_stack:
+            yield Violation(
+                "stack_order",
+                f"{label} holds {len(members)} dies; rule allows <= {rules.max_dies_per_stack}",
+                ix.ids(k),
+            )
+        sides = sorted({p.side for p in members})
+        if len(sides) > 1:
+            by_side = "; ".join(
+                f"{s}: {', '.join(p.die_id for p in members if p.side == s)}" for s in sides
+            )
+            yield Violation(
+                "stack_order",
+                f"{label} has dies on different sides ({by_side}); a stack is on one side",
+                ix.ids(k),
+            )
+        for p in members:
+            yield from _stack_order_die(ix, p, label)
+
+
+def _stack_order_die(ix: _Index, p: Placement, label: str) -> Iterator[Violation]:
+    rules = ix.design.rules
+    die = ix.die(p)
+    if p.tier == 0 and p.on_die is not None:
+        yield Violation(
+            "stack_order",
+            f"die {p.die_id} at tier 0 of {label} sits on {p.on_die}; "
+            "tier 0 sits on the substrate (on_die None)",
+            (p.die_id,),
+        )
+    lo = ix.lower(p)
+    if p.tier >= 1 and (lo is None or p.on_die != lo.die_id):
+        below = "no single die" if lo is None else f"die {lo.die_id}"
+        yield Violation(
+            "stack_order",
+            f"die {p.die_id} at tier {p.tier} of {label} sits on {p.on_die}; "
+            f"tier {p.tier - 1} holds {below}",
+            (p.die_id,),
+        )
+    if lo is not None:
+        lo_die = ix.die(lo)
+        if not rules.can_stack(die.kind, lo_die.kind):
+            yield Violation(
+                "stack_order",
+                f"die {p.die_id} ({die.kind.value}) sits on die {lo.die_id} "
+                f"({lo_die.kind.value}); the {rules.family.value} rules do not allow "
+                f"{die.kind.value} on {lo_die.kind.value}",
+                (p.die_id, lo.die_id),
+            )
+    if die.bond in _TIER0_BONDS and p.tier != 0:
+        yield Violation(
+            "stack_order",
+            f"die {p.die_id} (bond {die.bond.value}) is at tier {p.tier} of {label}; "
+            "flip_chip and smt dies sit at tier 0 only",
+            (p.die_id,),
+        )
+    if die.bond is BondType.MICRO_BUMP and p.tier < 1:
+        yield Violation(
+            "stack_order",
+            f"die {p.die_id} (bond micro_bump) is at tier {p.tier} of {label}; "
+            "micro_bump dies sit on another die (tier >= 1)",
+            (p.die_id,),
+        )
+    if p.side == "bottom":
+        if not rules.double_sided:
+            yield Violation(
+                "stack_order",
+                f"die {p.die_id} is on the bottom side; the {rules.family.value} rules "
+                "are not double-sided",
+                (p.die_id,),
+            )
+        if p.tier != 0:
+            yield Violation(
+                "stack_order",
+                f"die {p.die_id} is on the bottom side at tier {p.tier}; "
+                "bottom-side dies sit at tier 0 only",
+                (p.die_id,),
+            )
+
+
+def _overhang(ix: _Index) -> Iterator[Violation]:
+    allow = ix.design.rules.max_overhang_um
+    need = dict.fromkeys(_SIDES, -allow)
+    for up, lo, _, _ in ix.pairs():
+        insets = inset_um(lo.rect, up.rect)
+        worst = _worst_side(insets, need)
+        if worst is not None:
+            side, short = worst
+            yield Violation(
+                "overhang",
+                f"die {up.die_id} reaches {-insets[side]} um past die {lo.die_id} on the "
+                f"{side.value}; rule allows <= {allow} um",
+                (up.die_id, lo.die_id),
+                short,
+            )
+
+
+def _pad_exposure(ix: _Index) -> Iterator[Violation]:
+    offset = ix.design.rules.staircase_offset_um
+    for up, lo, _, lo_die in ix.pairs():
+        if lo_die.bond not in _PAD_BONDS:
+            continue
+        insets = inset_um(lo.rect, up.rect)
+        for side in _edges_at(lo_die.pad_edges, lo.rotation_deg):
+            if insets[side] < offset:
+                yield Violation(
+                    "pad_exposure",
+                    f"die {up.die_id} stands back {insets[side]} um from the {side.value} pad "
+                    f"edge of die {lo.die_id}; rule needs >= {offset} um",
+                    (up.die_id, lo.die_id),
+                    offset - insets[side],
+                )
+
+
+def _pad_support(ix: _Index) -> Iterator[Violation]:
+    for up, lo, up_die, _ in ix.pairs():
+        if up_die.bond not in _PAD_BONDS:
+            continue
+        insets = inset_um(lo.rect, up.rect)
+        for side in _edges_at(up_die.pad_edges, up.rotation_deg):
+            if insets[side] < 0:
+                yield Violation(
+                    "pad_support",
+                    f"the {side.value} pad edge of die {up.die_id} reaches {-insets[side]} um "
+                    f"past die {lo.die_id} below it; rule needs it supported (<= 0 um)",
+                    (up.die_id, lo.die_id),
+                    -insets[side],
+                )
+
+
+def _finger_ring(ix: _Index) -> Iterator[Violation]:
+    keep = ix.design.rules.finger_edge_keepout_um
+    pkg = ix.layout.package
+    need = dict.fromkeys(_SIDES, keep)
+    for k, rings in _rings(ix).items():
+        for ring_side, strip in rings:
+            insets = inset_um(pkg, strip)
+            worst = _worst_side(insets, need)
+            if worst is not None:
+                side, short = worst
+                yield Violation(
+                    "finger_ring",
+                    f"the {ring_side.value} finger ring of {ix.label(k)} is {insets[side]} um "
+                    f"from the package edge on the {side.value}; rule needs >= {keep} um",
+                    ix.ids(k),
+                    short,
+                )
+
+
+def _spacing(ix: _Index) -> Iterator[Violation]:
+    rules = ix.design.rules
+    keeps = _keep_regions(ix)
+    order = list(ix.stacks)
+    for i, a in enumerate(order):
+        for b in order[i + 1 :]:
+            if ix.stack_side(a) != ix.stack_side(b):
+                continue
+            need = max(
+                rules.spacing_um(ix.die(p).kind, ix.die(q).kind)
+                for p in ix.stacks[a]
+                for q in ix.stacks[b]
+            )
+            gap = keeps[a].gap_um(keeps[b])
+            if gap < need:
+                where = f"{ix.label(a)} and {ix.label(b)}"
+                state = f"are {gap} um apart" if gap >= 0 else f"overlap by {-gap} um"
+                yield Violation(
+                    "spacing",
+                    f"{where} {state} (keep regions); rule needs >= {need} um",
+                    ix.ids(a) + ix.ids(b),
+                    need - gap,
+                )
+
+
+def _z(ix: _Index) -> Iterator[Violation]:
+    rules = ix.design.rules
+    for p in ix.placed.values():
+        die = ix.die(p)
+        if p.side == "bottom":
+            joint = rules.joint_um(die, None)
+            expect = rules.ball_height_um - joint - p.thickness_um
+            basis = (
+                f"ball height {rules.ball_height_um} um - joint {joint} um - "
+                f"thickness {p.thickness_um} um"
+            )
+            if expect < 0:
+                yield Violation(
+                    "z",
+                    f"bottom-side die {p.die_id} needs {joint + p.thickness_um} um (joint "
+                    f"{joint} um + die {p.thickness_um} um); the balls give "
+                    f"{rules.ball_height_um} um",
+                    (p.die_id,),
+                    -expect,
+                )
+            limit = rules.bottom_side_max_height_um
+            if limit > 0 and joint + p.thickness_um > limit:
+                yield Violation(
+                    "z",
+                    f"bottom-side die {p.die_id} is {joint + p.thickness_um} um tall with its "
+                    f"joint; rule allows <= {limit} um",
+                    (p.die_id,),
+                    joint + p.thickness_um - limit,
+                )
+        elif p.tier == 0:
+            joint = rules.joint_um(die, None)
+            expect = rules.base_thickness_um + joint
+            basis = f"base {rules.base_thickness_um} um + joint {joint} um"
+        else:
+            lo = ix.lower(p)
+            if lo is None:
+                continue  # stack_order reports the broken stack
+            joint = rules.joint_um(die, ix.die(lo))
+            expect = lo.z_top_um + joint
+            basis = f"top of {lo.die_id} at {lo.z_top_um} um + joint {joint} um"
+        if p.z_bottom_um != expect and expect >= 0:
+            yield Violation(
+                "z",
+                f"die {p.die_id} has z_bottom {p.z_bottom_um} um; rule gives {expect} um ({basis})",
+                (p.die_id,),
+                abs(p.z_bottom_um - expect),
+            )
+
+
+def _die_thickness(ix: _Index) -> Iterator[Violation]:
+    for p in ix.placed.values():
+        die = ix.die(p)
+        allowed = sorted({die.thickness_um, *die.allowed_thickness_um})
+        if p.thickness_um not in allowed:
+            text = ", ".join(map(str, allowed))
+            yield Violation(
+                "die_thickness",
+                f"die {p.die_id} is {p.thickness_um} um thick; the design allows "
+                + (f"{text} um" if len(allowed) == 1 else f"one of {text} um"),
+                (p.die_id,),
+                min(abs(p.thickness_um - t) for t in allowed),
+            )
+
+
+def _thickness(ix: _Index) -> Iterator[Violation]:
+    rules = ix.design.rules
+    layout = ix.layout
+    top = [p for p in ix.placed.values() if p.side != "bottom"]
+    if top:
+        highest = max(top, key=lambda p: (p.z_top_um + rules.top_clearance_um(ix.die(p)), p.die_id))
+        clearance = rules.top_clearance_um(ix.die(highest))
+        expect = highest.z_top_um + clearance
+        basis = f"top of die {highest.die_id} at {highest.z_top_um} um + clearance {clearance} um"
+        ids: tuple[str, ...] = (highest.die_id,)
+    else:
+        expect = rules.base_thickness_um
+        basis = "the base alone: no top-side die"
+        ids = ()
+    if layout.thickness_um != expect:
+        yield Violation(
+            "thickness",
+            f"layout thickness is {layout.thickness_um} um; the stack gives {expect} um ({basis})",
+            ids,
+            abs(layout.thickness_um - expect),
+        )
+    ceiling = ix.design.envelope.max_thickness_um
+    if layout.thickness_um > ceiling:
+        yield Violation(
+            "thickness",
+            f"package is {layout.thickness_um} um thick; envelope allows <= {ceiling} um",
+            ids,
+            layout.thickness_um - ceiling,
+        )
+    budget = sum(layer.thickness_um for layer in layout.stack_up)
+    if budget != layout.thickness_um:
+        yield Violation(
+            "thickness",
+            f"thickness budget layers sum to {budget} um; layout thickness is "
+            f"{layout.thickness_um} um",
+            (),
+            abs(budget - layout.thickness_um),
+        )
+
+
+def _stack_height(ix: _Index) -> Iterator[Violation]:
+    limit = ix.design.rules.max_stack_height_um
+    if limit <= 0:
+        return
+    for k, members in ix.stacks.items():
+        height = members[-1].z_top_um - members[0].z_bottom_um
+        if height > limit:
+            yield Violation(
+                "stack_height",
+                f"{ix.label(k)} is {height} um tall (tier 0 bottom to top of "
+                f"{members[-1].die_id}); rule allows <= {limit} um",
+                ix.ids(k),
+                height - limit,
+            )
+
+
+def _phy_facing(ix: _Index) -> Iterator[Violation]:
+    rules = ix.design.rules
+    compute = compute_die(ix.design)
+    if rules.family is not Family.CMC or compute is None or compute.id not in ix.placed:
+        return
+    c = ix.placed[compute.id].rect
+    limit = rules.max_die_to_die_um
+    for die_id, p in ix.placed.items():
+        if die_id == compute.id:
+            continue
+        for side in _edges_at(ix.dies[die_id].phy_edges, p.rotation_deg):
+            gap = _gap_beyond(p.rect, c, side)
+            ids = (die_id, compute.id)
+            if gap < 0:
+                yield Violation(
+                    "phy_facing",
+                    f"compute die {compute.id} is not entirely {side.value} of the "
+                    f"{side.value} PHY edge of die {die_id} ({-gap} um short); rule needs it there",
+                    ids,
+                    -gap,
+                )
+                continue
+            overlap = _overlap_along(p.rect, c, side)
+            if overlap <= 0:
+                yield Violation(
+                    "phy_facing",
+                    f"the {side.value} PHY edge of die {die_id} and compute die {compute.id} "
+                    f"do not face each other (they miss by {-overlap} um along the edge); "
+                    "rule needs a positive overlap",
+                    ids,
+                    1 - overlap,
+                )
+            if limit > 0 and gap > limit:
+                yield Violation(
+                    "phy_facing",
+                    f"die {die_id} is {gap} um from compute die {compute.id} across its "
+                    f"{side.value} PHY edge; rule allows <= {limit} um",
+                    ids,
+                    gap - limit,
+                )
+
+
+_CHECKS = (
+    _placement,
+    _package_grid,
+    _outline,
+    _keepout,
+    _height_zone,
+    _die_edge,
+    _stack_order,
+    _overhang,
+    _pad_exposure,
+    _pad_support,
+    _finger_ring,
+    _spacing,
+    _z,
+    _die_thickness,
+    _thickness,
+    _stack_height,
+    _phy_facing,
+)
+
+
+# --------------------------------------------------------------------------------------
+# Public entry points
+# --------------------------------------------------------------------------------------
+
+
+def validate(design: Design, layout: Layout) -> tuple[Violation, ...]:
+    """Every rule of ``docs/rules.md`` that ``layout`` breaks; empty when it is legal.
+
+    Sorted by rule (in the order of the specification), then die ids, then message.
+    """
+    index = _Index.build(design, layout)
+    found = [v for rule_check in _CHECKS for v in rule_check(index)]
+    return tuple(sorted(found, key=lambda v: (RULES.index(v.rule), v.die_ids, v.message)))
+
+
+def check(design: Design, layout: Layout) -> None:
+    """Raise :class:`~layoutopt.errors.InternalError` if ``layout`` breaks any rule.
+
+    Used after every solve: the solver and this validator implement the same
+    specification independently, so a disagreement is a bug.
+    """
+    violations = validate(design, layout)
+    if violations:
+        lines = "\n".join(f"  - {v}" for v in violations)
+        raise InternalError(
+            f"the layout of design {design.name!r} breaks {len(violations)} layout rule(s) "
+            f"of docs/rules.md:\n{lines}\n"
+            "This is a bug in layoutopt (the solver and the validator disagree); please "
+            "report it with the design file attached."
+        )
+
+
+def validate_file(path: str | os.PathLike[str]) -> tuple[Design, Layout, tuple[Violation, ...]]:
+    """Read a ``layout.json`` and validate the layout against the design it embeds."""
+    record = read_layout(path)
+    return record.design, record.layout, validate(record.design, record.layout)
