@@ -4,6 +4,7 @@ Exit codes (documented in the README, tested):
 
 ==== =====================================================================
 0    success (a layout was found: optimal or feasible; a layout is valid)
+1    ``sweep``: finished, but some points failed (each error is recorded in the store)
 2    usage error (unknown option, missing argument)
 3    bad input: a design, layout, space or bookshelf file is invalid
 4    infeasible: no layout exists; the reason is printed
@@ -32,6 +33,7 @@ __all__ = ["ExitCode", "app", "main"]
 
 class ExitCode(IntEnum):
     OK = 0
+    POINT_ERRORS = 1
     USAGE = 2
     BAD_INPUT = 3
     INFEASIBLE = 4
@@ -228,6 +230,29 @@ def render(
         raise typer.BadParameter(str(error)) from None
     for path in written:
         console.print(f"written   {path}")
+
+
+@app.command()
+def sweep(
+    space_path: Annotated[Path, typer.Argument(metavar="SPACE", help="Space file (YAML).")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder (store, layouts, report).")],
+    workers: Annotated[int, typer.Option("-j", "--workers", help="Local worker processes.")] = 1,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (tcp://host:8786).")] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    jsonl: Annotated[bool, typer.Option(help="One JSON line per finished point on stdout.")] = False,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    time_limit_s: Annotated[float, typer.Option("--time-limit", help="Seconds per point.")] = 30.0,
+    deterministic: Annotated[bool, typer.Option(help="One CP-SAT worker, no warm starts.")] = False,
+    warm_start: Annotated[bool, typer.Option(help="Reuse neighbours' layouts as hints.")] = True,
+    report: Annotated[bool, typer.Option(help="Write the Pareto report.")] = True,
+) -> None:
+    """Solve every point of a design space; resumable; exit 1 if some points failed."""
+    from layoutopt.sweep.cli import main_sweep
+
+    code = main_sweep(space_path, out, workers=workers, scheduler=scheduler, quiet=quiet,
+                      jsonl=jsonl, seed=seed, time_limit_s=time_limit_s,
+                      deterministic=deterministic, warm_start=warm_start, report=report)
+    raise typer.Exit(code)
 
 
 def main() -> None:

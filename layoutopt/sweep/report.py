@@ -1,0 +1,264 @@
+"""The sweep report: front CSV, plots, drawings of the front points, one-page summary.md.
+
+``write_report`` reads the sweep directory and writes into ``<outdir>/report/``:
+
+- ``front.csv``: the Pareto-front points with their axis values and objectives;
+- ``pareto.png`` / ``.svg``: the first two objectives, every feasible point, front highlighted;
+- ``<objective>_vs_<axis>.png`` / ``.svg``: each objective against each axis;
+- ``drawings/<key>.svg``: top views of the front points (when :mod:`layoutopt.render` is there);
+- ``summary.md``: counts, the front table and links to all of the above.
+
+SVG output is deterministic (fixed hash salt, no date), so reruns diff cleanly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from layoutopt.layout_io import read_layout, write_atomic
+from layoutopt.sweep.analysis import OBJECTIVES, pareto_front, results_frame
+from layoutopt.sweep.filters import comparable
+
+__all__ = ["Report", "write_report"]
+
+_LABELS = {
+    "footprint_mm2": "footprint (mm²)",
+    "thickness_um": "thickness (µm)",
+    "peak_junction_c": "peak junction (°C)",
+    "skin_c": "skin (°C)",
+}
+
+
+@dataclass(frozen=True)
+class Report:
+    """Where the report's files went (paths relative to the report directory in ``files``)."""
+
+    directory: Path
+    summary: Path
+    front_csv: Path
+    front_size: int
+    files: tuple[str, ...] = ()
+    drawings: dict[str, str] = field(default_factory=dict)  # key -> relative path
+
+
+def _save(fig: Any, directory: Path, stem: str, formats: Sequence[str]) -> list[str]:
+    names = []
+    for fmt in formats:
+        name = f"{stem}.{fmt}"
+        metadata = {"Date": None} if fmt == "svg" else {"Software": None} if fmt == "png" else {}
+        with matplotlib.rc_context({"svg.hashsalt": "layoutopt", "svg.fonttype": "none"}):
+            fig.savefig(directory / name, format=fmt, metadata=metadata, dpi=110)
+        names.append(name)
+    plt.close(fig)
+    return names
+
+
+def _axis_numbers(values: pd.Series) -> tuple[np.ndarray, list[str] | None]:
+    """Numbers to plot an axis on: lengths in mm, numbers as they are, else categories."""
+    keys = [comparable(v) for v in values]
+    kinds = {k for k, _ in keys}
+    if kinds == {"length"}:
+        return np.array([v / 1000 for _, v in keys]), None
+    if kinds == {"number"}:
+        return np.array([v for _, v in keys], dtype=float), None
+    categories = sorted({str(v) for v in values})
+    return np.array([categories.index(str(v)) for v in values], dtype=float), categories
+
+
+def _pareto_plot(
+    df: pd.DataFrame,
+    front: pd.Series,
+    objectives: Sequence[str],
+    directory: Path,
+    formats: Sequence[str],
+) -> list[str]:
+    x, y = objectives[0], objectives[1]
+    ok = df[[x, y]].notna().all(axis=1)
+    fig, ax = plt.subplots(figsize=(5.5, 4.2))
+    fig.subplots_adjust(left=0.14, right=0.97, bottom=0.13, top=0.92)
+    ax.scatter(
+        df.loc[ok & ~front, x], df.loc[ok & ~front, y], s=14, color="#9aa5b1", label="feasible"
+    )
+    pts = df.loc[front].sort_values([x, y])
+    ax.step(pts[x], pts[y], where="post", color="#c0392b", linewidth=1.0)
+    ax.scatter(pts[x], pts[y], s=28, color="#c0392b", label="Pareto front", zorder=3)
+    ax.set_xlabel(_LABELS.get(x, x))
+    ax.set_ylabel(_LABELS.get(y, y))
+    ax.set_title("Pareto front")
+    ax.legend(frameon=False)
+    ax.grid(alpha=0.3)
+    return _save(fig, directory, "pareto", formats)
+
+
+def _axis_plots(
+    df: pd.DataFrame,
+    front: pd.Series,
+    objectives: Sequence[str],
+    axes: Sequence[str],
+    directory: Path,
+    formats: Sequence[str],
+) -> list[str]:
+    names: list[str] = []
+    for axis in axes:
+        xs, categories = _axis_numbers(df[axis])
+        for objective in objectives:
+            ok = df[objective].notna().to_numpy()
+            if not ok.any():
+                continue
+            fig, ax = plt.subplots(figsize=(5.0, 3.6))
+            fig.subplots_adjust(left=0.15, right=0.97, bottom=0.2, top=0.95)
+            ax.scatter(
+                xs[ok & ~front.to_numpy()],
+                df.loc[ok & ~front.to_numpy(), objective],
+                s=14,
+                color="#9aa5b1",
+            )
+            ax.scatter(
+                xs[front.to_numpy()], df.loc[front, objective], s=24, color="#c0392b", label="front"
+            )
+            if categories is not None:
+                ax.set_xticks(range(len(categories)), categories, rotation=20)
+            ax.set_xlabel(
+                axis
+                + (
+                    " (mm)"
+                    if categories is None and comparable(df[axis].iloc[0])[0] == "length"
+                    else ""
+                )
+            )
+            ax.set_ylabel(_LABELS.get(objective, objective))
+            ax.grid(alpha=0.3)
+            names += _save(fig, directory, f"{objective}_vs_{axis}", formats)
+    return names
+
+
+def _drawing(layout_file: Path) -> str | None:
+    """An SVG top view of a layout file, when the renderer is available and works."""
+    try:
+        from layoutopt.render.top import to_svg_top
+    except ImportError:
+        return None
+    record = read_layout(layout_file)
+    try:
+        return str(to_svg_top(record.design, record.layout))
+    except Exception:  # drawings are a courtesy of the report; a renderer bug must not fail it
+        return None
+
+
+def write_report(
+    sweep_dir: str | Path,
+    objectives: Sequence[str] = OBJECTIVES[:2],
+    *,
+    formats: Sequence[str] = ("png", "svg"),
+    drawings: bool = True,
+) -> Report:
+    """Write the report of the sweep in ``sweep_dir`` into ``sweep_dir/report``."""
+    sweep_dir = Path(sweep_dir)
+    directory = sweep_dir / "report"
+    directory.mkdir(parents=True, exist_ok=True)
+    df = results_frame(sweep_dir)
+    axes: list[str] = df.attrs.get("axes", [])
+    front = pareto_front(df, objectives)
+    files: list[str] = []
+    columns = [
+        "key",
+        *axes,
+        *[
+            c
+            for c in (
+                "footprint_mm2",
+                "thickness_um",
+                "peak_junction_c",
+                "skin_c",
+                "status",
+                "layout_path",
+            )
+        ],
+    ]
+    front_df = df.loc[front, columns].sort_values(list(objectives))
+    front_csv = directory / "front.csv"
+    write_atomic(front_csv, front_df.to_csv(index=False))
+    files.append("front.csv")
+    feasible = df[list(objectives)].notna().all(axis=1)
+    if feasible.any() and len(objectives) >= 2:
+        files += _pareto_plot(df, front, objectives, directory, formats)
+    if feasible.any():
+        files += _axis_plots(df, front, objectives, axes, directory, formats)
+    drawn: dict[str, str] = {}
+    if drawings:
+        for _, row in front_df.iterrows():
+            if not row["layout_path"]:
+                continue
+            svg = _drawing(sweep_dir / row["layout_path"])
+            if svg is not None:
+                name = f"drawings/{row['key'][:16]}.svg"
+                write_atomic(directory / name, svg)
+                drawn[row["key"]] = name
+    summary = directory / "summary.md"
+    write_atomic(summary, _summary_md(df, front_df, objectives, axes, files, drawn))
+    return Report(
+        directory=directory,
+        summary=summary,
+        front_csv=front_csv,
+        front_size=int(front.sum()),
+        files=tuple(files),
+        drawings=drawn,
+    )
+
+
+def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def _summary_md(
+    df: pd.DataFrame,
+    front_df: pd.DataFrame,
+    objectives: Sequence[str],
+    axes: Sequence[str],
+    files: Sequence[str],
+    drawn: dict[str, str],
+) -> str:
+    counts = df["status"].value_counts().sort_index()
+    lines = [
+        "# Sweep summary",
+        "",
+        f"{len(df)} points: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + ".",
+        f"Pareto front over {', '.join(objectives)} (all minimised): {len(front_df)} points "
+        f"([front.csv](front.csv)).",
+        "",
+    ]
+    if "pareto.png" in files:
+        lines += ["![Pareto front](pareto.png)", ""]
+    header = [*axes, *[_LABELS.get(o, o) for o in OBJECTIVES], "layout", "drawing"]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for _, row in front_df.iterrows():
+        layout = f"[layout](../{row['layout_path']})" if row["layout_path"] else "–"
+        drawing = f"[svg]({drawn[row['key']]})" if row["key"] in drawn else "–"
+        cells = (
+            [_fmt(row[a]) for a in axes] + [_fmt(row[o]) for o in OBJECTIVES] + [layout, drawing]
+        )
+        lines.append("| " + " | ".join(cells) + " |")
+    errors = df[df["status"] == "error"]
+    if len(errors):
+        lines += ["", f"## Errors ({len(errors)})", ""]
+        for _, row in errors.head(10).iterrows():
+            lines.append(f"- point {row['point_index']}: {row['error']}")
+    plots = [f for f in files if f.endswith(".png") and f != "pareto.png"]
+    if plots:
+        lines += ["", "## Objectives against each axis", ""]
+        lines += [f"- [{Path(f).stem.replace('_vs_', ' vs ')}]({f})" for f in plots]
+    return "\n".join(lines) + "\n"
