@@ -134,7 +134,7 @@ class Die:
     phy_edges: frozenset[Edge] = frozenset()
     # Bandwidth to the compute die, weights interconnect length in CMC objectives.
     bandwidth_gbps: float = 0.0
-    # Thicknesses the process may thin this die to (TSV core dies); empty: fixed.
+    # Thicknesses the process may thin this die to (TSV core dies), besides its own.
     allowed_thickness_um: tuple[int, ...] = ()
     # Relative power density map, rows south→north, columns west→east, at rotation 0.
     power_map: tuple[tuple[float, ...], ...] | None = None
@@ -423,7 +423,8 @@ class Placement:
     ``stack`` numbers the stacks of a layout from 0; ``tier`` counts up from 0 on the
     substrate (or RDL); ``on_die`` names the die directly below (``None`` at tier 0).
     ``side`` is ``"top"`` except for components on the bottom face of a double-sided SiP,
-    whose z is measured downward from the substrate bottom.
+    which hang under the substrate among the balls (z still measured up from the seating
+    plane, see docs/rules.md ``z``).
     """
 
     die_id: str

@@ -73,3 +73,8 @@ class SolveResult:
             "explanation": list(self.explanation),
             "stats": self.stats,
         }
+
+    def _repr_html_(self) -> str:
+        from layoutopt.display import result_html  # lazy: the core never imports drawings
+
+        return result_html(self)

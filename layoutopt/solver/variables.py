@@ -181,7 +181,7 @@ def create_variables(model: cp_model.CpModel, ctx: ModelContext) -> Variables:
         v.l.append(sum(die.size_um(r)[1] * lit for r, lit in rots.items()))
         if die.allowed_thickness_um:
             choice = {
-                t: model.NewBoolVar(f"th[{die.id},{t}]") for t in sorted(set(die.allowed_thickness_um))
+                t: model.NewBoolVar(f"th[{die.id},{t}]") for t in sorted({die.thickness_um, *die.allowed_thickness_um})
             }
             model.AddExactlyOne(choice.values())
             v.th_choice.append(choice)
