@@ -211,18 +211,27 @@ def render(
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Output folder.")] = None,
     views: Annotated[str, typer.Option(help="Comma list: top,section,thermal,sheet,iso.")] = "top,section",
     formats: Annotated[str, typer.Option("--format", help="Comma list: svg,pdf,png,dxf.")] = "svg",
+    cut: Annotated[str | None, typer.Option(help="Section cut line, e.g. 'y=4.75 mm'.")] = None,
+    exaggeration: Annotated[float | None, typer.Option(help="Vertical exaggeration of the section.")] = None,
 ) -> None:
-    """Draw a layout file: views and formats as asked."""
+    """Draw a layout file: views and formats as asked (thermal views run the 3D model)."""
     from layoutopt.layout_io import read_layout
-    from layoutopt.render import write_views
+    from layoutopt.render import parse_cut, write_views
 
+    view_names = tuple(v.strip() for v in views.split(",") if v.strip())
     try:
         record = read_layout(layout_path)
+        field = None
+        if "thermal" in view_names or "sheet" in view_names:
+            from layoutopt.thermal import solve_fv3d
+
+            field = solve_fv3d(record.design, record.layout)
         written = write_views(
             out or layout_path.parent, record.design, record.layout,
-            views=tuple(v.strip() for v in views.split(",") if v.strip()),
+            views=view_names,
             formats=tuple(f.strip() for f in formats.split(",") if f.strip()),
-            thermal=record.thermal, solver=record.solver,
+            thermal=record.thermal, solver=record.solver, field=field,
+            cut=parse_cut(cut) if cut else None, exaggeration=exaggeration,
         )
     except LayoutOptError as error:
         raise _fail(error) from None

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from layoutopt.model import Design, Layer, Placement
 
-__all__ = ["describe_layers", "package_thickness_um", "stack_up"]
+__all__ = ["JOINT_NAMES", "describe_layers", "package_thickness_um", "stack_up"]
 
 
 def package_thickness_um(design: Design, placements: Sequence[Placement]) -> int:
@@ -83,13 +83,7 @@ def _joint_name(design: Design, p: Placement) -> str:
         design.die(p.on_die).bond.value == "flip_chip"
     ):
         return "PoP gap"
-    return {
-        "wire_bond": "DAF",
-        "flip_chip": "bumps + underfill",
-        "micro_bump": "bond line",
-        "vertical_wire": "die attach",
-        "smt": "solder",
-    }[bond]
+    return JOINT_NAMES[bond]
 
 
 def _joint_material(design: Design, p: Placement) -> str:
@@ -103,6 +97,14 @@ def _joint_material(design: Design, p: Placement) -> str:
         "smt": rules.ball_material,
     }[bond]
 
+
+JOINT_NAMES: dict[str, str] = {
+    "wire_bond": "DAF",
+    "flip_chip": "bumps + underfill",
+    "micro_bump": "bond line",
+    "vertical_wire": "die attach",
+    "smt": "solder",
+}
 
 _ID_SUFFIX = re.compile(r"^(?P<stem>.*?)(\d+)(?P<rest> .*)$")
 

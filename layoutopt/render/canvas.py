@@ -1,0 +1,529 @@
+"""Drawing primitives and their two painters: hand-written SVG and matplotlib.
+
+Every view is built once as a tree of frozen primitives in *sheet pixels* (SVG user units,
+96 per inch, y down). :func:`to_svg_document` writes the tree as semantic SVG (one ``<g>``
+per die, ids and classes that tests and people can read); :func:`paint_matplotlib` draws
+the same tree on a matplotlib figure for PDF and PNG, so the three formats never drift
+apart and PDF/PNG need no system cairo.
+
+Output is deterministic: numbers are written with a fixed format, nothing is random, and
+callers pass children in a sorted order.
+
+Examples
+--------
+>>> doc = to_svg_document(Drawing(40, 20, (Box(1, 2, 10, 5, fill="#ffffff"),)))
+>>> doc.splitlines()[1]
+'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" viewBox="0 0 40 20">'
+>>> fmt(1.006), fmt(2.0), fmt(-0.0)
+('1.01', '2', '0')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+__all__ = [
+    "Box",
+    "Curve",
+    "Drawing",
+    "Ellipse",
+    "Group",
+    "Item",
+    "Line",
+    "Poly",
+    "Text",
+    "fmt",
+    "paint_matplotlib",
+    "text_width_px",
+    "to_svg_document",
+]
+
+FONT_FAMILY = "DejaVu Sans, Arial, Helvetica, sans-serif"
+# Average advance of DejaVu Sans glyphs as a fraction of the font size: enough to keep
+# labels inside their boxes without font metrics (measured on digits and capitals).
+_CHAR_WIDTH_EM = 0.60
+
+
+def fmt(value: float) -> str:
+    """A coordinate as text: two decimals, no trailing zeros, no ``-0``."""
+    text = f"{round(value + 0.0, 2):.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def text_width_px(text: str, size_px: float) -> float:
+    """Estimated width of ``text`` at ``size_px``, for fitting labels."""
+    return len(text) * size_px * _CHAR_WIDTH_EM
+
+
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned rectangle, (x, y) its top-left corner in sheet pixels."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    fill: str = "none"
+    stroke: str = "none"
+    stroke_width: float = 1.0
+    opacity: float = 1.0
+    dash: tuple[float, ...] = ()
+    css_class: str = ""
+
+
+@dataclass(frozen=True)
+class Ellipse:
+    cx: float
+    cy: float
+    rx: float
+    ry: float
+    fill: str = "none"
+    stroke: str = "none"
+    stroke_width: float = 1.0
+    css_class: str = ""
+
+
+@dataclass(frozen=True)
+class Line:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    stroke: str = "#000000"
+    stroke_width: float = 1.0
+    dash: tuple[float, ...] = ()
+    css_class: str = ""
+
+
+@dataclass(frozen=True)
+class Poly:
+    """A polyline, or a polygon when ``closed``."""
+
+    points: tuple[tuple[float, float], ...]
+    closed: bool = True
+    fill: str = "none"
+    stroke: str = "none"
+    stroke_width: float = 1.0
+    opacity: float = 1.0
+    dash: tuple[float, ...] = ()
+    css_class: str = ""
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A cubic Bézier from ``p0`` to ``p3`` (wire loops)."""
+
+    p0: tuple[float, float]
+    p1: tuple[float, float]
+    p2: tuple[float, float]
+    p3: tuple[float, float]
+    stroke: str = "#000000"
+    stroke_width: float = 1.0
+    css_class: str = ""
+
+
+@dataclass(frozen=True)
+class Text:
+    """Text anchored at (x, y) on its baseline; ``anchor`` is start, middle or end."""
+
+    x: float
+    y: float
+    text: str
+    size: float = 10.0
+    anchor: str = "start"
+    fill: str = "#000000"
+    weight: str = "normal"
+    rotate_deg: float = 0.0  # counter-clockwise, about (x, y)
+    css_class: str = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    """Children translated by (dx, dy); ``id``/``css_class``/``data`` go to the SVG ``<g>``."""
+
+    items: tuple[Item, ...]
+    id: str = ""
+    css_class: str = ""
+    dx: float = 0.0
+    dy: float = 0.0
+    data: tuple[tuple[str, str], ...] = ()
+    title: str = ""
+
+
+Item = Box | Ellipse | Line | Poly | Curve | Text | Group
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A whole picture: its size in pixels and its items, painted in order."""
+
+    width: float
+    height: float
+    items: tuple[Item, ...] = field(default_factory=tuple)
+    title: str = ""
+    description: str = ""
+
+
+# --------------------------------------------------------------------------- SVG
+
+
+def _attrs(pairs: Iterable[tuple[str, Any]]) -> str:
+    out = []
+    for key, value in pairs:
+        if value is None or value == "":
+            continue
+        text = (
+            fmt(value)
+            if isinstance(value, float | int) and not isinstance(value, bool)
+            else str(value)
+        )
+        out.append(f"{key}={quoteattr(text)}")
+    return (" " + " ".join(out)) if out else ""
+
+
+def _paint_attrs(
+    fill: str, stroke: str, width: float, opacity: float, dash: tuple[float, ...]
+) -> list[tuple[str, Any]]:
+    pairs: list[tuple[str, Any]] = [("fill", fill)]
+    if opacity < 1.0:
+        pairs.append(("fill-opacity", opacity))
+    if stroke != "none":
+        pairs += [("stroke", stroke), ("stroke-width", width)]
+        if dash:
+            pairs.append(("stroke-dasharray", " ".join(fmt(d) for d in dash)))
+    return pairs
+
+
+def _svg_items(items: Iterable[Item], indent: int) -> Iterator[str]:
+    pad = "  " * indent
+    for item in items:
+        if isinstance(item, Group):
+            transform = f"translate({fmt(item.dx)},{fmt(item.dy)})" if (item.dx or item.dy) else ""
+            attrs = [("id", item.id), ("class", item.css_class), ("transform", transform)]
+            attrs += [(f"data-{k}", v) for k, v in item.data]
+            yield f"{pad}<g{_attrs(attrs)}>"
+            if item.title:
+                yield f"{pad}  <title>{escape(item.title)}</title>"
+            yield from _svg_items(item.items, indent + 1)
+            yield f"{pad}</g>"
+        elif isinstance(item, Box):
+            attrs = [
+                ("class", item.css_class),
+                ("x", item.x),
+                ("y", item.y),
+                ("width", item.width),
+                ("height", item.height),
+            ]
+            attrs += _paint_attrs(
+                item.fill, item.stroke, item.stroke_width, item.opacity, item.dash
+            )
+            yield f"{pad}<rect{_attrs(attrs)}/>"
+        elif isinstance(item, Ellipse):
+            attrs = [
+                ("class", item.css_class),
+                ("cx", item.cx),
+                ("cy", item.cy),
+                ("rx", item.rx),
+                ("ry", item.ry),
+            ]
+            attrs += _paint_attrs(item.fill, item.stroke, item.stroke_width, 1.0, ())
+            yield f"{pad}<ellipse{_attrs(attrs)}/>"
+        elif isinstance(item, Line):
+            attrs = [
+                ("class", item.css_class),
+                ("x1", item.x1),
+                ("y1", item.y1),
+                ("x2", item.x2),
+                ("y2", item.y2),
+            ]
+            attrs += _paint_attrs("none", item.stroke, item.stroke_width, 1.0, item.dash)[1:]
+            yield f"{pad}<line{_attrs(attrs)}/>"
+        elif isinstance(item, Poly):
+            points = " ".join(f"{fmt(x)},{fmt(y)}" for x, y in item.points)
+            attrs = [("class", item.css_class), ("points", points)]
+            attrs += _paint_attrs(
+                item.fill if item.closed else "none",
+                item.stroke,
+                item.stroke_width,
+                item.opacity,
+                item.dash,
+            )
+            tag = "polygon" if item.closed else "polyline"
+            yield f"{pad}<{tag}{_attrs(attrs)}/>"
+        elif isinstance(item, Curve):
+            d = "M {} {} C {} {} {} {} {} {}".format(
+                *(fmt(v) for p in (item.p0, item.p1, item.p2, item.p3) for v in p)
+            )
+            attrs = [("class", item.css_class), ("d", d)]
+            attrs += _paint_attrs("none", item.stroke, item.stroke_width, 1.0, ())
+            yield f"{pad}<path{_attrs(attrs)}/>"
+        elif isinstance(item, Text):
+            transform = (
+                f"rotate({fmt(-item.rotate_deg)},{fmt(item.x)},{fmt(item.y)})"
+                if item.rotate_deg
+                else ""
+            )
+            attrs = [
+                ("class", item.css_class),
+                ("x", item.x),
+                ("y", item.y),
+                ("font-size", item.size),
+                ("text-anchor", "" if item.anchor == "start" else item.anchor),
+                ("font-weight", "" if item.weight == "normal" else item.weight),
+                ("fill", "" if item.fill == "#000000" else item.fill),
+                ("transform", transform),
+            ]
+            yield f"{pad}<text{_attrs(attrs)}>{escape(item.text)}</text>"
+        else:  # pragma: no cover - the Item union is closed
+            raise TypeError(f"not a drawing item: {item!r}")
+
+
+def to_svg_document(drawing: Drawing) -> str:
+    """The drawing as a standalone SVG document (UTF-8 text, trailing newline)."""
+    w, h = fmt(drawing.width), fmt(drawing.height)
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}">',
+    ]
+    if drawing.title:
+        lines.append(f"  <title>{escape(drawing.title)}</title>")
+    if drawing.description:
+        lines.append(f"  <desc>{escape(drawing.description)}</desc>")
+    lines.append(f'  <g font-family="{FONT_FAMILY}">')
+    lines.extend(_svg_items(drawing.items, 2))
+    lines.append("  </g>")
+    lines.append("</svg>")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- matplotlib
+
+
+def _mpl_dash(dash: tuple[float, ...], width: float) -> Any:
+    if not dash:
+        return "solid"
+    # matplotlib scales dash lengths by the line width; SVG does not.
+    return (0, tuple(d / max(width, 0.1) for d in dash))
+
+
+def paint_matplotlib(drawing: Drawing, dpi: float = 96.0) -> Any:
+    """A matplotlib ``Figure`` showing ``drawing`` at its pixel size (96 px per inch)."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Ellipse as MplEllipse
+    from matplotlib.patches import PathPatch, Polygon, Rectangle
+    from matplotlib.path import Path as MplPath
+
+    fig = Figure(figsize=(drawing.width / 96.0, drawing.height / 96.0), dpi=dpi)
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_xlim(0, drawing.width)
+    ax.set_ylim(drawing.height, 0)
+    ax.set_axis_off()
+    pt = 72.0 / 96.0  # points per sheet pixel
+    z = [0]
+
+    def order() -> int:
+        z[0] += 1
+        return z[0]
+
+    def colour(c: str) -> Any:
+        return "none" if c == "none" else c
+
+    from matplotlib.collections import LineCollection, PolyCollection
+    from matplotlib.colors import to_rgba
+
+    # Runs of plain filled boxes (thermal cells) and plain lines become one collection
+    # each: one artist per cell makes a sheet with a thermal map take seconds.
+    fills: list[tuple[list[tuple[float, float]], tuple[float, ...]]] = []
+    lines: list[tuple[list[tuple[float, float]], str, float]] = []
+
+    def flush() -> None:
+        if fills:
+            ax.add_collection(
+                PolyCollection(
+                    [f[0] for f in fills],
+                    facecolors=[f[1] for f in fills],
+                    edgecolors="none",
+                    linewidths=0,
+                    zorder=order(),
+                )
+            )
+            fills.clear()
+        if lines:
+            ax.add_collection(
+                LineCollection(
+                    [seg[0] for seg in lines],
+                    colors=[seg[1] for seg in lines],
+                    linewidths=[seg[2] * pt for seg in lines],
+                    capstyle="butt",
+                    zorder=order(),
+                )
+            )
+            lines.clear()
+
+    def paint(items: Iterable[Item], ox: float, oy: float) -> None:
+        for item in items:
+            if isinstance(item, Box) and item.stroke == "none" and item.fill != "none":
+                if lines:
+                    flush()
+                x, y = ox + item.x, oy + item.y
+                fills.append(
+                    (
+                        [
+                            (x, y),
+                            (x + item.width, y),
+                            (x + item.width, y + item.height),
+                            (x, y + item.height),
+                        ],
+                        to_rgba(item.fill, item.opacity),
+                    )
+                )
+                continue
+            if isinstance(item, Line) and not item.dash:
+                if fills:
+                    flush()
+                lines.append(
+                    (
+                        [(ox + item.x1, oy + item.y1), (ox + item.x2, oy + item.y2)],
+                        item.stroke,
+                        item.stroke_width,
+                    )
+                )
+                continue
+            flush()
+            if isinstance(item, Group):
+                paint(item.items, ox + item.dx, oy + item.dy)
+            elif isinstance(item, Box):
+                if item.fill != "none":
+                    ax.add_patch(
+                        Rectangle(
+                            (ox + item.x, oy + item.y),
+                            item.width,
+                            item.height,
+                            facecolor=item.fill,
+                            alpha=item.opacity,
+                            edgecolor="none",
+                            zorder=order(),
+                        )
+                    )
+                if item.stroke != "none":
+                    ax.add_patch(
+                        Rectangle(
+                            (ox + item.x, oy + item.y),
+                            item.width,
+                            item.height,
+                            facecolor="none",
+                            edgecolor=item.stroke,
+                            linewidth=item.stroke_width * pt,
+                            linestyle=_mpl_dash(item.dash, item.stroke_width),
+                            zorder=order(),
+                        )
+                    )
+            elif isinstance(item, Ellipse):
+                ax.add_patch(
+                    MplEllipse(
+                        (ox + item.cx, oy + item.cy),
+                        2 * item.rx,
+                        2 * item.ry,
+                        facecolor=colour(item.fill),
+                        edgecolor=colour(item.stroke),
+                        linewidth=item.stroke_width * pt,
+                        zorder=order(),
+                    )
+                )
+            elif isinstance(item, Line):
+                ax.plot(
+                    [ox + item.x1, ox + item.x2],
+                    [oy + item.y1, oy + item.y2],
+                    color=item.stroke,
+                    linewidth=item.stroke_width * pt,
+                    linestyle=_mpl_dash(item.dash, item.stroke_width),
+                    zorder=order(),
+                    solid_capstyle="butt",
+                )
+            elif isinstance(item, Poly):
+                pts = [(ox + x, oy + y) for x, y in item.points]
+                if item.closed:
+                    if item.fill != "none":
+                        ax.add_patch(
+                            Polygon(
+                                pts,
+                                closed=True,
+                                facecolor=item.fill,
+                                alpha=item.opacity,
+                                edgecolor="none",
+                                zorder=order(),
+                            )
+                        )
+                    if item.stroke != "none":
+                        ax.add_patch(
+                            Polygon(
+                                pts,
+                                closed=True,
+                                facecolor="none",
+                                edgecolor=item.stroke,
+                                linewidth=item.stroke_width * pt,
+                                linestyle=_mpl_dash(item.dash, item.stroke_width),
+                                zorder=order(),
+                            )
+                        )
+                else:
+                    ax.plot(
+                        [p[0] for p in pts],
+                        [p[1] for p in pts],
+                        color=item.stroke,
+                        linewidth=item.stroke_width * pt,
+                        linestyle=_mpl_dash(item.dash, item.stroke_width),
+                        zorder=order(),
+                    )
+            elif isinstance(item, Curve):
+                verts = [(ox + x, oy + y) for x, y in (item.p0, item.p1, item.p2, item.p3)]
+                codes = [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4]
+                ax.add_patch(
+                    PathPatch(
+                        MplPath(verts, codes),
+                        facecolor="none",
+                        edgecolor=item.stroke,
+                        linewidth=item.stroke_width * pt,
+                        zorder=order(),
+                    )
+                )
+            elif isinstance(item, Text):
+                ax.text(
+                    ox + item.x,
+                    oy + item.y,
+                    item.text,
+                    fontsize=item.size * pt,
+                    ha={"start": "left", "middle": "center", "end": "right"}[item.anchor],
+                    va="baseline",
+                    color=item.fill,
+                    fontweight=item.weight,
+                    rotation=item.rotate_deg,
+                    rotation_mode="anchor",
+                    zorder=order(),
+                    family="DejaVu Sans",
+                )
+
+    paint(drawing.items, 0.0, 0.0)
+    flush()
+    return fig
+
+
+def arrow_head(
+    tip: tuple[float, float],
+    toward: tuple[float, float],
+    size: float = 6.0,
+    colour: str = "#000000",
+) -> Poly:
+    """A filled arrow head at ``tip`` pointing away from ``toward``."""
+    dx, dy = tip[0] - toward[0], tip[1] - toward[1]
+    n = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / n, dy / n
+    bx, by = tip[0] - ux * size, tip[1] - uy * size
+    w = size * 0.35
+    return Poly(
+        ((tip[0], tip[1]), (bx - uy * w, by + ux * w), (bx + uy * w, by - ux * w)), fill=colour
+    )

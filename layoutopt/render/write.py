@@ -1,0 +1,173 @@
+"""Write drawings to disk: the only module of the package that does I/O."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from layoutopt.layout_io import write_atomic
+from layoutopt.model import Design, Layout
+from layoutopt.render.canvas import paint_matplotlib, to_svg_document
+from layoutopt.render.dxf import to_dxf
+from layoutopt.render.iso import build_iso_drawing
+from layoutopt.render.section import Cut, to_svg_section
+from layoutopt.render.sheet import build_sheet, to_pdf_sheet, to_png_sheet, to_svg_sheet
+from layoutopt.render.thermal_map import ThermalField, to_svg_thermal
+from layoutopt.render.top import to_svg_top
+from layoutopt.thermal.report import ThermalReport
+
+__all__ = ["FORMATS", "VIEWS", "render_view", "to_png_iso", "write_views"]
+
+VIEWS = ("top", "section", "thermal", "sheet", "iso", "dxf")
+FORMATS = ("svg", "pdf", "png", "dxf")
+
+
+def to_png_iso(design: Design, layout: Layout, dpi: float = 150.0) -> bytes:
+    """The exploded isometric view as PNG bytes (matplotlib)."""
+    import io
+
+    buffer = io.BytesIO()
+    paint_matplotlib(build_iso_drawing(design, layout)).savefig(
+        buffer, format="png", dpi=dpi, metadata={"Software": None}
+    )
+    return buffer.getvalue()
+
+
+def render_view(
+    view: str,
+    fmt: str,
+    design: Design,
+    layout: Layout,
+    *,
+    thermal: ThermalReport | None = None,
+    solver: dict[str, Any] | None = None,
+    field: ThermalField | None = None,
+    cut: Cut | None = None,
+    exaggeration: float | None = None,
+) -> str | bytes | None:
+    """One view in one format, or None when that pair does not exist (e.g. top as dxf is
+    the ``dxf`` view; thermal without a field)."""
+    if fmt == "dxf" or view == "dxf":
+        return to_dxf(design, layout) if (view, fmt) in (("dxf", "dxf"), ("top", "dxf")) else None
+    if view == "thermal" and field is None:
+        return None
+    if fmt == "svg":
+        return {
+            "top": lambda: to_svg_top(design, layout),
+            "section": lambda: to_svg_section(design, layout, cut, exaggeration),
+            "thermal": lambda: to_svg_thermal(design, layout, field),  # type: ignore[arg-type]
+            "sheet": lambda: to_svg_sheet(design, layout, thermal, solver, field, cut),
+            "iso": lambda: to_svg_document(build_iso_drawing(design, layout)),
+        }[view]()
+    if view == "sheet":
+        return (to_pdf_sheet if fmt == "pdf" else to_png_sheet)(
+            design, layout, thermal, solver, field, cut
+        )
+    if view == "iso" and fmt == "png":
+        return to_png_iso(design, layout)
+    # Other views in PDF/PNG: the sheet painter draws any single view as well.
+    return _single_view_raster(view, fmt, design, layout, field, cut, exaggeration)
+
+
+def _single_view_raster(
+    view: str,
+    fmt: str,
+    design: Design,
+    layout: Layout,
+    field: ThermalField | None,
+    cut: Cut | None,
+    exaggeration: float | None,
+) -> bytes:
+    import io
+
+    from layoutopt.render.canvas import Box, Drawing
+    from layoutopt.render.section import build_section_view
+    from layoutopt.render.thermal_map import build_thermal_views
+    from layoutopt.render.top import build_top_view
+
+    if view == "top":
+        v = build_top_view(design, layout)
+        drawing = Drawing(
+            v.width, v.height, (Box(0, 0, v.width, v.height, fill="#ffffff"), v.group)
+        )
+    elif view == "section":
+        s = build_section_view(design, layout, cut, exaggeration)
+        drawing = Drawing(
+            s.width, s.height, (Box(0, 0, s.width, s.height, fill="#ffffff"), s.group)
+        )
+    elif view == "thermal":
+        t = build_thermal_views(design, layout, field)  # type: ignore[arg-type]
+        drawing = Drawing(
+            t.width, t.height, (Box(0, 0, t.width, t.height, fill="#ffffff"), t.group)
+        )
+    elif view == "iso":
+        drawing = build_iso_drawing(design, layout)
+    else:
+        drawing = build_sheet(design, layout, field=field, cut=cut)
+    buffer = io.BytesIO()
+    metadata: dict[str, Any] = (
+        {"CreationDate": None, "Producer": None, "Creator": None}
+        if fmt == "pdf"
+        else {"Software": None}
+    )
+    paint_matplotlib(drawing).savefig(
+        buffer, format=fmt, dpi=150 if fmt == "png" else 96, metadata=metadata
+    )
+    return buffer.getvalue()
+
+
+def write_views(
+    outdir: str | os.PathLike[str],
+    design: Design,
+    layout: Layout,
+    views: Sequence[str] = ("top", "section", "sheet"),
+    formats: Sequence[str] = ("svg",),
+    *,
+    thermal: ThermalReport | None = None,
+    solver: dict[str, Any] | None = None,
+    field: ThermalField | None = None,
+    cut: Cut | None = None,
+    exaggeration: float | None = None,
+    stem: str | None = None,
+) -> list[Path]:
+    """Write each view in each format as ``OUTDIR/STEM-VIEW.FMT`` (atomically).
+
+    Pairs that do not exist are skipped (``thermal`` without a ``field``; ``dxf`` is only
+    the top view). Returns the written paths in view-then-format order.
+
+    Raises
+    ------
+    ValueError
+        For an unknown view or format, naming the known ones.
+    """
+    for view in views:
+        if view not in VIEWS:
+            raise ValueError(f"unknown view {view!r}; choose from {', '.join(VIEWS)}")
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    stem = stem or design.name
+    written: list[Path] = []
+    for view in views:
+        for fmt in formats:
+            data = render_view(
+                view,
+                fmt,
+                design,
+                layout,
+                thermal=thermal,
+                solver=solver,
+                field=field,
+                cut=cut,
+                exaggeration=exaggeration,
+            )
+            if data is None:
+                continue
+            name = f"{stem}.dxf" if fmt == "dxf" or view == "dxf" else f"{stem}-{view}.{fmt}"
+            path = Path(outdir) / name
+            if path in written:
+                continue
+            written.append(write_atomic(path, data))
+    return written
