@@ -65,6 +65,7 @@ from layoutopt.library.spec import (
 from layoutopt.model import (
     BondType,
     Design,
+    adapt_dies,
     Die,
     Edge,
     Envelope,
@@ -328,6 +329,7 @@ def _build(spec: DesignFile, file: str | None, lib: Library) -> Design:
         for i, alt in enumerate(spec.alternatives)
     )
     dies, origin = _dies(lib, spec.dies)
+    dies = adapt_dies(dies, rules)
     envelope = _envelope(spec.envelope)
     thermal = _thermal(spec.thermal)
     materials = _materials(lib, spec.materials)

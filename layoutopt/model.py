@@ -51,6 +51,7 @@ __all__ = [
     "ProcessRules",
     "Rect",
     "ThermalSpec",
+    "adapt_dies",
     "rotate_edge",
 ]
 
@@ -209,6 +210,9 @@ class ProcessRules:
     stack_pairs: tuple[tuple[DieKind, DieKind], ...] = ()
     # Which die kinds the family can hold at all.
     allowed_kinds: tuple[DieKind, ...] = tuple(DieKind)
+    # How this family connects a die designed for another: e.g. fan-out turns a
+    # wire-bonded die into a vertical-wire one, CMC bumps bare memory dies (flip-chip).
+    bond_map: tuple[tuple[BondType, BondType], ...] = ()
     # --- materials of the layers (names in the design's material table) ---------------
     substrate_material: str = "substrate_2l"
     mold_material: str = "emc"
@@ -217,6 +221,10 @@ class ProcessRules:
     bond_line_material: str = "underfill"
     ball_material: str = "ball_layer"
     rdl_material: str = "rdl"
+
+    def bond_for(self, bond: BondType) -> BondType:
+        """The bond a die designed as ``bond`` gets in this family."""
+        return dict(self.bond_map).get(bond, bond)
 
     def spacing_um(self, a: DieKind, b: DieKind) -> int:
         """Required spacing between dies of kinds ``a`` and ``b`` (different stacks)."""
@@ -348,10 +356,20 @@ class Design:
         raise KeyError(name)
 
     def variants(self) -> tuple[Design, ...]:
-        """This design once per candidate family (its own rules first)."""
-        return (replace(self, alternatives=()),) + tuple(
-            replace(self, rules=rules, alternatives=()) for rules in self.alternatives
+        """This design once per candidate family (its own rules first), each die connected
+        the way that family connects it (``ProcessRules.bond_map``)."""
+        return tuple(
+            replace(self, rules=rules, dies=adapt_dies(self.dies, rules), alternatives=())
+            for rules in (self.rules, *self.alternatives)
         )
+
+
+def adapt_dies(dies: tuple[Die, ...], rules: ProcessRules) -> tuple[Die, ...]:
+    """The dies with their bonds as the family makes them (see ``ProcessRules.bond_map``)."""
+    return tuple(
+        d if rules.bond_for(d.bond) is d.bond else replace(d, bond=rules.bond_for(d.bond))
+        for d in dies
+    )
 
 
 @dataclass(frozen=True, order=True)

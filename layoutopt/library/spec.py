@@ -206,6 +206,9 @@ class RulesFields(_Strict):
         None, description="(upper kind, lower kind) pairs that may stack"
     )
     allowed_kinds: list[DieKind] | None = None
+    bond_map: dict[BondType, BondType] | None = Field(
+        None, description="how this family connects a die designed with another bond"
+    )
     substrate_material: str | None = None
     mold_material: str | None = None
     die_attach_material: str | None = None
@@ -278,6 +281,8 @@ def rules_overrides_um(spec: RulesFields) -> dict[str, Any]:
             out[key] = tuple(dict.fromkeys(tuple(p) for p in value))
         elif key == "allowed_kinds":
             out[key] = tuple(dict.fromkeys(value))
+        elif key == "bond_map":
+            out[key] = tuple(sorted(value.items(), key=lambda item: item[0].value))
         elif key in _RULES_PLAIN or key.endswith("_material"):
             out[key] = value
         else:

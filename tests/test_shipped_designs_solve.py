@@ -1,0 +1,29 @@
+"""Every shipped design solves to a legal layout (the validator agrees), within a short limit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from layoutopt.design_file import load_design
+from layoutopt.solver import SolveOptions, solve
+from layoutopt.validate import validate
+
+DESIGNS = sorted((Path(__file__).resolve().parents[1] / "designs").glob("*.yaml"))
+VARIANTS = [
+    (path, k) for path in DESIGNS for k in range(len(load_design(path).variants()))
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "variant"), VARIANTS, ids=[f"{p.stem}-{k}" for p, k in VARIANTS]
+)
+def test_shipped_design_solves_legally(path: Path, variant: int) -> None:
+    design = load_design(path).variants()[variant]
+    result = solve(design, SolveOptions(time_limit_s=8, workers=2, seed=0))
+    assert result.status.has_layout, (result.status, result.explanation)
+    assert result.layout is not None
+    assert validate(design, result.layout) == ()
+    if result.thermal is not None:
+        assert result.thermal.ok, result.thermal.violations()
