@@ -29,7 +29,7 @@ from layoutopt.solver.result import SolveOptions, SolveResult, SolveStatus
 
 __all__ = ["solve"]
 
-MAX_THERMAL_ROUNDS = 12
+MAX_THERMAL_ROUNDS = 50
 
 
 def _solver(options: SolveOptions, time_limit_s: float) -> cp_model.CpSolver:
@@ -150,10 +150,11 @@ def solve(design: Design, options: SolveOptions | None = None) -> SolveResult:
     if problems:
         return SolveResult(
             SolveStatus.INFEASIBLE, explanation=problems, time_s=time.perf_counter() - started,
-            stats={"stage": "precheck"},
+            stats={"stage": "precheck"}, design=design,
         )
     forbidden: list[frozenset[StructureFact]] = []
     thermal_rounds = 0
+    last_too_hot: tuple[str, ...] = ()
     while True:
         result, structure = _placement_solve(design, options, forbidden, deadline)
         if not result.status.has_layout or result.layout is None:
@@ -167,6 +168,7 @@ def solve(design: Design, options: SolveOptions | None = None) -> SolveResult:
             break
         thermal_rounds += 1
         forbidden.append(structure)
+        last_too_hot = report.violations()
         if thermal_rounds >= MAX_THERMAL_ROUNDS or time.perf_counter() >= deadline:
             result = replace(
                 result,
@@ -182,8 +184,10 @@ def solve(design: Design, options: SolveOptions | None = None) -> SolveResult:
     if result.status is SolveStatus.INFEASIBLE:
         if forbidden:
             explanation = (
-                "every stacking that fits breaks a thermal limit; the last tried: "
-                + "; ".join(_last_violations(design, options, forbidden)),
+                f"every stacking that fits the envelope breaks a thermal limit "
+                f"({len(forbidden)} tried); the last one: " + "; ".join(last_too_hot),
+                "lower the power, raise the heat-transfer coefficients or the limits, or give "
+                "the package more room to spread the dies",
             )
         else:
             remaining = max(1.0, deadline - time.perf_counter())
@@ -193,10 +197,6 @@ def solve(design: Design, options: SolveOptions | None = None) -> SolveResult:
     stats.update({"thermal_rounds": thermal_rounds, "grid_um": options.grid_um,
                   "workers": options.workers, "seed": options.seed})
     return replace(result, time_s=elapsed, stats=stats, design=design)
-
-
-def _last_violations(design: Design, options: SolveOptions, forbidden) -> list[str]:  # type: ignore[no-untyped-def]
-    return [f"{len(forbidden)} stacking structure(s) were too hot"]
 
 
 def _thermal(design: Design, layout: Layout, options: SolveOptions):  # type: ignore[no-untyped-def]
