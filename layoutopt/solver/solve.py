@@ -6,9 +6,13 @@ The placement model has no temperatures. After each placement solve the thermal 
 checks the layout; if a junction, top or skin limit is broken, the layout's *stacking
 structure* (which die rests on which, thinned thicknesses, face) is forbidden by a no-good
 cut and the model is solved again, so the optimiser trades footprint for temperature
-(spreads hot dies into separate stacks, puts the hot die on the substrate, reorders). With
-the compact model, temperatures depend only on that structure, so the cut is exact; with
-the 3D model it is conservative (it may also forbid a spread-out variant of that structure).
+(spreads hot dies into separate stacks, puts the hot die on the substrate, reorders).
+Temperatures are dominated by the structure (the heat path through the stack) but also
+move a little with positions and package size, so the cut is a heuristic in one direction
+only: it can forbid a cool variant of a hot structure (the answer may then be larger than
+the true optimum), but it can never admit a hot layout, because every returned layout has
+passed the thermal check itself. Cost per round: one thermal check (compact: well under a
+millisecond; 3D: see benchmarks/bench_thermal.py) plus one warm re-solve.
 The loop stops at the first layout that passes, which is optimal among the structures not
 cut. Every returned layout has passed the validator: a disagreement raises
 :class:`layoutopt.errors.InternalError`.

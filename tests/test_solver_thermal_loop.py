@@ -1,0 +1,38 @@
+"""Thermal limits are constraints: the optimiser trades footprint for temperature."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from solver_fixtures import epop_design
+
+from layoutopt.model import ThermalSpec
+from layoutopt.solver import SolveOptions, SolveStatus, solve
+
+OPTIONS = SolveOptions(time_limit_s=20, workers=1, seed=0)
+
+
+def design_with_top_limit(limit_c: float | None):  # type: ignore[no-untyped-def]
+    design = epop_design(n_nand=2, outline_um=(12000, 14000))
+    spec = ThermalSpec(ambient_c=25, h_top_w_per_m2_k=12, h_bottom_w_per_m2_k=12,
+                       board_margin_um=10000, max_top_c=limit_c)
+    return replace(design, thermal=spec)
+
+
+def test_a_binding_limit_spreads_the_dies_and_holds() -> None:
+    free = solve(design_with_top_limit(None), OPTIONS)
+    limited = solve(design_with_top_limit(50.0), OPTIONS)
+    assert free.status is limited.status is SolveStatus.OPTIMAL
+    assert free.layout and limited.layout and free.thermal and limited.thermal
+    assert free.thermal.top_surface_c > 50.0  # the limit binds
+    assert limited.thermal.top_surface_c <= 50.0  # and holds on the model
+    assert limited.layout.footprint_um2 > free.layout.footprint_um2
+    assert len(limited.layout.stacks()) > len(free.layout.stacks())
+    assert limited.stats["thermal_rounds"] >= 1
+
+
+def test_an_impossible_limit_is_infeasible_with_numbers() -> None:
+    result = solve(design_with_top_limit(40.0), OPTIONS)
+    assert result.status is SolveStatus.INFEASIBLE
+    assert "breaks a thermal limit" in result.explanation[0]
+    assert "> limit 40.0 °C" in result.explanation[0]
