@@ -149,10 +149,13 @@ def test_max_thickness_below_base_layers():
     assert "230 um" in err.message and "raise envelope.max_thickness" in err.fix
 
 
-def test_die_too_thick_for_the_ceiling():
-    err = error_of(edited("dies.0.thickness", "400 um"))
-    assert err.field == "dies[0].thickness" and "alone needs" in err.message
-    assert "thinner die" in err.fix
+def test_die_too_thick_for_the_ceiling_is_infeasible_not_bad_input():
+    from layoutopt.solver import SolveOptions, SolveStatus, solve
+
+    design = design_from_text(yaml.safe_dump(edited("dies.0.thickness", "400 um")))
+    result = solve(design, SolveOptions(time_limit_s=5, workers=1))
+    assert result.status is SolveStatus.INFEASIBLE
+    assert "alone needs" in result.explanation[0] and "> 0.6 mm max" in result.explanation[0]
 
 
 def test_non_positive_conductivity():
