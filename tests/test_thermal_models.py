@@ -1,0 +1,254 @@
+"""Thermal models against closed forms, conservation laws and each other."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from layoutopt.errors import DesignError
+from layoutopt.model import Layout, Material, Rect, ThermalSpec
+from layoutopt.thermal import (
+    compact_report,
+    fv3d_report,
+    junction_sensitivity,
+    solve_fv3d,
+    thermal_check,
+)
+from layoutopt.thermal.fv3d import _assemble_and_solve
+from layoutopt.thermal.samples import epop_sample, single_die_sample
+
+COARSE = {"lateral_step_um": 500.0, "vertical_step_um": 200.0}
+
+
+def _slab(thermal: ThermalSpec) -> tuple:
+    """The single-die sample without its die: a uniform stack of full-cover layers."""
+    design, layout = single_die_sample(thermal=thermal)
+    design = replace(design, dies=())
+    return design, replace(layout, placements=())
+
+
+def test_uniform_slab_matches_series_resistances() -> None:
+    # Fixed top and bottom, no board margin: exactly one-dimensional conduction.
+    spec = ThermalSpec(board_margin_um=0, top_fixed_c=75.0, bottom_fixed_c=25.0)
+    design, layout = _slab(spec)
+    field = solve_fv3d(design, layout, lateral_step_um=2000, vertical_step_um=30)
+    r = design.rules
+    # board pcb (kz 0.7), balls (17), substrate (0.7), mold emc (0.9) — the fallback table.
+    layers = [
+        (500, 0.7),
+        (r.ball_height_um, 17.0),
+        (r.substrate_thickness_um, 0.7),
+        (layout.thickness_um - r.base_thickness_um, 0.9),
+    ]
+    r_area = sum(t * 1e-6 / k for t, k in layers)
+    area = layout.package.area_um2 * 1e-12
+    expected_w = (75.0 - 25.0) * area / r_area
+    heat = {f.face: f.heat_w for f in field.heat_out_by_face()}
+    assert heat["bottom"] == pytest.approx(expected_w, rel=1e-9)
+    assert heat["top"] == pytest.approx(-expected_w, rel=1e-9)
+
+
+def test_slab_with_convection_matches_series_resistances() -> None:
+    spec = ThermalSpec(
+        board_margin_um=0, top_fixed_c=65.0, h_bottom_w_per_m2_k=50.0, ambient_c=25.0
+    )
+    design, layout = _slab(spec)
+    field = solve_fv3d(design, layout, lateral_step_um=2000, vertical_step_um=50)
+    r = design.rules
+    layers = [
+        (500, 0.7),
+        (r.ball_height_um, 17.0),
+        (r.substrate_thickness_um, 0.7),
+        (layout.thickness_um - r.base_thickness_um, 0.9),
+    ]
+    r_area = sum(t * 1e-6 / k for t, k in layers) + 1 / 50.0
+    expected_w = 40.0 * layout.package.area_um2 * 1e-12 / r_area
+    bottom = next(f.heat_w for f in field.heat_out_by_face() if f.face == "bottom")
+    assert bottom == pytest.approx(expected_w, rel=1e-9)
+
+
+def test_energy_balance() -> None:
+    design, layout = epop_sample()
+    report = fv3d_report(design, layout, **COARSE)
+    out = sum(f.heat_w for f in report.heat_out)
+    assert report.total_power_w == pytest.approx(sum(d.power_w for d in design.dies), rel=1e-12)
+    assert out == pytest.approx(report.total_power_w, rel=1e-6)
+
+
+def test_mirrored_layout_gives_mirrored_field() -> None:
+    design, layout = single_die_sample(die_x_um=1000, power_w=0.5)
+    p = layout.placements[0]
+    mirrored = replace(
+        layout, placements=(replace(p, x_um=layout.package.width_um - p.x_um - p.width_um),)
+    )
+    a = solve_fv3d(design, layout, **COARSE).temperature_c
+    b = solve_fv3d(design, mirrored, **COARSE).temperature_c
+    assert a.shape == b.shape
+    np.testing.assert_allclose(a[::-1], b, rtol=1e-7, equal_nan=True)
+    assert not np.allclose(a, b, equal_nan=True)  # the test can fail: the die is off centre
+
+
+def test_doubling_every_power_doubles_every_rise() -> None:
+    design, layout = epop_sample()
+    doubled = replace(design, dies=tuple(replace(d, power_w=2 * d.power_w) for d in design.dies))
+    for check in (compact_report, lambda d, lay: fv3d_report(d, lay, **COARSE)):
+        one, two = check(design, layout), check(doubled, layout)
+        for d1, d2 in zip(one.dies, two.dies, strict=True):
+            assert d2.max_c - two.ambient_c == pytest.approx(
+                2 * (d1.max_c - one.ambient_c), rel=1e-6
+            )
+
+
+def test_centred_source_matches_lee_song_au_moran_spreading() -> None:
+    """Square source on a square plate, convective base, against Lee, Song, Au & Moran,
+    "Constriction/spreading resistance model for electronics packaging", ASME/JSME Thermal
+    Engineering Conf. 1995: psi_max = eps*tau/sqrt(pi) + (1 - eps) * phi / sqrt(pi) with
+    phi = (tanh(l tau) + l/Bi) / (1 + (l/Bi) tanh(l tau)), l = pi + 1/(sqrt(pi) eps),
+    eps = a/b, tau = t/b, Bi = h b / k; R_max = R_1D + psi_max / (k sqrt(pi) a), using
+    equivalent radii a = sqrt(A_source/pi), b = sqrt(A_plate/pi) (the paper's rule for
+    non-circular shapes).
+    """
+    side, src, t, k, h, q = 10000.0, 2000.0, 1000.0, 10.0, 1000.0, 1.0
+    xe = np.concatenate(
+        [
+            np.linspace(0, 4000, 21)[:-1],
+            np.linspace(4000, 6000, 21)[:-1],
+            np.linspace(6000, 10000, 21),
+        ]
+    )
+    ze = np.linspace(0, t, 41)
+    mat = np.zeros((len(xe) - 1, len(xe) - 1, len(ze) - 1), dtype=np.int32)
+    power = np.zeros(mat.shape)
+    xc = 0.5 * (xe[:-1] + xe[1:])
+    inside = (xc > 4000) & (xc < 6000)
+    power[np.ix_(inside, inside, [mat.shape[2] - 1])] = 1.0
+    power *= q / power.sum()
+    spec = ThermalSpec(h_top_w_per_m2_k=1e-12, h_bottom_w_per_m2_k=h, ambient_c=0.0)
+    theta, _, _, _ = _assemble_and_solve(
+        xe, xe, ze, mat, np.array([[k, k]]), power, spec, 0, 4, 1e-12
+    )
+    a, b = math.sqrt(src**2 / math.pi) * 1e-6, math.sqrt(side**2 / math.pi) * 1e-6
+    eps, tau, bi = a / b, t * 1e-6 / b, h * b / k
+    lam = math.pi + 1 / (math.sqrt(math.pi) * eps)
+    phi = (math.tanh(lam * tau) + lam / bi) / (1 + lam / bi * math.tanh(lam * tau))
+    psi_max = eps * tau / math.sqrt(math.pi) + (1 - eps) * phi / math.sqrt(math.pi)
+    r_1d = t * 1e-6 / (k * math.pi * b**2) + 1 / (h * math.pi * b**2)
+    expected_max = q * (r_1d + psi_max / (k * math.sqrt(math.pi) * a))
+    # Surface temperature at the source centre: the top cell plus its half-cell drop is
+    # below the 1 % level on this grid; compare the hottest top cell.
+    assert theta[:, :, -1].max() == pytest.approx(expected_max, rel=0.05)
+
+
+def test_grid_refinement_changes_the_peak_by_less_than_one_percent() -> None:
+    design, layout = single_die_sample(power_w=0.5)
+    coarse = fv3d_report(design, layout, lateral_step_um=500, vertical_step_um=100)
+    fine = fv3d_report(design, layout, lateral_step_um=250, vertical_step_um=50)
+    rise = fine.peak_junction_c - fine.ambient_c
+    assert abs(coarse.peak_junction_c - fine.peak_junction_c) < 0.01 * rise
+
+
+@pytest.mark.parametrize(
+    "spec", [ThermalSpec(), ThermalSpec(top_fixed_c=25.0), ThermalSpec(housing_thickness_um=500)]
+)
+def test_compact_agrees_with_fv3d_within_ten_percent_of_the_rise(spec: ThermalSpec) -> None:
+    design, layout = single_die_sample(power_w=0.5, thermal=spec)
+    compact = compact_report(design, layout)
+    fv = fv3d_report(design, layout, **COARSE)
+    rise_c = compact.dies[0].mean_c - spec.ambient_c
+    rise_f = fv.dies[0].mean_c - spec.ambient_c
+    assert rise_c == pytest.approx(rise_f, rel=0.10)
+    assert sum(f.heat_w for f in compact.heat_out) == pytest.approx(0.5, rel=1e-9)
+    if spec.housing_thickness_um:
+        assert fv.skin_c is not None and compact.skin_c is not None
+        assert fv.skin_c < fv.top_surface_c
+
+
+def test_sensitivity_reproduces_the_compact_report() -> None:
+    design, layout = epop_sample()
+    s = junction_sensitivity(design, layout)
+    powers = np.array([design.die(d).power_w for d in s.die_ids])
+    temps = design.thermal.ambient_c + s.offset_k + s.matrix_k_per_w @ powers
+    report = compact_report(design, layout)
+    np.testing.assert_allclose(temps, [report.die(d).max_c for d in s.die_ids], rtol=1e-12)
+    assert np.all(s.matrix_k_per_w > 0)
+
+
+def test_power_map_turns_with_the_die() -> None:
+    # Hot tile in the east column at rotation 0; after 90° CCW it must be in the north.
+    hot_east = ((0.0, 1.0), (0.0, 1.0))
+    design, layout = single_die_sample(power_map=hot_east, power_w=1.0)
+    p = layout.placements[0]
+    turned = replace(layout, placements=(replace(p, rotation_deg=90),))
+    for lay, axis in ((layout, "x"), (turned, "y")):
+        field = solve_fv3d(design, lay, lateral_step_um=250, vertical_step_um=100)
+        _, (x, y, _), die_id = field.hottest()
+        assert die_id == "D0"
+        centre = 4000
+        assert (x if axis == "x" else y) > centre + 500
+        assert abs((y if axis == "x" else x) - centre) < 1000
+
+
+def test_fv3d_report_fields() -> None:
+    design, layout = epop_sample()
+    report = thermal_check(design, layout, model="fv3d", **COARSE)
+    assert report.model == "fv3d" and report.cells > 1000
+    assert report.hottest_die_id == "C0"
+    assert report.hottest_c == pytest.approx(report.die("C0").max_c)
+    assert all(d.max_c >= d.mean_c > report.ambient_c for d in report.dies)
+    assert report.ambient_c < report.top_surface_c < report.peak_junction_c
+
+
+def _bad(design, **changes):
+    return replace(design, **changes)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda d: _bad(d, thermal=ThermalSpec(h_top_w_per_m2_k=0.0)), "thermal.h_top_w_per_m2_k"),
+        (
+            lambda d: _bad(d, thermal=ThermalSpec(h_bottom_w_per_m2_k=-1.0)),
+            "thermal.h_bottom_w_per_m2_k",
+        ),
+        (lambda d: _bad(d, thermal=ThermalSpec(max_skin_c=20.0)), "thermal.max_skin_c"),
+        (
+            lambda d: _bad(d, dies=(replace(d.dies[0], max_junction_c=20.0),)),
+            "dies[0].max_junction_c",
+        ),
+        (
+            lambda d: _bad(d, dies=(replace(d.dies[0], power_map=((1.0, 2.0), (1.0,))),)),
+            "dies[0].power_map",
+        ),
+        (
+            lambda d: _bad(d, materials=(Material("emc", 0.0, 0.9),)),
+            "materials[emc].k_xy_w_per_m_k",
+        ),
+        (
+            lambda d: _bad(d, dies=(replace(d.dies[0], material="unobtainium"),)),
+            "dies[D0].material",
+        ),
+    ],
+)
+def test_bad_thermal_input_is_a_design_error(change, field) -> None:
+    design, layout = single_die_sample()
+    bad = change(design)
+    for check in (compact_report, lambda d, lay: fv3d_report(d, lay, **COARSE)):
+        with pytest.raises(DesignError) as err:
+            check(bad, layout)
+        assert err.value.field == field
+        assert err.value.fix
+
+
+def test_unknown_model_is_refused() -> None:
+    with pytest.raises(ValueError, match="compact"):
+        thermal_check(*single_die_sample(), model="magic")
+
+
+def test_layout_without_dies_still_solves() -> None:
+    design, layout = single_die_sample()
+    empty = Layout(layout.design_name, layout.family, Rect(0, 0, 4000, 4000), 500, ())
+    report = fv3d_report(replace(design, dies=()), empty, **COARSE)
+    assert report.total_power_w == 0.0 and report.top_surface_c == pytest.approx(25.0)
