@@ -9,7 +9,7 @@ Exit codes (documented in the README, tested):
 3    bad input: a design, layout, space or bookshelf file is invalid
 4    infeasible: no layout exists; the reason is printed
 5    no solution within the time limit
-6    ``validate``: the layout breaks rules (each violation is printed)
+6    ``validate``: the layout breaks rules; ``thermal``: it breaks a thermal limit
 70   internal error (a bug: please report it with the design file)
 ==== =====================================================================
 """
@@ -239,6 +239,43 @@ def render(
         raise typer.BadParameter(str(error)) from None
     for path in written:
         console.print(f"written   {path}")
+
+
+@app.command()
+def thermal(
+    layout_path: Annotated[Path, typer.Argument(metavar="LAYOUT", help="layout.json")],
+    model: Annotated[str, typer.Option(help="compact or fv3d.")] = "fv3d",
+    step_um: Annotated[int, typer.Option("--step-um", help="fv3d lateral grid step (µm).")] = 100,
+    hotspot: Annotated[Path | None, typer.Option(help="Also write the case for HotSpot here.")] = None,
+) -> None:
+    """Check a layout's temperatures (per die, top, skin) on the compact or 3D model."""
+    from layoutopt.layout_io import read_layout
+    from layoutopt.thermal import thermal_check, write_hotspot
+
+    if model not in ("compact", "fv3d"):
+        raise typer.BadParameter("use 'compact' or 'fv3d'", param_hint="--model")
+    try:
+        record = read_layout(layout_path)
+        options = {"lateral_step_um": step_um} if model == "fv3d" else {}
+        report = thermal_check(record.design, record.layout, model=model, **options)
+        written = write_hotspot(hotspot, record.design, record.layout) if hotspot else []
+    except LayoutOptError as error:
+        raise _fail(error) from None
+    table = Table(title=f"{record.design.name}: {report.model} model, {report.cells} cells")
+    for column in ("die", "max °C", "mean °C", "limit °C", "margin K"):
+        table.add_column(column)
+    for d in report.dies:
+        table.add_row(d.die_id, f"{d.max_c:.2f}", f"{d.mean_c:.2f}", f"{d.limit_c:.1f}",
+                      f"{d.margin_c:.2f}")
+    console.print(table)
+    skin = "" if report.skin_c is None else f", skin {report.skin_c:.2f} °C"
+    console.print(f"top {report.top_surface_c:.2f} °C{skin}; {report.total_power_w:.3f} W in; "
+                  + ", ".join(f"{h.face} {h.heat_w:.3f} W" for h in report.heat_out))
+    for line in report.violations():
+        console.print(f"limit     {line}", markup=False)
+    for path in written:
+        console.print(f"written   {path}")
+    raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.VIOLATIONS))
 
 
 @app.command()

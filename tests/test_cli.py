@@ -100,3 +100,12 @@ def test_library_and_schema_commands() -> None:
     assert result.exit_code == ExitCode.OK
     committed = json.loads((ROOT / "layoutopt" / "schema" / "design.schema.json").read_text())
     assert json.loads(result.output) == committed
+
+
+def test_thermal_command_and_hotspot_export(solved: Path, tmp_path: Path) -> None:
+    result = run("thermal", solved / "layout.json", "--model", "fv3d", "--step-um", "400",
+                 "--hotspot", tmp_path / "hotspot")
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "skin" in result.output
+    assert list((tmp_path / "hotspot").glob("*.flp"))
+    assert list((tmp_path / "hotspot").glob("*.lcf"))

@@ -9,7 +9,8 @@ from solver_fixtures import epop_design
 from layoutopt.model import ThermalSpec
 from layoutopt.solver import SolveOptions, SolveStatus, solve
 
-OPTIONS = SolveOptions(time_limit_s=20, workers=1, seed=0)
+# The loop's mechanics on the compact model (fast, and its numbers are easy to reason about).
+OPTIONS = SolveOptions(time_limit_s=20, workers=1, seed=0, thermal_model="compact")
 
 
 def design_with_top_limit(limit_c: float | None):  # type: ignore[no-untyped-def]
@@ -36,3 +37,10 @@ def test_an_impossible_limit_is_infeasible_with_numbers() -> None:
     assert result.status is SolveStatus.INFEASIBLE
     assert "breaks a thermal limit" in result.explanation[0]
     assert "> limit 40.0 °C" in result.explanation[0]
+
+
+def test_by_default_the_limits_hold_on_the_3d_model() -> None:
+    result = solve(design_with_top_limit(70.0), SolveOptions(time_limit_s=20, workers=1, seed=0))
+    assert result.status is SolveStatus.OPTIMAL and result.thermal is not None
+    assert result.thermal.model == "fv3d"
+    assert result.thermal.top_surface_c <= 70.0 and result.thermal.ok

@@ -73,12 +73,14 @@ def explain_infeasible(design: Design, grid_um: int, time_limit_s: float) -> tup
     if status != cp_model.INFEASIBLE:
         return ("no conflict could be isolated within the time limit",)
     core_indices = set(solver.SufficientAssumptionsForInfeasibility())
+    all_groups = frozenset(built.v.groups)
     names = sorted(name for name, lit in built.v.groups.items() if lit.Index() in core_indices)
     if not names:
         return (
             "the dies cannot be arranged even without the envelope limits: check "
             "max_dies_per_stack, stacking pairs and overhang/staircase rules",
         )
+    names = _minimal_core(design, grid_um, names, all_groups, time_limit_s / 3)
     lines = [
         "these constraints conflict: " + ", ".join(_GROUP_WORDS.get(n, n) for n in names)
     ]
@@ -87,6 +89,24 @@ def explain_infeasible(design: Design, grid_um: int, time_limit_s: float) -> tup
         if detail:
             lines.append(detail)
     return tuple(lines)
+
+
+def _minimal_core(
+    design: Design, grid_um: int, core: list[str], all_groups: frozenset[str], time_limit_s: float
+) -> list[str]:
+    """Deletion filter: drop each group whose removal leaves the rest still infeasible.
+
+    CP-SAT's core is sufficient, not minimal; a minimal one names only what really clashes."""
+    kept = list(core)
+    for name in list(core):
+        if len(kept) == 1:
+            break
+        trial = [n for n in kept if n != name]
+        built = build_model(design, grid_um, relax=all_groups - frozenset(trial))
+        solver = _solver(time_limit_s / len(core))
+        if solver.Solve(built.model) == cp_model.INFEASIBLE:
+            kept = trial
+    return kept
 
 
 def _solver(time_limit_s: float) -> cp_model.CpSolver:
@@ -118,8 +138,15 @@ def _measure(design: Design, grid_um: int, group: str, time_limit_s: float) -> s
             f"{_mm(layout.thickness_um)} > {_mm(env.max_thickness_um)} max"
         )
     x0, y0, x1, y1 = env.outline.bounds
-    return (
-        f"the smallest legal package{proven} is {_mm(layout.package.width_um)} × "
-        f"{_mm(layout.package.length_um)}, which does not fit {_GROUP_WORDS[group]} "
-        f"({_mm(int(x1 - x0))} × {_mm(int(y1 - y0))} outline box)"
-    )
+    size = f"{_mm(layout.package.width_um)} × {_mm(layout.package.length_um)}"
+    if group == "outline":
+        return (
+            f"without the outline, the smallest legal package{proven} is {size}; the outline "
+            f"box is {_mm(int(x1 - x0))} × {_mm(int(y1 - y0))}"
+        )
+    if group == "edge_keepout":
+        return (
+            f"without the die-to-edge keep-outs ({design.rules.die_edge_keepout_um} µm, fingers "
+            f"{design.rules.finger_edge_keepout_um} µm) a {size} package{proven} would fit"
+        )
+    return f"without the envelope keep-outs a {size} package{proven} would fit"

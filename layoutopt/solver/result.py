@@ -38,7 +38,10 @@ class SolveOptions:
     grid_um: int = 10
     hint: Layout | None = None
     thermal: bool = True
-    thermal_model: str = "compact"  # "compact" or "fv3d"
+    # The model the limits must hold on: "fv3d" (3D finite volumes, the default) or
+    # "compact". The compact network screens every candidate first either way.
+    thermal_model: str = "fv3d"
+    thermal_step_um: int = 400  # fv3d lateral grid step in the loop (within 0.1 K of 100 um)
     log: bool = False
 
 

@@ -30,6 +30,7 @@ from layoutopt.solver.build import BuiltModel, StructureFact, add_hints, build_m
 from layoutopt.solver.explain import explain_infeasible, precheck
 from layoutopt.solver.objective import stages
 from layoutopt.solver.result import SolveOptions, SolveResult, SolveStatus
+from layoutopt.thermal.report import ThermalReport
 
 __all__ = ["solve"]
 
@@ -184,7 +185,6 @@ def solve(design: Design, options: SolveOptions | None = None) -> SolveResult:
                 ),
             )
             break
-    elapsed = time.perf_counter() - started
     if result.status is SolveStatus.INFEASIBLE:
         if forbidden:
             explanation = (
@@ -197,16 +197,23 @@ def solve(design: Design, options: SolveOptions | None = None) -> SolveResult:
             remaining = max(1.0, deadline - time.perf_counter())
             explanation = explain_infeasible(design, options.grid_um, min(remaining, 20.0))
         result = replace(result, explanation=explanation)
+    elapsed = time.perf_counter() - started
     stats = dict(result.stats)
     stats.update({"thermal_rounds": thermal_rounds, "grid_um": options.grid_um,
                   "workers": options.workers, "seed": options.seed})
     return replace(result, time_s=elapsed, stats=stats, design=design)
 
 
-def _thermal(design: Design, layout: Layout, options: SolveOptions):  # type: ignore[no-untyped-def]
+def _thermal(design: Design, layout: Layout, options: SolveOptions) -> ThermalReport:
+    """The compact network screens a candidate in well under a millisecond; a candidate that
+    passes is then checked on the 3D model, on which the limits must hold."""
     from layoutopt.thermal import thermal_check
 
-    return thermal_check(design, layout, model=options.thermal_model)
+    report = thermal_check(design, layout, model="compact")
+    if report.ok and options.thermal_model == "fv3d":
+        report = thermal_check(design, layout, model="fv3d",
+                               lateral_step_um=options.thermal_step_um)
+    return report
 
 
 def _validate(design: Design, layout: Layout) -> None:

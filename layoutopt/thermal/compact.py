@@ -246,7 +246,7 @@ def compact_report(design: Design, layout: Layout) -> ThermalReport:
     spec = design.thermal
     amb = spec.ambient_c
     dies = tuple(
-        DieTemperature(d, amb + theta[i], amb + theta[i], design.die(d).max_junction_c)
+        DieTemperature(d, amb + float(theta[i]), amb + float(theta[i]), design.die(d).max_junction_c)
         for i, d in enumerate(ids)
     )
     total = float(powers.sum())
