@@ -18,6 +18,7 @@ from layoutopt.thermal import (
     thermal_check,
 )
 from layoutopt.thermal.fv3d import _assemble_and_solve
+from layoutopt.thermal.materials import conductivity
 from layoutopt.thermal.samples import epop_sample, single_die_sample
 
 COARSE = {"lateral_step_um": 500.0, "vertical_step_um": 200.0}
@@ -30,19 +31,27 @@ def _slab(thermal: ThermalSpec) -> tuple:
     return design, replace(layout, placements=())
 
 
+def _series_layers(design, layout) -> list[tuple[int, float]]:  # type: ignore[no-untyped-def]
+    """(thickness um, k_z) bottom to top: board, balls, substrate, mold (library constants)."""
+    r = design.rules
+
+    def k_z(name: str) -> float:
+        return conductivity(design, name)[1]
+
+    return [
+        (design.thermal.board_thickness_um, k_z(design.thermal.board_material)),
+        (r.ball_height_um, k_z(r.ball_material)),
+        (r.substrate_thickness_um, k_z(r.substrate_material)),
+        (layout.thickness_um - r.base_thickness_um, k_z(r.mold_material)),
+    ]
+
+
 def test_uniform_slab_matches_series_resistances() -> None:
     # Fixed top and bottom, no board margin: exactly one-dimensional conduction.
     spec = ThermalSpec(board_margin_um=0, top_fixed_c=75.0, bottom_fixed_c=25.0)
     design, layout = _slab(spec)
     field = solve_fv3d(design, layout, lateral_step_um=2000, vertical_step_um=30)
-    r = design.rules
-    # board pcb (kz 0.7), balls (17), substrate (0.7), mold emc (0.9) — the fallback table.
-    layers = [
-        (500, 0.7),
-        (r.ball_height_um, 17.0),
-        (r.substrate_thickness_um, 0.7),
-        (layout.thickness_um - r.base_thickness_um, 0.9),
-    ]
+    layers = _series_layers(design, layout)
     r_area = sum(t * 1e-6 / k for t, k in layers)
     area = layout.package.area_um2 * 1e-12
     expected_w = (75.0 - 25.0) * area / r_area
@@ -57,13 +66,7 @@ def test_slab_with_convection_matches_series_resistances() -> None:
     )
     design, layout = _slab(spec)
     field = solve_fv3d(design, layout, lateral_step_um=2000, vertical_step_um=50)
-    r = design.rules
-    layers = [
-        (500, 0.7),
-        (r.ball_height_um, 17.0),
-        (r.substrate_thickness_um, 0.7),
-        (layout.thickness_um - r.base_thickness_um, 0.9),
-    ]
+    layers = _series_layers(design, layout)
     r_area = sum(t * 1e-6 / k for t, k in layers) + 1 / 50.0
     expected_w = 40.0 * layout.package.area_um2 * 1e-12 / r_area
     bottom = next(f.heat_w for f in field.heat_out_by_face() if f.face == "bottom")

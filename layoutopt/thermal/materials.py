@@ -1,16 +1,16 @@
 """Thermal conductivities and input checks shared by every thermal model.
 
 A material is looked up in the design's own table first (``design.material(name)``). When the
-design does not define it, the fallback table below is used. Each fallback row cites
-``/work/shared/reference/domain_data.md`` (section and row); rows marked ``"E"`` are
-*estimates* there and should be replaced by vendor data for a real design.
+design does not define it (hand-made designs), the built-in library's material of that name
+is used: one table of constants, each with its source row in the reference data and its
+confidence (``layoutopt/library/data/materials.yaml``).
 
 Examples
 --------
 >>> fallback_material("silicon").k_z_w_per_m_k
 130.0
->>> fallback_material("emc").confidence
-'E'
+>>> fallback_material("si") == fallback_material("silicon")
+True
 """
 
 from __future__ import annotations
@@ -20,124 +20,31 @@ import math
 from layoutopt.errors import DesignError
 from layoutopt.model import Design, Material
 
-__all__ = ["FALLBACK_MATERIALS", "check_thermal_inputs", "conductivity", "fallback_material"]
+__all__ = ["check_thermal_inputs", "conductivity", "fallback_material"]
 
-
-def _m(name: str, k_xy: float, k_z: float, source: str, confidence: str) -> Material:
-    return Material(name, k_xy, k_z, source=source, confidence=confidence)
-
-
-# Fallback conductivities (W/m/K). Names are those the core model uses by default
-# (ProcessRules.*_material, ThermalSpec.board_material / housing_material, Die.material)
-# plus the common short names. Sources: domain_data.md §4.1 "Thermal conductivity" and §6
-# "k values" (Si 130, Cu 390, EMC 0.9, DAF 0.25, UF 0.6, NCF 0.4, MUF 1.0, PI 0.2, SAC 58,
-# FR4 0.34/1.06 bare).
-FALLBACK_MATERIALS: dict[str, Material] = {
-    m.name: m
-    for m in (
-        _m("silicon", 130.0, 130.0, "domain_data.md §6 'k values' Si 130 (§4.1 'Silicon')", "M"),
-        _m("copper", 390.0, 390.0, "domain_data.md §6 'k values' Cu 390 (§4.1 'Copper')", "M"),
-        _m(
-            "emc",
-            0.9,
-            0.9,
-            "domain_data.md §6 'k values' EMC 0.9 (§4.1 'Epoxy mold compound')",
-            "E",
-        ),
-        _m(
-            "daf", 0.25, 0.25, "domain_data.md §6 'k values' DAF 0.25 (§4.1 'Die attach film')", "E"
-        ),
-        _m(
-            "underfill",
-            0.6,
-            0.6,
-            "domain_data.md §6 'k values' UF 0.6 (§4.1 'Standard capillary underfill')",
-            "E",
-        ),
-        _m("ncf", 0.4, 0.4, "domain_data.md §6 'k values' NCF 0.4 (§4.1 'NCF')", "E"),
-        _m("muf", 1.0, 1.0, "domain_data.md §6 'k values' MUF 1.0 (§4.1 'MR-MUF liquid EMC')", "E"),
-        _m(
-            "polyimide",
-            0.2,
-            0.2,
-            "domain_data.md §6 'k values' PI 0.2 (§4.1 'Polyimide / PBO')",
-            "E",
-        ),
-        _m("sac", 58.0, 58.0, "domain_data.md §6 'k values' SAC 58 (§4.1 'SAC solder')", "E"),
-        _m(
-            "fr4",
-            1.06,
-            0.34,
-            "domain_data.md §6 'k values' FR4 0.34/1.06 (§4.1 'FR-4 laminate, bare')",
-            "H",
-        ),
-        # A multilayer board with copper planes: §4.1 row "Multilayer PCB / substrate with Cu
-        # planes", in-plane 15-40, through-plane 0.4-1 (E); mid-range values.
-        _m(
-            "pcb",
-            25.0,
-            0.7,
-            "domain_data.md §4.1 'Multilayer PCB / substrate with Cu planes' (mid-range)",
-            "E",
-        ),
-        # Organic package substrate: in-plane from §4.1 "Organic substrate, effective (Cu
-        # planes)" ~19 (M, 3D-ICE value); through-plane from the "Multilayer PCB / substrate"
-        # row, 0.4-1 (E), mid-range 0.7.
-        _m(
-            "substrate_2l",
-            19.0,
-            0.7,
-            "domain_data.md §4.1 'Organic substrate, effective' (xy); "
-            "'Multilayer PCB / substrate' (z)",
-            "E",
-        ),
-        # Ball layer as an effective medium: SAC 58 (§6) times a ball area fraction of ~0.3
-        # (a 0.25 mm ball at 0.4 mm pitch: pi*0.125^2/0.4^2 = 0.31) through the thickness;
-        # in-plane the balls do not connect, so only air between them (§4.1 'Air' 0.026).
-        # Estimate (calc).
-        _m(
-            "ball_layer",
-            0.026,
-            17.0,
-            "calc: domain_data.md §6 SAC 58 x ball area fraction 0.3 (z); §4.1 'Air' (xy)",
-            "E",
-        ),
-        # RDL: polyimide dielectric (§6 PI 0.2) with copper lines; assumed 30 % copper in-plane
-        # and 5 % via area through the thickness (rule of mixtures). Estimate (calc).
-        _m(
-            "rdl",
-            117.0,
-            19.7,
-            "calc: domain_data.md §6 PI 0.2 / Cu 390 with 30 % Cu (xy), 5 % vias (z)",
-            "E",
-        ),
-        # Housing wall of a wearable: an unfilled polymer; §4.1 'Unfilled epoxy' 0.22-0.3 as
-        # a stand-in (no housing plastic row exists). Estimate.
-        _m(
-            "housing_plastic",
-            0.25,
-            0.25,
-            "domain_data.md §4.1 'Unfilled epoxy' as a stand-in for housing plastic",
-            "E",
-        ),
-        _m("air", 0.026, 0.026, "domain_data.md §4.1 'Air (still)'", "E"),
-    )
+# Short names people write for library materials.
+_ALIASES = {
+    "si": "silicon",
+    "cu": "copper",
+    "mold": "emc",
+    "uf": "underfill",
+    "pi": "polyimide",
+    "sac": "solder",
+    "muf": "mr_muf",
+    "fr4": "fr4_bare",
+    "substrate": "substrate_2l",
 }
-for _alias, _name in (
-    ("si", "silicon"),
-    ("cu", "copper"),
-    ("mold", "emc"),
-    ("uf", "underfill"),
-    ("pi", "polyimide"),
-    ("solder", "sac"),
-    ("substrate", "substrate_2l"),
-):
-    FALLBACK_MATERIALS[_alias] = FALLBACK_MATERIALS[_name]
 
 
 def fallback_material(name: str) -> Material:
-    """The fallback row for ``name`` (case-insensitive); ``KeyError`` when there is none."""
-    return FALLBACK_MATERIALS[name.lower()]
+    """The built-in library's material ``name`` (or its alias); KeyError when unknown."""
+    from layoutopt.errors import LibraryError
+    from layoutopt.library import load_library
+
+    try:
+        return load_library().material(_ALIASES.get(name, name))
+    except LibraryError:
+        raise KeyError(name) from None
 
 
 def conductivity(design: Design, name: str, *, field: str = "materials") -> tuple[float, float]:
@@ -154,10 +61,11 @@ def conductivity(design: Design, name: str, *, field: str = "materials") -> tupl
         try:
             material = fallback_material(name)
         except KeyError:
-            known = ", ".join(sorted(FALLBACK_MATERIALS))
+            from layoutopt.library import load_library
+
+            known = ", ".join(load_library().material_names)
             raise DesignError(
-                "unknown material: not in the design's material table nor in the thermal "
-                "fallback table",
+                "unknown material: not in the design's material table nor in the library",
                 field=field,
                 value=name,
                 fix=f"add material {name!r} (k_xy, k_z) to the design, or use one of {known}",
