@@ -85,14 +85,21 @@ def solve(
         raise typer.BadParameter("use 'compact' or 'fv3d'", param_hint="--thermal-model")
     try:
         design = load_design(design_path)
-        options = SolveOptions(time_limit_s=time_limit_s, workers=workers, seed=seed,
-                               grid_um=grid_um, thermal=thermal, thermal_model=thermal_model)
+        options = SolveOptions(
+            time_limit_s=time_limit_s,
+            workers=workers,
+            seed=seed,
+            grid_um=grid_um,
+            thermal=thermal,
+            thermal_model=thermal_model,
+        )
         comparison = compare_families(design, options)
         best = comparison.best_index
         if len(comparison.variants) > 1:
             for variant, result in zip(comparison.variants, comparison.results, strict=True):
-                write_solution(out / "families" / family_dir_name(variant), variant, result,
-                               drawings=drawings)
+                write_solution(
+                    out / "families" / family_dir_name(variant), variant, result, drawings=drawings
+                )
             _write_comparison_csv(out / "comparison.csv", comparison.rows())
             _print_comparison(comparison.rows())
         chosen = 0 if best is None else best
@@ -136,8 +143,10 @@ def _print_comparison(rows: list[dict[str, object]]) -> None:
 
 def _print_summary(design, result, out: Path) -> None:  # type: ignore[no-untyped-def]
     console.print(f"design    {design.name} ({design.family.value}, {design.rules.name})")
-    console.print(f"status    {result.status.value} in {result.time_s:.2f} s"
-                  + ("" if result.gap in (None, 0.0) else f", gap {100 * result.gap:.1f}%"))
+    console.print(
+        f"status    {result.status.value} in {result.time_s:.2f} s"
+        + ("" if result.gap in (None, 0.0) else f", gap {100 * result.gap:.1f}%")
+    )
     layout = result.layout
     if layout is not None:
         pkg = layout.package
@@ -150,8 +159,10 @@ def _print_summary(design, result, out: Path) -> None:  # type: ignore[no-untype
         if result.thermal is not None:
             t = result.thermal
             skin = "" if t.skin_c is None else f", skin {t.skin_c:.1f} °C"
-            console.print(f"thermal   peak junction {t.peak_junction_c:.1f} °C, top "
-                          f"{t.top_surface_c:.1f} °C{skin} ({t.model})")
+            console.print(
+                f"thermal   peak junction {t.peak_junction_c:.1f} °C, top "
+                f"{t.top_surface_c:.1f} °C{skin} ({t.model})"
+            )
         console.print(f"written   {out / 'layout.json'}")
     for line in result.explanation:
         console.print(f"why       {line}", markup=False)
@@ -209,10 +220,14 @@ def schema() -> None:
 def render(
     layout_path: Annotated[Path, typer.Argument(metavar="LAYOUT", help="layout.json")],
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Output folder.")] = None,
-    views: Annotated[str, typer.Option(help="Comma list: top,section,thermal,sheet,iso.")] = "top,section",
+    views: Annotated[
+        str, typer.Option(help="Comma list: top,section,thermal,sheet,iso.")
+    ] = "top,section",
     formats: Annotated[str, typer.Option("--format", help="Comma list: svg,pdf,png,dxf.")] = "svg",
     cut: Annotated[str | None, typer.Option(help="Section cut line, e.g. 'y=4.75 mm'.")] = None,
-    exaggeration: Annotated[float | None, typer.Option(help="Vertical exaggeration of the section.")] = None,
+    exaggeration: Annotated[
+        float | None, typer.Option(help="Vertical exaggeration of the section.")
+    ] = None,
 ) -> None:
     """Draw a layout file: views and formats as asked (thermal views run the 3D model)."""
     from layoutopt.layout_io import read_layout
@@ -227,11 +242,16 @@ def render(
 
             field = solve_fv3d(record.design, record.layout)
         written = write_views(
-            out or layout_path.parent, record.design, record.layout,
+            out or layout_path.parent,
+            record.design,
+            record.layout,
             views=view_names,
             formats=tuple(f.strip() for f in formats.split(",") if f.strip()),
-            thermal=record.thermal, solver=record.solver, field=field,
-            cut=parse_cut(cut) if cut else None, exaggeration=exaggeration,
+            thermal=record.thermal,
+            solver=record.solver,
+            field=field,
+            cut=parse_cut(cut) if cut else None,
+            exaggeration=exaggeration,
         )
     except LayoutOptError as error:
         raise _fail(error) from None
@@ -246,7 +266,9 @@ def thermal(
     layout_path: Annotated[Path, typer.Argument(metavar="LAYOUT", help="layout.json")],
     model: Annotated[str, typer.Option(help="compact or fv3d.")] = "fv3d",
     step_um: Annotated[int, typer.Option("--step-um", help="fv3d lateral grid step (µm).")] = 100,
-    hotspot: Annotated[Path | None, typer.Option(help="Also write the case for HotSpot here.")] = None,
+    hotspot: Annotated[
+        Path | None, typer.Option(help="Also write the case for HotSpot here.")
+    ] = None,
 ) -> None:
     """Check a layout's temperatures (per die, top, skin) on the compact or 3D model."""
     from layoutopt.layout_io import read_layout
@@ -265,12 +287,15 @@ def thermal(
     for column in ("die", "max °C", "mean °C", "limit °C", "margin K"):
         table.add_column(column)
     for d in report.dies:
-        table.add_row(d.die_id, f"{d.max_c:.2f}", f"{d.mean_c:.2f}", f"{d.limit_c:.1f}",
-                      f"{d.margin_c:.2f}")
+        table.add_row(
+            d.die_id, f"{d.max_c:.2f}", f"{d.mean_c:.2f}", f"{d.limit_c:.1f}", f"{d.margin_c:.2f}"
+        )
     console.print(table)
     skin = "" if report.skin_c is None else f", skin {report.skin_c:.2f} °C"
-    console.print(f"top {report.top_surface_c:.2f} °C{skin}; {report.total_power_w:.3f} W in; "
-                  + ", ".join(f"{h.face} {h.heat_w:.3f} W" for h in report.heat_out))
+    console.print(
+        f"top {report.top_surface_c:.2f} °C{skin}; {report.total_power_w:.3f} W in; "
+        + ", ".join(f"{h.face} {h.heat_w:.3f} W" for h in report.heat_out)
+    )
     for line in report.violations():
         console.print(f"limit     {line}", markup=False)
     for path in written:
@@ -281,11 +306,17 @@ def thermal(
 @app.command()
 def sweep(
     space_path: Annotated[Path, typer.Argument(metavar="SPACE", help="Space file (YAML).")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder (store, layouts, report).")],
+    out: Annotated[
+        Path, typer.Option("-o", "--out", help="Output folder (store, layouts, report).")
+    ],
     workers: Annotated[int, typer.Option("-j", "--workers", help="Local worker processes.")] = 1,
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (tcp://host:8786).")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (tcp://host:8786).")
+    ] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
-    jsonl: Annotated[bool, typer.Option(help="One JSON line per finished point on stdout.")] = False,
+    jsonl: Annotated[
+        bool, typer.Option(help="One JSON line per finished point on stdout.")
+    ] = False,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     time_limit_s: Annotated[float, typer.Option("--time-limit", help="Seconds per point.")] = 30.0,
     deterministic: Annotated[bool, typer.Option(help="One CP-SAT worker, no warm starts.")] = False,
@@ -295,9 +326,19 @@ def sweep(
     """Solve every point of a design space; resumable; exit 1 if some points failed."""
     from layoutopt.sweep.cli import main_sweep
 
-    code = main_sweep(space_path, out, workers=workers, scheduler=scheduler, quiet=quiet,
-                      jsonl=jsonl, seed=seed, time_limit_s=time_limit_s,
-                      deterministic=deterministic, warm_start=warm_start, report=report)
+    code = main_sweep(
+        space_path,
+        out,
+        workers=workers,
+        scheduler=scheduler,
+        quiet=quiet,
+        jsonl=jsonl,
+        seed=seed,
+        time_limit_s=time_limit_s,
+        deterministic=deterministic,
+        warm_start=warm_start,
+        report=report,
+    )
     raise typer.Exit(code)
 
 

@@ -168,7 +168,9 @@ def read_layout(path: str | os.PathLike[str]) -> LayoutRecord:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise LayoutFileError("no such file", file=name, fix="give the path of a layout.json") from None
+        raise LayoutFileError(
+            "no such file", file=name, fix="give the path of a layout.json"
+        ) from None
     except json.JSONDecodeError as err:
         raise LayoutFileError(
             f"not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})",
@@ -177,7 +179,7 @@ def read_layout(path: str | os.PathLike[str]) -> LayoutRecord:
         ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise LayoutFileError(
-            "not a layoutopt layout file (missing \"format\": \"layoutopt.layout\")",
+            'not a layoutopt layout file (missing "format": "layoutopt.layout")',
             file=name,
             field="format",
             fix="give a layout.json written by 'layoutopt solve'",

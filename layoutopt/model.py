@@ -424,7 +424,9 @@ class Rect:
 
     def expanded(self, west: int = 0, south: int = 0, east: int = 0, north: int = 0) -> Rect:
         return Rect(
-            self.x_um - west, self.y_um - south, self.width_um + west + east,
+            self.x_um - west,
+            self.y_um - south,
+            self.width_um + west + east,
             self.length_um + south + north,
         )
 

@@ -75,13 +75,16 @@ def _score(design: Design, result: SolveResult) -> tuple[float, ...]:
 def best_of(variants: tuple[Design, ...], results: tuple[SolveResult, ...]) -> int | None:
     """Index of the best solved variant under the design's objective (None if none solved)."""
     scored = [
-        (_score(d, r), k) for k, (d, r) in enumerate(zip(variants, results, strict=True))
+        (_score(d, r), k)
+        for k, (d, r) in enumerate(zip(variants, results, strict=True))
         if r.status.has_layout
     ]
     return min(scored)[1] if scored else None
 
 
-def comparison_rows(variants: tuple[Design, ...], results: tuple[SolveResult, ...]) -> list[dict[str, object]]:
+def comparison_rows(
+    variants: tuple[Design, ...], results: tuple[SolveResult, ...]
+) -> list[dict[str, object]]:
     best = best_of(variants, results)
     rows = []
     for k, (design, result) in enumerate(zip(variants, results, strict=True)):
@@ -92,11 +95,15 @@ def comparison_rows(variants: tuple[Design, ...], results: tuple[SolveResult, ..
                 "process": design.rules.name,
                 "status": result.status.value,
                 "footprint_mm2": None if layout is None else round(layout.footprint_um2 / 1e6, 3),
-                "package_mm": None if layout is None else
-                f"{layout.package.width_um / 1000:g} x {layout.package.length_um / 1000:g}",
+                "package_mm": None
+                if layout is None
+                else f"{layout.package.width_um / 1000:g} x {layout.package.length_um / 1000:g}",
                 "thickness_um": None if layout is None else layout.thickness_um,
-                "peak_junction_c": None if result.thermal is None else round(result.thermal.peak_junction_c, 2),
-                "skin_c": None if result.thermal is None or result.thermal.skin_c is None
+                "peak_junction_c": None
+                if result.thermal is None
+                else round(result.thermal.peak_junction_c, 2),
+                "skin_c": None
+                if result.thermal is None or result.thermal.skin_c is None
                 else round(result.thermal.skin_c, 2),
                 "time_s": round(result.time_s, 2),
                 "best": k == best,
@@ -117,23 +124,36 @@ def write_solution(
     out.mkdir(parents=True, exist_ok=True)
     written = []
     if result.layout is not None:
-        record = LayoutRecord(design=design, layout=result.layout, thermal=result.thermal,
-                              solver=result.to_data())
+        record = LayoutRecord(
+            design=design, layout=result.layout, thermal=result.thermal, solver=result.to_data()
+        )
         written.append(write_layout(out / "layout.json", record))
         if drawings:
             from layoutopt.render import write_views
 
-            written.extend(write_views(out, design, result.layout, thermal=result.thermal,
-                                       solver=result.to_data()))
+            written.extend(
+                write_views(
+                    out, design, result.layout, thermal=result.thermal, solver=result.to_data()
+                )
+            )
     else:
         import json
 
-        text = json.dumps({"status": result.status.value, "explanation": list(result.explanation),
-                           "solver": result.to_data()}, indent=2, sort_keys=True) + "\n"
+        text = (
+            json.dumps(
+                {
+                    "status": result.status.value,
+                    "explanation": list(result.explanation),
+                    "solver": result.to_data(),
+                },
+                indent=2,
+                sort_keys=True,
+            )
+            + "\n"
+        )
         written.append(write_atomic(out / "result.json", text))
     return written
 
 
 def family_dir_name(design: Design) -> str:
     return design.rules.name or design.family.value
-

@@ -41,8 +41,11 @@ def stack_up(design: Design, placements: Sequence[Placement]) -> tuple[Layer, ..
         layers.append(Layer("substrate", rules.substrate_thickness_um, rules.substrate_material))
     if rules.rdl_layers:
         layers.append(
-            Layer(f"RDL {rules.rdl_layers} layers", rules.rdl_layers * rules.rdl_layer_thickness_um,
-                  rules.rdl_material)
+            Layer(
+                f"RDL {rules.rdl_layers} layers",
+                rules.rdl_layers * rules.rdl_layer_thickness_um,
+                rules.rdl_material,
+            )
         )
     top_side = [p for p in placements if p.side == "top"]
     if not top_side:
@@ -61,8 +64,11 @@ def stack_up(design: Design, placements: Sequence[Placement]) -> tuple[Layer, ..
         die = design.die(p.die_id)
         joint = p.z_bottom_um - level
         if joint:
-            layers.append(Layer(f"{_joint_name(design, p)} under {p.die_id}", joint,
-                                _joint_material(design, p)))
+            layers.append(
+                Layer(
+                    f"{_joint_name(design, p)} under {p.die_id}", joint, _joint_material(design, p)
+                )
+            )
         layers.append(Layer(f"{p.die_id} die", p.thickness_um, die.material))
         level = p.z_top_um
     top = design.die(peak.die_id)
@@ -79,8 +85,10 @@ def stack_up(design: Design, placements: Sequence[Placement]) -> tuple[Layer, ..
 def _joint_name(design: Design, p: Placement) -> str:
     rules = design.rules
     bond = design.die(p.die_id).bond.value
-    if p.on_die is not None and rules.family.value == "pop" and (
-        design.die(p.on_die).bond.value == "flip_chip"
+    if (
+        p.on_die is not None
+        and rules.family.value == "pop"
+        and (design.die(p.on_die).bond.value == "flip_chip")
     ):
         return "PoP gap"
     return JOINT_NAMES[bond]

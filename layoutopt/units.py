@@ -30,7 +30,14 @@ __all__ = [
     "parse_power_w",
 ]
 
-LENGTH_UNITS_UM: dict[str, float] = {"um": 1.0, "µm": 1.0, "μm": 1.0, "mm": 1000.0, "cm": 10000.0, "mil": 25.4}
+LENGTH_UNITS_UM: dict[str, float] = {
+    "um": 1.0,
+    "µm": 1.0,
+    "μm": 1.0,
+    "mm": 1000.0,
+    "cm": 10000.0,
+    "mil": 25.4,
+}
 POWER_UNITS_W: dict[str, float] = {"W": 1.0, "mW": 1e-3, "uW": 1e-6, "µW": 1e-6}
 
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-zµμ]+)\s*$")
@@ -47,10 +54,14 @@ def _split(text: object, kind: str, units: dict[str, float], example: str) -> tu
     if isinstance(text, bool) or not isinstance(text, (str, int, float)):
         raise UnitError(f"expected a {kind} with a unit such as {example!r}")
     if isinstance(text, (int, float)) or _BARE_NUMBER.match(text):
-        raise UnitError(f"a bare number is ambiguous for a {kind}; write the unit, e.g. {example!r}")
+        raise UnitError(
+            f"a bare number is ambiguous for a {kind}; write the unit, e.g. {example!r}"
+        )
     match = _QUANTITY.match(text)
     if match is None:
-        raise UnitError(f"cannot read {text!r} as a {kind}; write a number and a unit, e.g. {example!r}")
+        raise UnitError(
+            f"cannot read {text!r} as a {kind}; write a number and a unit, e.g. {example!r}"
+        )
     number, unit = float(match.group(1)), match.group(2)
     if unit not in units:
         known = ", ".join(units)
@@ -78,7 +89,9 @@ def parse_length_um(text: object, *, allow_zero: bool = True) -> int:
         raise UnitError(f"{text!r} must be {'positive' if not allow_zero else 'zero or positive'}")
     rounded = round(value_um)
     if not math.isclose(value_um, rounded, abs_tol=1e-3):
-        raise UnitError(f"{text!r} is not a whole number of micrometres; round it, e.g. '{rounded} um'")
+        raise UnitError(
+            f"{text!r} is not a whole number of micrometres; round it, e.g. '{rounded} um'"
+        )
     return int(rounded)
 
 

@@ -35,19 +35,39 @@ EPOP_RULES = ProcessRules(
 )
 
 
-def wb_die(die_id: str, kind: DieKind, w: int, l: int, t: int = 40, p: float = 0.05,
-           pads: tuple[Edge, ...] = (Edge.WEST,)) -> Die:  # noqa: E741
-    return Die(id=die_id, part=die_id.lower(), kind=kind, width_um=w, length_um=l,
-               thickness_um=t, power_w=p, max_junction_c=85.0, bond=BondType.WIRE_BOND,
-               pad_edges=frozenset(pads))
+def wb_die(
+    die_id: str,
+    kind: DieKind,
+    width_um: int,
+    length_um: int,
+    t: int = 40,
+    p: float = 0.05,
+    pads: tuple[Edge, ...] = (Edge.WEST,),
+) -> Die:
+    return Die(
+        id=die_id,
+        part=die_id.lower(),
+        kind=kind,
+        width_um=width_um,
+        length_um=length_um,
+        thickness_um=t,
+        power_w=p,
+        max_junction_c=85.0,
+        bond=BondType.WIRE_BOND,
+        pad_edges=frozenset(pads),
+    )
 
 
-def epop_design(n_nand: int = 2, max_thickness_um: int = 700, outline_um=(10000, 12000),
-                **rule_overrides: int) -> Design:
+def epop_design(
+    n_nand: int = 2, max_thickness_um: int = 700, outline_um=(10000, 12000), **rule_overrides: int
+) -> Design:
     dies = [wb_die("DRAM0", DieKind.DRAM, 6500, 8000)]
-    dies += [wb_die(f"NAND{k}", DieKind.NAND, 5500, 7000, pads=(Edge.SOUTH,)) for k in range(n_nand)]
-    dies.append(wb_die("CTRL0", DieKind.CONTROLLER, 2500, 2500, t=80, p=0.3,
-                       pads=(Edge.WEST, Edge.SOUTH)))
+    dies += [
+        wb_die(f"NAND{k}", DieKind.NAND, 5500, 7000, pads=(Edge.SOUTH,)) for k in range(n_nand)
+    ]
+    dies.append(
+        wb_die("CTRL0", DieKind.CONTROLLER, 2500, 2500, t=80, p=0.3, pads=(Edge.WEST, Edge.SOUTH))
+    )
     return Design(
         name="test-epop",
         dies=tuple(dies),

@@ -32,8 +32,19 @@ def test_solve_writes_documented_layout(solved: Path) -> None:
     data = json.loads((solved / "layout.json").read_text())
     assert data["format"] == "layoutopt.layout"
     die = data["layout"]["dies"][0]
-    for key in ("id", "part", "x_um", "y_um", "width_um", "length_um", "z_bottom_um",
-                "thickness_um", "rotation_deg", "stack", "tier"):
+    for key in (
+        "id",
+        "part",
+        "x_um",
+        "y_um",
+        "width_um",
+        "length_um",
+        "z_bottom_um",
+        "thickness_um",
+        "rotation_deg",
+        "stack",
+        "tier",
+    ):
         assert key in die
     breakdown = data["layout"]["thickness_breakdown"]
     assert sum(layer["thickness_um"] for layer in breakdown) == data["layout"]["thickness_um"]
@@ -103,8 +114,16 @@ def test_library_and_schema_commands() -> None:
 
 
 def test_thermal_command_and_hotspot_export(solved: Path, tmp_path: Path) -> None:
-    result = run("thermal", solved / "layout.json", "--model", "fv3d", "--step-um", "400",
-                 "--hotspot", tmp_path / "hotspot")
+    result = run(
+        "thermal",
+        solved / "layout.json",
+        "--model",
+        "fv3d",
+        "--step-um",
+        "400",
+        "--hotspot",
+        tmp_path / "hotspot",
+    )
     assert result.exit_code == ExitCode.OK, result.output
     assert "skin" in result.output
     assert list((tmp_path / "hotspot").glob("*.flp"))

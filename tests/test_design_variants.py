@@ -15,8 +15,9 @@ GLASSES = Path(__file__).resolve().parents[1] / "designs" / "smart_glasses_epop.
 def test_variants_apply_each_familys_bond_map() -> None:
     library = load_library()
     design = load_design(GLASSES)
-    design = replace(design, alternatives=(library.process("sip").rules,
-                                           library.process("foms").rules))
+    design = replace(
+        design, alternatives=(library.process("sip").rules, library.process("foms").rules)
+    )
     epop, sip, foms = design.variants()
     assert {d.bond for d in epop.dies} == {BondType.WIRE_BOND}
     assert {d.bond for d in sip.dies} == {BondType.WIRE_BOND}

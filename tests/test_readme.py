@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_ci_runs_the_readme_test_command() -> None:
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
-    test_command = 'python3 -m pip install -q -e ".[test]" && python3 -m pytest -q -p no:cacheprovider'
+    test_command = (
+        'python3 -m pip install -q -e ".[test]" && python3 -m pytest -q -p no:cacheprovider'
+    )
     run_command = "python3 -m pip install -q -e . && layoutopt solve designs/smart_glasses_epop.yaml -o out/smart_glasses"
     assert test_command in readme and test_command in ci
     assert run_command in readme

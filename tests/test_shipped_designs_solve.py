@@ -11,14 +11,10 @@ from layoutopt.solver import SolveOptions, solve
 from layoutopt.validate import validate
 
 DESIGNS = sorted((Path(__file__).resolve().parents[1] / "designs").glob("*.yaml"))
-VARIANTS = [
-    (path, k) for path in DESIGNS for k in range(len(load_design(path).variants()))
-]
+VARIANTS = [(path, k) for path in DESIGNS for k in range(len(load_design(path).variants()))]
 
 
-@pytest.mark.parametrize(
-    ("path", "variant"), VARIANTS, ids=[f"{p.stem}-{k}" for p, k in VARIANTS]
-)
+@pytest.mark.parametrize(("path", "variant"), VARIANTS, ids=[f"{p.stem}-{k}" for p, k in VARIANTS])
 def test_shipped_design_solves_legally(path: Path, variant: int) -> None:
     design = load_design(path).variants()[variant]
     result = solve(design, SolveOptions(time_limit_s=8, workers=2, seed=0))

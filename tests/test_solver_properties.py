@@ -16,7 +16,7 @@ from layoutopt.validate import validate
 FAST = SolveOptions(time_limit_s=10, workers=1, seed=0, thermal=False)
 
 die_strategy = st.builds(
-    lambda kind, w, l, pads, t: (kind, w * 100, l * 100, pads, t),
+    lambda kind, w, length, pads, t: (kind, w * 100, length * 100, pads, t),
     st.sampled_from([DieKind.DRAM, DieKind.NAND, DieKind.CONTROLLER]),
     st.integers(15, 70),
     st.integers(15, 70),
@@ -66,8 +66,12 @@ def test_more_spacing_never_shrinks_the_optimum() -> None:
     rules = replace(EPOP_RULES, max_dies_per_stack=1)
     areas = []
     for spacing in (100, 300, 600):
-        design = Design("sp", dies, replace(rules, die_spacing_um=spacing),
-                        Envelope(box(0, 0, 12000, 12000), 700))
+        design = Design(
+            "sp",
+            dies,
+            replace(rules, die_spacing_um=spacing),
+            Envelope(box(0, 0, 12000, 12000), 700),
+        )
         result = solve(design, FAST)
         assert result.status is SolveStatus.OPTIMAL and result.layout
         areas.append(result.layout.footprint_um2)
@@ -77,8 +81,9 @@ def test_more_spacing_never_shrinks_the_optimum() -> None:
 def test_grid_answers_are_legal_in_exact_micrometres() -> None:
     # Die sizes that are not multiples of the grid: positions snap, sizes stay exact.
     dies = (wb_die("A", DieKind.NAND, 3333, 2777), wb_die("B", DieKind.NAND, 3333, 2777))
-    design = Design("g", dies, replace(EPOP_RULES, max_dies_per_stack=1),
-                    Envelope(box(0, 0, 12000, 12000), 700))
+    design = Design(
+        "g", dies, replace(EPOP_RULES, max_dies_per_stack=1), Envelope(box(0, 0, 12000, 12000), 700)
+    )
     result = solve(design, replace(FAST, grid_um=50))
     assert result.layout is not None
     assert all(p.x_um % 50 == 0 and p.y_um % 50 == 0 for p in result.layout.placements)

@@ -15,8 +15,13 @@ OPTIONS = SolveOptions(time_limit_s=20, workers=1, seed=0, thermal_model="compac
 
 def design_with_top_limit(limit_c: float | None):  # type: ignore[no-untyped-def]
     design = epop_design(n_nand=2, outline_um=(12000, 14000))
-    spec = ThermalSpec(ambient_c=25, h_top_w_per_m2_k=12, h_bottom_w_per_m2_k=12,
-                       board_margin_um=10000, max_top_c=limit_c)
+    spec = ThermalSpec(
+        ambient_c=25,
+        h_top_w_per_m2_k=12,
+        h_bottom_w_per_m2_k=12,
+        board_margin_um=10000,
+        max_top_c=limit_c,
+    )
     return replace(design, thermal=spec)
 
 

@@ -92,9 +92,7 @@ def extract_layout(built: BuiltModel, solver: cp_model.CpSolver) -> Layout:
     val = solver.Value
     roots = [b for b in ctx.roots if solver.BooleanValue(v.base[b])]
     stack_of_root = {b: k for k, b in enumerate(roots)}
-    below: dict[int, int] = {
-        i: j for (i, j), lit in v.on.items() if solver.BooleanValue(lit)
-    }
+    below: dict[int, int] = {i: j for (i, j), lit in v.on.items() if solver.BooleanValue(lit)}
     placements = []
     for i, die in enumerate(design.dies):
         rotation = next(r for r, lit in v.rot[i].items() if solver.BooleanValue(lit))

@@ -53,7 +53,9 @@ def precheck(design: Design) -> tuple[str, ...]:
             )
         thinnest = min((die.thickness_um, *die.allowed_thickness_um))
         alone = (
-            rules.base_thickness_um + rules.joint_um(die, None) + thinnest
+            rules.base_thickness_um
+            + rules.joint_um(die, None)
+            + thinnest
             + rules.top_clearance_um(die)
         )
         if alone > env.max_thickness_um:
@@ -81,9 +83,7 @@ def explain_infeasible(design: Design, grid_um: int, time_limit_s: float) -> tup
             "max_dies_per_stack, stacking pairs and overhang/staircase rules",
         )
     names = _minimal_core(design, grid_um, names, all_groups, time_limit_s / 3)
-    lines = [
-        "these constraints conflict: " + ", ".join(_GROUP_WORDS.get(n, n) for n in names)
-    ]
+    lines = ["these constraints conflict: " + ", ".join(_GROUP_WORDS.get(n, n) for n in names)]
     for name in names:
         detail = _measure(design, grid_um, name, time_limit_s / (3 * len(names)))
         if detail:

@@ -12,6 +12,7 @@ validator checks with shapely), at the price of a little lost room near slanted 
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from shapely.geometry import MultiPolygon, Polygon, box
@@ -44,11 +45,11 @@ def cover_rects(region: BaseGeometry, *, max_slab_um: int = 250) -> tuple[Rect, 
         min_x, min_y, max_x, max_y = polygon.bounds
         xs = sorted({float(x) for x, _ in polygon.exterior.coords} | {min_x, max_x})
         cuts: list[float] = []
-        for a, b in zip(xs, xs[1:], strict=False):
+        for a, b in itertools.pairwise(xs):
             steps = max(1, math.ceil((b - a) / max_slab_um))
             cuts.extend(a + (b - a) * k / steps for k in range(steps))
         cuts.append(max_x)
-        for a, b in zip(cuts, cuts[1:], strict=False):
+        for a, b in itertools.pairwise(cuts):
             if b - a <= 0:
                 continue
             for piece in _pieces(polygon.intersection(box(a, min_y - 1, b, max_y + 1))):
@@ -73,8 +74,9 @@ def _merge_columns(rects: list[Rect]) -> list[Rect]:
             and last.length_um == r.length_um
             and last.x_max_um >= r.x_um
         ):
-            merged[-1] = Rect(last.x_um, last.y_um, max(last.x_max_um, r.x_max_um) - last.x_um,
-                              last.length_um)
+            merged[-1] = Rect(
+                last.x_um, last.y_um, max(last.x_max_um, r.x_max_um) - last.x_um, last.length_um
+            )
         else:
             merged.append(r)
     return sorted(merged)
@@ -83,7 +85,8 @@ def _merge_columns(rects: list[Rect]) -> list[Rect]:
 def outline_obstacles(outline: Polygon, *, max_slab_um: int = 250) -> tuple[Rect, tuple[Rect, ...]]:
     """The outline's integer bounding box (rounded inward) and covers of what lies outside it."""
     x0, y0, x1, y1 = outline.bounds
-    bounds = Rect(math.ceil(x0), math.ceil(y0), math.floor(x1) - math.ceil(x0),
-                  math.floor(y1) - math.ceil(y0))
+    bounds = Rect(
+        math.ceil(x0), math.ceil(y0), math.floor(x1) - math.ceil(x0), math.floor(y1) - math.ceil(y0)
+    )
     outside = bounds.to_polygon().difference(outline)
     return bounds, cover_rects(outside, max_slab_um=max_slab_um)

@@ -26,7 +26,14 @@ from dataclasses import replace
 from ortools.sat.python import cp_model
 
 from layoutopt.model import Design, Layout
-from layoutopt.solver.build import BuiltModel, StructureFact, add_hints, build_model, extract_layout, structure_of
+from layoutopt.solver.build import (
+    BuiltModel,
+    StructureFact,
+    add_hints,
+    build_model,
+    extract_layout,
+    structure_of,
+)
 from layoutopt.solver.explain import explain_infeasible, precheck
 from layoutopt.solver.objective import stages
 from layoutopt.solver.result import SolveOptions, SolveResult, SolveStatus
@@ -91,7 +98,9 @@ def _placement_solve(
             {
                 "name": name,
                 "status": solver.StatusName(status).lower(),
-                "objective": solver.ObjectiveValue() if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None,
+                "objective": solver.ObjectiveValue()
+                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+                else None,
                 "best_bound": solver.BestObjectiveBound(),
                 "time_s": round(solver.WallTime(), 3),
                 "branches": solver.NumBranches(),
@@ -154,8 +163,11 @@ def solve(design: Design, options: SolveOptions | None = None) -> SolveResult:
     problems = precheck(design)
     if problems:
         return SolveResult(
-            SolveStatus.INFEASIBLE, explanation=problems, time_s=time.perf_counter() - started,
-            stats={"stage": "precheck"}, design=design,
+            SolveStatus.INFEASIBLE,
+            explanation=problems,
+            time_s=time.perf_counter() - started,
+            stats={"stage": "precheck"},
+            design=design,
         )
     forbidden: list[frozenset[StructureFact]] = []
     thermal_rounds = 0
@@ -199,8 +211,14 @@ def solve(design: Design, options: SolveOptions | None = None) -> SolveResult:
         result = replace(result, explanation=explanation)
     elapsed = time.perf_counter() - started
     stats = dict(result.stats)
-    stats.update({"thermal_rounds": thermal_rounds, "grid_um": options.grid_um,
-                  "workers": options.workers, "seed": options.seed})
+    stats.update(
+        {
+            "thermal_rounds": thermal_rounds,
+            "grid_um": options.grid_um,
+            "workers": options.workers,
+            "seed": options.seed,
+        }
+    )
     return replace(result, time_s=elapsed, stats=stats, design=design)
 
 
@@ -211,8 +229,9 @@ def _thermal(design: Design, layout: Layout, options: SolveOptions) -> ThermalRe
 
     report = thermal_check(design, layout, model="compact")
     if report.ok and options.thermal_model == "fv3d":
-        report = thermal_check(design, layout, model="fv3d",
-                               lateral_step_um=options.thermal_step_um)
+        report = thermal_check(
+            design, layout, model="fv3d", lateral_step_um=options.thermal_step_um
+        )
     return report
 
 

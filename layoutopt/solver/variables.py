@@ -12,7 +12,7 @@ from itertools import product
 
 from ortools.sat.python import cp_model
 
-from layoutopt.model import BondType, Design, Die, DieKind, Edge, ROTATIONS_DEG
+from layoutopt.model import ROTATIONS_DEG, BondType, Design, Die, DieKind, Edge
 
 __all__ = [
     "ModelContext",
@@ -145,7 +145,9 @@ def build_context(design: Design, grid_um: int) -> ModelContext:
     )
     margin = 2 * (rules.die_edge_keepout_um + rules.bond_finger_ring_um + rules.underfill_fillet_um)
     slack_um = sum(max(d.width_um, d.length_um) + margin + rules.die_spacing_um for d in dies)
-    slack_um += max((s for _, s in rules.pair_spacing_um), default=0) * n + 2 * rules.finger_edge_keepout_um
+    slack_um += (
+        max((s for _, s in rules.pair_spacing_um), default=0) * n + 2 * rules.finger_edge_keepout_um
+    )
     return ModelContext(design, grid_um, lower, roots, member_roots, bottom_ok, slack_um)
 
 
@@ -181,7 +183,8 @@ def create_variables(model: cp_model.CpModel, ctx: ModelContext) -> Variables:
         v.l.append(sum(die.size_um(r)[1] * lit for r, lit in rots.items()))
         if die.allowed_thickness_um:
             choice = {
-                t: model.NewBoolVar(f"th[{die.id},{t}]") for t in sorted({die.thickness_um, *die.allowed_thickness_um})
+                t: model.NewBoolVar(f"th[{die.id},{t}]")
+                for t in sorted({die.thickness_um, *die.allowed_thickness_um})
             }
             model.AddExactlyOne(choice.values())
             v.th_choice.append(choice)
@@ -189,14 +192,16 @@ def create_variables(model: cp_model.CpModel, ctx: ModelContext) -> Variables:
         else:
             v.th_choice.append({})
             v.th.append(die.thickness_um)
-        v.tier.append(model.NewIntVar(0, max(0, design.rules.max_dies_per_stack - 1), f"tier[{die.id}]"))
+        v.tier.append(
+            model.NewIntVar(0, max(0, design.rules.max_dies_per_stack - 1), f"tier[{die.id}]")
+        )
         v.z.append(model.NewIntVar(0, z_max, f"z[{die.id}]"))
         v.base.append(model.NewBoolVar(f"base[{die.id}]"))
         for j in ctx.lower[i]:
             v.on[i, j] = model.NewBoolVar(f"on[{die.id},{design.dies[j].id}]")
         for b in ctx.member_roots[i]:
-            v.member[i, b] = v.base[b] if i == b else model.NewBoolVar(
-                f"member[{die.id},{design.dies[b].id}]"
+            v.member[i, b] = (
+                v.base[b] if i == b else model.NewBoolVar(f"member[{die.id},{design.dies[b].id}]")
             )
     for i in ctx.bottom_ok:
         v.bottom[i] = model.NewBoolVar(f"bottom[{design.dies[i].id}]")

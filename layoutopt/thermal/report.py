@@ -75,10 +75,12 @@ class ThermalReport:
             if d.max_c > d.limit_c
         ]
         if self.max_top_c is not None and self.top_surface_c > self.max_top_c:
-            found.append(
-                f"package top {self.top_surface_c:.1f} °C > limit {self.max_top_c:.1f} °C"
-            )
-        if self.max_skin_c is not None and self.skin_c is not None and self.skin_c > self.max_skin_c:
+            found.append(f"package top {self.top_surface_c:.1f} °C > limit {self.max_top_c:.1f} °C")
+        if (
+            self.max_skin_c is not None
+            and self.skin_c is not None
+            and self.skin_c > self.max_skin_c
+        ):
             found.append(f"skin {self.skin_c:.1f} °C > limit {self.max_skin_c:.1f} °C")
         return tuple(found)
 

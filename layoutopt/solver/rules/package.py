@@ -94,7 +94,11 @@ def _height_zones(model: cp_model.CpModel, v: Variables, ctx: ModelContext, pack
 
 def _dies_inside(model: cp_model.CpModel, v: Variables, ctx: ModelContext, px1, py1) -> None:  # type: ignore[no-untyped-def]
     rules = ctx.design.rules
-    dek, fek, ring = rules.die_edge_keepout_um, rules.finger_edge_keepout_um, rules.bond_finger_ring_um
+    dek, fek, ring = (
+        rules.die_edge_keepout_um,
+        rules.finger_edge_keepout_um,
+        rules.bond_finger_ring_um,
+    )
     edge = v.group(model, "edge_keepout")
     for i in range(ctx.n):
         model.Add(v.x[i] >= v.px + dek).OnlyEnforceIf(edge)

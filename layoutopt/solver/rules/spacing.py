@@ -48,7 +48,7 @@ def build(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> None:
         )
         bounds = []
         for k, expr in enumerate(exprs):
-            var = model.NewIntVar(-10**7, 10**7, f"keep{k}[{dies[b].id}]")
+            var = model.NewIntVar(-(10**7), 10**7, f"keep{k}[{dies[b].id}]")
             model.Add(var == expr)
             bounds.append(var)
         keep_bounds[b] = tuple(bounds)

@@ -8,6 +8,8 @@ is ``b``. Rules: docs/rules.md ``stack_order``, ``overhang``, ``pad_exposure``,
 
 from __future__ import annotations
 
+import itertools
+
 from ortools.sat.python import cp_model
 
 from layoutopt.model import BondType, Edge
@@ -60,7 +62,9 @@ def _levels(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> None:
         model.Add(v.tier[i] == 0).OnlyEnforceIf(v.base[i])
         top = v.bottom.get(i)
         enforce = [v.base[i]] if top is None else [v.base[i], top.Not()]
-        model.Add(v.z[i] == rules.base_thickness_um + rules.joint_um(die, None)).OnlyEnforceIf(enforce)
+        model.Add(v.z[i] == rules.base_thickness_um + rules.joint_um(die, None)).OnlyEnforceIf(
+            enforce
+        )
         for j in ctx.lower[i]:
             on = v.on[i, j]
             model.Add(v.tier[i] == v.tier[j] + 1).OnlyEnforceIf(on)
@@ -120,9 +124,23 @@ def _bottom_side(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> No
 
 def _identity(ctx: ModelContext, i: int) -> tuple[object, ...]:
     d = ctx.design.dies[i]
-    return (d.part, d.kind, d.width_um, d.length_um, d.thickness_um, d.power_w, d.max_junction_c,
-            d.bond, d.pad_edges, d.phy_edges, d.bandwidth_gbps, d.allowed_thickness_um, d.power_map,
-            ctx.lower[i], ctx.member_roots[i])
+    return (
+        d.part,
+        d.kind,
+        d.width_um,
+        d.length_um,
+        d.thickness_um,
+        d.power_w,
+        d.max_junction_c,
+        d.bond,
+        d.pad_edges,
+        d.phy_edges,
+        d.bandwidth_gbps,
+        d.allowed_thickness_um,
+        d.power_map,
+        ctx.lower[i],
+        ctx.member_roots[i],
+    )
 
 
 def _symmetry(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> None:
@@ -142,9 +160,9 @@ def _symmetry(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> None:
         for i in members:
             root_index = sum(b * v.member[i, b] for b in ctx.member_roots[i])
             keys.append(root_index * n + v.tier[i])
-        for a, b in zip(keys, keys[1:], strict=False):
+        for a, b in itertools.pairwise(keys):
             model.Add(a < b)
         # Side-by-side copies on the substrate: order them in x then y as well.
         if all(i in ctx.roots and not ctx.lower[i] for i in members):
-            for a, b in zip(members, members[1:], strict=False):
+            for a, b in itertools.pairwise(members):
                 model.Add(v.X[a] <= v.X[b])

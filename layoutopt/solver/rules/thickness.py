@@ -52,8 +52,10 @@ def _stack_sums(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> Non
     clearance = min(rules.top_clearance_um(d) for d in dies)
     for b in ctx.roots:
         members = [i for i in range(ctx.n) if (i, b) in v.member]
-        least = {i: _min_joint_um(ctx, i) + min((dies[i].thickness_um, *dies[i].allowed_thickness_um))
-                 for i in members}
+        least = {
+            i: _min_joint_um(ctx, i) + min((dies[i].thickness_um, *dies[i].allowed_thickness_um))
+            for i in members
+        }
         total = sum(least[i] * v.member[i, b] for i in members if i != b)
         if b in v.bottom:
             continue
