@@ -27,21 +27,21 @@ def design_with_top_limit(limit_c: float | None):  # type: ignore[no-untyped-def
 
 def test_a_binding_limit_spreads_the_dies_and_holds() -> None:
     free = solve(design_with_top_limit(None), OPTIONS)
-    limited = solve(design_with_top_limit(50.0), OPTIONS)
+    limited = solve(design_with_top_limit(55.0), OPTIONS)
     assert free.status is limited.status is SolveStatus.OPTIMAL
     assert free.layout and limited.layout and free.thermal and limited.thermal
-    assert free.thermal.top_surface_c > 50.0  # the limit binds
-    assert limited.thermal.top_surface_c <= 50.0  # and holds on the model
+    assert free.thermal.top_surface_c > 55.0  # the limit binds
+    assert limited.thermal.top_surface_c <= 55.0  # and holds on the model
     assert limited.layout.footprint_um2 > free.layout.footprint_um2
     assert len(limited.layout.stacks()) > len(free.layout.stacks())
     assert limited.stats["thermal_rounds"] >= 1
 
 
 def test_an_impossible_limit_is_infeasible_with_numbers() -> None:
-    result = solve(design_with_top_limit(40.0), OPTIONS)
+    result = solve(design_with_top_limit(45.0), OPTIONS)
     assert result.status is SolveStatus.INFEASIBLE
     assert "breaks a thermal limit" in result.explanation[0]
-    assert "> limit 40.0 °C" in result.explanation[0]
+    assert "> limit 45.0 °C" in result.explanation[0]
 
 
 def test_by_default_the_limits_hold_on_the_3d_model() -> None:

@@ -3,9 +3,12 @@
 Network (nodes and why)
 -----------------------
 - one node per die (its mean temperature); power enters there;
-- one *board* node: the board (in-plane k ~25 W/m/K) is nearly isothermal over a few
-  centimetres in still air (fin length sqrt(k t / 2h) ~ 20 mm > board), so one lump;
-- one *package top* node (mold top face) and, with a housing wall, one *skin* node;
+- one *board* node: the mean mid-plane temperature of the board under the package;
+- one *spot* node per stack top on the package top face (the face over that die) and one
+  *top* node for the rest of the face; with a housing wall, the same two kinds of node on
+  the skin. The package top is far from isothermal (mold, k ~1 W/m/K, spreads little), and
+  the reported top / skin temperature is the hottest of these nodes, as fv3d reports the
+  hottest point of the face;
 - ambient (or the fixed face temperatures ``top_fixed_c`` / ``bottom_fixed_c``).
 
 Branches (series resistances; each layer ``t / (k A)``)
@@ -14,18 +17,30 @@ Branches (series resistances; each layer ``t / (k A)``)
 - tier-0 die down to the board: half die, joint, substrate / RDL, balls, board half-thickness.
   Spreading: each layer conducts through an area that grows at 45° in *scaled*
   coordinates (an anisotropic layer is an isotropic one of thickness ``t sqrt(kxy/kz)``),
-  i.e. a rectangle a x b grows by ``2 t sqrt(kxy/kz)`` per side pass, clipped to the package
-  (to the board for the board layer); the layer resistance is the integral of
-  ``dz / (k_z A(z))``, taken with a 16-point Gauss rule (one formula with or without
-  clipping; for the unclipped square it is the closed form ``t / (k a (a + 2t))``);
-- top die of each stack up through the mold above it (with the same spreading) to the
-  package top node;
+  i.e. a rectangle a x b grows by ``2 t sqrt(kxy/kz)`` per side pass, clipped to the
+  package; the layer resistance is the integral of ``dz / (k_z A(z))``, taken with a
+  16-point Gauss rule (one formula with or without clipping; for the unclipped square it is
+  the closed form ``t / (k a (a + 2t))``);
+- top die of each stack up through the mold above it (same spreading) to its spot; the
+  spot loses ``h_top`` over the die footprint (or crosses the housing wall to its skin
+  spot) and conducts sideways to the rest of the face through the mold layer
+  (:func:`annulus_spreading_k_per_w`);
 - package top to board through the mold beside the dies and the substrate and balls;
-- package top to ambient (``1/(h_top A_pkg)``) or through the housing wall to the skin node
-  and then to ambient; board to ambient from its bottom (``h_bottom``) and from its top
-  beyond the package (``h_top``).
+- board to ambient: from its bottom under the package (``h_bottom``), and out through the
+  board margin, an *annular fin*: the board heats the margin across the package edge and
+  the margin loses heat from both faces. The fin conducts ``k_xy t`` sideways and has a fin
+  length ``1 / m = sqrt(k_xy t / (h_top + h_bottom))`` of 5-25 mm on the shipped designs,
+  comparable with the margin, so an isothermal board overrates the margin by up to 7x
+  (phone main board, ``h_top`` 100 W/m2/K). The fin conductance is the exact Bessel-function
+  solution (:func:`annular_fin_conductance_w_per_k`) in series with the sideways drop from
+  the mean under the package to its edge (:func:`disk_mean_to_rim_k_per_w`).
 
-Dies of different stacks couple only through the shared board and top nodes (lateral
+Equivalent radii: the package is a disc of the same *perimeter* (the fin's base, which
+governs the heat flow when the fin length is shorter than the package), and the margin an
+annulus of the same *area* (which governs the loss); the standard equal-area treatment of
+rectangular fins by an annular one (Schmidt 1949; Kraus, Aziz & Welty 2001, §4.6).
+
+Dies of different stacks couple only through the shared board and face nodes (lateral
 conduction in the substrate between stacks is neglected: conservative for the hotter one).
 A die's "max" is its node temperature (the compact model has no in-die gradient); compare
 with the fv3d mean. The network is linear, so the solution is the superposition of each die's
@@ -34,20 +49,30 @@ contribution: :func:`junction_sensitivity` returns that matrix dT_i/dP_j directl
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import i0e, i1e, k0e, k1e
 
 from layoutopt.model import Design, Layout
 from layoutopt.thermal.materials import check_thermal_inputs, conductivity
 from layoutopt.thermal.report import DieTemperature, FaceHeat, ThermalReport
 from layoutopt.thermal.stackup import joint_material_for
 
-__all__ = ["Sensitivity", "compact_report", "junction_sensitivity"]
+__all__ = [
+    "Sensitivity",
+    "annular_fin_conductance_w_per_k",
+    "annulus_spreading_k_per_w",
+    "compact_report",
+    "disk_mean_to_rim_k_per_w",
+    "junction_sensitivity",
+]
 
 _UM = 1e-6  # metres per micrometre: the one unit conversion of this module
 _GAUSS_X, _GAUSS_W = np.polynomial.legendre.leggauss(16)
+_FIXED_W_PER_K = 1e12  # a fixed face temperature: effectively infinite conductance
 
 
 def _spread_resistance(
@@ -66,6 +91,79 @@ def _spread_resistance(
     return r, min(a_m + grow * t_m, a_max_m), min(b_m + grow * t_m, b_max_m)
 
 
+def annular_fin_conductance_w_per_k(
+    r_in_m: float, r_out_m: float, sheet_w_per_k: float, h_w_per_m2_k: float
+) -> float:
+    """Heat flow per kelvin of base rise into an annular fin with an adiabatic rim (W/K).
+
+    The fin equation ``K (θ'' + θ'/r) = H θ`` for a plate of sheet conductance
+    ``K = k_xy t`` losing ``H`` (W/m2/K, both faces together) has the solution
+    ``θ = A I0(m r) + B K0(m r)``, ``m = sqrt(H / K)``; with ``θ'(r_out) = 0``:
+
+    ``G = 2 π r_in K m [K1(m r_in) I1(m r_out) - I1(m r_in) K1(m r_out)]
+    / [K0(m r_in) I1(m r_out) + I0(m r_in) K1(m r_out)]``
+
+    (Kraus, Aziz & Welty, *Extended Surface Heat Transfer*, Wiley 2001, §3.3; the efficiency
+    form is Incropera & DeWitt, *Fundamentals of Heat and Mass Transfer*, Table 3.5).
+    Exponentially scaled Bessel functions keep it finite for long fins.
+
+    A 10 mm fin on a 1 m base is nearly straight: its efficiency is that of a straight fin,
+    ``tanh(m L) / (m L)`` with ``m L = 0.4``:
+
+    >>> g = annular_fin_conductance_w_per_k(1.0, 1.01, 0.015, 24.0)
+    >>> round(g / (24.0 * math.pi * (1.01**2 - 1.0)), 3), round(math.tanh(0.4) / 0.4, 3)
+    (0.95, 0.95)
+    >>> annular_fin_conductance_w_per_k(0.005, 0.005, 0.015, 24.0)
+    0.0
+    """
+    if r_out_m <= r_in_m:
+        return 0.0
+    m = math.sqrt(h_w_per_m2_k / sheet_w_per_k)
+    a, b = m * r_in_m, m * r_out_m
+    s = math.exp(2.0 * (a - b))  # the scaled functions carry exp(±x); this is what is left
+    num = k1e(a) * i1e(b) - i1e(a) * k1e(b) * s
+    den = k0e(a) * i1e(b) + i0e(a) * k1e(b) * s
+    return float(2.0 * math.pi * r_in_m * sheet_w_per_k * m * num / den)
+
+
+def disk_mean_to_rim_k_per_w(sheet_w_per_k: float) -> float:
+    """Mean-minus-rim temperature per watt of a disc heated uniformly, drained at its rim.
+
+    Radial conduction ``Q(r) = Q r² / R²`` in a plate of sheet conductance ``K`` gives
+    ``θ(r) - θ(R) = Q (R² - r²) / (4 π K R²)``, whose area mean is ``Q / (8 π K)``,
+    independent of the radius.
+
+    >>> round(disk_mean_to_rim_k_per_w(1 / (8 * math.pi)), 12)
+    1.0
+    """
+    return 1.0 / (8.0 * math.pi * sheet_w_per_k)
+
+
+def annulus_spreading_k_per_w(r_in_m: float, r_out_m: float, sheet_w_per_k: float) -> float:
+    """Inner-rim-minus-mean temperature per watt of an annulus fed at its inner rim.
+
+    The heat leaves the annulus uniformly over its area (the convective loss of a face
+    whose Biot number is small) and not through the outer rim. Radial conduction then
+    gives, with ``u = r_out² / (r_out² - r_in²)``:
+
+    ``(θ(r_in) - θ_mean) 2 π K = u² ln(r_out / r_in) - u / 2 - 1 / 4``,
+
+    which tends to ``ln(r_out / r_in) - 3/4`` for a point source (the classic result for a
+    disc with a uniform sink) and to 0 as the annulus closes.
+
+    >>> r = annulus_spreading_k_per_w(1e-6, 1.0, 1 / (2 * math.pi))
+    >>> round(r - (math.log(1e6) - 0.75), 6)
+    0.0
+    >>> annulus_spreading_k_per_w(1.0, 1.0, 1.0)
+    0.0
+    """
+    if r_out_m <= r_in_m:
+        return 0.0
+    u = r_out_m**2 / (r_out_m**2 - r_in_m**2)
+    value = u * u * math.log(r_out_m / r_in_m) - 0.5 * u - 0.25
+    return max(value, 0.0) / (2.0 * math.pi * sheet_w_per_k)
+
+
 @dataclass(frozen=True)
 class Sensitivity:
     """The linear thermal response of a layout.
@@ -75,19 +173,44 @@ class Sensitivity:
     ``ambient_c + offset_k + matrix_k_per_w @ powers_w``. A solver can add the linear cut
     ``sum_j R[i, j] P_j <= limit_i - ambient - offset_i`` per die, or use the diagonal as a
     per-die thermal resistance.
+
+    The package top (and skin) temperature is the hottest of several face nodes (the face
+    over each stack top and the rest of the face), so it is piecewise linear in the powers:
+    ``top_k_per_w`` / ``top_offset_k`` are the row of the face node that is hottest at the
+    design's powers, and ``top_nodes_k_per_w`` (one row per face node) gives every piece:
+    the top rise is ``max(top_nodes_offset_k + top_nodes_k_per_w @ powers_w)``. The same
+    holds for the skin.
     """
 
     die_ids: tuple[str, ...]
     matrix_k_per_w: np.ndarray
     offset_k: np.ndarray
-    top_k_per_w: np.ndarray  # package top rise per watt in each die
+    top_k_per_w: np.ndarray  # package top rise per watt in each die (hottest face node)
     skin_k_per_w: np.ndarray | None
     top_offset_k: float = 0.0
     skin_offset_k: float = 0.0
+    top_nodes_k_per_w: np.ndarray | None = None
+    top_nodes_offset_k: np.ndarray | None = None
+    skin_nodes_k_per_w: np.ndarray | None = None
+    skin_nodes_offset_k: np.ndarray | None = None
 
 
-def _network(design: Design, layout: Layout):
-    """Conductance matrix, boundary vector and node layout of the compact network."""
+@dataclass(frozen=True, eq=False)
+class _Network:
+    """The assembled network: ``matrix @ theta = powers + boundary_w`` (theta: rise, K)."""
+
+    die_ids: tuple[str, ...]
+    matrix: np.ndarray  # conductances (W/K), boundary conductances on the diagonal
+    boundary_w: np.ndarray  # boundary conductance times boundary rise
+    out_w_per_k: np.ndarray  # conductance of each node to its boundary
+    boundary_k: np.ndarray  # boundary rise over ambient of each node
+    up_share: np.ndarray  # fraction of each node's boundary flow that leaves upwards
+    top_nodes: tuple[int, ...]
+    skin_nodes: tuple[int, ...]
+
+
+def _network(design: Design, layout: Layout) -> _Network:
+    """Conductance matrix, boundary terms and node layout of the compact network."""
     check_thermal_inputs(design)
     rules, spec, pkg = design.rules, design.thermal, layout.package
     k = {}
@@ -99,12 +222,22 @@ def _network(design: Design, layout: Layout):
 
     ids = tuple(p.die_id for p in layout.placements)
     n_die = len(ids)
+    stacks = layout.stacks()
+    spot_dies = [s[-1] for s in stacks.values() if s[-1].side == "top"]
+    housing = spec.housing_thickness_um > 0
     board, top = n_die, n_die + 1
-    skin = n_die + 2 if spec.housing_thickness_um > 0 else None
-    n = n_die + (3 if skin is not None else 2)
+    spots = {p.die_id: n_die + 2 + i for i, p in enumerate(spot_dies)}
+    skin = n_die + 2 + len(spot_dies) if housing else None
+    skin_spots = (
+        {p.die_id: n_die + 3 + len(spot_dies) + i for i, p in enumerate(spot_dies)}
+        if housing
+        else {}
+    )
+    n = n_die + 2 + len(spot_dies) + (1 + len(spot_dies) if housing else 0)
     g = np.zeros((n, n))
-    g_amb = np.zeros(n)  # conductance to the boundary temperature of the node
+    g_out = np.zeros(n)  # conductance to the boundary (ambient or a fixed face)
     t_bc = np.zeros(n)  # boundary temperature rise over ambient
+    g_up = np.zeros(n)  # the part of g_out that leaves through an upward face
 
     def link(i: int, j: int, r: float) -> None:
         g[i, j] -= 1.0 / r
@@ -112,9 +245,12 @@ def _network(design: Design, layout: Layout):
         g[i, i] += 1.0 / r
         g[j, j] += 1.0 / r
 
+    def to_boundary(i: int, conductance: float, up_share: float) -> None:
+        g_out[i] += conductance
+        g_up[i] += conductance * up_share
+
     pw, pl = pkg.width_um * _UM, pkg.length_um * _UM
-    m = spec.board_margin_um * _UM
-    bw, bl = pw + 2 * m, pl + 2 * m
+    a_pkg = pw * pl
     base_layers = [
         (rules.ball_height_um, rules.ball_material, "rules.ball_material"),
         (rules.substrate_thickness_um, rules.substrate_material, "rules.substrate_material"),
@@ -126,8 +262,10 @@ def _network(design: Design, layout: Layout):
     kmold = kk(rules.mold_material, "rules.mold_material")
     tb = spec.board_thickness_um * _UM
     base_top = rules.base_thickness_um
+    mold_t = max(layout.thickness_um - base_top, 0) * _UM
     covered = 0.0
-    for _s, stack in layout.stacks().items():
+    spot_rect: dict[str, tuple[float, float]] = {}  # spot size on the face (m)
+    for stack in stacks.values():
         for tier, p in enumerate(stack):
             die = design.die(p.die_id)
             i = ids.index(p.die_id)
@@ -154,7 +292,8 @@ def _network(design: Design, layout: Layout):
                         pl,
                     )
                     r += dr
-                dr, _, _ = _spread_resistance(0.5 * tb, *kb, a2, b2, bw, bl)
+                # Into the board down to its mid-plane; the margin is the fin below.
+                dr, _, _ = _spread_resistance(0.5 * tb, *kb, a2, b2, pw, pl)
                 link(i, board, r + dr)
             else:
                 below = stack[tier - 1]
@@ -180,36 +319,88 @@ def _network(design: Design, layout: Layout):
                     / (kbelow[1] * below.width_um * below.length_um * _UM**2)
                 )
                 link(i, j, half + half_below + joint_t / (kj[1] * max(overlap, 1e-12)))
-            if tier == len(stack) - 1 and p.side == "top":
-                r, _, _ = _spread_resistance(
+            if p.die_id in spots:
+                r, a2, b2 = _spread_resistance(
                     (layout.thickness_um - p.z_top_um) * _UM, kmold[0], kmold[1], a, b, pw, pl
                 )
-                link(i, top, half + r)
+                link(i, spots[p.die_id], half + r)
+                spot_rect[p.die_id] = (a2, b2)
     # Package top <-> board: mold beside the dies, then the base layers over the package.
-    free = max(pw * pl - covered, 0.05 * pw * pl)
-    r = (layout.thickness_um - base_top) * _UM / (kmold[1] * free)
+    free = max(a_pkg - covered, 0.05 * a_pkg)
+    r = mold_t / (kmold[1] * free)
     for t_um, name, field in base_layers:
-        r += t_um * _UM / (kk(name, field)[1] * pw * pl)
-    link(top, board, r + 0.5 * tb / (kb[1] * pw * pl))
-    # To ambient.
+        r += t_um * _UM / (kk(name, field)[1] * a_pkg)
+    link(top, board, r + 0.5 * tb / (kb[1] * a_pkg))
+
+    # The top face: each spot is the face over its die (the die grown through the mold above
+    # it, as the conduction path), the top node is the rest; sideways they exchange heat
+    # through the mold layer, and the skin spots (grown again through the wall) through the
+    # housing. Spots of neighbouring stacks may overlap once grown: their convective areas
+    # are scaled to share the face.
     h_top, h_bot = spec.h_top_w_per_m2_k, spec.h_bottom_w_per_m2_k
-    outer = top
-    if skin is not None:
-        kh = kk(spec.housing_material, "thermal.housing_material")
-        link(top, skin, spec.housing_thickness_um * _UM / (kh[1] * pw * pl))
-        outer = skin
-    if spec.top_fixed_c is not None:
-        g_amb[outer] += 1e12  # a fixed face: effectively infinite conductance
-        t_bc[outer] = spec.top_fixed_c - spec.ambient_c
-    else:
-        g_amb[outer] += h_top * pw * pl
+    top_fixed = spec.top_fixed_c is not None
+    kh = kk(spec.housing_material, "thermal.housing_material") if housing else (1.0, 1.0)
+    th = spec.housing_thickness_um * _UM
+    face_rect = dict(spot_rect)
+    if housing:
+        for die_id, (a2, b2) in spot_rect.items():
+            r, a3, b3 = _spread_resistance(th, *kh, a2, b2, pw, pl)
+            link(spots[die_id], skin_spots[die_id], r)
+            face_rect[die_id] = (a3, b3)
+    total = sum(a * b for a, b in face_rect.values())
+    scale = min(1.0, a_pkg / total) if total > 0 else 1.0
+    rest = max(a_pkg - total, 0.0)
+    r_pkg = math.sqrt(a_pkg / math.pi)
+    outer_face = []
+    for die_id in spots:
+        levels = [(spots[die_id], top, kmold[0] * mold_t, spot_rect[die_id])]
+        if housing:
+            levels.append((skin_spots[die_id], skin, kh[0] * th, face_rect[die_id]))
+        for node, rest_node, sheet, (a2, b2) in levels:
+            r_side = annulus_spreading_k_per_w(math.sqrt(a2 * b2 / math.pi), r_pkg, sheet)
+            link(node, rest_node, max(r_side, 1e-9))
+        a3, b3 = face_rect[die_id]
+        outer_face.append((skin_spots[die_id] if housing else spots[die_id], scale * a3 * b3))
+    if housing and rest > 0:
+        link(top, skin, th / (kh[1] * rest))
+    outer_face.append((skin if housing else top, rest))
+    for node, area in outer_face:
+        if top_fixed:
+            to_boundary(node, _FIXED_W_PER_K if area > 0 else 0.0, 1.0)
+            t_bc[node] = spec.top_fixed_c - spec.ambient_c
+        else:
+            to_boundary(node, h_top * area, 1.0)
+
+    # The board: bottom under the package, and the margin as an annular fin. A face loses
+    # h in series with the half board thickness (board k_z is ~0.6 W/m/K).
+    half_board = 0.5 * tb / kb[1]
+    h_top_face = 1.0 / (1.0 / h_top + half_board)
+    h_bot_face = 1.0 / (1.0 / h_bot + half_board)
     if spec.bottom_fixed_c is not None:
-        g_amb[board] += 1e12
+        to_boundary(board, _FIXED_W_PER_K, 0.0)
         t_bc[board] = spec.bottom_fixed_c - spec.ambient_c
     else:
-        g_amb[board] += h_bot * bw * bl
-    g_amb[board] += h_top * (bw * bl - pw * pl)
-    return ids, g + np.diag(g_amb), g_amb * t_bc, top, skin
+        to_boundary(board, h_bot_face * a_pkg, 0.0)
+        margin = spec.board_margin_um * _UM
+        if margin > 0:
+            r_in = (pw + pl) / math.pi  # the disc with the package's perimeter
+            r_out = math.sqrt(r_in**2 + ((pw + 2 * margin) * (pl + 2 * margin) - a_pkg) / math.pi)
+            h_fin = h_top_face + h_bot_face
+            fin = annular_fin_conductance_w_per_k(r_in, r_out, kb[0] * tb, h_fin)
+            # Under the package the board and the base layers spread the heat together.
+            sheet_in = kb[0] * tb + sum(t * _UM * kk(nm, f)[0] for t, nm, f in base_layers)
+            g_fin = 1.0 / (disk_mean_to_rim_k_per_w(sheet_in) + 1.0 / fin)
+            to_boundary(board, g_fin, h_top_face / h_fin)
+    top_nodes = (top, *spots.values())
+    skin_nodes = (skin, *skin_spots.values()) if housing else ()
+    share = np.divide(g_up, g_out, out=np.zeros(n), where=g_out > 0)
+    return _Network(
+        ids, g + np.diag(g_out), g_out * t_bc, g_out, t_bc, share, top_nodes, skin_nodes
+    )
+
+
+def _hottest(nodes: tuple[int, ...], theta: np.ndarray) -> int:
+    return max(nodes, key=lambda i: theta[i])
 
 
 def junction_sensitivity(design: Design, layout: Layout) -> Sensitivity:
@@ -220,52 +411,53 @@ def junction_sensitivity(design: Design, layout: Layout) -> Sensitivity:
     >>> bool(s.matrix_k_per_w[0, 0] > 0)
     True
     """
-    ids, g, bc, top, skin = _network(design, layout)
-    inv = np.linalg.inv(g)
-    offset = inv @ bc
-    n = len(ids)
+    net = _network(design, layout)
+    inv = np.linalg.inv(net.matrix)
+    offset = inv @ net.boundary_w
+    n = len(net.die_ids)
+    powers = np.array([design.die(d).power_w for d in net.die_ids])
+    theta = offset + inv[:, :n] @ powers
+    top = _hottest(net.top_nodes, theta)
+    skin = _hottest(net.skin_nodes, theta) if net.skin_nodes else None
+    tops, skins = list(net.top_nodes), list(net.skin_nodes)
     return Sensitivity(
-        die_ids=ids,
+        die_ids=net.die_ids,
         matrix_k_per_w=inv[:n, :n],
         offset_k=offset[:n],
         top_k_per_w=inv[top, :n],
         skin_k_per_w=None if skin is None else inv[skin, :n],
         top_offset_k=float(offset[top]),
         skin_offset_k=0.0 if skin is None else float(offset[skin]),
+        top_nodes_k_per_w=inv[tops, :n],
+        top_nodes_offset_k=offset[tops],
+        skin_nodes_k_per_w=inv[skins, :n] if skins else None,
+        skin_nodes_offset_k=offset[skins] if skins else None,
     )
 
 
 def compact_report(design: Design, layout: Layout) -> ThermalReport:
     """Thermal check with the compact network (model ``"compact"``)."""
     t0 = time.perf_counter()
-    ids, g, bc, top, skin = _network(design, layout)
+    net = _network(design, layout)
+    ids = net.die_ids
     powers = np.array([design.die(d).power_w for d in ids])
-    q = bc.copy()
+    q = net.boundary_w.copy()
     q[: len(ids)] += powers
-    theta = np.linalg.solve(g, q)
+    theta = np.linalg.solve(net.matrix, q)
     spec = design.thermal
     amb = spec.ambient_c
     dies = tuple(
-        DieTemperature(d, amb + float(theta[i]), amb + float(theta[i]), design.die(d).max_junction_c)
+        DieTemperature(
+            d, amb + float(theta[i]), amb + float(theta[i]), design.die(d).max_junction_c
+        )
         for i, d in enumerate(ids)
     )
     total = float(powers.sum())
-    # Heat out: by face, from the boundary conductances (board: bottom and top margin).
-    pw, pl = layout.package.width_um * _UM, layout.package.length_um * _UM
-    outer = skin if skin is not None else top
-    board = len(ids)
-    # Flow into a boundary = total conductance-to-boundary * (theta - theta_bc).
-    g_amb = g.sum(axis=1)  # row sums are the boundary conductances (internal links cancel)
-    flows = g_amb * (theta - np.divide(bc, g_amb, out=np.zeros_like(bc), where=g_amb > 0))
-    m = spec.board_margin_um * _UM
-    bw, bl = pw + 2 * m, pl + 2 * m
-    margin_share = (
-        spec.h_top_w_per_m2_k * (bw * bl - pw * pl) / g_amb[board] if g_amb[board] > 0 else 0.0
-    )
-    if spec.bottom_fixed_c is not None:
-        margin_share = 0.0
-    out_top = flows[outer] + flows[board] * margin_share
-    out_bottom = flows[board] * (1.0 - margin_share)
+    flows = net.out_w_per_k * (theta - net.boundary_k)
+    out_top = float(np.sum(flows * net.up_share))
+    out_bottom = float(np.sum(flows * (1.0 - net.up_share)))
+    top = _hottest(net.top_nodes, theta)
+    skin = _hottest(net.skin_nodes, theta) if net.skin_nodes else None
     hottest = max(dies, key=lambda d: d.max_c) if dies else None
     p = layout.placement(hottest.die_id) if hottest else None
     return ThermalReport(
@@ -277,8 +469,8 @@ def compact_report(design: Design, layout: Layout) -> ThermalReport:
         max_top_c=spec.max_top_c,
         max_skin_c=spec.max_skin_c,
         heat_out=(
-            FaceHeat("top", float(out_top)),
-            FaceHeat("bottom", float(out_bottom)),
+            FaceHeat("top", out_top),
+            FaceHeat("bottom", out_bottom),
             FaceHeat("sides", 0.0),
         ),
         total_power_w=total,
@@ -291,6 +483,6 @@ def compact_report(design: Design, layout: Layout) -> ThermalReport:
         )
         if p
         else (0.0, 0.0, 0.0),
-        cells=g.shape[0],
+        cells=net.matrix.shape[0],
         solve_time_s=time.perf_counter() - t0,
     )

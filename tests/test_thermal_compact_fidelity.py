@@ -1,0 +1,189 @@
+"""The compact network against the 3D model on every shipped design and the samples.
+
+The solver screens candidates with the compact model and confirms them on fv3d, so the
+compact model must neither be far too optimistic (candidates that fail on fv3d waste rounds)
+nor far too pessimistic (good layouts cut). Compared: temperature rises above ambient of
+every powered die's mean, the package top and the skin (fv3d at a 400 um lateral step).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from layoutopt.design_file import load_design
+from layoutopt.model import ThermalSpec
+from layoutopt.solver import SolveOptions, solve
+from layoutopt.thermal import compact_report, fv3d_report, junction_sensitivity
+from layoutopt.thermal.samples import epop_sample, single_die_sample
+
+DESIGNS = sorted((Path(__file__).resolve().parents[1] / "designs").glob("*.yaml"))
+TOLERANCE = 0.15  # relative error of a rise
+# Dies below this share of the package power are heated mostly by their neighbours
+# through lateral paths the network leaves out (e.g. unpowered capacitors beside an XPU).
+POWERED_SHARE = 0.10
+
+# Known gaps, measured (compact vs fv3d rise): a small hot die at a package corner (the
+# ePOP controller) sees a constriction in the stack and board below it that the network
+# does not model (skin -24 %, top -18 %); a 12-high HBM stack on a 2 mm board margin
+# under a 10 kW/m2/K cold plate is 18 % pessimistic (the margin is shorter than the
+# board's scaled thickness, so the thin-fin solution underrates it). Strict: fixing
+# one turns its xfail into a failure, to be removed here.
+KNOWN_GAPS = {
+    "smart_glasses_epop-0": "corner controller: top -18 %, skin -24 %",
+    "hbm_12hi_mr_muf-0": "base die +18 %",
+    "hbm_12hi_tc_ncf-0": "base die +18 %",
+}
+# Borderline (measured at 15.0-15.6 %); not strict, as they sit on the tolerance.
+BORDERLINE = {
+    "phone_pop-0": "SoC +15.0 % (pessimistic)",
+    "epop_sample_housing": "corner controller: skin -15.6 %",
+}
+
+
+def _shipped() -> dict[str, tuple]:
+    cases = {}
+    for path in DESIGNS:
+        for k, design in enumerate(load_design(path).variants()):
+            result = solve(design, SolveOptions(time_limit_s=2, thermal=False, workers=1, seed=0))
+            assert result.layout is not None, (path.stem, result.status)
+            cases[f"{path.stem}-{k}"] = (design, result.layout)
+    return cases
+
+
+def _samples() -> dict[str, tuple]:
+    return {
+        "epop_sample": epop_sample(),
+        "epop_sample_housing": epop_sample(
+            thermal=ThermalSpec(housing_thickness_um=800, board_margin_um=15000)
+        ),
+        "single_die": single_die_sample(power_w=0.5),
+        "single_die_housing": single_die_sample(
+            power_w=0.5, thermal=ThermalSpec(housing_thickness_um=500)
+        ),
+        "single_die_cold_plate": single_die_sample(
+            power_w=0.5, thermal=ThermalSpec(top_fixed_c=25.0)
+        ),
+    }
+
+
+@pytest.fixture(scope="module")
+def cases() -> dict[str, tuple]:
+    """name -> (design, layout, compact report, fv3d report), solved once per module."""
+    out = {}
+    for name, (design, layout) in {**_shipped(), **_samples()}.items():
+        out[name] = (
+            design,
+            layout,
+            compact_report(design, layout),
+            fv3d_report(design, layout, lateral_step_um=400),
+        )
+    return out
+
+
+NAMES = [f"{p.stem}-{k}" for p in DESIGNS for k in range(len(load_design(p).variants()))]
+SAMPLE_NAMES = [
+    "epop_sample",
+    "epop_sample_housing",
+    "single_die",
+    "single_die_housing",
+    "single_die_cold_plate",
+]
+
+
+def _rise_errors(design, compact, fv) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Relative error of each compared rise, by what it is."""
+    amb = design.thermal.ambient_c
+    total = sum(d.power_w for d in design.dies)
+    errors = {}
+    for d in fv.dies:
+        if design.die(d.die_id).power_w >= POWERED_SHARE * total:
+            errors[d.die_id] = (compact.die(d.die_id).mean_c - amb) / (d.mean_c - amb) - 1
+    if design.thermal.top_fixed_c is None:
+        errors["top"] = (compact.top_surface_c - amb) / (fv.top_surface_c - amb) - 1
+    if fv.skin_c is not None:
+        assert compact.skin_c is not None
+        errors["skin"] = (compact.skin_c - amb) / (fv.skin_c - amb) - 1
+    return errors
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN_GAPS[n], strict=True))
+        if n in KNOWN_GAPS
+        else pytest.param(n, marks=pytest.mark.xfail(reason=BORDERLINE[n], strict=False))
+        if n in BORDERLINE
+        else n
+        for n in NAMES + SAMPLE_NAMES
+    ],
+)
+def test_compact_rises_match_fv3d(cases, name: str) -> None:
+    design, _layout, compact, fv = cases[name]
+    errors = _rise_errors(design, compact, fv)
+    assert errors, "nothing compared"
+    bad = {k: f"{v:+.1%}" for k, v in errors.items() if abs(v) > TOLERANCE}
+    assert not bad, bad
+
+
+def test_every_case_is_within_thirty_percent(cases) -> None:
+    # The known gaps too: the board fin and face spots keep them within 30 % (before the
+    # fin model the same cases were 30-53 % optimistic).
+    worst = {
+        name: max(_rise_errors(design, compact, fv).values(), key=abs)
+        for name, (design, _layout, compact, fv) in cases.items()
+    }
+    assert all(abs(v) < 0.30 for v in worst.values()), worst
+
+
+def test_thin_board_margin_is_a_fin_not_an_isothermal_plate(cases) -> None:
+    # A wider margin cools less than its area suggests: the rise falls, but by less than the
+    # ratio of the board areas (an isothermal board would scale the rise by that ratio).
+    design, layout, _, _ = cases["smart_glasses_epop-0"]
+    rises = []
+    areas = []
+    for margin_um in (10000, 20000):
+        spec = replace(design.thermal, board_margin_um=margin_um)
+        report = compact_report(replace(design, thermal=spec), layout)
+        rises.append(report.peak_junction_c - spec.ambient_c)
+        pkg = layout.package
+        areas.append((pkg.width_um + 2 * margin_um) * (pkg.length_um + 2 * margin_um))
+    assert rises[1] < rises[0]
+    assert rises[0] / rises[1] < 0.8 * areas[1] / areas[0]
+
+
+def test_sensitivity_is_exact_and_top_is_the_hottest_face_node(cases) -> None:
+    design, layout, compact, _ = cases["epop_sample_housing"]
+    s = junction_sensitivity(design, layout)
+    powers = np.array([design.die(d).power_w for d in s.die_ids])
+    amb = design.thermal.ambient_c
+    np.testing.assert_allclose(
+        amb + s.offset_k + s.matrix_k_per_w @ powers,
+        [compact.die(d).mean_c for d in s.die_ids],
+        rtol=1e-12,
+    )
+    assert s.top_nodes_k_per_w is not None and s.top_nodes_offset_k is not None
+    top = np.max(s.top_nodes_offset_k + s.top_nodes_k_per_w @ powers)
+    assert amb + top == pytest.approx(compact.top_surface_c, rel=1e-12)
+    assert amb + s.top_offset_k + s.top_k_per_w @ powers == pytest.approx(compact.top_surface_c)
+    assert s.skin_nodes_k_per_w is not None and compact.skin_c is not None
+    assert s.skin_nodes_offset_k is not None
+    skin = np.max(s.skin_nodes_offset_k + s.skin_nodes_k_per_w @ powers)
+    assert amb + skin == pytest.approx(compact.skin_c, rel=1e-12)
+
+
+def test_compact_is_fast_and_conserves_energy(cases) -> None:
+    design, layout, _, _ = cases["wearable_sip-0"]
+    compact_report(design, layout)  # warm
+    t0 = time.perf_counter()
+    for _ in range(20):
+        report = compact_report(design, layout)
+    per_call_s = (time.perf_counter() - t0) / 20
+    assert len(report.dies) >= 10
+    assert per_call_s < 0.01  # ~1 ms on an idle core; generous for a shared machine
+    out = sum(f.heat_w for f in report.heat_out)
+    assert out == pytest.approx(report.total_power_w, rel=1e-9)
