@@ -49,7 +49,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(highlight=False)
+# Wide enough for the comparison table when the output is not a terminal (CI logs, files).
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True, highlight=False)
 
 
@@ -69,7 +70,9 @@ def solve(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     grid_um: Annotated[int, typer.Option("--grid-um", help="Position grid in µm.")] = 10,
     thermal: Annotated[bool, typer.Option(help="Thermal limits in the loop.")] = True,
-    thermal_model: Annotated[str, typer.Option(help="compact or fv3d.")] = "compact",
+    thermal_model: Annotated[
+        str, typer.Option(help="Model the limits hold on: fv3d or compact.")
+    ] = "fv3d",
     drawings: Annotated[bool, typer.Option(help="Write SVG drawings.")] = True,
 ) -> None:
     """Solve a design: write OUT/layout.json and drawings, print a summary.
@@ -101,7 +104,7 @@ def solve(
                     out / "families" / family_dir_name(variant), variant, result, drawings=drawings
                 )
             _write_comparison_csv(out / "comparison.csv", comparison.rows())
-            _print_comparison(comparison.rows())
+            _print_comparison(comparison)
         chosen = 0 if best is None else best
         variant, result = comparison.variants[chosen], comparison.results[chosen]
         write_solution(out, variant, result, drawings=drawings)
@@ -132,17 +135,34 @@ def _write_comparison_csv(path: Path, rows: list[dict[str, object]]) -> None:
     write_atomic(path, buffer.getvalue())
 
 
-def _print_comparison(rows: list[dict[str, object]]) -> None:
-    table = Table(title="Families compared")
-    for key in rows[0]:
-        table.add_column(key)
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row.values()))
+def _print_comparison(comparison) -> None:  # type: ignore[no-untyped-def]
+    columns = (
+        ("process", "process", str),
+        ("status", "status", str),
+        ("footprint_mm2", "mm²", str),
+        ("package_mm", "package mm", str),
+        ("thickness_um", "µm thick", str),
+        ("peak_junction_c", "peak °C", str),
+        ("skin_c", "skin °C", str),
+        ("time_s", "time s", str),
+    )
+    table = Table(title="Candidate families")
+    for _, header, _ in columns:
+        table.add_column(header, no_wrap=True)
+    table.add_column("best", no_wrap=True)
+    for row in comparison.rows():
+        cells = ["" if row[key] is None else fmt(row[key]) for key, _, fmt in columns]
+        table.add_row(*cells, "<-" if row["best"] else "")
     console.print(table)
+    for variant, result in zip(comparison.variants, comparison.results, strict=True):
+        for line in result.explanation:
+            console.print(f"{variant.rules.name}: {line}", markup=False)
 
 
 def _print_summary(design, result, out: Path) -> None:  # type: ignore[no-untyped-def]
-    console.print(f"design    {design.name} ({design.family.value}, {design.rules.name})")
+    process = design.rules.name
+    family = design.family.value + ("" if process in ("", design.family.value) else f", {process}")
+    console.print(f"design    {design.name} ({family})")
     console.print(
         f"status    {result.status.value} in {result.time_s:.2f} s"
         + ("" if result.gap in (None, 0.0) else f", gap {100 * result.gap:.1f}%")

@@ -180,6 +180,9 @@ class ProcessRules:
     # Type-pair spacing overrides: ((kind_a, kind_b), um), kinds sorted by value.
     pair_spacing_um: tuple[tuple[tuple[DieKind, DieKind], int], ...] = ()
     bond_finger_ring_um: int = 0  # beside each wire-bonded pad edge, at substrate level
+    # Longest horizontal run from a wire-bonded pad edge to the stack's outer edge on that
+    # side (the wire must reach its finger without a long span over other dies); 0: none.
+    max_wire_span_um: int = 0
     underfill_fillet_um: int = 0  # keep-out beside each flip-chip die
     staircase_offset_um: int = 0  # exposed pad row per wire-bonded step
     max_overhang_um: int = 0  # how far a die may reach past the die below

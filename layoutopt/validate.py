@@ -97,6 +97,7 @@ RULES: tuple[str, ...] = (
     "pad_exposure",
     "pad_support",
     "finger_ring",
+    "wire_reach",
     "spacing",
     "z",
     "die_thickness",
@@ -690,6 +691,31 @@ def _finger_ring(ix: _Index) -> Iterator[Violation]:
                 )
 
 
+def _wire_reach(ix: _Index) -> Iterator[Violation]:
+    span = ix.design.rules.max_wire_span_um
+    if span <= 0:
+        return
+    for k, members in ix.stacks.items():
+        if ix.stack_side(k) != "top":
+            continue
+        box = _bounding_box(p.rect for p in members)
+        for p in members:
+            die = ix.die(p)
+            if die.bond is not BondType.WIRE_BOND:
+                continue
+            insets = inset_um(box, p.rect)
+            for side in _edges_at(die.pad_edges, p.rotation_deg):
+                if insets[side] > span:
+                    yield Violation(
+                        "wire_reach",
+                        f"the {side.value} pad edge of die {p.die_id} is {insets[side]} um inside "
+                        f"the {side.value} edge of {ix.label(k)}; its wires may span at most "
+                        f"{span} um to the fingers",
+                        (p.die_id,),
+                        insets[side] - span,
+                    )
+
+
 def _spacing(ix: _Index) -> Iterator[Violation]:
     rules = ix.design.rules
     keeps = _keep_regions(ix)
@@ -889,6 +915,7 @@ _CHECKS = (
     _pad_exposure,
     _pad_support,
     _finger_ring,
+    _wire_reach,
     _spacing,
     _z,
     _die_thickness,

@@ -429,6 +429,14 @@ CASES: dict[str, Case] = {
         "(they miss by 300 um along the edge)",
         301,
     ),
+    # wire_reach: DRAM0's west pads sit 300 um inside the staircase's west edge
+    "wire span too long": Case(
+        _set_rules(epop_example, max_wire_span_um=250),
+        frozenset({"wire_reach"}),
+        "the west pad edge of die DRAM0 is 300 um inside",
+        excess_um=50,
+        die_ids=("DRAM0",),
+    ),
 }
 
 

@@ -202,6 +202,7 @@ class RulesFields(_Strict):
     bottom_side_max_height: Length | None = None
     max_die_to_die: Length | None = None
     max_stack_height: Length | None = None
+    max_wire_span: Length | None = None
     stack_pairs: list[tuple[DieKind, DieKind]] | None = Field(
         None, description="(upper kind, lower kind) pairs that may stack"
     )

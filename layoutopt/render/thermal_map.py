@@ -54,10 +54,12 @@ def _palette() -> list[str]:
 
 
 def _levels(values: np.ndarray, t_min: float, t_max: float) -> np.ndarray:
+    """Colour level of each value; -1 where the model has no solid (NaN: drawn empty)."""
     span = max(t_max - t_min, 1e-9)
-    return np.clip(
-        ((values - t_min) / span * (COLOUR_LEVELS - 1)).round(), 0, COLOUR_LEVELS - 1
-    ).astype(int)
+    solid = np.isfinite(values)
+    scaled = np.where(solid, (np.where(solid, values, t_min) - t_min) / span, 0.0)
+    levels = np.clip((scaled * (COLOUR_LEVELS - 1)).round(), 0, COLOUR_LEVELS - 1).astype(int)
+    return np.where(solid, levels, -1)
 
 
 def _cells(
@@ -72,6 +74,9 @@ def _cells(
             k = i
             while k + 1 < nu and levels[k + 1, j] == levels[i, j]:
                 k += 1
+            if levels[i, j] < 0:  # no solid here (e.g. air beside the mold)
+                i = k + 1
+                continue
             x0, x1 = u_px[i], u_px[k + 1]
             y0, y1 = sorted((v_px[j], v_px[j + 1]))
             # A hair of overlap hides anti-aliasing seams between cells.
@@ -126,8 +131,10 @@ def build_thermal_views(
             f"temperature_c has shape {temp.shape}, expected "
             f"{(len(xe) - 1, len(ye) - 1, len(ze) - 1)} from the edge arrays"
         )
-    t_min, t_max = float(temp.min()), float(temp.max())
-    hot = np.unravel_index(int(np.argmax(temp)), temp.shape)  # first maximum: deterministic
+    # Cells without solid (air above a lower stack, beside the mold) are NaN in the field.
+    solid = np.isfinite(temp)
+    t_min, t_max = float(temp[solid].min()), float(temp[solid].max())
+    hot = np.unravel_index(int(np.argmax(np.where(solid, temp, -np.inf))), temp.shape)
     palette = _palette()
     span_x, span_y = xe[-1] - xe[0], ye[-1] - ye[0]
     px_per_mm = min(max_width_px / (span_x / 1000), 420.0 / (span_y / 1000))
@@ -135,7 +142,8 @@ def build_thermal_views(
     items: list[Item] = [
         Text(40, 16, "Temperature, max over z (top view)", TEXT_PX["label"], weight="bold")
     ]
-    top_levels = _levels(temp.max(axis=2), t_min, t_max)
+    column_max = np.where(solid, temp, -np.inf).max(axis=2)
+    top_levels = _levels(np.where(np.isfinite(column_max), column_max, np.nan), t_min, t_max)
     xs = np.array([t.x(v) for v in xe])
     ys = np.array([t.y(v) for v in ye])
     items.append(

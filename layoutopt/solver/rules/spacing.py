@@ -33,10 +33,13 @@ def build(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> None:
         model.Add(v.sy0[b] <= v.y[i]).OnlyEnforceIf(member)
         model.Add(v.sx1[b] >= v.x[i] + v.w[i]).OnlyEnforceIf(member)
         model.Add(v.sy1[b] >= v.y[i] + v.l[i]).OnlyEnforceIf(member)
-        if dies[i].bond is BondType.WIRE_BOND and ring_um > 0:
+        if dies[i].bond is BondType.WIRE_BOND:
             for r, lit in v.rot[i].items():
                 for side in dies[i].pad_edges_at(r):
-                    model.AddImplication(member, v.ring[b, side]).OnlyEnforceIf(lit)
+                    if ring_um > 0:
+                        model.AddImplication(member, v.ring[b, side]).OnlyEnforceIf(lit)
+                    if rules.max_wire_span_um > 0:
+                        _wire_reach(model, v, i, b, side, rules.max_wire_span_um, [member, lit])
     keep_bounds: dict[int, tuple[cp_model.IntVar, ...]] = {}
     for b in ctx.roots:
         fillet = fillet_um if dies[b].bond is BondType.FLIP_CHIP else 0
@@ -65,6 +68,20 @@ def build(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> None:
         model.Add(k2[3] + need <= k1[1]).OnlyEnforceIf(sides[3])
         model.AddBoolOr(sides).OnlyEnforceIf(enforce)
     _redundant_no_overlap(model, v, ctx, keep_bounds)
+
+
+def _wire_reach(model, v, i, b, side, span_um, enforce) -> None:  # type: ignore[no-untyped-def]
+    """Rule ``wire_reach``: the pad edge lies within ``span_um`` of the stack's outer edge.
+
+    The model's box may be larger than the true one, which only makes this stricter."""
+    if side is Edge.WEST:
+        model.Add(v.x[i] - v.sx0[b] <= span_um).OnlyEnforceIf(enforce)
+    elif side is Edge.EAST:
+        model.Add(v.sx1[b] - (v.x[i] + v.w[i]) <= span_um).OnlyEnforceIf(enforce)
+    elif side is Edge.SOUTH:
+        model.Add(v.y[i] - v.sy0[b] <= span_um).OnlyEnforceIf(enforce)
+    else:
+        model.Add(v.sy1[b] - (v.y[i] + v.l[i]) <= span_um).OnlyEnforceIf(enforce)
 
 
 def _same_side(model: cp_model.CpModel, v: Variables, b1: int, b2: int) -> list[cp_model.IntVar]:
