@@ -1,0 +1,422 @@
+"""The packing pipeline: greedy start, annealing, then CP-SAT repair and improvement.
+
+1. :func:`constructive` runs the best-fit skyline with a few block orders and strip widths
+   (bottom-left fill when there are obstacles). For a fixed outline this usually fits at
+   once, in milliseconds.
+2. Randomised best-fit restarts and B*-tree annealing improve the area (free outline) or
+   squeeze the packing into the outline (fixed outline).
+3. CP-SAT: large-neighbourhood search over the best packing; for a fixed outline that still
+   does not fit, the exact model runs with the best packing as a hint.
+
+With ``workers=1`` every stage counts its budget in deterministic work (see
+:mod:`layoutopt.engine.clock`), so a fixed seed gives the same packing every run.
+
+Examples
+--------
+>>> from layoutopt.engine.problem import Block, PackProblem
+>>> blocks = tuple(Block(f"B{i}", 10 + i, 20) for i in range(6))
+>>> result = pack(PackProblem(blocks, outline_um=(70, 45)), time_limit_s=5, workers=1)
+>>> result.status.value, result.packing.width_um <= 70, result.packing.length_um <= 45
+('feasible', True, True)
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+from layoutopt.engine.btree import anneal, shelf_tree
+from layoutopt.engine.check import packing_violations
+from layoutopt.engine.clock import CPSAT_DET_PER_S, UNITS_PER_S, Clock
+from layoutopt.engine.cpsat import cpsat_pack
+from layoutopt.engine.lns import lns, packing_cost
+from layoutopt.engine.netlist import NetIndex
+from layoutopt.engine.problem import (
+    FootprintTable,
+    Packing,
+    PackProblem,
+    PackResult,
+    PackStatus,
+    ProgressCallback,
+)
+from layoutopt.engine.skyline import bottom_left_fill, skyline_best_fit
+from layoutopt.errors import InternalError
+
+__all__ = ["constructive", "pack"]
+
+# Up to this many blocks the final stage is the full CP-SAT model rather than LNS.
+_SMALL = 16
+
+
+def _orders(problem: PackProblem, rng: random.Random | None) -> list[list[int]]:
+    """Block priorities: by area, longest side, shortest side, width and length (desc)."""
+    blocks = problem.blocks
+    n = len(blocks)
+    keys = [
+        lambda i: blocks[i].area_um2,
+        lambda i: max(blocks[i].width_um, blocks[i].length_um),
+        lambda i: min(blocks[i].width_um, blocks[i].length_um),
+        lambda i: blocks[i].width_um,
+        lambda i: blocks[i].length_um,
+    ]
+    orders = [sorted(range(n), key=lambda i, f=f: (-f(i), i)) for f in keys]
+    if rng is not None:
+        noise = [rng.uniform(0.7, 1.3) for _ in range(n)]
+        orders = [sorted(range(n), key=lambda i: (-blocks[i].area_um2 * noise[i], i))]
+    return orders
+
+
+def _fits(problem: PackProblem, packing: Packing) -> bool:
+    if problem.outline_um is None:
+        return True
+    return packing.width_um <= problem.outline_um[0] and packing.length_um <= problem.outline_um[1]
+
+
+def _better(problem: PackProblem, a: Packing, b: Packing | None) -> bool:
+    """Is ``a`` better than ``b``: fitting first, then the smaller cost (area or overflow)."""
+    if b is None:
+        return True
+    if problem.outline_um is None:
+        return packing_cost(problem, a) < packing_cost(problem, b)
+    fa, fb = _fits(problem, a), _fits(problem, b)
+    if fa != fb:
+        return fa
+    if fa:
+        return packing_cost(problem, a) < packing_cost(problem, b)
+    return _overflow(problem, a) < _overflow(problem, b)
+
+
+def _overflow(problem: PackProblem, packing: Packing) -> int:
+    ow, oh = problem.outline_um  # type: ignore[misc]
+    return max(packing.width_um, ow) * max(packing.length_um, oh) - ow * oh
+
+
+def _skyline_try(
+    problem: PackProblem, table: FootprintTable, width: int, order: list[int], by_taller: bool
+) -> Packing | None:
+    if table.obstacles:
+        height = table.container[1] if table.container else None
+        got = bottom_left_fill(table, width, height, order)
+        if got is None and height is not None:
+            got = bottom_left_fill(table, width, None, order)
+    else:
+        got = skyline_best_fit(table, width, order, place_by_taller=by_taller)
+    if got is None:
+        return None
+    xs, ys, rots, _ = got
+    return table.to_packing(problem, xs, ys, rots)
+
+
+def _strip_widths(problem: PackProblem, table: FootprintTable) -> list[int]:
+    if table.container is not None:
+        return [table.container[0]]
+    area = sum(
+        min(table.widths[i][r] * table.heights[i][r] for r in (0, 1)) for i in range(len(table))
+    )
+    widest = max(
+        min(table.widths[i]) if table.rotatable[i] else table.widths[i][0]
+        for i in range(len(table))
+    )
+    side = math.isqrt(area)
+    return sorted({max(widest, int(side * f)) for f in (0.9, 1.0, 1.1, 1.25)})
+
+
+def constructive(problem: PackProblem, seed: int = 0) -> Packing:
+    """A quick greedy packing (milliseconds for a hundred blocks).
+
+    Best-fit skyline over several block orders and strip widths, keeping the best: for a
+    fixed outline the first that fits (or the least overflowing, which may then exceed the
+    outline), for a free outline the smallest area. ``seed`` adds one randomised order.
+    """
+    if not problem.blocks:
+        return Packing((), 0, 0)
+    table = FootprintTable.of(problem)
+    rng = random.Random(seed)
+    best: Packing | None = None
+    orders = _orders(problem, None) + _orders(problem, rng)
+    for width in _strip_widths(problem, table):
+        for order in orders:
+            for by_taller in (True, False):
+                got = _skyline_try(problem, table, width, order, by_taller)
+                if got is not None and _better(problem, got, best):
+                    best = got
+                if table.obstacles:
+                    break
+    if best is None:
+        # A block wider than the outline in every orientation: a column of blocks.
+        xs, ys, rots, y = [], [], [], 0
+        for i in range(len(table)):
+            xs.append(0)
+            ys.append(y)
+            rots.append(False)
+            y += table.size(i, False)[1]
+        best = table.to_packing(problem, xs, ys, rots)
+    return best
+
+
+def _trivially_infeasible(problem: PackProblem, table: FootprintTable) -> str | None:
+    if table.container is None:
+        return None
+    cw, ch = table.container
+    for i, b in enumerate(problem.blocks):
+        sizes = [table.size(i, False)] + ([table.size(i, True)] if table.rotatable[i] else [])
+        if not any(w <= cw and h <= ch for w, h in sizes):
+            return f"block {b.id} does not fit the outline in any orientation"
+    free_area = cw * ch - sum(o.area_um2 for o in table.obstacles)
+    need = sum(
+        min(table.widths[i][r] * table.heights[i][r] for r in (0, 1)) for i in range(len(table))
+    )
+    if need > free_area:
+        return f"the footprints need {need} um2 but the outline offers {free_area} um2"
+    return None
+
+
+def pack(
+    problem: PackProblem,
+    *,
+    time_limit_s: float = 60.0,
+    seed: int = 0,
+    workers: int = 2,
+    progress: ProgressCallback | None = None,
+) -> PackResult:
+    """Pack the blocks: a legal packing fast, then a better one until the time is up.
+
+    Parameters
+    ----------
+    problem
+        The instance (fixed outline or free outline).
+    time_limit_s
+        Budget. With ``workers=1`` it is counted in deterministic work, so the result is
+        reproducible for a given ``seed``; the wall time then stays within about twice it.
+    seed
+        Random seed of every stage.
+    workers
+        CP-SAT workers in the CP-SAT stages.
+    progress
+        Called as ``progress(time_s, area_um2, source)`` on every improvement.
+
+    Returns
+    -------
+    PackResult
+        ``FEASIBLE`` with a legal packing, ``INFEASIBLE`` when proven (or trivially) unable,
+        ``NO_SOLUTION`` when time ran out first.
+    """
+    clock = Clock(time_limit_s, deterministic=workers == 1)
+    table = FootprintTable.of(problem)
+    history: list[tuple[float, int, str]] = []
+    stats: dict[str, object] = {}
+    fixed_mode = problem.outline_um is not None
+    wants_wl = problem.wirelength_weight > 0 and bool(problem.nets)
+
+    def finish(status: PackStatus, best: Packing | None) -> PackResult:
+        legal = best is not None and _fits(problem, best)
+        if legal:
+            violations = packing_violations(problem, best)  # type: ignore[arg-type]
+            if violations:
+                raise InternalError(
+                    "packing engine produced an illegal packing: "
+                    + "; ".join(violations[:3])
+                    + ". Please report this bug."
+                )
+        if not legal:
+            best = None
+            status = status if status is PackStatus.INFEASIBLE else PackStatus.NO_SOLUTION
+        area = problem.block_area_um2
+        return PackResult(
+            status=status,
+            packing=best,
+            dead_space=(1.0 - area / max(1, best.area_um2)) if best else None,
+            bbox_um=(best.width_um, best.length_um) if best else None,
+            time_s=clock.wall_s(),
+            history=tuple(history),
+            stats=stats,
+        )
+
+    if not problem.blocks:
+        return finish(PackStatus.OPTIMAL, Packing((), 0, 0))
+    reason = _trivially_infeasible(problem, table)
+    if reason is not None:
+        stats["explanation"] = reason
+        return finish(PackStatus.INFEASIBLE, None)
+
+    best: Packing | None = None
+
+    def offer(candidate: Packing | None, source: str) -> None:
+        nonlocal best
+        if candidate is not None and _better(problem, candidate, best):
+            best = candidate
+            history.append((round(clock.elapsed_s(), 3), candidate.area_um2, source))
+            if progress is not None:
+                progress(clock.elapsed_s(), candidate.area_um2, source)
+
+    offer(constructive(problem, seed), "constructive")
+    n = len(problem.blocks)
+    clock.spend(n * 40)
+    done = fixed_mode and _fits(problem, best) and not wants_wl  # type: ignore[arg-type]
+    rng = random.Random(seed)
+
+    # Stage 2a: iterated best-fit: random restarts and small changes to the best block
+    # order and strip width (cheap, strong on many similar blocks).
+    ils_share = 0.1 if fixed_mode else 0.35
+    elite: tuple[Packing, int, list[int], bool] | None = None
+    base_side = math.isqrt(problem.block_area_um2)
+    small_fixed = fixed_mode and n <= _SMALL  # the exact model is quicker there
+    while (
+        not done
+        and not small_fixed
+        and clock.elapsed_s() < ils_share * time_limit_s
+        and not clock.expired()
+    ):
+        if elite is None or rng.random() < 0.3:
+            width = (
+                _strip_widths(problem, table)[0]
+                if fixed_mode
+                else max(_strip_widths(problem, table)[0], int(base_side * rng.uniform(0.8, 1.3)))
+            )
+            order = _orders(problem, rng)[0]
+            by_taller = rng.random() < 0.5
+        else:
+            _, width, order, by_taller = elite
+            order = order[:]
+            for _ in range(rng.randint(1, 3)):
+                a = rng.randrange(n)
+                c = min(n - 1, max(0, a + rng.randint(-4, 4)))
+                order[a], order[c] = order[c], order[a]
+            if not fixed_mode and rng.random() < 0.3:
+                width = max(_strip_widths(problem, table)[0], int(width * rng.uniform(0.98, 1.02)))
+        got = _skyline_try(problem, table, width, order, by_taller)
+        clock.spend(n * n / 4)
+        if got is None:
+            continue
+        if elite is None or not _better(problem, elite[0], got):
+            elite = (got, width, order, by_taller)
+        offer(got, "best-fit")
+        done = fixed_mode and _fits(problem, best) and not wants_wl  # type: ignore[arg-type]
+
+    # Stage 2b: few blocks and still no fit: a short exact solve first (no hint: the
+    # overflowing greedy packing only misleads it).
+    if not done and small_fixed:
+        share = 0.25 * time_limit_s
+        deterministic = clock.deterministic
+        result = cpsat_pack(
+            problem,
+            seed=seed,
+            workers=workers,
+            time_limit_s=10 * share + 1.0 if deterministic else share,
+            deterministic_time=share * CPSAT_DET_PER_S if deterministic else None,
+        )
+        if deterministic:
+            clock.spend(result.deterministic_time / CPSAT_DET_PER_S * UNITS_PER_S)
+        else:
+            clock.spend_seconds(result.time_s)
+        if result.status is PackStatus.INFEASIBLE:
+            stats["explanation"] = "CP-SAT proved that the blocks cannot fit the outline"
+            return finish(PackStatus.INFEASIBLE, None)
+        offer(result.packing, "cpsat")
+        done = _fits(problem, best) and not wants_wl  # type: ignore[arg-type]
+
+    # Stage 2c: B*-tree annealing (no obstacles: the tree cannot see them).
+    anneal_until = (0.7 if fixed_mode else 0.55) * time_limit_s
+    if not done and not table.obstacles:
+        target = (
+            table.container[0]
+            if table.container
+            else math.isqrt(int(1.15 * problem.block_area_um2))
+        )
+        order = _orders(problem, None)[0]
+        nets = NetIndex.of(problem, table) if wants_wl else None
+        run = 0
+        while clock.elapsed_s() < anneal_until and not done and not clock.expired():
+            share = max(2.0, 0.2 * time_limit_s)
+            share = min(share, anneal_until - clock.elapsed_s())
+            result = anneal(
+                table,
+                shelf_tree(table, target, order),
+                seed=seed * 1000 + run,
+                clock=clock,
+                budget_s=share,
+                nets=nets,
+                wirelength_weight=problem.wirelength_weight,
+            )
+            offer(table.to_packing(problem, result.xs, result.ys, result.rots), "anneal")
+            done = fixed_mode and _fits(problem, best) and not wants_wl  # type: ignore[arg-type]
+            run += 1
+
+    # Stage 3a: squeeze an overflowing packing into the outline, one side at a time.
+    if fixed_mode and not _fits(problem, best) and not table.obstacles:  # type: ignore[arg-type]
+        ow, oh = problem.outline_um  # type: ignore[misc]
+        squeeze = None
+        if best.width_um <= ow:  # type: ignore[union-attr]
+            squeeze = "height"
+        elif best.length_um <= oh:  # type: ignore[union-attr]
+            squeeze = "width"
+        if squeeze is not None:
+            budget = 0.7 * (time_limit_s - clock.elapsed_s())
+            offer(
+                lns(
+                    problem,
+                    best,
+                    budget,
+                    seed,
+                    workers=workers,  # type: ignore[arg-type]
+                    objective=squeeze,
+                    max_bbox_um=problem.outline_um,
+                    target_um=problem.outline_um,
+                    clock=clock,
+                ),
+                "lns",
+            )
+
+    # Stage 3: CP-SAT.
+    if fixed_mode and not _fits(problem, best):  # type: ignore[arg-type]
+        remaining = max(0.1, time_limit_s - clock.elapsed_s())
+        deterministic = clock.deterministic  # then the wall limit only guards
+        result = cpsat_pack(
+            problem,
+            hint=best,
+            seed=seed,
+            workers=workers,
+            time_limit_s=10 * remaining + 1.0 if deterministic else remaining,
+            deterministic_time=remaining * CPSAT_DET_PER_S if deterministic else None,
+        )
+        if clock.deterministic:
+            clock.spend(result.deterministic_time / CPSAT_DET_PER_S * UNITS_PER_S)
+        else:
+            clock.spend_seconds(result.time_s)
+        stats["cpsat_status"] = result.status.value
+        if result.status is PackStatus.INFEASIBLE:
+            stats["explanation"] = "CP-SAT proved that the blocks cannot fit the outline"
+            return finish(PackStatus.INFEASIBLE, None)
+        offer(result.packing, "cpsat")
+    if (not fixed_mode or wants_wl) and best is not None and _fits(problem, best):
+        remaining = time_limit_s - clock.elapsed_s()
+        if remaining > 0.05 and n <= _SMALL:
+            # Few blocks: the whole exact model, warm-started, beats re-packing windows.
+            deterministic = clock.deterministic
+            result = cpsat_pack(
+                problem,
+                hint=best,
+                seed=seed,
+                workers=workers,
+                time_limit_s=10 * remaining + 1.0 if deterministic else remaining,
+                deterministic_time=remaining * CPSAT_DET_PER_S if deterministic else None,
+            )
+            stats["cpsat_status"] = result.status.value
+            offer(result.packing, "cpsat")
+            if result.status is PackStatus.OPTIMAL and not fixed_mode:
+                return finish(PackStatus.OPTIMAL, best)
+        elif remaining > 0.05:
+            improved = lns(
+                problem,
+                best,
+                remaining,
+                seed,
+                workers=workers,
+                clock=clock,
+                max_bbox_um=problem.outline_um,
+            )
+            offer(improved, "lns")
+    status = PackStatus.FEASIBLE
+    if not fixed_mode and best is not None and best.area_um2 == problem.block_area_um2:
+        status = PackStatus.OPTIMAL
+    return finish(status, best)

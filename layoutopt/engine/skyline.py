@@ -1,0 +1,167 @@
+"""Fast greedy decoders: best-fit skyline strip packing and bottom-left fill with obstacles.
+
+Both work on footprints (see :mod:`layoutopt.engine.problem`) and return footprint corners.
+
+The best-fit skyline (Burke, Kendall and Whitwell, Operations Research 52(4), 2004) packs
+into a strip of fixed width: it always fills the lowest gap of the skyline with the block
+that fits its width best, and raises the gap when nothing fits. It needs no search and is
+strong on many similar blocks, so it finds fixed-outline packings for 100 blocks in
+milliseconds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from layoutopt.engine.problem import FootprintTable
+
+__all__ = ["Decoded", "bottom_left_fill", "skyline_best_fit"]
+
+# xs, ys, rotations of the footprints, and the height they reach.
+Decoded = tuple[list[int], list[int], list[bool], int]
+
+
+def skyline_best_fit(
+    table: FootprintTable, width: int, priority: list[int], *, place_by_taller: bool = True
+) -> Decoded | None:
+    """Best-fit skyline packing in a strip ``width`` wide.
+
+    ``priority`` orders the blocks for ties (earlier wins) when several fit a gap equally
+    well. With ``place_by_taller`` a block goes beside the taller neighbour of the gap,
+    which leaves flatter skylines. Returns ``None`` when a block is wider than the strip.
+    """
+    n = len(table)
+    for i in range(n):
+        fits = table.widths[i][0] <= width or (table.rotatable[i] and table.widths[i][1] <= width)
+        if not fits:
+            return None
+    xs, ys, rots = [0] * n, [0] * n, [False] * n
+    # Skyline segments: [x, y, w], left to right, covering [0, width).
+    sky: list[list[int]] = [[0, 0, width]]
+    left = list(priority)
+    widths, heights, rotatable = table.widths, table.heights, table.rotatable
+    while left:
+        k = min(range(len(sky)), key=lambda j: (sky[j][1], sky[j][0]))
+        gx, gy, gw = sky[k]
+        best = None
+        best_key = None
+        for rank, i in enumerate(left):
+            for r in (0, 1) if rotatable[i] else (0,):
+                w = widths[i][r]
+                if w <= gw:
+                    # Best fit: widest footprint first; then the taller one (fewer rows).
+                    key = (-w, -heights[i][r], rank)
+                    if best_key is None or key < best_key:
+                        best_key, best = key, (rank, i, r)
+            if best_key is not None and best_key[0] == -gw:
+                break  # an exact fit cannot be beaten on width
+        if best is None:
+            # Nothing fits: raise the gap to its lower neighbour and merge.
+            neighbours = [sky[j][1] for j in (k - 1, k + 1) if 0 <= j < len(sky)]
+            if not neighbours:
+                return None
+            sky[k][1] = min(neighbours)
+            _merge(sky)
+            continue
+        rank, i, r = best
+        w, h = widths[i][r], heights[i][r]
+        x = gx
+        if place_by_taller and w < gw:
+            lh = sky[k - 1][1] if k > 0 else 1 << 60
+            rh = sky[k + 1][1] if k + 1 < len(sky) else 1 << 60
+            if rh > lh:
+                x = gx + gw - w
+        xs[i], ys[i], rots[i] = x, gy, bool(r)
+        left.pop(rank)
+        # Replace the gap by the block top and the remaining part(s).
+        new = []
+        if x > gx:
+            new.append([gx, gy, x - gx])
+        new.append([x, gy + h, w])
+        if x + w < gx + gw:
+            new.append([x + w, gy, gx + gw - x - w])
+        sky[k : k + 1] = new
+        _merge(sky)
+    height = max(ys[i] + heights[i][int(rots[i])] for i in range(n)) if n else 0
+    return xs, ys, rots, height
+
+
+def _merge(sky: list[list[int]]) -> None:
+    j = 0
+    while j + 1 < len(sky):
+        if sky[j][1] == sky[j + 1][1]:
+            sky[j][2] += sky[j + 1][2]
+            del sky[j + 1]
+        else:
+            j += 1
+
+
+def bottom_left_fill(
+    table: FootprintTable,
+    width: int,
+    height: int | None,
+    order: list[int],
+    rotations: list[bool] | None = None,
+    *,
+    try_both: bool = True,
+) -> Decoded | None:
+    """Place blocks in ``order`` at their lowest, then leftmost, free position.
+
+    Candidate corners are the origin and the east and north edges of what is already placed
+    (obstacles included), so the result is bottom-left stable. With ``try_both`` each block
+    takes whichever orientation sits lower. ``height=None`` means an unbounded strip.
+    Returns ``None`` when a block finds no room.
+    """
+    n = len(table)
+    xs, ys, rots = [0] * n, [0] * n, [False] * n
+    rx0 = [o.x_um for o in table.obstacles]
+    ry0 = [o.y_um for o in table.obstacles]
+    rx1 = [o.x_max_um for o in table.obstacles]
+    ry1 = [o.y_max_um for o in table.obstacles]
+    limit = height if height is not None else 1 << 50
+    for i in order:
+        choices = [bool(rotations[i]) if rotations is not None else False]
+        if try_both and table.rotatable[i]:
+            choices = [choices[0], not choices[0]]
+        elif not table.rotatable[i]:
+            choices = [False]
+        best = None
+        cand_x = np.unique(np.array([0, *rx1], dtype=np.int64))
+        cand_y = np.unique(np.array([0, *ry1], dtype=np.int64))
+        a0, b0 = np.array(rx0, dtype=np.int64), np.array(ry0, dtype=np.int64)
+        a1, b1 = np.array(rx1, dtype=np.int64), np.array(ry1, dtype=np.int64)
+        for r in choices:
+            w, h = table.size(i, r)
+            cx = cand_x[cand_x + w <= width]
+            cy = cand_y[cand_y + h <= limit]
+            if cx.size == 0 or cy.size == 0:
+                continue
+            gx, gy = np.meshgrid(cx, cy)
+            gx, gy = gx.ravel(), gy.ravel()
+            if a0.size:
+                hit = (
+                    (gx[:, None] < a1[None, :])
+                    & (a0[None, :] < gx[:, None] + w)
+                    & (gy[:, None] < b1[None, :])
+                    & (b0[None, :] < gy[:, None] + h)
+                ).any(axis=1)
+                free = ~hit
+            else:
+                free = np.ones(gx.shape, dtype=bool)
+            if not free.any():
+                continue
+            fx, fy = gx[free], gy[free]
+            j = np.lexsort((fx, fy + h))[0]  # lowest top first, then leftmost
+            key = (int(fy[j]) + h, int(fx[j]))
+            if best is None or key < best[0]:
+                best = (key, int(fx[j]), int(fy[j]), r, w, h)
+        if best is None:
+            return None
+        _, x, y, r, w, h = best
+        xs[i], ys[i], rots[i] = x, y, bool(r)
+        rx0.append(x)
+        ry0.append(y)
+        rx1.append(x + w)
+        ry1.append(y + h)
+    top = max((ys[i] + table.size(i, rots[i])[1] for i in range(n)), default=0)
+    return xs, ys, rots, top

@@ -1,0 +1,228 @@
+"""Packing engine: legality (integer check and shapely), fixed outlines, determinism,
+symmetry breaking, spacing, halos, obstacles and infeasibility."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from shapely.geometry import box
+
+from layoutopt.engine import (
+    Block,
+    Packing,
+    PackProblem,
+    PackStatus,
+    PlacedBlock,
+    constructive,
+    cpsat_pack,
+    lns,
+    pack,
+    packing_violations,
+)
+from layoutopt.engine.check import block_rects
+from layoutopt.model import Rect
+
+
+def guillotine(seed: int, n: int, width: int, length: int) -> tuple[Block, ...]:
+    """``n`` blocks that tile ``width x length`` exactly (random guillotine cuts), shuffled
+    and randomly turned: a perfect packing is known to exist."""
+    rng = random.Random(seed)
+    rects = [(width, length)]
+    while len(rects) < n:
+        rects.sort(key=lambda r: r[0] * r[1])
+        w, h = rects.pop()
+        if (w >= h and w > 1) or h == 1:
+            cut = rng.randint(1, w - 1)
+            rects += [(cut, h), (w - cut, h)]
+        else:
+            cut = rng.randint(1, h - 1)
+            rects += [(w, cut), (w, h - cut)]
+    rng.shuffle(rects)
+    return tuple(
+        Block(f"B{i}", *(r if rng.random() < 0.5 else r[::-1])) for i, r in enumerate(rects)
+    )
+
+
+def shapely_violations(problem: PackProblem, packing: Packing) -> list[str]:
+    """The same rules as ``packing_violations`` (no spacing), by shapely geometry."""
+    rects = block_rects(problem, packing)
+    shapes = {bid: box(k.x_um, k.y_um, k.x_max_um, k.y_max_um) for bid, (_, k) in rects.items()}
+    bad = []
+    ids = sorted(shapes)
+    for a in range(len(ids)):
+        for c in range(a + 1, len(ids)):
+            if shapes[ids[a]].intersection(shapes[ids[c]]).area > 0:
+                bad.append(f"{ids[a]}/{ids[c]}")
+    if problem.outline_um is not None:
+        outline = box(0, 0, *problem.outline_um)
+        bad += [bid for bid, s in shapes.items() if not outline.covers(s)]
+    for o in problem.obstacles:
+        hole = box(o.x_um, o.y_um, o.x_max_um, o.y_max_um)
+        bad += [bid for bid, s in shapes.items() if s.intersection(hole).area > 0]
+    return bad
+
+
+# --- the independent checkers themselves ------------------------------------------------
+
+
+def test_checkers_catch_overlap_outline_and_spacing() -> None:
+    problem = PackProblem((Block("A", 4, 2), Block("B", 2, 2)), outline_um=(6, 2))
+    good = Packing((PlacedBlock("A", 0, 0), PlacedBlock("B", 4, 0)), 6, 2)
+    assert packing_violations(problem, good) == ()
+    assert shapely_violations(problem, good) == []
+    overlap = Packing((PlacedBlock("A", 0, 0), PlacedBlock("B", 3, 0)), 5, 2)
+    assert packing_violations(problem, overlap) == ("blocks A and B: clearance -1 um < 0 um",)
+    assert shapely_violations(problem, overlap) == ["A/B"]
+    outside = Packing((PlacedBlock("A", 0, 0), PlacedBlock("B", 1, 2, rotated=True)), 4, 4)
+    assert any("outside the outline" in v for v in packing_violations(problem, outside))
+    assert shapely_violations(problem, outside) == ["B"]
+    spaced = PackProblem(problem.blocks, outline_um=(7, 2), spacing_um=1)
+    assert packing_violations(spaced, good) == ("blocks A and B: clearance 0 um < 1 um",)
+    turned = PackProblem((Block("A", 4, 2, rotatable=False),), outline_um=(6, 6))
+    bad_turn = Packing((PlacedBlock("A", 0, 0, rotated=True),), 2, 4)
+    assert packing_violations(turned, bad_turn) == ("block A: rotated but not rotatable",)
+
+
+# --- legality on random instances --------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_constructive_is_legal_free_outline(seed: int) -> None:
+    rng = random.Random(seed)
+    blocks = tuple(
+        Block(f"B{i}", rng.randint(1, 40), rng.randint(1, 40), rng.random() < 0.8)
+        for i in range(rng.randint(1, 40))
+    )
+    problem = PackProblem(blocks, outline_um=None, spacing_um=rng.choice((0, 0, 3)))
+    packing = constructive(problem, seed)
+    assert packing_violations(problem, packing) == ()
+    if problem.spacing_um == 0:
+        assert shapely_violations(problem, packing) == []
+    area = sum(b.area_um2 for b in blocks)
+    assert packing.area_um2 >= area
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_fixed_outline_ten_percent_whitespace(seed: int) -> None:
+    blocks = guillotine(seed, 10 + 3 * seed, 200, 150)
+    side_w, side_h = 210, 158  # 10.6 % whitespace around an exact tiling
+    problem = PackProblem(blocks, outline_um=(side_w, side_h))
+    result = pack(problem, time_limit_s=5, seed=seed, workers=1)
+    assert result.status is PackStatus.FEASIBLE
+    assert result.packing is not None
+    assert packing_violations(problem, result.packing) == ()
+    assert shapely_violations(problem, result.packing) == []
+    assert result.bbox_um[0] <= side_w and result.bbox_um[1] <= side_h  # type: ignore[index]
+
+
+def test_free_outline_pack_improves_and_stays_legal() -> None:
+    blocks = guillotine(7, 14, 120, 90)
+    problem = PackProblem(blocks)
+    result = pack(problem, time_limit_s=0.6, seed=0, workers=1)
+    assert result.status.has_packing and result.packing is not None
+    assert packing_violations(problem, result.packing) == ()
+    start = constructive(problem, 0)
+    assert result.packing.area_um2 <= start.area_um2
+    assert result.dead_space == pytest.approx(1 - 120 * 90 / result.packing.area_um2)
+    assert [t for t, _, _ in result.history] == sorted(t for t, _, _ in result.history)
+
+
+def test_deterministic_with_seed_and_one_worker() -> None:
+    problem = PackProblem(guillotine(3, 12, 100, 80))
+    first = pack(problem, time_limit_s=0.4, seed=5, workers=1)
+    second = pack(problem, time_limit_s=0.4, seed=5, workers=1)
+    assert first.packing == second.packing
+    assert [h[1:] for h in first.history] == [h[1:] for h in second.history]
+
+
+# --- CP-SAT model and LNS ----------------------------------------------------------------
+
+
+def test_symmetry_breaking_keeps_feasibility_of_identical_blocks() -> None:
+    # Eight 3x2 blocks tile a 8x6 rectangle only with mixed rotations: tight and symmetric.
+    blocks = tuple(Block(f"S{i}", 3, 2) for i in range(8))
+    problem = PackProblem(blocks, outline_um=(8, 6))
+    for breaking in (True, False):
+        result = cpsat_pack(problem, time_limit_s=10, workers=1, symmetry_breaking=breaking)
+        assert result.status.has_packing
+        assert packing_violations(problem, result.packing) == ()  # type: ignore[arg-type]
+    # A hint that breaks the x order of identical blocks is relabelled, not rejected.
+    hint = cpsat_pack(problem, time_limit_s=10, workers=1).packing
+    assert hint is not None
+    flipped = Packing(tuple(reversed(hint.positions)), hint.width_um, hint.length_um)
+    again = cpsat_pack(problem, hint=flipped, time_limit_s=10, workers=1)
+    assert again.status.has_packing
+
+
+def test_cpsat_proves_infeasible_and_pack_reports_it() -> None:
+    squares = tuple(Block(f"Q{i}", 3, 3) for i in range(5))
+    problem = PackProblem(squares, outline_um=(7, 7))  # 49 >= 45, but only four 3x3 fit
+    assert cpsat_pack(problem, time_limit_s=10, workers=1).status is PackStatus.INFEASIBLE
+    blocks = tuple(Block(f"S{i}", 3, 2) for i in range(8))
+    too_big = PackProblem(blocks, outline_um=(6, 6))  # 36 < 48: caught before any search
+    result = pack(too_big, time_limit_s=1, workers=1)
+    assert result.status is PackStatus.INFEASIBLE and result.packing is None
+    assert "48 um2" in str(result.stats["explanation"])
+
+
+def test_cpsat_fixed_blocks_stay_and_window_holds() -> None:
+    problem = PackProblem(guillotine(2, 8, 60, 40), outline_um=(66, 44))
+    start = pack(problem, time_limit_s=2, workers=1).packing
+    assert start is not None
+    frozen = [p.id for p in start.positions[:5]]
+    result = cpsat_pack(problem, hint=start, fixed=frozen, time_limit_s=5, workers=1)
+    assert result.packing is not None
+    where = result.packing.by_id()
+    assert all(where[i] == start.by_id()[i] for i in frozen)
+    with pytest.raises(ValueError, match="hint"):
+        cpsat_pack(problem, fixed=frozen)
+
+
+def test_lns_never_worsens() -> None:
+    problem = PackProblem(guillotine(4, 15, 90, 70))
+    start = constructive(problem, 0)
+    better = lns(problem, start, time_limit_s=0.5, seed=1, workers=1)
+    assert packing_violations(problem, better) == ()
+    assert better.area_um2 <= start.area_um2
+
+
+# --- spacing, halos, obstacles, wirelength -----------------------------------------------
+
+
+def test_spacing_halo_and_obstacles() -> None:
+    blocks = (
+        Block("A", 20, 10, halo_um=(0, 0, 5, 0)),
+        Block("B", 10, 10, rotatable=False),
+        Block("C", 15, 5),
+        Block("D", 8, 8),
+    )
+    problem = PackProblem(
+        blocks, outline_um=(50, 40), spacing_um=2, obstacles=(Rect(20, 15, 10, 10),)
+    )
+    result = pack(problem, time_limit_s=3, workers=1)
+    assert result.packing is not None
+    assert packing_violations(problem, result.packing) == ()
+    assert shapely_violations(problem, result.packing) == []
+
+
+def test_halo_turns_with_the_block() -> None:
+    # A 10x4 block with a 6 um halo on its east side only, in a 10 x 20 outline: it must
+    # stand up, and the halo then points north.
+    problem = PackProblem((Block("A", 10, 4, halo_um=(0, 0, 6, 0)),), outline_um=(10, 20))
+    result = pack(problem, time_limit_s=2, workers=1)
+    assert result.packing is not None
+    placed = result.packing.positions[0]
+    assert placed.rotated and (result.packing.width_um, result.packing.length_um) == (4, 16)
+    assert packing_violations(problem, result.packing) == ()
+
+
+def test_wirelength_pulls_connected_blocks_together() -> None:
+    blocks = tuple(Block(f"B{i}", 10, 10) for i in range(6))
+    nets = (("B0", "B5"), ("B0", "B5"), ("B0", "B5"))
+    loose = PackProblem(blocks, outline_um=(60, 60), nets=nets, wirelength_weight=1.0)
+    result = pack(loose, time_limit_s=0.6, workers=1)
+    assert result.packing is not None
+    where = result.packing.by_id()
+    a, b = where["B0"], where["B5"]
+    assert abs(a.x_um - b.x_um) + abs(a.y_um - b.y_um) == 10  # neighbours
