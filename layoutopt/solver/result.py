@@ -37,6 +37,8 @@ class SolveOptions:
     seed: int = 0
     grid_um: int = 10
     hint: Layout | None = None
+    # Large designs (many parts) start from the placement engine's packing as hints.
+    warm_start: bool = True
     thermal: bool = True
     # The model the limits must hold on: "fv3d" (3D finite volumes, the default) or
     # "compact". The compact network screens every candidate first either way.

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -37,11 +38,19 @@ from layoutopt.solver.build import (
 from layoutopt.solver.explain import explain_infeasible, precheck
 from layoutopt.solver.objective import stages
 from layoutopt.solver.result import SolveOptions, SolveResult, SolveStatus
+from layoutopt.solver.warmstart import (
+    WARM_START_MIN_DIES,
+    constructive_layout,
+    relabel_identical,
+)
 from layoutopt.thermal.report import ThermalReport
 
 __all__ = ["solve"]
 
 MAX_THERMAL_ROUNDS = 50
+# Large designs: CP-SAT alone gets this long (at most a quarter of the stage) to find a
+# first layout before the placement engine's packing is called in as a hint.
+PROBE_S = 3.0
 
 
 def _solver(options: SolveOptions, time_limit_s: float) -> cp_model.CpSolver:
@@ -57,6 +66,19 @@ def _solver(options: SolveOptions, time_limit_s: float) -> cp_model.CpSolver:
     return solver
 
 
+class _FirstSolution(cp_model.CpSolverSolutionCallback):
+    """Records when the first legal layout appeared (seconds since ``started``)."""
+
+    def __init__(self, started: float) -> None:
+        super().__init__()
+        self._started = started
+        self.elapsed_s: float | None = None
+
+    def on_solution_callback(self) -> None:
+        if self.elapsed_s is None:
+            self.elapsed_s = time.perf_counter() - self._started
+
+
 def _hint_from_solution(built: BuiltModel, solver: cp_model.CpSolver) -> None:
     model = built.model
     model.ClearHints()
@@ -64,6 +86,117 @@ def _hint_from_solution(built: BuiltModel, solver: cp_model.CpSolver) -> None:
     for index in range(len(proto.variables)):
         var = model.GetIntVarFromProtoIndex(index)
         model.AddHint(var, solver.Value(var))
+
+
+def _run(
+    built: BuiltModel,
+    options: SolveOptions,
+    time_limit_s: float,
+    started: float,
+    name: str,
+    stats: dict[str, Any],
+) -> tuple[Any, cp_model.CpSolver]:
+    """One CP-SAT run of the current objective; its statistics go to ``stats``."""
+    solver = _solver(options, time_limit_s)
+    first = _FirstSolution(started)
+    status = solver.Solve(built.model, first)
+    if first.elapsed_s is not None and "first_solution_s" not in stats:
+        stats["first_solution_s"] = round(first.elapsed_s, 3)
+    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    stats["stages"].append(
+        {
+            "name": name,
+            "status": solver.StatusName(status).lower(),
+            "objective": solver.ObjectiveValue() if found else None,
+            "best_bound": solver.BestObjectiveBound(),
+            "time_s": round(solver.WallTime(), 3),
+            "branches": solver.NumBranches(),
+            "conflicts": solver.NumConflicts(),
+        }
+    )
+    return status, solver
+
+
+def _complete_hint(
+    design: Design,
+    built: BuiltModel,
+    hint: Layout,
+    forbidden: list[frozenset[StructureFact]],
+    options: SolveOptions,
+    time_limit_s: float,
+) -> bool:
+    """Turn a partial hint (positions, rotations, who rests on whom) into a complete legal
+    assignment of every model variable, so CP-SAT starts from a solution. First with every
+    die exactly where the hint puts it; if grid rounding made that illegal, moving dies as
+    little as possible. The probe model is built the same way as ``built``, so its
+    variables line up by index."""
+    for exact in (True, False):
+        probe = build_model(design, options.grid_um, forbidden=forbidden)
+        model, v, g = probe.model, probe.v, options.grid_um
+        index = {d.id: i for i, d in enumerate(design.dies)}
+        deviations = []
+        for p in hint.placements:
+            i = index[p.die_id]
+            rotation = p.rotation_deg if p.rotation_deg in v.rot[i] else p.rotation_deg % 180
+            model.Add(v.rot[i][rotation if rotation in v.rot[i] else 0] == 1)
+            model.Add(v.base[i] == int(p.on_die is None))
+            for (a, b), lit in v.on.items():
+                if a == i:
+                    model.Add(lit == int(design.dies[b].id == p.on_die))
+            for var, target_um in ((v.X[i], p.x_um), (v.Y[i], p.y_um)):
+                target = -(-target_um // g)  # round up: keeps clear of the die below/left
+                if exact:
+                    model.Add(var == target)
+                    continue
+                model.AddHint(var, target)
+                deviation = model.NewIntVar(0, 10**7, "")
+                model.AddAbsEquality(deviation, var - target)
+                deviations.append(deviation)
+        if deviations:
+            model.Minimize(sum(deviations))
+        solver = _solver(options, time_limit_s / 2)
+        if solver.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            _hint_from_solution(built, solver)
+            return True
+    return False
+
+
+def _first_stage(
+    design: Design,
+    built: BuiltModel,
+    options: SolveOptions,
+    share_s: float,
+    started: float,
+    stats: dict[str, Any],
+    forbidden: list[frozenset[StructureFact]],
+) -> tuple[Any, cp_model.CpSolver]:
+    """The footprint stage. Large designs get a short probe first; when CP-SAT finds no
+    layout in it, the placement engine's packing becomes the hint for the rest."""
+    name = "footprint" if stats["objective_units"] == "um2" else "weighted"
+    large = len(design.dies) >= WARM_START_MIN_DIES
+    if options.hint is not None or not options.warm_start or not large:
+        return _run(built, options, share_s, started, name, stats)
+    probe_s = min(PROBE_S, 0.25 * share_s)
+    status, solver = _run(built, options, probe_s, started, name + " (probe)", stats)
+    rest_s = share_s - (time.perf_counter() - started)
+    if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) or rest_s <= 0.1:
+        return status, solver
+    if status == cp_model.FEASIBLE:
+        _hint_from_solution(built, solver)  # carry on from the probe's layout
+    else:
+        engine_s = 0.3 * rest_s
+        hint = constructive_layout(
+            design, time_limit_s=engine_s / 2, seed=options.seed, workers=1
+        )  # deterministic work clock: wall <= 2x
+        stats["hint"] = "engine found none"
+        if hint is not None:
+            stats["hint"] = "engine"
+            hint = relabel_identical(design, hint)
+            if not _complete_hint(design, built, hint, forbidden, options, 0.3 * rest_s):
+                stats["hint"] = "engine (partial)"
+                add_hints(built, hint)
+    rest_s = share_s - (time.perf_counter() - started)
+    return _run(built, options, max(0.1, rest_s), started, name, stats)
 
 
 def _placement_solve(
@@ -83,7 +216,11 @@ def _placement_solve(
     proven = True
     layout: Layout | None = None
     structure = None
-    stats: dict[str, object] = {"stages": []}
+    stats: dict[str, Any] = {
+        "stages": [],
+        "hint": "given" if options.hint is not None else None,
+        "objective_units": "um2" if plan[0][0] == "footprint" else "weighted",
+    }
     for k, (name, expr) in enumerate(plan):
         remaining = deadline - time.perf_counter()
         if remaining <= 0.05 and layout is not None:
@@ -92,21 +229,12 @@ def _placement_solve(
         # The first stage gets most of the time; later stages refine within its optimum.
         share = remaining * (0.7 if k == 0 and len(plan) > 1 else 1.0 / max(1, len(plan) - k))
         built.model.Minimize(expr)
-        solver = _solver(options, share)
-        status = solver.Solve(built.model)
-        stats["stages"].append(  # type: ignore[union-attr]
-            {
-                "name": name,
-                "status": solver.StatusName(status).lower(),
-                "objective": solver.ObjectiveValue()
-                if status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-                else None,
-                "best_bound": solver.BestObjectiveBound(),
-                "time_s": round(solver.WallTime(), 3),
-                "branches": solver.NumBranches(),
-                "conflicts": solver.NumConflicts(),
-            }
-        )
+        if k == 0:
+            status, solver = _first_stage(
+                design, built, options, share, time.perf_counter(), stats, forbidden
+            )
+        else:
+            status, solver = _run(built, options, share, started, name, stats)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             if k == 0:
                 status_first = status
@@ -129,7 +257,7 @@ def _placement_solve(
             return SolveResult(SolveStatus.INFEASIBLE, time_s=elapsed, stats=stats), None
         return SolveResult(SolveStatus.NO_SOLUTION, time_s=elapsed, stats=stats), None
     step2 = design.rules.package_grid_um**2
-    is_area = plan[0][0] == "footprint"
+    is_area = stats["objective_units"] == "um2"
     scale = step2 if is_area else 1
     objective_value = None if objective is None else objective * scale
     bound_value = None if bound is None else bound * scale
@@ -137,7 +265,6 @@ def _placement_solve(
     if objective_value and bound_value is not None:
         gap = max(0.0, (objective_value - bound_value) / abs(objective_value))
     status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
-    stats["objective_units"] = "um2" if is_area else "weighted"
     return (
         SolveResult(
             status,

@@ -116,18 +116,31 @@ def _dies_inside(model: cp_model.CpModel, v: Variables, ctx: ModelContext, px1, 
 
 
 def _area_bound(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> None:
-    """Redundant: the package is at least as large as the tier-0 dies on its top face.
+    """Redundant: the top-face stacks, each padded by half the spacing, fit the package.
 
-    The product ``width x length`` alone gives CP-SAT a weak bound on side-by-side layouts;
-    this sum closes most of the gap without branching."""
-    rules = ctx.design.rules
-    step2 = rules.package_grid_um**2
-    terms = []
-    for b in ctx.roots:
-        die = ctx.design.dies[b]
-        if b in v.bottom:
-            continue
-        terms.append(die.area_um2 * v.base[b])
-    if terms:
-        assert v.area_steps is not None
-        model.Add(step2 * v.area_steps >= sum(terms))
+    The product ``width x length`` alone gives CP-SAT a weak bound on side-by-side layouts.
+    Two stacks at least ``s`` apart keep their dies' rectangles grown by ``s/2`` disjoint,
+    and those lie inside the package shrunk by ``edge - s/2``; so with ``c = 2 edge - s``::
+
+        sum over roots of (w + s)(l + s)  <=  (W - c)(L - c)  =  W L - c (W + L) + c^2
+
+    which is linear in the package's area, width and length (rotation does not change the
+    left side). ``s`` is the least spacing any two kinds need, capped at ``2 edge``.
+    """
+    design = ctx.design
+    rules = design.rules
+    kinds = {d.kind for d in design.dies}
+    least = min(rules.spacing_um(a, b) for a in kinds for b in kinds)
+    pad = min(least, 2 * rules.die_edge_keepout_um)
+    shrink = 2 * rules.die_edge_keepout_um - pad
+    step = rules.package_grid_um
+    terms = [
+        (d.width_um + pad) * (d.length_um + pad) * v.base[b]
+        for b, d in ((b, design.dies[b]) for b in ctx.roots)
+        if b not in v.bottom
+    ]
+    if terms and v.area_steps is not None and v.pw_steps is not None and v.pl_steps is not None:
+        model.Add(
+            sum(terms)
+            <= step * step * v.area_steps - shrink * step * (v.pw_steps + v.pl_steps) + shrink**2
+        )

@@ -12,7 +12,7 @@ import itertools
 
 from ortools.sat.python import cp_model
 
-from layoutopt.model import BondType, Edge
+from layoutopt.model import BondType, Design, Edge
 from layoutopt.solver.variables import ModelContext, Variables
 
 __all__ = ["build"]
@@ -143,6 +143,21 @@ def _identity(ctx: ModelContext, i: int) -> tuple[object, ...]:
     )
 
 
+def identity_classes(design_or_ctx: Design | ModelContext) -> list[list[int]]:
+    """Indices of interchangeable dies (same part and everything else but the id)."""
+    from layoutopt.solver.variables import build_context
+
+    ctx = (
+        design_or_ctx
+        if isinstance(design_or_ctx, ModelContext)
+        else build_context(design_or_ctx, 1)
+    )
+    classes: dict[tuple[object, ...], list[int]] = {}
+    for i in range(ctx.n):
+        classes.setdefault(_identity(ctx, i), []).append(i)
+    return list(classes.values())
+
+
 def _symmetry(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> None:
     """Identical dies are interchangeable: order them by (stack root, tier).
 
@@ -150,10 +165,7 @@ def _symmetry(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> None:
     so this cuts only duplicates, never a distinct layout.
     """
     n = ctx.n
-    classes: dict[tuple[object, ...], list[int]] = {}
-    for i in range(n):
-        classes.setdefault(_identity(ctx, i), []).append(i)
-    for members in classes.values():
+    for members in identity_classes(ctx):
         if len(members) < 2:
             continue
         keys = []

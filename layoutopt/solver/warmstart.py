@@ -1,0 +1,243 @@
+"""A starting layout for large designs: greedy stacks, packed by the placement engine.
+
+CP-SAT alone is slow to find a first legal layout once a package holds dozens of parts
+(a SiP with its passives). This module builds a good one in a fraction of the budget and
+hands it to the model as hints:
+
+1. **Greedy stacks.** Stackable dies, largest first, go onto the top of an existing chain
+   when the family allows the pair and the staircase rules leave room (pad rows exposed,
+   pads supported, overhang and wire span kept); the offset is the smallest legal one.
+2. **Packing.** Each chain becomes one block of :mod:`layoutopt.engine` (its bounding box,
+   with the finger rings and underfill fillets as a halo, the largest spacing between
+   blocks), packed in a free outline for the least area, inside the envelope's box.
+3. **Back to dies.** Block positions (turned by 90° where the engine turned them) give every
+   die's position, rotation and the die it rests on: a :class:`~layoutopt.model.Layout` used
+   only as a hint (its z values are not meaningful).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from layoutopt.engine import Block, PackProblem, PackStatus, pack
+from layoutopt.model import BondType, Design, Die, Edge, Layout, Placement, Rect
+
+__all__ = ["WARM_START_MIN_DIES", "constructive_layout"]
+
+# Below this many dies CP-SAT finds a first layout at once; the engine would only cost time.
+WARM_START_MIN_DIES = 16
+
+_PAD_BONDS = (BondType.WIRE_BOND, BondType.VERTICAL_WIRE)
+
+
+@dataclass(frozen=True)
+class _Member:
+    index: int
+    rotation_deg: int
+    x_um: int  # relative to the chain's origin
+    y_um: int
+    width_um: int
+    length_um: int
+
+
+def _pads(die: Die, rotation_deg: int) -> frozenset[Edge]:
+    return die.pad_edges_at(rotation_deg) if die.bond in _PAD_BONDS else frozenset()
+
+
+def _range(
+    lo_edge: int, lo_size: int, size: int, design: Design, low_pads: set[str], high_pads: set[str]
+) -> tuple[int, int]:
+    """Feasible [min, max] of the upper die's low coordinate on one axis.
+
+    ``low_pads`` / ``high_pads`` name which dies ("lower", "upper") have pads on the low /
+    high side of this axis."""
+    rules = design.rules
+    lo = lo_edge - rules.max_overhang_um
+    hi = lo_edge + lo_size + rules.max_overhang_um - size
+    if "lower" in low_pads:
+        lo = max(lo, lo_edge + rules.staircase_offset_um)
+    if "lower" in high_pads:
+        hi = min(hi, lo_edge + lo_size - rules.staircase_offset_um - size)
+    if "upper" in low_pads:
+        lo = max(lo, lo_edge)
+    if "upper" in high_pads:
+        hi = min(hi, lo_edge + lo_size - size)
+    return lo, hi
+
+
+def _place_on(design: Design, top: _Member, die: Die, index: int) -> _Member | None:
+    """``die`` on ``top`` at the same rotation, as close to ``top``'s corner as is legal."""
+    rotation = top.rotation_deg if die.pad_edges else 0
+    width, length = die.size_um(rotation)
+    lower_pads = _pads(design.dies[top.index], top.rotation_deg)
+    upper_pads = _pads(die, rotation)
+
+    def who(side: Edge) -> set[str]:
+        return {
+            name for name, pads in (("lower", lower_pads), ("upper", upper_pads)) if side in pads
+        }
+
+    x_lo, x_hi = _range(top.x_um, top.width_um, width, design, who(Edge.WEST), who(Edge.EAST))
+    y_lo, y_hi = _range(top.y_um, top.length_um, length, design, who(Edge.SOUTH), who(Edge.NORTH))
+    if x_lo > x_hi or y_lo > y_hi:
+        return None
+    return _Member(
+        index,
+        rotation,
+        min(max(top.x_um, x_lo), x_hi),
+        min(max(top.y_um, y_lo), y_hi),
+        width,
+        length,
+    )
+
+
+def _bbox(chain: list[_Member]) -> Rect:
+    x0 = min(m.x_um for m in chain)
+    y0 = min(m.y_um for m in chain)
+    x1 = max(m.x_um + m.width_um for m in chain)
+    y1 = max(m.y_um + m.length_um for m in chain)
+    return Rect(x0, y0, x1 - x0, y1 - y0)
+
+
+def _wire_reach_ok(design: Design, chain: list[_Member]) -> bool:
+    span = design.rules.max_wire_span_um
+    if span <= 0:
+        return True
+    box = _bbox(chain)
+    for m in chain:
+        die = design.dies[m.index]
+        if die.bond is not BondType.WIRE_BOND:
+            continue
+        inset = {
+            Edge.WEST: m.x_um - box.x_um,
+            Edge.SOUTH: m.y_um - box.y_um,
+            Edge.EAST: box.x_max_um - (m.x_um + m.width_um),
+            Edge.NORTH: box.y_max_um - (m.y_um + m.length_um),
+        }
+        if any(inset[side] > span for side in die.pad_edges_at(m.rotation_deg)):
+            return False
+    return True
+
+
+def greedy_chains(design: Design) -> list[list[_Member]]:
+    """Stacks built greedily, largest dies first (each chain bottom tier first)."""
+    rules = design.rules
+    order = sorted(range(len(design.dies)), key=lambda i: (-design.dies[i].area_um2, i))
+    chains: list[list[_Member]] = []
+    for i in order:
+        die = design.dies[i]
+        placed = None
+        if die.bond not in (BondType.FLIP_CHIP, BondType.SMT):
+            for chain in chains:
+                top = chain[-1]
+                lower = design.dies[top.index]
+                if (
+                    len(chain) >= rules.max_dies_per_stack
+                    or lower.bond is BondType.SMT
+                    or not rules.can_stack(die.kind, lower.kind)
+                ):
+                    continue
+                member = _place_on(design, top, die, i)
+                if member is not None and _wire_reach_ok(design, [*chain, member]):
+                    chain.append(member)
+                    placed = member
+                    break
+        if placed is None:
+            width, length = die.size_um(0)
+            chains.append([_Member(i, 0, 0, 0, width, length)])
+    return chains
+
+
+def _halo(design: Design, chain: list[_Member]) -> tuple[int, int, int, int]:
+    """Finger rings on the chain's pad sides and the fillet of a flip-chip base."""
+    rules = design.rules
+    sides: set[Edge] = set()
+    for m in chain:
+        die = design.dies[m.index]
+        if die.bond is BondType.WIRE_BOND and rules.bond_finger_ring_um > 0:
+            sides |= die.pad_edges_at(m.rotation_deg)
+    fillet = (
+        rules.underfill_fillet_um if design.dies[chain[0].index].bond is BondType.FLIP_CHIP else 0
+    )
+    ring = rules.bond_finger_ring_um
+    return tuple(
+        fillet + (ring if side in sides else 0)
+        for side in (Edge.WEST, Edge.SOUTH, Edge.EAST, Edge.NORTH)
+    )  # type: ignore[return-value]
+
+
+def constructive_layout(
+    design: Design, *, time_limit_s: float, seed: int = 0, workers: int = 1
+) -> Layout | None:
+    """A legal-looking starting layout (a hint), or None when the engine finds none in time."""
+    rules = design.rules
+    chains = greedy_chains(design)
+    blocks = []
+    for k, chain in enumerate(chains):
+        box = _bbox(chain)
+        # A chain may turn as a whole: its members and its halo turn with it.
+        blocks.append(Block(f"S{k}", box.width_um, box.length_um, halo_um=_halo(design, chain)))
+    spacing = max((rules.die_spacing_um, *(s for _, s in rules.pair_spacing_um)))
+    margin = max(rules.die_edge_keepout_um, rules.finger_edge_keepout_um)
+    x0, y0, x1, y1 = (int(c) for c in design.envelope.outline.bounds)
+    room = (x1 - x0 - 2 * margin, y1 - y0 - 2 * margin)
+    if min(room) <= 0:
+        return None
+    # The least area first; when that shape does not fit the envelope's box, any packing
+    # that does (the engine's fixed-outline mode).
+    free = PackProblem(tuple(blocks), outline_um=None, spacing_um=spacing)
+    result = pack(free, time_limit_s=time_limit_s / 2, seed=seed, workers=workers)
+    packing = result.packing
+    if packing is None or packing.width_um > room[0] or packing.length_um > room[1]:
+        fixed = PackProblem(tuple(blocks), outline_um=room, spacing_um=spacing)
+        result = pack(fixed, time_limit_s=time_limit_s / 2, seed=seed, workers=workers)
+    if result.status is not PackStatus.FEASIBLE or result.packing is None:
+        return None
+    placements = []
+    for k, (chain, where) in enumerate(zip(chains, result.packing.positions, strict=True)):
+        box = _bbox(chain)
+        for tier, m in enumerate(chain):
+            rx, ry = m.x_um - box.x_um, m.y_um - box.y_um
+            width, length, rotation = m.width_um, m.length_um, m.rotation_deg
+            if where.rotated:  # a 90° CCW turn of the whole chain about its box
+                rx, ry = box.length_um - ry - length, rx
+                width, length, rotation = length, width, (rotation + 90) % 360
+            placements.append(
+                Placement(
+                    die_id=design.dies[m.index].id,
+                    x_um=x0 + margin + where.x_um + rx,
+                    y_um=y0 + margin + where.y_um + ry,
+                    width_um=width,
+                    length_um=length,
+                    rotation_deg=rotation,
+                    z_bottom_um=0,
+                    thickness_um=design.dies[m.index].thickness_um,
+                    stack=k,
+                    tier=tier,
+                    on_die=None if tier == 0 else design.dies[chain[tier - 1].index].id,
+                )
+            )
+    step = rules.package_grid_um
+    width = -(-(result.packing.width_um + 2 * margin) // step) * step
+    length = -(-(result.packing.length_um + 2 * margin) // step) * step
+    return Layout(design.name, design.family, Rect(x0, y0, width, length), 0, tuple(placements))
+
+
+def relabel_identical(design: Design, hint: Layout) -> Layout:
+    """Give identical side-by-side parts the hint positions in the order the model's
+    symmetry breaking demands (x, then y, increasing with the die's index)."""
+    from layoutopt.solver.rules.stacking import identity_classes  # no import cycle at load
+
+    by_id = {p.die_id: p for p in hint.placements}
+    moved: dict[str, Placement] = {}
+    for members in identity_classes(design):
+        ids = [design.dies[i].id for i in members]
+        if len(ids) < 2 or any(by_id[i].on_die is not None or by_id[i].tier for i in ids):
+            continue
+        spots = sorted((by_id[i] for i in ids), key=lambda p: (p.x_um, p.y_um))
+        for die_id, spot in zip(ids, spots, strict=True):
+            moved[die_id] = Placement(**{**spot.__dict__, "die_id": die_id})
+    placements = tuple(moved.get(p.die_id, p) for p in hint.placements)
+    return Layout(
+        hint.design_name, hint.family, hint.package, hint.thickness_um, placements, hint.stack_up
+    )

@@ -1,0 +1,68 @@
+"""The engine's starting layout: legal stacks, a legal packing, hints the model accepts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from layoutopt.design_file import load_design
+from layoutopt.solver import SolveOptions, solve
+from layoutopt.solver.build import build_model
+from layoutopt.solver.solve import _complete_hint
+from layoutopt.solver.warmstart import constructive_layout, greedy_chains, relabel_identical
+from layoutopt.stackup import package_thickness_um, stack_up
+from layoutopt.validate import validate
+
+ROOT = Path(__file__).resolve().parents[1]
+SIP_50 = ROOT / "benchmarks" / "designs" / "sip_50.yaml"
+
+
+def _as_layout(design, hint):  # type: ignore[no-untyped-def]
+    """The hint with z filled in from the rules, so the validator can judge it."""
+    rules = design.rules
+    by_id = {p.die_id: p for p in hint.placements}
+    placed: dict[str, object] = {}
+    for p in sorted(hint.placements, key=lambda p: p.tier):
+        die = design.die(p.die_id)
+        if p.on_die is None:
+            z = rules.base_thickness_um + rules.joint_um(die, None)
+        else:
+            lower = placed[p.on_die]
+            z = lower.z_top_um + rules.joint_um(die, design.die(p.on_die))  # type: ignore[attr-defined]
+        placed[p.die_id] = replace(p, z_bottom_um=z)
+    placements = tuple(placed[p.die_id] for p in hint.placements)  # type: ignore[misc]
+    assert set(by_id) == set(placed)
+    return replace(
+        hint,
+        placements=placements,
+        thickness_um=package_thickness_um(design, placements),
+        stack_up=stack_up(design, placements),
+    )
+
+
+def test_greedy_chains_stack_the_memory_and_keep_the_rest_side_by_side() -> None:
+    design = load_design(SIP_50)
+    chains = greedy_chains(design)
+    stacked = [[design.dies[m.index].id for m in c] for c in chains if len(c) > 1]
+    assert stacked and all(len(c) <= design.rules.max_dies_per_stack for c in stacked)
+    assert sum(len(c) for c in chains) == len(design.dies)
+
+
+def test_constructive_layout_is_legal() -> None:
+    design = load_design(SIP_50)
+    hint = relabel_identical(design, constructive_layout(design, time_limit_s=2, seed=0))
+    assert validate(design, _as_layout(design, hint)) == ()
+
+
+def test_the_model_accepts_the_hint_as_a_complete_solution() -> None:
+    design = load_design(SIP_50)
+    hint = relabel_identical(design, constructive_layout(design, time_limit_s=2, seed=0))
+    built = build_model(design, 10)
+    assert _complete_hint(design, built, hint, [], SolveOptions(workers=1), 10.0)
+
+
+def test_fifty_parts_reach_a_legal_layout_in_seconds() -> None:
+    result = solve(load_design(SIP_50), SolveOptions(time_limit_s=10, thermal=False))
+    assert result.status.has_layout and result.layout is not None
+    assert result.stats["first_solution_s"] < 5.0
+    assert validate(result.design, result.layout) == ()
