@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from layoutopt.design_file import load_design
-from layoutopt.solver import SolveOptions, solve
+from layoutopt.solver import SolveOptions, SolveStatus, solve
 from layoutopt.validate import validate
 
 DESIGNS = sorted((Path(__file__).resolve().parents[1] / "designs").glob("*.yaml"))
@@ -18,6 +18,10 @@ VARIANTS = [(path, k) for path in DESIGNS for k in range(len(load_design(path).v
 def test_shipped_design_solves_legally(path: Path, variant: int) -> None:
     design = load_design(path).variants()[variant]
     result = solve(design, SolveOptions(time_limit_s=8, workers=2, seed=0))
+    if variant > 0 and result.status is SolveStatus.INFEASIBLE:
+        # An alternative family may not fit (the comparison says so): it must say why.
+        assert result.explanation
+        return
     assert result.status.has_layout, (result.status, result.explanation)
     assert result.layout is not None
     assert validate(design, result.layout) == ()

@@ -41,7 +41,7 @@ class SolveOptions:
     warm_start: bool = True
     thermal: bool = True
     # The model the limits must hold on: "fv3d" (3D finite volumes, the default) or
-    # "compact". The compact network screens every candidate first either way.
+    # "compact" (the fast resistance network, for quick exploration).
     thermal_model: str = "fv3d"
     thermal_step_um: int = 400  # fv3d lateral grid step in the loop (within 0.1 K of 100 um)
     log: bool = False
