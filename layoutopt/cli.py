@@ -362,6 +362,30 @@ def sweep(
     raise typer.Exit(code)
 
 
+@app.command("import-bookshelf")
+def import_bookshelf(
+    blocks: Annotated[Path, typer.Argument(metavar="FILE.blocks", help="GSRC Bookshelf blocks.")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Design file to write.")],
+    nets: Annotated[Path | None, typer.Option(help="The .nets file (checked).")] = None,
+    pl: Annotated[Path | None, typer.Option(help="The .pl file (checked).")] = None,
+    whitespace: Annotated[
+        float | None, typer.Option(help="Fixed square outline with this whitespace, e.g. 0.15.")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Design name.")] = None,
+) -> None:
+    """Turn a Bookshelf floorplan into a design: hard blocks as dies, rotation allowed;
+    a fixed square outline with --whitespace, else a free outline (minimum area)."""
+    from layoutopt.bookshelf import bookshelf_to_design_yaml
+    from layoutopt.layout_io import write_atomic
+
+    try:
+        text = bookshelf_to_design_yaml(blocks, nets, pl, whitespace=whitespace, name=name)
+    except LayoutOptError as error:
+        raise _fail(error) from None
+    write_atomic(out, text)
+    console.print(f"written   {out}")
+
+
 def main() -> None:
     """Console entry point: run the app, mapping uncaught library errors to exit codes."""
     try:

@@ -128,3 +128,27 @@ def test_thermal_command_and_hotspot_export(solved: Path, tmp_path: Path) -> Non
     assert "skin" in result.output
     assert list((tmp_path / "hotspot").glob("*.flp"))
     assert list((tmp_path / "hotspot").glob("*.lcf"))
+
+
+def test_import_bookshelf_writes_a_solvable_design(tmp_path: Path) -> None:
+    blocks = tmp_path / "tiny.blocks"
+    blocks.write_text(
+        "UCSC blocks 1.0\n\nNumSoftRectangularBlocks : 0\nNumHardRectilinearBlocks : 3\n"
+        "NumTerminals : 0\n\n"
+        "a hardrectilinear 4 (0, 0) (0, 40) (60, 40) (60, 0)\n"
+        "b hardrectilinear 4 (0, 0) (0, 30) (30, 30) (30, 0)\n"
+        "c hardrectilinear 4 (0, 0) (0, 20) (50, 20) (50, 0)\n"
+    )
+    design = tmp_path / "tiny.yaml"
+    result = run("import-bookshelf", blocks, "-o", design, "--whitespace", "0.5")
+    assert result.exit_code == ExitCode.OK, result.output
+    solved = run("solve", design, "-o", tmp_path / "o", "--no-thermal", "--workers", "1")
+    assert solved.exit_code == ExitCode.OK, solved.output
+
+
+def test_import_bookshelf_bad_file_is_bad_input(tmp_path: Path) -> None:
+    blocks = tmp_path / "bad.blocks"
+    blocks.write_text("UCSC blocks 1.0\nNumHardRectilinearBlocks : 2\nx hardrectilinear 4 (0, 0)\n")
+    result = run("import-bookshelf", blocks, "-o", tmp_path / "x.yaml")
+    assert result.exit_code == ExitCode.BAD_INPUT
+    assert "bad.blocks" in result.output and "Traceback" not in result.output
