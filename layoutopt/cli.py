@@ -128,6 +128,8 @@ def _write_comparison_csv(path: Path, rows: list[dict[str, object]]) -> None:
 
     from layoutopt.layout_io import write_atomic
 
+    # Wall-clock times stay out of the results (they are in each family's timing.json).
+    rows = [{k: v for k, v in row.items() if k != "time_s"} for row in rows]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()

@@ -134,10 +134,15 @@ def to_json(record: LayoutRecord) -> str:
         "format_version": FORMAT_VERSION,
         "design": to_data(record.design),
         "layout": layout_to_data(record.design, record.layout),
-        "thermal": None if record.thermal is None else to_data(record.thermal),
+        "thermal": None if record.thermal is None else _without_times(to_data(record.thermal)),
         "solver": record.solver,
     }
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _without_times(thermal: dict[str, Any]) -> dict[str, Any]:
+    """The thermal report minus its wall-clock time, so identical solves write identical files."""
+    return {k: v for k, v in thermal.items() if k != "solve_time_s"}
 
 
 def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> Path:

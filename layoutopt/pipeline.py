@@ -120,9 +120,14 @@ def write_solution(
     drawings: bool = True,
 ) -> list[Path]:
     """Write ``layout.json`` and the drawings of a solved design into ``outdir``."""
+    import json
+
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
-    written = []
+    # Wall-clock times live apart from the results, which are byte-identical when the solve
+    # is deterministic (one worker, fixed seed).
+    timing = json.dumps(result.timing_data(), indent=2, sort_keys=True) + "\n"
+    written = [write_atomic(out / "timing.json", timing)]
     if result.layout is not None:
         record = LayoutRecord(
             design=design, layout=result.layout, thermal=result.thermal, solver=result.to_data()

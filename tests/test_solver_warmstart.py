@@ -64,5 +64,5 @@ def test_the_model_accepts_the_hint_as_a_complete_solution() -> None:
 def test_fifty_parts_reach_a_legal_layout_in_seconds() -> None:
     result = solve(load_design(SIP_50), SolveOptions(time_limit_s=10, thermal=False))
     assert result.status.has_layout and result.layout is not None
-    assert result.stats["first_solution_s"] < 5.0
+    assert result.timing_data()["first_solution_s"] < 5.0
     assert validate(result.design, result.layout) == ()

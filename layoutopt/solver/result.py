@@ -68,16 +68,20 @@ class SolveResult:
     design: Design | None = None  # the design solved (for drawings and display)
 
     def to_data(self) -> dict[str, Any]:
-        """The ``solver`` section of the layout file."""
+        """The ``solver`` section of the layout file: everything but wall-clock times, so a
+        deterministic solve writes the same bytes every time (times: :meth:`timing_data`)."""
         return {
             "status": self.status.value,
             "objective": self.objective,
             "best_bound": self.best_bound,
             "gap": self.gap,
-            "time_s": round(self.time_s, 3),
             "explanation": list(self.explanation),
-            "stats": self.stats,
+            "stats": {k: v for k, v in self.stats.items() if k != "timing"},
         }
+
+    def timing_data(self) -> dict[str, Any]:
+        """Wall-clock times of the solve (seconds): total, first layout, each stage."""
+        return {"time_s": round(self.time_s, 3), **self.stats.get("timing", {})}
 
     def _repr_html_(self) -> str:
         from layoutopt.display import result_html  # lazy: the core never imports drawings

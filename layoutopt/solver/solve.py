@@ -101,8 +101,10 @@ def _run(
     solver = _solver(options, time_limit_s)
     first = _FirstSolution(started)
     status = solver.Solve(built.model, first)
-    if first.elapsed_s is not None and "first_solution_s" not in stats:
-        stats["first_solution_s"] = round(first.elapsed_s, 3)
+    timing = stats.setdefault("timing", {})
+    if first.elapsed_s is not None and "first_solution_s" not in timing:
+        timing["first_solution_s"] = round(first.elapsed_s, 3)
+    timing.setdefault("stages_s", []).append(round(solver.WallTime(), 3))
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     stats["stages"].append(
         {
@@ -110,7 +112,6 @@ def _run(
             "status": solver.StatusName(status).lower(),
             "objective": solver.ObjectiveValue() if found else None,
             "best_bound": solver.BestObjectiveBound(),
-            "time_s": round(solver.WallTime(), 3),
             "branches": solver.NumBranches(),
             "conflicts": solver.NumConflicts(),
         }
