@@ -24,8 +24,10 @@ from layoutopt.model import BondType, Design, Die, Edge, Layout, Placement, Rect
 
 __all__ = ["WARM_START_MIN_DIES", "constructive_layout"]
 
-# Below this many dies CP-SAT finds a first layout at once; the engine would only cost time.
-WARM_START_MIN_DIES = 16
+# Below this many dies CP-SAT finds a first layout within seconds (measured: a 19-part SiP
+# in < 1 s); a probe-and-restart would only lose its search. The 50-part SiP and the
+# Bookshelf n50/n100 instances are where the engine pays.
+WARM_START_MIN_DIES = 40
 
 _PAD_BONDS = (BondType.WIRE_BOND, BondType.VERTICAL_WIRE)
 
