@@ -61,8 +61,9 @@ def test_the_model_accepts_the_hint_as_a_complete_solution() -> None:
     assert _complete_hint(design, built, hint, [], SolveOptions(workers=1), 10.0)
 
 
-def test_fifty_parts_reach_a_legal_layout_in_seconds() -> None:
+def test_fifty_parts_reach_a_legal_layout() -> None:
+    # How fast is measured in benchmarks/bench_solver.py; here: that it gets there.
     result = solve(load_design(SIP_50), SolveOptions(time_limit_s=10, thermal=False))
     assert result.status.has_layout and result.layout is not None
-    assert result.timing_data()["first_solution_s"] < 5.0
+    assert "first_solution_s" in result.timing_data()
     assert validate(result.design, result.layout) == ()
