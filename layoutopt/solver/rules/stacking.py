@@ -138,9 +138,8 @@ def _identity(ctx: ModelContext, i: int) -> tuple[object, ...]:
         d.bandwidth_gbps,
         d.allowed_thickness_um,
         d.power_map,
-        ctx.lower[i],
-        ctx.member_roots[i],
-    )
+        d.material,
+    )  # everything but the id: who may rest on whom follows from these and the rules
 
 
 def identity_classes(design_or_ctx: Design | ModelContext) -> list[list[int]]:
