@@ -27,7 +27,7 @@ def main() -> None:
     t, report = _time(lambda: compact_report(design, layout), repeat=200)
     print(f"compact check, 5 dies: {t * 1e3:8.3f} ms (peak {report.peak_junction_c:.2f} °C)")
     for step in (400.0, 200.0, 100.0):
-        t, field = _time(lambda s=step: solve_fv3d(design, layout, lateral_step_um=s))
+        t, field = _time(lambda s=step: solve_fv3d(design, layout, lateral_step_um=s), repeat=3)
         print(
             f"fv3d 12x12 ePOP, {step:5.0f} um lateral: {t:8.3f} s  {field.cells:9d} cells  "
             f"{field.method}  C0 max {field.die_stats()[-1].max_c:.2f} °C"
