@@ -1,3 +1,45 @@
-"""layoutopt: chip-package layout and footprint optimizer."""
+"""layoutopt: chip-package layout and footprint optimizer.
+
+The public API; the rest lives in the submodules it names (drawings: ``layoutopt.render``,
+sweeps: ``layoutopt.sweep``, notebooks: ``layoutopt.display``).
+
+>>> from layoutopt import load_design, solve, SolveOptions
+"""
+
+from layoutopt.design_file import design_from_text, load_design
+from layoutopt.errors import DesignError, InternalError, LayoutOptError
+from layoutopt.layout_io import LayoutRecord, read_layout, write_layout
+from layoutopt.model import Design, Die, Layout, Placement, ProcessRules
+from layoutopt.pipeline import compare_families, write_solution
+from layoutopt.solver import SolveOptions, SolveResult, SolveStatus, solve
+from layoutopt.thermal import thermal_check
+from layoutopt.thermal.report import ThermalReport
+from layoutopt.validate import Violation, validate
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "Design",
+    "DesignError",
+    "Die",
+    "InternalError",
+    "Layout",
+    "LayoutOptError",
+    "LayoutRecord",
+    "Placement",
+    "ProcessRules",
+    "SolveOptions",
+    "SolveResult",
+    "SolveStatus",
+    "ThermalReport",
+    "Violation",
+    "compare_families",
+    "design_from_text",
+    "load_design",
+    "read_layout",
+    "solve",
+    "thermal_check",
+    "validate",
+    "write_layout",
+    "write_solution",
+]

@@ -317,8 +317,9 @@ class ThermalSpec:
 class Objective:
     """What to minimise.
 
-    ``lexicographic``: footprint first, then thickness (then temperature, when the thermal
-    model is in the loop). ``weighted``: one sum with the weights below, in the units named.
+    ``lexicographic``: footprint first, then thickness, then (CMC) the bandwidth-weighted
+    interconnect length; temperatures are limits, not objectives. ``weighted``: one sum with
+    the weights below, in the units named.
     """
 
     mode: str = "lexicographic"

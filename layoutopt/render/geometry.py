@@ -18,9 +18,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from layoutopt import validate
 from layoutopt.model import BondType, Design, Edge, Layer, Layout, Placement, Rect
 from layoutopt.stackup import JOINT_NAMES, stack_up
+from layoutopt.validate import finger_rings as validator_finger_rings
 
 __all__ = [
     "ViewTransform",
@@ -119,7 +119,7 @@ def stack_box(stack: tuple[Placement, ...]) -> Rect:
 
 def finger_rings(design: Design, layout: Layout) -> tuple[tuple[int, Edge, Rect], ...]:
     """Every bond-finger ring as (stack, side, strip): the validator's rings, flattened."""
-    rings = validate.finger_rings(design, layout)
+    rings = validator_finger_rings(design, layout)
     return tuple(
         (number, side, strip)
         for number in sorted(rings)

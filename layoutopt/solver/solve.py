@@ -48,6 +48,8 @@ from layoutopt.thermal.report import ThermalReport
 
 __all__ = ["solve"]
 
+# Each thermal round forbids one stacking structure; past this many the design is treated
+# as out of time (a status, with the last violations), not searched further.
 MAX_THERMAL_ROUNDS = 50
 # Large designs: CP-SAT alone gets this long (at most a quarter of the stage) to find a
 # first layout before the placement engine's packing is called in as a hint.
