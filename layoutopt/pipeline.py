@@ -40,15 +40,9 @@ class FamilyComparison:
         return comparison_rows(self.variants, self.results)
 
     def _repr_html_(self) -> str:
-        rows = self.rows()
-        if not rows:
-            return "<p>no candidates</p>"
-        head = "".join(f"<th>{k}</th>" for k in rows[0])
-        body = "".join(
-            "<tr>" + "".join(f"<td>{'' if v is None else v}</td>" for v in row.values()) + "</tr>"
-            for row in rows
-        )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        from layoutopt.display import comparison_html
+
+        return comparison_html(self)
 
 
 def compare_families(design: Design, options: SolveOptions | None = None) -> FamilyComparison:

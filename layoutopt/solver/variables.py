@@ -216,9 +216,5 @@ def create_variables(model: cp_model.CpModel, ctx: ModelContext) -> Variables:
     return v
 
 
-def rotation_pairs(v: Variables, i: int) -> list[tuple[int, Literal]]:
-    return sorted(v.rot[i].items())
-
-
 def pairs(indices: tuple[int, ...]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in product(indices, indices) if a < b]

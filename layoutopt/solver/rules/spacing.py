@@ -16,12 +16,9 @@ __all__ = ["build", "possible_kinds"]
 
 
 def possible_kinds(ctx: ModelContext, root: int) -> set[DieKind]:
+    """Kinds of every die that may end up in the stack whose tier-0 die is ``root``."""
     dies = ctx.design.dies
-    return {dies[i].kind for i in range(ctx.n) if (i, root) in _members(ctx)}
-
-
-def _members(ctx: ModelContext) -> set[tuple[int, int]]:
-    return {(i, b) for i in range(ctx.n) for b in ctx.member_roots[i]}
+    return {dies[i].kind for i in range(ctx.n) if root in ctx.member_roots[i]}
 
 
 def build(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> None:
