@@ -187,7 +187,7 @@ class ProcessRules:
     staircase_offset_um: int = 0  # exposed pad row per wire-bonded step
     max_overhang_um: int = 0  # how far a die may reach past the die below
     max_dies_per_stack: int = 1
-    package_grid_um: int = 50  # package outline sizes are multiples of this
+    package_grid_um: int = 50  # package outline sizes are multiples of this (estimate)
     # --- vertical stack-up ------------------------------------------------------------
     ball_height_um: int = 0  # ball standoff (effective layer)
     substrate_thickness_um: int = 0  # 0 for fan-out (RDL) families
@@ -299,6 +299,9 @@ class Envelope:
 class ThermalSpec:
     """Boundary conditions and limits of the thermal check (SI units, °C)."""
 
+    # Defaults (domain_data.md): 25 °C, where IEC 62368-1 applies its touch limits (§4.4,
+    # M); still-air h of a temple surface with radiation, 12 W/m²K (§6, E); a 0.5 mm board
+    # (§5 'Temple mainboard PCB' 0.4-0.6 mm, E); 2 mm of board beyond the package (estimate).
     ambient_c: float = 25.0
     h_top_w_per_m2_k: float = 12.0
     h_bottom_w_per_m2_k: float = 12.0
