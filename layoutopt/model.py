@@ -256,6 +256,27 @@ class ProcessRules:
             return self.pop_gap_um
         return self.attach_um(upper.bond)
 
+    def joint_material(self, upper: Die, lower: Die | None) -> str:
+        """Material of the joint under ``upper`` (which sits on ``lower``; None: the base).
+
+        A PoP memory sits on the SoC across the ball gap; an SMT passive stands on solder
+        pads covering a small part of its area, the rest filled with mold, so mold is used
+        (the conservative choice for heat).
+
+        >>> die = Die("D", "p", DieKind.DRAM, 10, 10, 10, 0.0, 85.0, BondType.WIRE_BOND)
+        >>> ProcessRules(Family.EPOP).joint_material(die, None)
+        'daf'
+        """
+        if self.family is Family.POP and lower is not None and lower.bond is BondType.FLIP_CHIP:
+            return self.ball_material
+        return {
+            BondType.WIRE_BOND: self.die_attach_material,
+            BondType.FLIP_CHIP: self.underfill_material,
+            BondType.MICRO_BUMP: self.bond_line_material,
+            BondType.VERTICAL_WIRE: self.die_attach_material,
+            BondType.SMT: self.mold_material,
+        }[upper.bond]
+
     def top_clearance_um(self, die: Die) -> int:
         """What must stand above a die's top: wire loop and mold, or the mold cap alone."""
         if die.bond is BondType.WIRE_BOND:

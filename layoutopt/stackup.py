@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from layoutopt.model import Design, Layer, Placement
+from layoutopt.model import BondType, Design, Family, Layer, Placement
 
 __all__ = ["JOINT_NAMES", "describe_layers", "package_thickness_um", "stack_up"]
 
@@ -72,9 +72,7 @@ def stack_up(design: Design, placements: Sequence[Placement]) -> tuple[Layer, ..
         layers.append(Layer(f"{p.die_id} die", p.thickness_um, die.material))
         level = p.z_top_um
     top = design.die(peak.die_id)
-    if rules.top_clearance_um(top) == rules.wire_loop_um + rules.mold_clearance_um and (
-        rules.wire_loop_um and top.bond.value == "wire_bond"
-    ):
+    if top.bond is BondType.WIRE_BOND and rules.wire_loop_um:
         layers.append(Layer("wire loop", rules.wire_loop_um, rules.mold_material))
         layers.append(Layer("mold over loop", rules.mold_clearance_um, rules.mold_material))
     elif total - level:
@@ -83,27 +81,16 @@ def stack_up(design: Design, placements: Sequence[Placement]) -> tuple[Layer, ..
 
 
 def _joint_name(design: Design, p: Placement) -> str:
-    rules = design.rules
-    bond = design.die(p.die_id).bond.value
-    if (
-        p.on_die is not None
-        and rules.family.value == "pop"
-        and (design.die(p.on_die).bond.value == "flip_chip")
-    ):
+    die = design.die(p.die_id)
+    lower = design.die(p.on_die) if p.on_die is not None else None
+    if design.rules.family is Family.POP and lower is not None and lower.bond is BondType.FLIP_CHIP:
         return "PoP gap"
-    return JOINT_NAMES[bond]
+    return JOINT_NAMES[die.bond.value]
 
 
 def _joint_material(design: Design, p: Placement) -> str:
-    rules = design.rules
-    bond = design.die(p.die_id).bond.value
-    return {
-        "wire_bond": rules.die_attach_material,
-        "flip_chip": rules.underfill_material,
-        "micro_bump": rules.bond_line_material,
-        "vertical_wire": rules.die_attach_material,
-        "smt": rules.ball_material,
-    }[bond]
+    lower = design.die(p.on_die) if p.on_die is not None else None
+    return design.rules.joint_material(design.die(p.die_id), lower)
 
 
 JOINT_NAMES: dict[str, str] = {

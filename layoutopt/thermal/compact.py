@@ -59,7 +59,6 @@ from scipy.special import i0e, i1e, k0e, k1e
 from layoutopt.model import Design, Layout
 from layoutopt.thermal.materials import check_thermal_inputs, conductivity
 from layoutopt.thermal.report import DieTemperature, FaceHeat, ThermalReport
-from layoutopt.thermal.stackup import joint_material_for
 
 __all__ = [
     "Sensitivity",
@@ -274,7 +273,7 @@ def _network(design: Design, layout: Layout) -> _Network:
             half = 0.5 * p.thickness_um * _UM / (ksi[1] * a * b)
             lower = design.die(p.on_die) if p.on_die else None
             joint_t = rules.joint_um(die, lower) * _UM
-            kj = kk(joint_material_for(rules, die, lower), f"rules ({die.bond.value} joint)")
+            kj = kk(rules.joint_material(die, lower), f"rules ({die.bond.value} joint)")
             if tier == 0:
                 covered += a * b
                 r, a2, b2 = _spread_resistance(joint_t, *kj, a, b, pw, pl)

@@ -12,20 +12,16 @@ Layers, bottom to top:
 - mold: the package rect from the base to ``layout.thickness_um``;
 - per die: its joint (die attach, bumps and underfill, bond line, ...) then the die body;
 - housing wall: the package rect above the package top, ``thermal.housing_thickness_um``.
-
-Examples
---------
->>> joint_material_for(ProcessRules(Family.EPOP), _die(BondType.WIRE_BOND), None)
-'daf'
+Joint materials and thicknesses come from ``ProcessRules.joint_material`` / ``joint_um``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from layoutopt.model import BondType, Design, Die, DieKind, Family, Layout, Placement, ProcessRules
+from layoutopt.model import Design, Layout, Placement
 
-__all__ = ["Block", "build_blocks", "joint_material_for", "joint_thickness_um"]
+__all__ = ["Block", "build_blocks", "joint_thickness_um"]
 
 
 @dataclass(frozen=True)
@@ -50,27 +46,6 @@ class Block:
     @property
     def area_um2(self) -> int:
         return (self.x1_um - self.x0_um) * (self.y1_um - self.y0_um)
-
-
-def _die(bond: BondType) -> Die:  # for the doctest only
-    return Die("D", "p", DieKind.DRAM, 10, 10, 10, 0.0, 85.0, bond)
-
-
-def joint_material_for(rules: ProcessRules, die: Die, lower: Die | None) -> str:
-    """Material of the joint under ``die``.
-
-    An SMT passive stands on solder pads that cover a small fraction of its area; the rest
-    of the gap is filled with mold, so the mold material is used (a conservative choice).
-    """
-    if rules.family is Family.POP and lower is not None and lower.bond is BondType.FLIP_CHIP:
-        return rules.ball_material
-    return {
-        BondType.WIRE_BOND: rules.die_attach_material,
-        BondType.FLIP_CHIP: rules.underfill_material,
-        BondType.MICRO_BUMP: rules.bond_line_material,
-        BondType.VERTICAL_WIRE: rules.die_attach_material,
-        BondType.SMT: rules.mold_material,
-    }[die.bond]
 
 
 def joint_thickness_um(design: Design, placement: Placement) -> int:
@@ -143,7 +118,7 @@ def build_blocks(design: Design, layout: Layout) -> tuple[Block, ...]:
             blocks.append(
                 Block(
                     f"{p.die_id}.joint",
-                    joint_material_for(rules, die, lower),
+                    rules.joint_material(die, lower),
                     *rect,
                     z0,
                     z1,
