@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import random
 
-from layoutopt.engine.btree import anneal, shelf_tree
+from layoutopt.engine.btree import KERNEL_PLACEMENTS_PER_S, anneal_chains, shelf_tree
 from layoutopt.engine.check import packing_violations
 from layoutopt.engine.clock import CPSAT_DET_PER_S, UNITS_PER_S, Clock
 from layoutopt.engine.cpsat import cpsat_pack
@@ -257,7 +257,7 @@ def pack(
 
     # Stage 2a: iterated best-fit: random restarts and small changes to the best block
     # order and strip width (cheap, strong on many similar blocks).
-    ils_share = 0.1 if fixed_mode else 0.35
+    ils_share = 0.1 if fixed_mode else 0.05
     elite: tuple[Packing, int, list[int], bool] | None = None
     base_side = math.isqrt(problem.block_area_um2)
     small_fixed = fixed_mode and n <= _SMALL  # the exact model is quicker there
@@ -315,29 +315,31 @@ def pack(
         offer(result.packing, "cpsat")
         done = _fits(problem, best) and not wants_wl  # type: ignore[arg-type]
 
-    # Stage 2c: B*-tree annealing (no obstacles: the tree cannot see them).
-    anneal_until = (0.7 if fixed_mode else 0.55) * time_limit_s
+    # Stage 2c: B*-tree annealing (no obstacles: the tree cannot see them), one chain per
+    # worker; a few restarts, each from a fresh shelf tree, keeping the best.
+    anneal_until = (0.7 if fixed_mode else 0.8) * time_limit_s
     if not done and not table.obstacles:
         target = (
             table.container[0]
             if table.container
             else math.isqrt(int(1.15 * problem.block_area_um2))
         )
-        order = _orders(problem, None)[0]
+        start = shelf_tree(table, target, _orders(problem, None)[0])
         nets = NetIndex.of(problem, table) if wants_wl else None
+        chains = 1 if clock.deterministic else max(1, workers)
         run = 0
         while clock.elapsed_s() < anneal_until and not done and not clock.expired():
-            share = max(2.0, 0.2 * time_limit_s)
-            share = min(share, anneal_until - clock.elapsed_s())
-            result = anneal(
+            share = min(max(2.0, 0.25 * time_limit_s), anneal_until - clock.elapsed_s())
+            result = anneal_chains(
                 table,
-                shelf_tree(table, target, order),
-                seed=seed * 1000 + run,
-                clock=clock,
+                [start] * chains,
+                [seed * 1000 + run * chains + c for c in range(chains)],
                 budget_s=share,
+                deterministic=clock.deterministic,
                 nets=nets,
                 wirelength_weight=problem.wirelength_weight,
             )
+            clock.spend_seconds(result.moves * n / KERNEL_PLACEMENTS_PER_S)
             offer(table.to_packing(problem, result.xs, result.ys, result.rots), "anneal")
             done = fixed_mode and _fits(problem, best) and not wants_wl  # type: ignore[arg-type]
             run += 1
