@@ -14,20 +14,25 @@ Usage::
 
     python benchmarks/bench_floorplan.py --time-limit 60 --instances ami33 n100
     python benchmarks/bench_floorplan.py --time-limit 10 --no-baseline
+    python benchmarks/bench_floorplan.py --instances random-40-1 random-80-2  # unseen
+
+An instance named ``random-N-S`` is generated: N blocks from seed S (see ``_generated``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import random
 import sys
 import time
 from pathlib import Path
 
 from layoutopt.bookshelf import bookshelf_to_pack_problem
 from layoutopt.engine import cpsat_pack, hpwl_um, pack, packing_violations
-from layoutopt.engine.problem import PackProblem
+from layoutopt.engine.problem import Block, PackProblem
 
 INSTANCES = ("apte", "xerox", "hp", "ami33", "n10", "n30", "n50", "n100")
 
@@ -39,7 +44,31 @@ def _default_dir() -> Path:
     return Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks"
 
 
+def _generated(name: str, whitespace: float | None) -> PackProblem:
+    """``random-N-S``: N blocks of seed S, never seen while the engine was written.
+
+    Sides are log-uniform over 50-2000 µm (aspect ratios up to about 1:6), like a mix of
+    dies and passives; the outline convention is the Bookshelf one.
+    """
+    _, count, seed = name.split("-")
+    rng = random.Random(int(seed))
+    blocks = tuple(
+        Block(
+            f"R{i}",
+            round(math.exp(rng.uniform(math.log(50), math.log(2000)))),
+            round(math.exp(rng.uniform(math.log(50), math.log(2000)))),
+        )
+        for i in range(int(count))
+    )
+    if whitespace is None:
+        return PackProblem(blocks)
+    side = math.isqrt(int((1 + whitespace) * sum(b.area_um2 for b in blocks)))
+    return PackProblem(blocks, outline_um=(side, side))
+
+
 def _load(folder: Path, name: str, whitespace: float | None) -> PackProblem:
+    if name.startswith("random-"):
+        return _generated(name, whitespace)
     stem = folder / name
     return bookshelf_to_pack_problem(
         stem.with_suffix(".blocks"),
