@@ -96,11 +96,11 @@ class _Kernel:
             wl_weight=float(wl_weight) if use_wl else 0.0,
         )
 
-    def args(self) -> tuple:
+    def cost_args(self) -> tuple:
+        """The arguments of the compiled decoder and cost, in their order."""
         return (
             self.widths,
             self.heights,
-            self.turnable,
             self.box,
             self.norm,
             self.net_ptr,
@@ -282,9 +282,9 @@ def _run(
     temp,
     moves,
     stop_when_fits,
+    turnable,
     widths,
     heights,
-    turnable,
     box,
     norm,
     net_ptr,
@@ -411,11 +411,11 @@ def anneal(
     """
     _compile()
     kernel = _Kernel.of(table, nets, wirelength_weight)
-    args = kernel.args()
+    args = kernel.cost_args()
     n = len(table)
     state = np.array([(seed * 0x9E3779B97F4A7C15 + 1) % (1 << 64) or 1], dtype=np.uint64)
     cur = start.copy()
-    cost, xs, ys, w, h = _evaluate(cur, *_drop_turnable(args))
+    cost, xs, ys, w, h = _evaluate(cur, *args)
     best = cur.copy()
     best_xy = np.zeros((3, n), dtype=np.int64)
     best_xy[0], best_xy[1], best_xy[2, :2] = xs, ys, (w, h)
@@ -424,7 +424,7 @@ def anneal(
     moves_done = 0
     if n >= 2 and not (stop_when_fits and fits and kernel.wl_weight == 0):
         stop_at_fit = stop_when_fits and kernel.wl_weight == 0
-        t0 = _initial_temperature(cur, costs[0], args, state, start_accept)
+        t0 = _initial_temperature(cur, costs[0], kernel, state, start_accept)
         total = max(10 * n, int(budget_s * KERNEL_PLACEMENTS_PER_S / n))
         started = time.perf_counter()
         while True:
@@ -437,7 +437,9 @@ def anneal(
                 break
             temp = t0 * 1e-4**progress
             chunk = min(_CHUNK_MOVES, total - moves_done) if deterministic else _CHUNK_MOVES
-            made = _run(cur, best, best_xy, costs, state, temp, chunk, stop_at_fit, *args)
+            made = _run(
+                cur, best, best_xy, costs, state, temp, chunk, stop_at_fit, kernel.turnable, *args
+            )
             moves_done += made
             if made < chunk:  # it fits
                 if stop is not None:
@@ -498,38 +500,37 @@ def _compile() -> None:
         container=None,
         obstacles=(),
     )
-    args = _Kernel.of(table, None, 0.0).args()
+    kernel = _Kernel.of(table, None, 0.0)
     tree = shelf_tree(table, 3, [0, 1])
     state = np.ones(1, dtype=np.uint64)
-    cost = _evaluate(tree, *_drop_turnable(args))[0]
+    cost = _evaluate(tree, *kernel.cost_args())[0]
+    costs = np.array([cost, cost])
+    best_xy = np.zeros((3, 2), np.int64)
     _run(
         tree,
         tree.copy(),
-        np.zeros((3, 2), np.int64),
-        np.array([cost, cost]),
+        best_xy,
+        costs,
         state,
         1.0,
         1,
         False,
-        *args,
+        kernel.turnable,
+        *kernel.cost_args(),
     )
     _COMPILED.set()
 
 
-def _drop_turnable(args: tuple) -> tuple:
-    return args[:2] + args[3:]
-
-
 def _initial_temperature(
-    tree: np.ndarray, cost: float, args: tuple, state: np.ndarray, start_accept: float
+    tree: np.ndarray, cost: float, kernel: _Kernel, state: np.ndarray, start_accept: float
 ) -> float:
     """A temperature at which an average uphill move is accepted with ``start_accept``."""
     n = tree.shape[1]
     ups = []
     for _ in range(min(60, 4 * n)):
         trial = tree.copy()
-        _perturb(trial, args[2], state)
-        c = _evaluate(trial, *_drop_turnable(args))[0]
+        _perturb(trial, kernel.turnable, state)
+        c = _evaluate(trial, *kernel.cost_args())[0]
         if c > cost:
             ups.append(c - cost)
     return (sum(ups) / len(ups) if ups else 0.01) / -math.log(start_accept)
