@@ -226,3 +226,13 @@ def test_wirelength_pulls_connected_blocks_together() -> None:
     where = result.packing.by_id()
     a, b = where["B0"], where["B5"]
     assert abs(a.x_um - b.x_um) + abs(a.y_um - b.y_um) == 10  # neighbours
+
+
+def test_one_block_returns_at_once_instead_of_spending_the_budget() -> None:
+    for outline in (None, (25, 35)):
+        problem = PackProblem((Block("A", 30, 20),), outline_um=outline)
+        for workers in (1, 2):
+            result = pack(problem, time_limit_s=20, workers=workers)
+            assert result.status.has_packing
+            assert result.bbox_um in ({(30, 20), (20, 30)} if outline is None else {(20, 30)})
+            assert result.time_s < 10  # nothing to search: not the 20 s budget

@@ -3,8 +3,9 @@
 1. :func:`constructive` runs the best-fit skyline with a few block orders and strip widths
    (bottom-left fill when there are obstacles). For a fixed outline this usually fits at
    once, in milliseconds.
-2. Randomised best-fit restarts and B*-tree annealing improve the area (free outline) or
-   squeeze the packing into the outline (fixed outline).
+2. Randomised best-fit restarts, then B*-tree annealing (compiled, one chain per worker)
+   improve the area (free outline) or squeeze the packing into the outline (fixed
+   outline).
 3. CP-SAT: large-neighbourhood search over the best packing; for a fixed outline that still
    does not fit, the exact model runs with the best packing as a hint.
 
@@ -251,6 +252,8 @@ def pack(
 
     offer(constructive(problem, seed), "constructive")
     n = len(problem.blocks)
+    if n == 1 and not fixed_mode:
+        return finish(PackStatus.OPTIMAL, best)  # its own bounding box: nothing to search
     clock.spend(n * 40)
     done = fixed_mode and _fits(problem, best) and not wants_wl  # type: ignore[arg-type]
     rng = random.Random(seed)
@@ -318,7 +321,7 @@ def pack(
     # Stage 2c: B*-tree annealing (no obstacles: the tree cannot see them), one chain per
     # worker; a few restarts, each from a fresh shelf tree, keeping the best.
     anneal_until = (0.7 if fixed_mode else 0.8) * time_limit_s
-    if not done and not table.obstacles:
+    if not done and not table.obstacles and n >= 2:
         target = (
             table.container[0]
             if table.container
