@@ -260,7 +260,7 @@ def pack(
 
     # Stage 2a: iterated best-fit: random restarts and small changes to the best block
     # order and strip width (cheap, strong on many similar blocks).
-    ils_share = 0.1 if fixed_mode else 0.05
+    ils_share = 0.02 if fixed_mode else 0.05
     elite: tuple[Packing, int, list[int], bool] | None = None
     base_side = math.isqrt(problem.block_area_um2)
     small_fixed = fixed_mode and n <= _SMALL  # the exact model is quicker there
@@ -332,7 +332,8 @@ def pack(
         chains = 1 if clock.deterministic else max(1, workers)
         run = 0
         while clock.elapsed_s() < anneal_until and not done and not clock.expired():
-            share = min(max(2.0, 0.25 * time_limit_s), anneal_until - clock.elapsed_s())
+            run_s = max(1.0, (0.08 if fixed_mode else 0.25) * time_limit_s)
+            share = min(run_s, anneal_until - clock.elapsed_s())
             result = anneal_chains(
                 table,
                 [start] * chains,
@@ -341,6 +342,7 @@ def pack(
                 deterministic=clock.deterministic,
                 nets=nets,
                 wirelength_weight=problem.wirelength_weight,
+                start_accept=0.05 if fixed_mode else 0.5,
             )
             clock.spend_seconds(result.moves * n / KERNEL_PLACEMENTS_PER_S)
             offer(table.to_packing(problem, result.xs, result.ys, result.rots), "anneal")
