@@ -319,7 +319,9 @@ def pack(
         done = _fits(problem, best) and not wants_wl  # type: ignore[arg-type]
 
     # Stage 2c: B*-tree annealing (no obstacles: the tree cannot see them), one chain per
-    # worker; a few restarts, each from a fresh shelf tree, keeping the best.
+    # worker; a few restarts, each from a fresh shelf tree, keeping the best. A fixed
+    # outline only needs its first fit: a cold start and short runs reach it sooner
+    # (generated 20-60 block instances at 10 % whitespace: 2-3 s instead of 11 s).
     anneal_until = (0.7 if fixed_mode else 0.8) * time_limit_s
     if not done and not table.obstacles and n >= 2:
         target = (
