@@ -236,3 +236,18 @@ def test_one_block_returns_at_once_instead_of_spending_the_budget() -> None:
             assert result.status.has_packing
             assert result.bbox_um in ({(30, 20), (20, 30)} if outline is None else {(20, 30)})
             assert result.time_s < 10  # nothing to search: not the 20 s budget
+
+
+def test_minimize_area_inside_an_outline() -> None:
+    # A 50 % too large outline: any first fit is an answer, unless the area is minimised.
+    blocks = guillotine(6, 20, 120, 90)
+    outline = (150, 130)
+    first = pack(PackProblem(blocks, outline_um=outline), time_limit_s=2, workers=1)
+    least = PackProblem(blocks, outline_um=outline, minimize_area=True)
+    assert least.seeks_area and first.packing is not None
+    result = pack(least, time_limit_s=2, workers=1)
+    assert result.packing is not None
+    assert packing_violations(least, result.packing) == ()
+    assert result.packing.width_um <= 150 and result.packing.length_um <= 130
+    assert result.dead_space < 0.06  # 0 % exists; the first fit here leaves 10 %
+    assert result.packing.area_um2 < first.packing.area_um2  # type: ignore[union-attr]

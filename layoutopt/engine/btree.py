@@ -36,7 +36,14 @@ from numba import njit
 from layoutopt.engine.netlist import NetIndex
 from layoutopt.engine.problem import FootprintTable
 
-__all__ = ["KERNEL_PLACEMENTS_PER_S", "AnnealResult", "anneal", "anneal_chains", "shelf_tree"]
+__all__ = [
+    "KERNEL_PLACEMENTS_PER_S",
+    "AnnealResult",
+    "anneal",
+    "anneal_chains",
+    "compile_kernels",
+    "shelf_tree",
+]
 
 _OVERFLOW_WEIGHT = 11.0
 # Block placements per second of one core in the compiled decoder (measured on the
@@ -56,7 +63,8 @@ class _Kernel:
     widths: np.ndarray  # (n, 2) footprint x extent per orientation
     heights: np.ndarray  # (n, 2)
     turnable: np.ndarray  # block indices that may turn
-    box: np.ndarray  # [container w, container h, spacing], w = -1 for a free outline
+    # [container w, container h, spacing, minimise area in the container]; w = -1: free
+    box: np.ndarray
     norm: float
     net_ptr: np.ndarray  # CSR over nets: blocks of net k are net_blk[net_ptr[k]:net_ptr[k+1]]
     net_blk: np.ndarray
@@ -65,13 +73,19 @@ class _Kernel:
     wl_weight: float
 
     @classmethod
-    def of(cls, table: FootprintTable, nets: NetIndex | None, wl_weight: float) -> _Kernel:
+    def of(
+        cls,
+        table: FootprintTable,
+        nets: NetIndex | None,
+        wl_weight: float,
+        minimize_area: bool = False,
+    ) -> _Kernel:
         n = len(table)
         widths = np.array(table.widths, dtype=np.int64).reshape(n, 2)
         heights = np.array(table.heights, dtype=np.int64).reshape(n, 2)
         turnable = np.array([i for i in range(n) if table.rotatable[i]], dtype=np.int64)
         cw, ch = table.container if table.container else (-1, -1)
-        box = np.array([cw, ch, table.spacing_um], dtype=np.int64)
+        box = np.array([cw, ch, table.spacing_um, int(minimize_area)], dtype=np.int64)
         norm = float(sum(int(min(widths[i] * heights[i])) for i in range(n))) or 1.0
         use_wl = nets is not None and wl_weight > 0 and bool(nets.nets)
         ptr, blk, boxes = [0], [], []
@@ -197,7 +211,8 @@ def _cost(xs, ys, tree, w, h, box, norm, net_ptr, net_blk, net_box, centre, wl_w
         cw = box[0] - s
         ch = box[1] - s
         outer = float(max(w, cw)) * float(max(h, ch))
-        value = float(cw) * float(ch) + _OVERFLOW_WEIGHT * (outer - float(cw) * float(ch))
+        base = float(w) * float(h) if box[3] else float(cw) * float(ch)
+        value = base + _OVERFLOW_WEIGHT * (outer - float(cw) * float(ch))
     if wl_weight > 0:
         total = 0.0
         for k in range(net_ptr.shape[0] - 1):
@@ -399,6 +414,7 @@ def anneal(
     stop_when_fits: bool = True,
     start_accept: float = 0.5,
     stop: threading.Event | None = None,
+    minimize_area: bool = False,
 ) -> AnnealResult:
     """Anneal from the tree ``start`` for ``budget_s``; return the best packing seen.
 
@@ -407,10 +423,11 @@ def anneal(
     the budget is a move count (``budget_s`` of :data:`KERNEL_PLACEMENTS_PER_S`), so the
     result depends only on the seed; otherwise it is wall time. In fixed-outline mode with
     no wirelength weight it stops at the first packing that fits when ``stop_when_fits``,
-    and then sets ``stop``; it also stops when another chain has set ``stop``.
+    and then sets ``stop``; it also stops when another chain has set ``stop``. With
+    ``minimize_area`` it seeks the least area that fits the container instead.
     """
-    _compile()
-    kernel = _Kernel.of(table, nets, wirelength_weight)
+    compile_kernels()
+    kernel = _Kernel.of(table, nets, wirelength_weight, minimize_area)
     args = kernel.cost_args()
     n = len(table)
     state = np.array([(seed * 0x9E3779B97F4A7C15 + 1) % (1 << 64) or 1], dtype=np.uint64)
@@ -421,9 +438,9 @@ def anneal(
     best_xy[0], best_xy[1], best_xy[2, :2] = xs, ys, (w, h)
     costs = np.array([cost, cost])
     fits = table.container is not None and w <= table.container[0] and h <= table.container[1]
+    stop_at_fit = stop_when_fits and kernel.wl_weight == 0 and not minimize_area
     moves_done = 0
-    if n >= 2 and not (stop_when_fits and fits and kernel.wl_weight == 0):
-        stop_at_fit = stop_when_fits and kernel.wl_weight == 0
+    if n >= 2 and not (stop_at_fit and fits):
         t0 = _initial_temperature(cur, costs[0], kernel, state, start_accept)
         total = max(10 * n, int(budget_s * KERNEL_PLACEMENTS_PER_S / n))
         started = time.perf_counter()
@@ -467,7 +484,7 @@ def anneal_chains(
     The compiled loop releases the GIL, so chains on different cores do not wait on each
     other. Ties go to the earlier chain, so the answer does not depend on thread timing.
     """
-    _compile()  # once, before the threads start
+    compile_kernels()  # once, before the threads start
     stop = threading.Event()
 
     def chain(job: tuple[np.ndarray, int]) -> AnnealResult:
@@ -483,7 +500,7 @@ def anneal_chains(
 _COMPILED = threading.Event()
 
 
-def _compile() -> None:
+def compile_kernels() -> None:
     """Compile (or load from numba's cache) every kernel on a two-block instance.
 
     Done once per process, outside any chain's timed loop: the first compile takes

@@ -196,7 +196,7 @@ def cpsat_pack(
     model.add_max_equality(height, ends_y)
     mode = objective
     if mode == "auto":
-        mode = "area" if problem.outline_um is None else "none"
+        mode = "area" if problem.seeks_area else "none"
     primary = None
     if mode == "area":
         area = model.new_int_var(0, cw_g * ch_g, "area")

@@ -49,7 +49,7 @@ def packing_cost(problem: PackProblem, packing: Packing, objective: str = "auto"
 def _mode(problem: PackProblem, objective: str) -> str:
     if objective != "auto":
         return objective
-    return "area" if problem.outline_um is None else "none"
+    return "area" if problem.seeks_area else "none"
 
 
 def lns(

@@ -26,7 +26,12 @@ from __future__ import annotations
 import math
 import random
 
-from layoutopt.engine.btree import KERNEL_PLACEMENTS_PER_S, anneal_chains, shelf_tree
+from layoutopt.engine.btree import (
+    KERNEL_PLACEMENTS_PER_S,
+    anneal_chains,
+    compile_kernels,
+    shelf_tree,
+)
 from layoutopt.engine.check import packing_violations
 from layoutopt.engine.clock import CPSAT_DET_PER_S, UNITS_PER_S, Clock
 from layoutopt.engine.cpsat import cpsat_pack
@@ -202,12 +207,15 @@ def pack(
         ``FEASIBLE`` with a legal packing, ``INFEASIBLE`` when proven (or trivially) unable,
         ``NO_SOLUTION`` when time ran out first.
     """
+    compile_kernels()  # once per process (seconds the first time), not from the budget
     clock = Clock(time_limit_s, deterministic=workers == 1)
     table = FootprintTable.of(problem)
     history: list[tuple[float, int, str]] = []
     stats: dict[str, object] = {}
     fixed_mode = problem.outline_um is not None
     wants_wl = problem.wirelength_weight > 0 and bool(problem.nets)
+    # Done at the first packing that fits: a fixed outline with nothing else to minimise.
+    first_fit_only = fixed_mode and not wants_wl and not problem.minimize_area
 
     def finish(status: PackStatus, best: Packing | None) -> PackResult:
         legal = best is not None and _fits(problem, best)
@@ -255,12 +263,12 @@ def pack(
     if n == 1 and not fixed_mode:
         return finish(PackStatus.OPTIMAL, best)  # its own bounding box: nothing to search
     clock.spend(n * 40)
-    done = fixed_mode and _fits(problem, best) and not wants_wl  # type: ignore[arg-type]
+    done = first_fit_only and _fits(problem, best)  # type: ignore[arg-type]
     rng = random.Random(seed)
 
     # Stage 2a: iterated best-fit: random restarts and small changes to the best block
     # order and strip width (cheap, strong on many similar blocks).
-    ils_share = 0.02 if fixed_mode else 0.05
+    ils_share = 0.05 if problem.seeks_area else 0.02
     elite: tuple[Packing, int, list[int], bool] | None = None
     base_side = math.isqrt(problem.block_area_um2)
     small_fixed = fixed_mode and n <= _SMALL  # the exact model is quicker there
@@ -294,7 +302,7 @@ def pack(
         if elite is None or not _better(problem, elite[0], got):
             elite = (got, width, order, by_taller)
         offer(got, "best-fit")
-        done = fixed_mode and _fits(problem, best) and not wants_wl  # type: ignore[arg-type]
+        done = first_fit_only and _fits(problem, best)  # type: ignore[arg-type]
 
     # Stage 2b: few blocks and still no fit: a short exact solve first (no hint: the
     # overflowing greedy packing only misleads it).
@@ -316,13 +324,13 @@ def pack(
             stats["explanation"] = "CP-SAT proved that the blocks cannot fit the outline"
             return finish(PackStatus.INFEASIBLE, None)
         offer(result.packing, "cpsat")
-        done = _fits(problem, best) and not wants_wl  # type: ignore[arg-type]
+        done = first_fit_only and _fits(problem, best)  # type: ignore[arg-type]
 
     # Stage 2c: B*-tree annealing (no obstacles: the tree cannot see them), one chain per
     # worker; a few restarts, each from a fresh shelf tree, keeping the best. A fixed
-    # outline only needs its first fit: a cold start and short runs reach it sooner
+    # outline without an area to minimise only needs its first fit: a cold start and short runs reach it sooner
     # (generated 20-60 block instances at 10 % whitespace: 2-3 s instead of 11 s).
-    anneal_until = (0.7 if fixed_mode else 0.8) * time_limit_s
+    anneal_until = (0.8 if problem.seeks_area else 0.7) * time_limit_s
     if not done and not table.obstacles and n >= 2:
         target = (
             table.container[0]
@@ -334,7 +342,7 @@ def pack(
         chains = 1 if clock.deterministic else max(1, workers)
         run = 0
         while clock.elapsed_s() < anneal_until and not done and not clock.expired():
-            run_s = max(1.0, (0.08 if fixed_mode else 0.25) * time_limit_s)
+            run_s = max(1.0, (0.25 if problem.seeks_area else 0.08) * time_limit_s)
             share = min(run_s, anneal_until - clock.elapsed_s())
             result = anneal_chains(
                 table,
@@ -344,11 +352,12 @@ def pack(
                 deterministic=clock.deterministic,
                 nets=nets,
                 wirelength_weight=problem.wirelength_weight,
-                start_accept=0.05 if fixed_mode else 0.5,
+                start_accept=0.5 if problem.seeks_area else 0.05,
+                minimize_area=problem.minimize_area,
             )
             clock.spend_seconds(result.moves * n / KERNEL_PLACEMENTS_PER_S)
             offer(table.to_packing(problem, result.xs, result.ys, result.rots), "anneal")
-            done = fixed_mode and _fits(problem, best) and not wants_wl  # type: ignore[arg-type]
+            done = first_fit_only and _fits(problem, best)  # type: ignore[arg-type]
             run += 1
 
     # Stage 3a: squeeze an overflowing packing into the outline, one side at a time.
@@ -397,7 +406,7 @@ def pack(
             stats["explanation"] = "CP-SAT proved that the blocks cannot fit the outline"
             return finish(PackStatus.INFEASIBLE, None)
         offer(result.packing, "cpsat")
-    if (not fixed_mode or wants_wl) and best is not None and _fits(problem, best):
+    if (problem.seeks_area or wants_wl) and best is not None and _fits(problem, best):
         remaining = time_limit_s - clock.elapsed_s()
         if remaining > 0.05 and n <= _SMALL:
             # Few blocks: the whole exact model, warm-started, beats re-packing windows.
@@ -412,7 +421,7 @@ def pack(
             )
             stats["cpsat_status"] = result.status.value
             offer(result.packing, "cpsat")
-            if result.status is PackStatus.OPTIMAL and not fixed_mode:
+            if result.status is PackStatus.OPTIMAL and problem.seeks_area:
                 return finish(PackStatus.OPTIMAL, best)
         elif remaining > 0.05:
             improved = lns(
@@ -426,6 +435,6 @@ def pack(
             )
             offer(improved, "lns")
     status = PackStatus.FEASIBLE
-    if not fixed_mode and best is not None and best.area_um2 == problem.block_area_um2:
+    if problem.seeks_area and best is not None and best.area_um2 == problem.block_area_um2:
         status = PackStatus.OPTIMAL
     return finish(status, best)

@@ -81,7 +81,9 @@ class PackProblem:
     """A packing instance.
 
     ``outline_um`` is the (width, length) of the fixed outline with its lower-left corner at
-    the origin, or ``None`` for a free outline whose bounding-box area is minimised.
+    the origin, or ``None`` for a free outline whose bounding-box area is minimised. With an
+    outline, any packing that fits is an answer, unless ``minimize_area``: then the least
+    bounding-box area that fits the outline is sought (a package in its envelope).
     ``nets`` lists block and terminal ids per net; ``terminals`` gives fixed pin positions
     ``(id, x_um, y_um)``; ``wirelength_weight`` (per µm of HPWL, against µm² of area in
     free-outline mode) trades wirelength against area.
@@ -94,6 +96,7 @@ class PackProblem:
     nets: tuple[tuple[str, ...], ...] = ()
     terminals: tuple[tuple[str, int, int], ...] = ()
     wirelength_weight: float = 0.0
+    minimize_area: bool = False
 
     def __post_init__(self) -> None:
         ids = [b.id for b in self.blocks]
@@ -136,6 +139,11 @@ class PackProblem:
                 field="obstacles",
                 fix="give outline_um or drop the obstacles",
             )
+
+    @property
+    def seeks_area(self) -> bool:
+        """Is the bounding-box area minimised (free outline, or ``minimize_area``)?"""
+        return self.outline_um is None or self.minimize_area
 
     @property
     def block_area_um2(self) -> int:

@@ -9,7 +9,7 @@ hands it to the model as hints:
    pads supported, overhang and wire span kept); the offset is the smallest legal one.
 2. **Packing.** Each chain becomes one block of :mod:`layoutopt.engine` (its bounding box,
    with the finger rings and underfill fillets as a halo, the largest spacing between
-   blocks), packed in a free outline for the least area, inside the envelope's box.
+   blocks), packed for the least area inside the envelope's box.
 3. **Back to dies.** Block positions (turned by 90° where the engine turned them) give every
    die's position, rotation and the die it rests on: a :class:`~layoutopt.model.Layout` used
    only as a hint (its z values are not meaningful).
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from layoutopt.engine import Block, PackProblem, PackStatus, pack
+from layoutopt.engine import Block, PackProblem, pack
 from layoutopt.model import BondType, Design, Die, Edge, Layout, Placement, Rect
 
 __all__ = ["WARM_START_MIN_DIES", "constructive_layout"]
@@ -185,15 +185,10 @@ def constructive_layout(
     room = (x1 - x0 - 2 * margin, y1 - y0 - 2 * margin)
     if min(room) <= 0:
         return None
-    # The least area first; when that shape does not fit the envelope's box, any packing
-    # that does (the engine's fixed-outline mode).
-    free = PackProblem(tuple(blocks), outline_um=None, spacing_um=spacing)
-    result = pack(free, time_limit_s=time_limit_s / 2, seed=seed, workers=workers)
-    packing = result.packing
-    if packing is None or packing.width_um > room[0] or packing.length_um > room[1]:
-        fixed = PackProblem(tuple(blocks), outline_um=room, spacing_um=spacing)
-        result = pack(fixed, time_limit_s=time_limit_s / 2, seed=seed, workers=workers)
-    if result.status is not PackStatus.FEASIBLE or result.packing is None:
+    # The least area that fits the envelope's box.
+    problem = PackProblem(tuple(blocks), outline_um=room, spacing_um=spacing, minimize_area=True)
+    result = pack(problem, time_limit_s=time_limit_s, seed=seed, workers=workers)
+    if result.packing is None:
         return None
     placements = []
     for k, (chain, where) in enumerate(zip(chains, result.packing.positions, strict=True)):
