@@ -90,13 +90,13 @@ class _Kernel:
         use_wl = nets is not None and wl_weight > 0 and bool(nets.nets)
         ptr, blk, boxes = [0], [], []
         centre = np.zeros((n, 2, 2))
-        if use_wl:
-            for blocks, tbox in nets.nets:  # type: ignore[union-attr]
+        if use_wl and nets is not None:
+            inf = math.inf
+            for blocks, tbox in nets.nets:
                 blk.extend(blocks)
                 ptr.append(len(blk))
-                inf = math.inf
                 boxes.append(tbox if tbox is not None else (inf, -inf, inf, -inf))
-            centre = np.array(nets.centre, dtype=np.float64).reshape(n, 2, 2)  # type: ignore[union-attr]
+            centre = np.array(nets.centre, dtype=np.float64).reshape(n, 2, 2)
         return cls(
             widths=widths,
             heights=heights,

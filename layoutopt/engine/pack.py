@@ -327,9 +327,9 @@ def pack(
         done = first_fit_only and _fits(problem, best)  # type: ignore[arg-type]
 
     # Stage 2c: B*-tree annealing (no obstacles: the tree cannot see them), one chain per
-    # worker; a few restarts, each from a fresh shelf tree, keeping the best. A fixed
-    # outline without an area to minimise only needs its first fit: a cold start and short runs reach it sooner
-    # (generated 20-60 block instances at 10 % whitespace: 2-3 s instead of 11 s).
+    # worker; a few restarts, each from a fresh shelf tree, keeping the best. When only
+    # the first fit counts, a cold start and short runs reach it sooner (generated 20-60
+    # block instances at 10 % whitespace: 2-3 s instead of 11 s).
     anneal_until = (0.8 if problem.seeks_area else 0.7) * time_limit_s
     if not done and not table.obstacles and n >= 2:
         target = (
