@@ -118,7 +118,7 @@ def test_parallel_chains_stop_at_the_first_fit() -> None:
     problem = PackProblem(guillotine(5, 30, 200, 150), outline_um=(212, 159))  # 11 % slack
     table = FootprintTable.of(problem)
     start = _start(table, problem)
-    result = anneal_chains(table, [start, start], [1, 2], budget_s=20.0, deterministic=False)
+    result = anneal_chains(table, start, [1, 2], budget_s=20.0, deterministic=False)
     assert result.width <= 212 and result.height <= 159
     packing = table.to_packing(problem, result.xs, result.ys, result.rots)
     assert packing_violations(problem, packing) == ()

@@ -475,11 +475,11 @@ def anneal(
 
 def anneal_chains(
     table: FootprintTable,
-    starts: list[np.ndarray],
+    start: np.ndarray,
     seeds: list[int],
     **options: object,
 ) -> AnnealResult:
-    """Run one :func:`anneal` chain per start, in parallel threads; return the best.
+    """Run one :func:`anneal` chain from ``start`` per seed, in parallel threads; the best.
 
     The compiled loop releases the GIL, so chains on different cores do not wait on each
     other. Ties go to the earlier chain, so the answer does not depend on thread timing.
@@ -487,13 +487,13 @@ def anneal_chains(
     compile_kernels()  # once, before the threads start
     stop = threading.Event()
 
-    def chain(job: tuple[np.ndarray, int]) -> AnnealResult:
-        return anneal(table, job[0], seed=job[1], stop=stop, **options)  # type: ignore[arg-type]
+    def chain(seed: int) -> AnnealResult:
+        return anneal(table, start, seed=seed, stop=stop, **options)  # type: ignore[arg-type]
 
-    if len(starts) == 1:
-        return chain((starts[0], seeds[0]))
-    with ThreadPoolExecutor(max_workers=len(starts)) as pool:
-        results = list(pool.map(chain, zip(starts, seeds, strict=True)))
+    if len(seeds) == 1:
+        return chain(seeds[0])
+    with ThreadPoolExecutor(max_workers=len(seeds)) as pool:
+        results = list(pool.map(chain, seeds))
     return min(results, key=lambda r: r.cost)
 
 

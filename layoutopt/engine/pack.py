@@ -34,7 +34,7 @@ from layoutopt.engine.btree import (
 )
 from layoutopt.engine.check import packing_violations
 from layoutopt.engine.clock import CPSAT_DET_PER_S, UNITS_PER_S, Clock
-from layoutopt.engine.cpsat import cpsat_pack
+from layoutopt.engine.cpsat import CpsatResult, cpsat_pack
 from layoutopt.engine.lns import lns, packing_cost
 from layoutopt.engine.netlist import NetIndex
 from layoutopt.engine.problem import (
@@ -158,6 +158,31 @@ def constructive(problem: PackProblem, seed: int = 0) -> Packing:
             y += table.size(i, False)[1]
         best = table.to_packing(problem, xs, ys, rots)
     return best
+
+
+_PROVEN_INFEASIBLE = "CP-SAT proved that the blocks cannot fit the outline"
+
+
+def _cpsat_on_clock(
+    problem: PackProblem, clock: Clock, budget_s: float, **options: object
+) -> CpsatResult:
+    """The exact model for ``budget_s`` of ``clock``, which is charged for what it used.
+
+    On a deterministic clock the budget is CP-SAT's deterministic time and the wall limit
+    only guards against runaway, so runs stay reproducible.
+    """
+    deterministic = clock.deterministic
+    result = cpsat_pack(
+        problem,
+        time_limit_s=10 * budget_s + 1.0 if deterministic else budget_s,
+        deterministic_time=budget_s * CPSAT_DET_PER_S if deterministic else None,
+        **options,  # type: ignore[arg-type]
+    )
+    if deterministic:
+        clock.spend(result.deterministic_time / CPSAT_DET_PER_S * UNITS_PER_S)
+    else:
+        clock.spend_seconds(result.time_s)
+    return result
 
 
 def _trivially_infeasible(problem: PackProblem, table: FootprintTable) -> str | None:
@@ -307,21 +332,9 @@ def pack(
     # Stage 2b: few blocks and still no fit: a short exact solve first (no hint: the
     # overflowing greedy packing only misleads it).
     if not done and small_fixed:
-        share = 0.25 * time_limit_s
-        deterministic = clock.deterministic
-        result = cpsat_pack(
-            problem,
-            seed=seed,
-            workers=workers,
-            time_limit_s=10 * share + 1.0 if deterministic else share,
-            deterministic_time=share * CPSAT_DET_PER_S if deterministic else None,
-        )
-        if deterministic:
-            clock.spend(result.deterministic_time / CPSAT_DET_PER_S * UNITS_PER_S)
-        else:
-            clock.spend_seconds(result.time_s)
+        result = _cpsat_on_clock(problem, clock, 0.25 * time_limit_s, seed=seed, workers=workers)
         if result.status is PackStatus.INFEASIBLE:
-            stats["explanation"] = "CP-SAT proved that the blocks cannot fit the outline"
+            stats["explanation"] = _PROVEN_INFEASIBLE
             return finish(PackStatus.INFEASIBLE, None)
         offer(result.packing, "cpsat")
         done = first_fit_only and _fits(problem, best)  # type: ignore[arg-type]
@@ -346,7 +359,7 @@ def pack(
             share = min(run_s, anneal_until - clock.elapsed_s())
             result = anneal_chains(
                 table,
-                [start] * chains,
+                start,
                 [seed * 1000 + run * chains + c for c in range(chains)],
                 budget_s=share,
                 deterministic=clock.deterministic,
@@ -388,36 +401,18 @@ def pack(
     # Stage 3: CP-SAT.
     if fixed_mode and not _fits(problem, best):  # type: ignore[arg-type]
         remaining = max(0.1, time_limit_s - clock.elapsed_s())
-        deterministic = clock.deterministic  # then the wall limit only guards
-        result = cpsat_pack(
-            problem,
-            hint=best,
-            seed=seed,
-            workers=workers,
-            time_limit_s=10 * remaining + 1.0 if deterministic else remaining,
-            deterministic_time=remaining * CPSAT_DET_PER_S if deterministic else None,
-        )
-        if clock.deterministic:
-            clock.spend(result.deterministic_time / CPSAT_DET_PER_S * UNITS_PER_S)
-        else:
-            clock.spend_seconds(result.time_s)
+        result = _cpsat_on_clock(problem, clock, remaining, hint=best, seed=seed, workers=workers)
         stats["cpsat_status"] = result.status.value
         if result.status is PackStatus.INFEASIBLE:
-            stats["explanation"] = "CP-SAT proved that the blocks cannot fit the outline"
+            stats["explanation"] = _PROVEN_INFEASIBLE
             return finish(PackStatus.INFEASIBLE, None)
         offer(result.packing, "cpsat")
     if (problem.seeks_area or wants_wl) and best is not None and _fits(problem, best):
         remaining = time_limit_s - clock.elapsed_s()
         if remaining > 0.05 and n <= _SMALL:
             # Few blocks: the whole exact model, warm-started, beats re-packing windows.
-            deterministic = clock.deterministic
-            result = cpsat_pack(
-                problem,
-                hint=best,
-                seed=seed,
-                workers=workers,
-                time_limit_s=10 * remaining + 1.0 if deterministic else remaining,
-                deterministic_time=remaining * CPSAT_DET_PER_S if deterministic else None,
+            result = _cpsat_on_clock(
+                problem, clock, remaining, hint=best, seed=seed, workers=workers
             )
             stats["cpsat_status"] = result.status.value
             offer(result.packing, "cpsat")
