@@ -85,11 +85,12 @@ def _height_zones(model: cp_model.CpModel, v: Variables, ctx: ModelContext, pack
     group = v.group(model, "height_zone")
     assert v.height is not None  # thickness is built first
     for zone in zones:
+        low = model.NewBoolVar("")
+        model.Add(v.height <= zone.max_thickness_um).OnlyEnforceIf(low)
         for piece in cover_rects(zone.region):
-            sides = _avoid(model, package, piece, [])
-            low = model.NewBoolVar("")
-            model.Add(v.height <= zone.max_thickness_um).OnlyEnforceIf(low)
-            model.AddBoolOr([*sides, low]).OnlyEnforceIf(group)
+            # Either the package is at most the zone's height, or it keeps clear of the
+            # zone: the avoidance is enforced only when the package is too tall for it.
+            _avoid(model, package, piece, [group, low.Not()])
 
 
 def _dies_inside(model: cp_model.CpModel, v: Variables, ctx: ModelContext, px1, py1) -> None:  # type: ignore[no-untyped-def]
