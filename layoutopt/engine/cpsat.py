@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from ortools.sat.python import cp_model
@@ -48,6 +48,23 @@ class CpsatResult:
     bound: float | None
     time_s: float
     deterministic_time: float = 0.0
+
+
+@dataclass
+class _Vars:
+    """The model's variables per block, in block order (internal).
+
+    ``xs``, ``ys`` are footprint corners and ``rot`` the turn literal, in grid units; a
+    frozen block has plain integers instead of variables.
+    """
+
+    xs: list = field(default_factory=list)
+    ys: list = field(default_factory=list)
+    rot: list = field(default_factory=list)
+    x_iv: list = field(default_factory=list)
+    y_iv: list = field(default_factory=list)
+    ends_x: list = field(default_factory=list)
+    ends_y: list = field(default_factory=list)
 
 
 def cpsat_pack(
@@ -94,32 +111,94 @@ def cpsat_pack(
         opens room at the top and right for later moves (used by :func:`lns`).
     """
     table = FootprintTable.of(problem)
-    n = len(problem.blocks)
     fixed_set = set(fixed)
     if fixed_set and hint is None:
         raise ValueError("fixed blocks need a hint packing to take their positions from")
-    hx, hy, hr = table.from_packing(problem, hint) if hint is not None else (None, None, None)
-    s = table.spacing_um
-
     breaking = symmetry_breaking and not (problem.wirelength_weight > 0 and problem.nets)
     groups = _identical_groups(problem, table, fixed_set) if breaking else []
-    if hint is not None and groups:
-        hx, hy, hr = list(hx), list(hy), list(hr)  # type: ignore[arg-type]
-        for members in groups:  # relabel the hint so that it obeys the ordering below
-            spots = sorted((hx[i], hy[i], hr[i]) for i in members)
-            for i, (x0, y0, r0) in zip(members, spots, strict=True):
-                hx[i], hy[i], hr[i] = x0, y0, r0
-    grid = _grid(table, problem, fixed_set, hx, hy)
+    corners = _hint_corners(problem, table, hint, groups)
+    grid = _grid(table, problem, fixed_set, corners)
+    cw, ch = _container(table, corners, max_bbox_um)
+
+    model = cp_model.CpModel()
+    room = (cw // grid, ch // grid)
+    v = _add_blocks(model, problem, table, grid, room, fixed_set, window, corners)
+    if corners is not None:
+        _add_hints(model, table, v, corners, grid)
+    _add_obstacles(model, table, grid, v)
+    model.add_no_overlap_2d(v.x_iv, v.y_iv)
+    for members in groups:
+        for a, c in pairwise(members):
+            model.add(v.xs[a] <= v.xs[c])
+    width = model.new_int_var(0, room[0], "W")
+    height = model.new_int_var(0, room[1], "H")
+    model.add_max_equality(width, v.ends_x)
+    model.add_max_equality(height, v.ends_y)
+    mode = objective
+    if mode == "auto":
+        mode = "area" if problem.seeks_area else "none"
+    free = [i for i, b in enumerate(problem.blocks) if b.id not in fixed_set]
+    objective_terms = _set_objective(
+        model, problem, table, grid, v, (width, height), room, mode, free if gravity else []
+    )
+
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, float(time_limit_s))
+    if deterministic_time is not None:
+        solver.parameters.max_deterministic_time = max(0.001, float(deterministic_time))
+    solver.parameters.num_workers = max(1, int(workers))
+    solver.parameters.random_seed = int(seed)
+    code = solver.solve(model)
+    status = _STATUS.get(code, PackStatus.NO_SOLUTION)
+    if not status.has_packing:
+        return CpsatResult(status, None, None, None, solver.wall_time, solver.deterministic_time)
+
+    def um(e: object) -> int:
+        return (e if isinstance(e, int) else int(solver.value(e))) * grid  # type: ignore[operator]
+
+    rots = [bool(r) if isinstance(r, int) else bool(solver.value(r)) for r in v.rot]
+    packing = table.to_packing(problem, [um(x) for x in v.xs], [um(y) for y in v.ys], rots)
+    objective_value, bound = _objective_values(solver, objective_terms, mode, grid)
+    return CpsatResult(
+        status, packing, objective_value, bound, solver.wall_time, solver.deterministic_time
+    )
+
+
+_Corners = tuple[list[int], list[int], list[bool]]
+
+
+def _hint_corners(
+    problem: PackProblem, table: FootprintTable, hint: Packing | None, groups: list[list[int]]
+) -> _Corners | None:
+    """The hint's footprint corners, relabelled so that identical blocks obey the x order
+    of the symmetry breaking (a relabelled packing is the same packing)."""
+    if hint is None:
+        return None
+    hx, hy, hr = (list(c) for c in table.from_packing(problem, hint))
+    for members in groups:
+        spots = sorted((hx[i], hy[i], hr[i]) for i in members)
+        for i, (x0, y0, r0) in zip(members, spots, strict=True):
+            hx[i], hy[i], hr[i] = x0, y0, r0
+    return hx, hy, hr  # type: ignore[return-value]
+
+
+def _container(
+    table: FootprintTable, corners: _Corners | None, max_bbox_um: tuple[int, int] | None
+) -> tuple[int, int]:
+    """Room for the footprints (µm): the container, or for a free outline a box no packing
+    at least as good as the hint can leave."""
+    n = len(table)
     if table.container is not None:
         cw, ch = table.container
     else:
         cw = sum(max(table.widths[i]) for i in range(n))
         ch = sum(max(table.heights[i]) for i in range(n))
-        if hint is not None:
+        if corners is not None:
             # A packing no larger than the hint has W * H <= Wh * Hh, and each side is at
             # least the largest unavoidable block side: that caps the other side.
-            wh = max(hx[i] + table.size(i, hr[i])[0] for i in range(n))  # type: ignore[index]
-            hh = max(hy[i] + table.size(i, hr[i])[1] for i in range(n))  # type: ignore[index]
+            hx, hy, hr = corners
+            wh = max(hx[i] + table.size(i, hr[i])[0] for i in range(n))
+            hh = max(hy[i] + table.size(i, hr[i])[1] for i in range(n))
             w_min = max(
                 min(table.widths[i]) if table.rotatable[i] else table.widths[i][0] for i in range(n)
             )
@@ -130,29 +209,39 @@ def cpsat_pack(
             cw = min(cw, wh * hh // h_min)
             ch = min(ch, wh * hh // w_min)
     if max_bbox_um is not None:
-        cw = min(cw, max_bbox_um[0] + s)
-        ch = min(ch, max_bbox_um[1] + s)
-    cw_g, ch_g = cw // grid, ch // grid
+        cw = min(cw, max_bbox_um[0] + table.spacing_um)
+        ch = min(ch, max_bbox_um[1] + table.spacing_um)
+    return cw, ch
 
-    model = cp_model.CpModel()
-    xs, ys, rot, x_iv, y_iv = [], [], [], [], []
-    ends_x, ends_y = [], []
+
+def _add_blocks(
+    model: cp_model.CpModel,
+    problem: PackProblem,
+    table: FootprintTable,
+    grid: int,
+    room: tuple[int, int],
+    fixed_set: set[str],
+    window: Rect | None,
+    corners: _Corners | None = None,
+) -> _Vars:
+    """One x and one y interval per block; frozen blocks as constants (at the hint)."""
+    v = _Vars()
     for i, b in enumerate(problem.blocks):
         w0, w1 = table.widths[i][0] // grid, table.widths[i][1] // grid
         h0, h1 = table.heights[i][0] // grid, table.heights[i][1] // grid
         if b.id in fixed_set:
-            r_val = int(hr[i])  # type: ignore[index]
-            x0, y0 = hx[i] // grid, hy[i] // grid  # type: ignore[index]
-            w, h = (w1, h1) if r_val else (w0, h0)
-            xs.append(x0)
-            ys.append(y0)
-            rot.append(r_val)
-            x_iv.append(model.new_fixed_size_interval_var(x0, w, f"fx{i}"))
-            y_iv.append(model.new_fixed_size_interval_var(y0, h, f"fy{i}"))
-            ends_x.append(x0 + w)
-            ends_y.append(y0 + h)
+            hx, hy, hr = corners  # type: ignore[misc]
+            x0, y0 = hx[i] // grid, hy[i] // grid
+            w, h = (w1, h1) if hr[i] else (w0, h0)
+            v.xs.append(x0)
+            v.ys.append(y0)
+            v.rot.append(int(hr[i]))
+            v.x_iv.append(model.new_fixed_size_interval_var(x0, w, f"fx{i}"))
+            v.y_iv.append(model.new_fixed_size_interval_var(y0, h, f"fy{i}"))
+            v.ends_x.append(x0 + w)
+            v.ends_y.append(y0 + h)
             continue
-        lo_x, lo_y, hi_x, hi_y = 0, 0, cw_g, ch_g
+        lo_x, lo_y, hi_x, hi_y = 0, 0, room[0], room[1]
         if window is not None:
             lo_x, lo_y = -(-window.x_um // grid), -(-window.y_um // grid)
             hi_x, hi_y = min(hi_x, window.x_max_um // grid), min(hi_y, window.y_max_um // grid)
@@ -165,41 +254,68 @@ def cpsat_pack(
             w_expr, h_expr = w0, h0
         x = model.new_int_var(lo_x, max(lo_x, hi_x - min(w0, w1)), f"x{i}")
         y = model.new_int_var(lo_y, max(lo_y, hi_y - min(h0, h1)), f"y{i}")
-        xs.append(x)
-        ys.append(y)
-        rot.append(r)
         ex = model.new_int_var(lo_x, hi_x, f"ex{i}")
         ey = model.new_int_var(lo_y, hi_y, f"ey{i}")
-        x_iv.append(model.new_interval_var(x, w_expr, ex, f"ix{i}"))
-        y_iv.append(model.new_interval_var(y, h_expr, ey, f"iy{i}"))
-        ends_x.append(ex)
-        ends_y.append(ey)
-        if hint is not None:
-            model.add_hint(x, hx[i] // grid)  # type: ignore[index]
-            model.add_hint(y, hy[i] // grid)  # type: ignore[index]
-            if table.rotatable[i]:
-                model.add_hint(r, bool(hr[i]))  # type: ignore[index]
+        v.xs.append(x)
+        v.ys.append(y)
+        v.rot.append(r)
+        v.x_iv.append(model.new_interval_var(x, w_expr, ex, f"ix{i}"))
+        v.y_iv.append(model.new_interval_var(y, h_expr, ey, f"iy{i}"))
+        v.ends_x.append(ex)
+        v.ends_y.append(ey)
+    return v
+
+
+def _add_hints(
+    model: cp_model.CpModel, table: FootprintTable, v: _Vars, corners: _Corners, grid: int
+) -> None:
+    hx, hy, hr = corners
+    for i in range(len(table)):
+        if isinstance(v.xs[i], int):
+            continue  # frozen
+        model.add_hint(v.xs[i], hx[i] // grid)
+        model.add_hint(v.ys[i], hy[i] // grid)
+        if not isinstance(v.rot[i], int):
+            model.add_hint(v.rot[i], bool(hr[i]))
+
+
+def _add_obstacles(model: cp_model.CpModel, table: FootprintTable, grid: int, v: _Vars) -> None:
+    """Obstacles as constant intervals, rounded outwards to the grid."""
     for o in table.obstacles:
         x0, y0 = o.x_um // grid, o.y_um // grid
         x1, y1 = -(-o.x_max_um // grid), -(-o.y_max_um // grid)
-        x_iv.append(model.new_fixed_size_interval_var(x0, x1 - x0, "ox"))
-        y_iv.append(model.new_fixed_size_interval_var(y0, y1 - y0, "oy"))
-    model.add_no_overlap_2d(x_iv, y_iv)
+        v.x_iv.append(model.new_fixed_size_interval_var(x0, x1 - x0, "ox"))
+        v.y_iv.append(model.new_fixed_size_interval_var(y0, y1 - y0, "oy"))
 
-    for members in groups:
-        for a, c in pairwise(members):
-            model.add(xs[a] <= xs[c])
 
-    width = model.new_int_var(0, cw_g, "W")
-    height = model.new_int_var(0, ch_g, "H")
-    model.add_max_equality(width, ends_x)
-    model.add_max_equality(height, ends_y)
-    mode = objective
-    if mode == "auto":
-        mode = "area" if problem.seeks_area else "none"
+@dataclass(frozen=True)
+class _Objective:
+    """What the model minimises: the primary term (area, a side or None), the wirelength
+    expression (or None), and whether gravity alone is the objective."""
+
+    primary: object
+    wirelength: object
+    gravity_only: bool
+    gravity: bool
+
+
+def _set_objective(
+    model: cp_model.CpModel,
+    problem: PackProblem,
+    table: FootprintTable,
+    grid: int,
+    v: _Vars,
+    box: tuple[cp_model.IntVar, cp_model.IntVar],
+    room: tuple[int, int],
+    mode: str,
+    gravity_blocks: list[int],
+) -> _Objective:
+    """Minimise ``mode`` (area, height, width or none), plus the weighted wirelength, with
+    gravity (sum of x + y over ``gravity_blocks``) as the lexicographic tie-break."""
+    width, height = box
     primary = None
     if mode == "area":
-        area = model.new_int_var(0, cw_g * ch_g, "area")
+        area = model.new_int_var(0, room[0] * room[1], "area")
         model.add_multiplication_equality(area, [width, height])
         primary = area
     elif mode == "height":
@@ -208,71 +324,57 @@ def cpsat_pack(
         primary = width
     wl = None
     if problem.wirelength_weight > 0 and problem.nets:
-        wl = _wirelength(model, problem, table, grid, xs, ys, rot)
-    free = [i for i, b in enumerate(problem.blocks) if b.id not in fixed_set]
-    has_obj = primary is not None or wl is not None
-    if primary is None and wl is None:
-        gravity_only = bool(gravity and free)
-    else:
-        gravity_only = False
+        wl = _wirelength(model, problem, table, grid, v.xs, v.ys, v.rot)
+    gravity = sum(v.xs[i] + v.ys[i] for i in gravity_blocks) if gravity_blocks else None
     if wl is not None:
         # Objective in µm² (area) plus weight * µm (half of the doubled grid wirelength).
         unit = float(grid * grid) if mode == "area" else float(grid)
         expr = wl * (problem.wirelength_weight * grid / 2)
         model.minimize(expr + primary * unit if primary is not None else expr)
-    elif primary is not None and gravity and free:
+    elif primary is not None and gravity is not None:
         # Integer lexicographic objective: the primary term dominates every gravity sum.
-        scale = len(free) * (cw_g + ch_g) + 1
-        model.minimize(primary * scale + sum(xs[i] + ys[i] for i in free))
+        scale = len(gravity_blocks) * (room[0] + room[1]) + 1
+        model.minimize(primary * scale + gravity)
     elif primary is not None:
         model.minimize(primary)
-    elif gravity and free:
-        model.minimize(sum(xs[i] + ys[i] for i in free))
+    elif gravity is not None:
+        model.minimize(gravity)
+    return _Objective(
+        primary=primary,
+        wirelength=wl,
+        gravity_only=primary is None and wl is None and gravity is not None,
+        gravity=gravity is not None,
+    )
 
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, float(time_limit_s))
-    if deterministic_time is not None:
-        solver.parameters.max_deterministic_time = max(0.001, float(deterministic_time))
-    solver.parameters.num_workers = max(1, int(workers))
-    solver.parameters.random_seed = int(seed)
-    code = solver.solve(model)
-    status = _STATUS.get(code, PackStatus.NO_SOLUTION)
-    if not status.has_packing:
-        return CpsatResult(status, None, None, None, solver.wall_time, solver.deterministic_time)
-    px = [int(solver.value(v)) * grid if not isinstance(v, int) else v * grid for v in xs]
-    py = [int(solver.value(v)) * grid if not isinstance(v, int) else v * grid for v in ys]
-    pr = [bool(solver.value(r)) if not isinstance(r, int) else bool(r) for r in rot]
-    packing = table.to_packing(problem, px, py, pr)
-    value = None
-    bound = None
-    if gravity_only:
-        value, bound = 0.0, 0.0
-    elif has_obj:
-        value, bound = solver.objective_value, solver.best_objective_bound
-        if wl is None and primary is not None:
-            if gravity and free:
-                value = float(solver.value(primary))
-                bound = None
-            unit = grid * grid if mode == "area" else grid
-            value = value * unit
-            bound = bound * unit if bound is not None else None
-    return CpsatResult(status, packing, value, bound, solver.wall_time, solver.deterministic_time)
+
+def _objective_values(
+    solver: cp_model.CpSolver, terms: _Objective, mode: str, grid: int
+) -> tuple[float | None, float | None]:
+    """Objective and bound in µm² (area), µm (a side) or the model's own units (with
+    wirelength); 0 for a gravity-only model, None when nothing was minimised."""
+    if terms.gravity_only:
+        return 0.0, 0.0
+    if terms.primary is None and terms.wirelength is None:
+        return None, None
+    value, bound = solver.objective_value, solver.best_objective_bound
+    if terms.wirelength is not None:
+        return value, bound
+    unit = grid * grid if mode == "area" else grid
+    if terms.gravity:
+        return float(solver.value(terms.primary)) * unit, None
+    return value * unit, bound * unit
 
 
 def _grid(
-    table: FootprintTable,
-    problem: PackProblem,
-    fixed_set: set[str],
-    hx: list[int] | None,
-    hy: list[int] | None,
+    table: FootprintTable, problem: PackProblem, fixed_set: set[str], corners: _Corners | None
 ) -> int:
     """The largest grid that every size and frozen coordinate is a multiple of."""
     values = [v for row in table.widths for v in row] + [v for row in table.heights for v in row]
     for o in table.obstacles:
         values += [o.x_um, o.y_um, o.x_max_um, o.y_max_um]
     for i, b in enumerate(problem.blocks):
-        if b.id in fixed_set:
-            values += [hx[i], hy[i]]
+        if b.id in fixed_set and corners is not None:
+            values += [corners[0][i], corners[1][i]]
     g = 0
     for v in values:
         g = math.gcd(g, v)

@@ -202,6 +202,200 @@ def _trivially_infeasible(problem: PackProblem, table: FootprintTable) -> str | 
     return None
 
 
+class _Search:
+    """The state one :func:`pack` call carries through its stages (internal).
+
+    Holds the best packing so far and its history; ``offer`` keeps a candidate when it is
+    better. Stages read the problem, the footprints and the clock from here.
+    """
+
+    def __init__(
+        self, problem: PackProblem, clock: Clock, progress: ProgressCallback | None
+    ) -> None:
+        self.problem = problem
+        self.table = FootprintTable.of(problem)
+        self.clock = clock
+        self.progress = progress
+        self.history: list[tuple[float, int, str]] = []
+        self.stats: dict[str, object] = {}
+        self.best: Packing | None = None
+        self.fixed_mode = problem.outline_um is not None
+        self.wants_wl = problem.wirelength_weight > 0 and bool(problem.nets)
+        # Done at the first packing that fits: a fixed outline with nothing else to minimise.
+        self.first_fit_only = self.fixed_mode and not self.wants_wl and not problem.minimize_area
+
+    @property
+    def n(self) -> int:
+        return len(self.problem.blocks)
+
+    def offer(self, candidate: Packing | None, source: str) -> None:
+        if candidate is not None and _better(self.problem, candidate, self.best):
+            self.best = candidate
+            elapsed = self.clock.elapsed_s()
+            self.history.append((round(elapsed, 3), candidate.area_um2, source))
+            if self.progress is not None:
+                self.progress(elapsed, candidate.area_um2, source)
+
+    def fits(self) -> bool:
+        return self.best is not None and _fits(self.problem, self.best)
+
+    def done(self) -> bool:
+        return self.first_fit_only and self.fits()
+
+    def finish(self, status: PackStatus) -> PackResult:
+        """The result, after the independent check of the packing it returns."""
+        best = self.best if self.fits() else None
+        if best is not None:
+            violations = packing_violations(self.problem, best)
+            if violations:
+                raise InternalError(
+                    "packing engine produced an illegal packing: "
+                    + "; ".join(violations[:3])
+                    + ". Please report this bug."
+                )
+        elif status is not PackStatus.INFEASIBLE:
+            status = PackStatus.NO_SOLUTION
+        area = self.problem.block_area_um2
+        return PackResult(
+            status=status,
+            packing=best,
+            dead_space=(1.0 - area / max(1, best.area_um2)) if best else None,
+            bbox_um=(best.width_um, best.length_um) if best else None,
+            time_s=self.clock.wall_s(),
+            history=tuple(self.history),
+            stats=self.stats,
+        )
+
+    def infeasible(self, reason: str) -> PackResult:
+        self.stats["explanation"] = reason
+        self.best = None
+        return self.finish(PackStatus.INFEASIBLE)
+
+
+def _greedy_restarts(search: _Search, time_limit_s: float, rng: random.Random) -> None:
+    """Iterated best-fit: random restarts and small changes to the best block order and
+    strip width (cheap, strong on many similar blocks)."""
+    problem, table, clock, n = search.problem, search.table, search.clock, search.n
+    share = 0.05 if problem.seeks_area else 0.02
+    elite: tuple[Packing, int, list[int], bool] | None = None
+    base_side = math.isqrt(problem.block_area_um2)
+    narrowest = _strip_widths(problem, table)[0]
+    while not search.done() and clock.elapsed_s() < share * time_limit_s and not clock.expired():
+        if elite is None or rng.random() < 0.3:
+            width = narrowest
+            if not search.fixed_mode:
+                width = max(narrowest, int(base_side * rng.uniform(0.8, 1.3)))
+            order = _orders(problem, rng)[0]
+            by_taller = rng.random() < 0.5
+        else:
+            _, width, order, by_taller = elite
+            order = order[:]
+            for _ in range(rng.randint(1, 3)):
+                a = rng.randrange(n)
+                c = min(n - 1, max(0, a + rng.randint(-4, 4)))
+                order[a], order[c] = order[c], order[a]
+            if not search.fixed_mode and rng.random() < 0.3:
+                width = max(narrowest, int(width * rng.uniform(0.98, 1.02)))
+        got = _skyline_try(problem, table, width, order, by_taller)
+        clock.spend(n * n / 4)
+        if got is None:
+            continue
+        if elite is None or not _better(problem, elite[0], got):
+            elite = (got, width, order, by_taller)
+        search.offer(got, "best-fit")
+
+
+def _anneal(search: _Search, time_limit_s: float, seed: int, workers: int) -> None:
+    """B*-tree annealing, one chain per worker; a few restarts, each from a fresh shelf
+    tree, keeping the best.
+
+    When only the first fit counts, a cold start and short runs reach it sooner
+    (generated 20-60 block instances at 10 % whitespace: 2-3 s instead of 11 s).
+    """
+    problem, table, clock, n = search.problem, search.table, search.clock, search.n
+    until = (0.8 if problem.seeks_area else 0.7) * time_limit_s
+    target = (
+        table.container[0] if table.container else math.isqrt(int(1.15 * problem.block_area_um2))
+    )
+    start = shelf_tree(table, target, _orders(problem, None)[0])
+    nets = NetIndex.of(problem, table) if search.wants_wl else None
+    chains = 1 if clock.deterministic else max(1, workers)
+    run = 0
+    while clock.elapsed_s() < until and not search.done() and not clock.expired():
+        run_s = max(1.0, (0.25 if problem.seeks_area else 0.08) * time_limit_s)
+        result = anneal_chains(
+            table,
+            start,
+            [seed * 1000 + run * chains + c for c in range(chains)],
+            budget_s=min(run_s, until - clock.elapsed_s()),
+            deterministic=clock.deterministic,
+            nets=nets,
+            wirelength_weight=problem.wirelength_weight,
+            start_accept=0.5 if problem.seeks_area else 0.05,
+            minimize_area=problem.minimize_area,
+        )
+        clock.spend_seconds(result.moves * n / KERNEL_PLACEMENTS_PER_S)
+        search.offer(table.to_packing(problem, result.xs, result.ys, result.rots), "anneal")
+        run += 1
+
+
+def _squeeze(search: _Search, time_limit_s: float, seed: int, workers: int) -> None:
+    """LNS that pushes an overflowing packing into the outline, one side at a time."""
+    problem, best = search.problem, search.best
+    ow, oh = problem.outline_um  # type: ignore[misc]
+    if best is None or search.table.obstacles:
+        return
+    if best.width_um <= ow:
+        side = "height"
+    elif best.length_um <= oh:
+        side = "width"
+    else:
+        return
+    budget = 0.7 * (time_limit_s - search.clock.elapsed_s())
+    squeezed = lns(
+        problem,
+        best,
+        budget,
+        seed,
+        workers=workers,
+        objective=side,
+        max_bbox_um=problem.outline_um,
+        target_um=problem.outline_um,
+        clock=search.clock,
+    )
+    search.offer(squeezed, "lns")
+
+
+def _improve(search: _Search, time_limit_s: float, seed: int, workers: int) -> PackStatus | None:
+    """The rest of the budget on a fitting packing: the whole exact model for few blocks,
+    LNS otherwise. Returns ``OPTIMAL`` when CP-SAT proved the least area."""
+    problem, clock = search.problem, search.clock
+    remaining = time_limit_s - clock.elapsed_s()
+    if remaining <= 0.05 or search.best is None:
+        return None
+    if search.n <= _SMALL:
+        # Few blocks: the whole exact model, warm-started, beats re-packing windows.
+        result = _cpsat_on_clock(
+            problem, clock, remaining, hint=search.best, seed=seed, workers=workers
+        )
+        search.stats["cpsat_status"] = result.status.value
+        search.offer(result.packing, "cpsat")
+        if result.status is PackStatus.OPTIMAL and problem.seeks_area:
+            return PackStatus.OPTIMAL
+        return None
+    improved = lns(
+        problem,
+        search.best,
+        remaining,
+        seed,
+        workers=workers,
+        clock=clock,
+        max_bbox_um=problem.outline_um,
+    )
+    search.offer(improved, "lns")
+    return None
+
+
 def pack(
     problem: PackProblem,
     *,
@@ -233,203 +427,48 @@ def pack(
         ``NO_SOLUTION`` when time ran out first.
     """
     compile_kernels()  # once per process (seconds the first time), not from the budget
-    clock = Clock(time_limit_s, deterministic=workers == 1)
-    table = FootprintTable.of(problem)
-    history: list[tuple[float, int, str]] = []
-    stats: dict[str, object] = {}
-    fixed_mode = problem.outline_um is not None
-    wants_wl = problem.wirelength_weight > 0 and bool(problem.nets)
-    # Done at the first packing that fits: a fixed outline with nothing else to minimise.
-    first_fit_only = fixed_mode and not wants_wl and not problem.minimize_area
-
-    def finish(status: PackStatus, best: Packing | None) -> PackResult:
-        legal = best is not None and _fits(problem, best)
-        if legal:
-            violations = packing_violations(problem, best)  # type: ignore[arg-type]
-            if violations:
-                raise InternalError(
-                    "packing engine produced an illegal packing: "
-                    + "; ".join(violations[:3])
-                    + ". Please report this bug."
-                )
-        if not legal:
-            best = None
-            status = status if status is PackStatus.INFEASIBLE else PackStatus.NO_SOLUTION
-        area = problem.block_area_um2
-        return PackResult(
-            status=status,
-            packing=best,
-            dead_space=(1.0 - area / max(1, best.area_um2)) if best else None,
-            bbox_um=(best.width_um, best.length_um) if best else None,
-            time_s=clock.wall_s(),
-            history=tuple(history),
-            stats=stats,
-        )
-
+    search = _Search(problem, Clock(time_limit_s, deterministic=workers == 1), progress)
     if not problem.blocks:
-        return finish(PackStatus.OPTIMAL, Packing((), 0, 0))
-    reason = _trivially_infeasible(problem, table)
+        search.best = Packing((), 0, 0)
+        return search.finish(PackStatus.OPTIMAL)
+    reason = _trivially_infeasible(problem, search.table)
     if reason is not None:
-        stats["explanation"] = reason
-        return finish(PackStatus.INFEASIBLE, None)
-
-    best: Packing | None = None
-
-    def offer(candidate: Packing | None, source: str) -> None:
-        nonlocal best
-        if candidate is not None and _better(problem, candidate, best):
-            best = candidate
-            history.append((round(clock.elapsed_s(), 3), candidate.area_um2, source))
-            if progress is not None:
-                progress(clock.elapsed_s(), candidate.area_um2, source)
-
-    offer(constructive(problem, seed), "constructive")
-    n = len(problem.blocks)
-    if n == 1 and not fixed_mode:
-        return finish(PackStatus.OPTIMAL, best)  # its own bounding box: nothing to search
-    clock.spend(n * 40)
-    done = first_fit_only and _fits(problem, best)  # type: ignore[arg-type]
-    rng = random.Random(seed)
-
-    # Stage 2a: iterated best-fit: random restarts and small changes to the best block
-    # order and strip width (cheap, strong on many similar blocks).
-    ils_share = 0.05 if problem.seeks_area else 0.02
-    elite: tuple[Packing, int, list[int], bool] | None = None
-    base_side = math.isqrt(problem.block_area_um2)
-    small_fixed = fixed_mode and n <= _SMALL  # the exact model is quicker there
-    while (
-        not done
-        and not small_fixed
-        and clock.elapsed_s() < ils_share * time_limit_s
-        and not clock.expired()
-    ):
-        if elite is None or rng.random() < 0.3:
-            width = (
-                _strip_widths(problem, table)[0]
-                if fixed_mode
-                else max(_strip_widths(problem, table)[0], int(base_side * rng.uniform(0.8, 1.3)))
-            )
-            order = _orders(problem, rng)[0]
-            by_taller = rng.random() < 0.5
-        else:
-            _, width, order, by_taller = elite
-            order = order[:]
-            for _ in range(rng.randint(1, 3)):
-                a = rng.randrange(n)
-                c = min(n - 1, max(0, a + rng.randint(-4, 4)))
-                order[a], order[c] = order[c], order[a]
-            if not fixed_mode and rng.random() < 0.3:
-                width = max(_strip_widths(problem, table)[0], int(width * rng.uniform(0.98, 1.02)))
-        got = _skyline_try(problem, table, width, order, by_taller)
-        clock.spend(n * n / 4)
-        if got is None:
-            continue
-        if elite is None or not _better(problem, elite[0], got):
-            elite = (got, width, order, by_taller)
-        offer(got, "best-fit")
-        done = first_fit_only and _fits(problem, best)  # type: ignore[arg-type]
-
-    # Stage 2b: few blocks and still no fit: a short exact solve first (no hint: the
-    # overflowing greedy packing only misleads it).
-    if not done and small_fixed:
-        result = _cpsat_on_clock(problem, clock, 0.25 * time_limit_s, seed=seed, workers=workers)
-        if result.status is PackStatus.INFEASIBLE:
-            stats["explanation"] = _PROVEN_INFEASIBLE
-            return finish(PackStatus.INFEASIBLE, None)
-        offer(result.packing, "cpsat")
-        done = first_fit_only and _fits(problem, best)  # type: ignore[arg-type]
-
-    # Stage 2c: B*-tree annealing (no obstacles: the tree cannot see them), one chain per
-    # worker; a few restarts, each from a fresh shelf tree, keeping the best. When only
-    # the first fit counts, a cold start and short runs reach it sooner (generated 20-60
-    # block instances at 10 % whitespace: 2-3 s instead of 11 s).
-    anneal_until = (0.8 if problem.seeks_area else 0.7) * time_limit_s
-    if not done and not table.obstacles and n >= 2:
-        target = (
-            table.container[0]
-            if table.container
-            else math.isqrt(int(1.15 * problem.block_area_um2))
+        return search.infeasible(reason)
+    search.offer(constructive(problem, seed), "constructive")
+    n = search.n
+    if n == 1 and not search.fixed_mode:
+        return search.finish(PackStatus.OPTIMAL)  # its own bounding box: nothing to search
+    search.clock.spend(n * 40)
+    small_fixed = search.fixed_mode and n <= _SMALL  # the exact model is quicker there
+    if not small_fixed:
+        _greedy_restarts(search, time_limit_s, random.Random(seed))
+    elif not search.done():
+        # Few blocks and still no fit: a short exact solve first (no hint: the
+        # overflowing greedy packing only misleads it).
+        result = _cpsat_on_clock(
+            problem, search.clock, 0.25 * time_limit_s, seed=seed, workers=workers
         )
-        start = shelf_tree(table, target, _orders(problem, None)[0])
-        nets = NetIndex.of(problem, table) if wants_wl else None
-        chains = 1 if clock.deterministic else max(1, workers)
-        run = 0
-        while clock.elapsed_s() < anneal_until and not done and not clock.expired():
-            run_s = max(1.0, (0.25 if problem.seeks_area else 0.08) * time_limit_s)
-            share = min(run_s, anneal_until - clock.elapsed_s())
-            result = anneal_chains(
-                table,
-                start,
-                [seed * 1000 + run * chains + c for c in range(chains)],
-                budget_s=share,
-                deterministic=clock.deterministic,
-                nets=nets,
-                wirelength_weight=problem.wirelength_weight,
-                start_accept=0.5 if problem.seeks_area else 0.05,
-                minimize_area=problem.minimize_area,
-            )
-            clock.spend_seconds(result.moves * n / KERNEL_PLACEMENTS_PER_S)
-            offer(table.to_packing(problem, result.xs, result.ys, result.rots), "anneal")
-            done = first_fit_only and _fits(problem, best)  # type: ignore[arg-type]
-            run += 1
-
-    # Stage 3a: squeeze an overflowing packing into the outline, one side at a time.
-    if fixed_mode and not _fits(problem, best) and not table.obstacles:  # type: ignore[arg-type]
-        ow, oh = problem.outline_um  # type: ignore[misc]
-        squeeze = None
-        if best.width_um <= ow:  # type: ignore[union-attr]
-            squeeze = "height"
-        elif best.length_um <= oh:  # type: ignore[union-attr]
-            squeeze = "width"
-        if squeeze is not None:
-            budget = 0.7 * (time_limit_s - clock.elapsed_s())
-            offer(
-                lns(
-                    problem,
-                    best,
-                    budget,
-                    seed,
-                    workers=workers,  # type: ignore[arg-type]
-                    objective=squeeze,
-                    max_bbox_um=problem.outline_um,
-                    target_um=problem.outline_um,
-                    clock=clock,
-                ),
-                "lns",
-            )
-
-    # Stage 3: CP-SAT.
-    if fixed_mode and not _fits(problem, best):  # type: ignore[arg-type]
-        remaining = max(0.1, time_limit_s - clock.elapsed_s())
-        result = _cpsat_on_clock(problem, clock, remaining, hint=best, seed=seed, workers=workers)
-        stats["cpsat_status"] = result.status.value
         if result.status is PackStatus.INFEASIBLE:
-            stats["explanation"] = _PROVEN_INFEASIBLE
-            return finish(PackStatus.INFEASIBLE, None)
-        offer(result.packing, "cpsat")
-    if (problem.seeks_area or wants_wl) and best is not None and _fits(problem, best):
-        remaining = time_limit_s - clock.elapsed_s()
-        if remaining > 0.05 and n <= _SMALL:
-            # Few blocks: the whole exact model, warm-started, beats re-packing windows.
-            result = _cpsat_on_clock(
-                problem, clock, remaining, hint=best, seed=seed, workers=workers
-            )
-            stats["cpsat_status"] = result.status.value
-            offer(result.packing, "cpsat")
-            if result.status is PackStatus.OPTIMAL and problem.seeks_area:
-                return finish(PackStatus.OPTIMAL, best)
-        elif remaining > 0.05:
-            improved = lns(
-                problem,
-                best,
-                remaining,
-                seed,
-                workers=workers,
-                clock=clock,
-                max_bbox_um=problem.outline_um,
-            )
-            offer(improved, "lns")
+            return search.infeasible(_PROVEN_INFEASIBLE)
+        search.offer(result.packing, "cpsat")
+    if not search.done() and not search.table.obstacles and n >= 2:
+        _anneal(search, time_limit_s, seed, workers)  # the tree cannot see obstacles
+    if search.fixed_mode and not search.fits():
+        _squeeze(search, time_limit_s, seed, workers)
+    if search.fixed_mode and not search.fits():
+        remaining = max(0.1, time_limit_s - search.clock.elapsed_s())
+        result = _cpsat_on_clock(
+            problem, search.clock, remaining, hint=search.best, seed=seed, workers=workers
+        )
+        search.stats["cpsat_status"] = result.status.value
+        if result.status is PackStatus.INFEASIBLE:
+            return search.infeasible(_PROVEN_INFEASIBLE)
+        search.offer(result.packing, "cpsat")
+    if (problem.seeks_area or search.wants_wl) and search.fits():
+        if _improve(search, time_limit_s, seed, workers) is PackStatus.OPTIMAL:
+            return search.finish(PackStatus.OPTIMAL)
     status = PackStatus.FEASIBLE
+    best = search.best
     if problem.seeks_area and best is not None and best.area_um2 == problem.block_area_um2:
         status = PackStatus.OPTIMAL
-    return finish(status, best)
+    return search.finish(status)
