@@ -73,6 +73,7 @@ from layoutopt.model import (
     Objective,
     ProcessRules,
     ThermalSpec,
+    WarpageSpec,
     adapt_dies,
 )
 
@@ -175,6 +176,29 @@ class ThermalFile(_Strict):
     bottom_fixed_c: float | None = None
 
 
+class WarpageFile(_Strict):
+    """Temperatures and limit of the warpage check; maps onto :class:`layoutopt.model.WarpageSpec`."""
+
+    stress_free_c: float = Field(175.0, description="stress-free temperature (mold cure)")
+    room_c: float = 25.0
+    reflow_peak_c: float = Field(260.0, description="J-STD-020 Pb-free peak")
+    max_warpage: Length | None = Field(
+        None,
+        description="largest corner-to-corner warpage at any checked temperature; default: "
+        "JEITA ED-7306 for the ball pitch; '0 um': no limit",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WarpageFile:
+        if self.reflow_peak_c <= self.room_c:
+            raise PydanticCustomError(
+                "warpage",
+                "reflow_peak_c ({peak}) is not above room_c ({room})",
+                {"peak": self.reflow_peak_c, "room": self.room_c, "fix": "e.g. 25 and 260"},
+            )
+        return self
+
+
 class ObjectiveFile(_Strict):
     mode: Literal["lexicographic", "weighted"] = "lexicographic"
     weight_area_per_mm2: Annotated[float, Field(ge=0)] = 1.0
@@ -207,6 +231,7 @@ class DesignFile(_Strict):
     envelope: EnvelopeSpec
     thermal: ThermalFile = ThermalFile()
     objective: ObjectiveFile = ObjectiveFile()
+    warpage: WarpageFile = WarpageFile()
     materials: dict[str, MaterialSpec] = Field(
         {}, description="materials added to, or replacing, the library's"
     )
@@ -341,6 +366,12 @@ def _build(spec: DesignFile, file: str | None, lib: Library) -> Design:
         thermal=thermal,
         objective=Objective(**spec.objective.model_dump()),
         materials=materials,
+        warpage=WarpageSpec(
+            stress_free_c=spec.warpage.stress_free_c,
+            room_c=spec.warpage.room_c,
+            reflow_peak_c=spec.warpage.reflow_peak_c,
+            max_warpage_um=spec.warpage.max_warpage,
+        ),
         alternatives=alternatives,
         description=" ".join(spec.description.split()),
     )

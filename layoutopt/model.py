@@ -46,11 +46,13 @@ __all__ = [
     "Layer",
     "Layout",
     "Material",
+    "MechanicalProperties",
     "Objective",
     "Placement",
     "ProcessRules",
     "Rect",
     "ThermalSpec",
+    "WarpageSpec",
     "adapt_dies",
     "rotate_edge",
 ]
@@ -107,14 +109,70 @@ def rotate_edge(edge: Edge, rotation_deg: int) -> Edge:
 
 
 @dataclass(frozen=True)
+class MechanicalProperties:
+    """In-plane elastic and thermal-expansion properties of a material, one matched set.
+
+    Below the glass transition ``tg_c`` the material has ``youngs_modulus_gpa`` and
+    ``cte_ppm_per_k`` (alpha 1); above it, the ``*_above_tg_*`` values (alpha 2, the rubbery
+    modulus). ``tg_c`` is None for materials without a transition in the reflow range
+    (silicon, copper, glass). A solder's melting (solidus) is written as its ``tg_c``, with
+    a zero modulus above it.
+
+    >>> emc = MechanicalProperties(18.0, 0.27, 11.0, tg_c=185.0, cte_above_tg_ppm_per_k=45.0,
+    ...                            youngs_modulus_above_tg_gpa=1.0)
+    >>> round(emc.thermal_strain(175.0, 25.0) * 1e6, 1)  # ppm, cooling below Tg
+    -1650.0
+    >>> round(emc.thermal_strain(175.0, 260.0) * 1e6, 1)  # 10 K below Tg, 75 K above
+    3485.0
+    """
+
+    youngs_modulus_gpa: float
+    poisson_ratio: float
+    cte_ppm_per_k: float
+    tg_c: float | None = None
+    cte_above_tg_ppm_per_k: float | None = None
+    youngs_modulus_above_tg_gpa: float | None = None
+    source: str = ""
+    confidence: str = "E"
+
+    def _above(self, temperature_c: float) -> bool:
+        return self.tg_c is not None and temperature_c > self.tg_c
+
+    def modulus_gpa_at(self, temperature_c: float) -> float:
+        """Young's modulus at ``temperature_c`` (the rubbery value above Tg)."""
+        if self._above(temperature_c) and self.youngs_modulus_above_tg_gpa is not None:
+            return self.youngs_modulus_above_tg_gpa
+        return self.youngs_modulus_gpa
+
+    def thermal_strain(self, from_c: float, to_c: float) -> float:
+        """Free thermal strain from ``from_c`` to ``to_c``: the integral of the CTE (alpha 1
+        below Tg, alpha 2 above), dimensionless."""
+        alpha1 = self.cte_ppm_per_k * 1e-6
+        tg = self.tg_c
+        if tg is None or self.cte_above_tg_ppm_per_k is None:
+            return alpha1 * (to_c - from_c)
+        alpha2 = self.cte_above_tg_ppm_per_k * 1e-6
+
+        def strain_from_tg(t: float) -> float:  # signed integral of alpha from Tg to t
+            return (alpha2 if t > tg else alpha1) * (t - tg)
+
+        return strain_from_tg(to_c) - strain_from_tg(from_c)
+
+
+@dataclass(frozen=True)
 class Material:
-    """A material with (possibly anisotropic) thermal conductivity, with its source."""
+    """A material with (possibly anisotropic) thermal conductivity, with its source.
+
+    ``mechanical`` holds what the warpage model needs (None: not known; the warpage model
+    then names the material and the missing field).
+    """
 
     name: str
     k_xy_w_per_m_k: float
     k_z_w_per_m_k: float
     source: str = ""
     confidence: str = "E"  # H, M, L or E (estimate), as in the reference data
+    mechanical: MechanicalProperties | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +199,8 @@ class Die:
     power_map: tuple[tuple[float, ...], ...] | None = None
     # Material of the die body (silicon for dies, a ceramic for passives).
     material: str = "silicon"
+    # Memory capacity of the die (DRAM, NAND), for sweeps that trade capacity; 0: none.
+    capacity_gbit: float = 0.0
 
     def size_um(self, rotation_deg: int) -> tuple[int, int]:
         """(x extent, y extent) after rotation."""
@@ -202,6 +262,10 @@ class ProcessRules:
     mold_clearance_um: int = 0  # mold over the highest wire loop
     mold_cap_um: int = 0  # mold over the top of a die without wires
     pop_gap_um: int = 0  # PoP: ball gap between bottom and top package
+    # Board-side ball pitch (0: no solder balls, e.g. a KGSD on an interposer); sets the
+    # default warpage limit (JEITA ED-7306 by pitch, see layoutopt.mechanics.limits).
+    ball_pitch_um: int = 0
+    substrate_layers: int = 0  # metal layers of the substrate (0 for RDL-only families)
     # Double-sided SiP: components allowed on the bottom face, and its height limit.
     double_sided: bool = False
     bottom_side_max_height_um: int = 0
@@ -338,6 +402,23 @@ class ThermalSpec:
 
 
 @dataclass(frozen=True)
+class WarpageSpec:
+    """Temperatures and limit of the warpage check (°C, µm).
+
+    The package is taken stress-free at the mold cure (175 °C, domain_data.md §8.4 'Mold
+    cure / post-mold cure temperature', M) and checked at room temperature and at the
+    J-STD-020 Pb-free reflow peak (260 °C for packages under 1.6 mm, §8.4, M).
+    ``max_warpage_um`` None takes the JEITA ED-7306 limit for the family's ball pitch
+    (:func:`layoutopt.mechanics.limits.jeita_limit_um`); 0 means no limit.
+    """
+
+    stress_free_c: float = 175.0
+    room_c: float = 25.0
+    reflow_peak_c: float = 260.0
+    max_warpage_um: int | None = None
+
+
+@dataclass(frozen=True)
 class Objective:
     """What to minimise.
 
@@ -363,6 +444,7 @@ class Design:
     thermal: ThermalSpec = field(default_factory=ThermalSpec)
     objective: Objective = field(default_factory=Objective)
     materials: tuple[Material, ...] = ()
+    warpage: WarpageSpec = field(default_factory=WarpageSpec)
     # Other candidate families for the same dies and envelope.
     alternatives: tuple[ProcessRules, ...] = ()
     description: str = ""

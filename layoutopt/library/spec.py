@@ -31,11 +31,12 @@ from pydantic import (
     Field,
     ValidationError,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from layoutopt.errors import DesignError
-from layoutopt.model import BondType, DieKind, Edge, Material
+from layoutopt.model import BondType, DieKind, Edge, Material, MechanicalProperties
 from layoutopt.units import UnitError, parse_length_um, parse_power_w
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "FieldSource",
     "Length",
     "MaterialSpec",
+    "MechanicalSpec",
     "PairSpacingSpec",
     "PositiveLength",
     "Power",
@@ -54,6 +56,7 @@ __all__ = [
     "nearest",
     "rules_overrides_um",
     "to_core_material",
+    "to_core_mechanical",
     "validation_error",
 ]
 
@@ -162,6 +165,9 @@ class DieFields(_Strict):
         None, description="relative power density, rows south to north, columns west to east"
     )
     material: str | None = None
+    capacity_gbit: Annotated[float, Field(ge=0)] | None = Field(
+        None, description="memory capacity of the die in Gbit (DRAM, NAND)"
+    )
 
 
 class PairSpacingSpec(_Strict):
@@ -198,6 +204,10 @@ class RulesFields(_Strict):
     mold_clearance: Length | None = None
     mold_cap: Length | None = None
     pop_gap: Length | None = None
+    ball_pitch: Length | None = Field(
+        None, description="board-side ball pitch; sets the default warpage limit"
+    )
+    substrate_layers: Annotated[int, Field(ge=0)] | None = None
     double_sided: bool | None = None
     bottom_side_max_height: Length | None = None
     max_die_to_die: Length | None = None
@@ -219,8 +229,48 @@ class RulesFields(_Strict):
     rdl_material: str | None = None
 
 
+class MechanicalSpec(_Strict):
+    """In-plane mechanical properties of a material, one matched set (domain_data.md §8).
+
+    ``tg_c`` is optional (no transition in the reflow range); when it is given, the CTE and
+    the modulus above it must be given too. ``field_sources`` name the row behind a value
+    whose source differs from ``source`` (an estimate inside a sourced set, say).
+    """
+
+    youngs_modulus_gpa: Annotated[float, Field(gt=0)]
+    poisson_ratio: Annotated[float, Field(ge=0, lt=0.5)]
+    cte_ppm_per_k: float = Field(description="CTE below Tg (alpha 1)")
+    tg_c: float | None = Field(None, description="glass transition (or solidus) temperature")
+    cte_above_tg_ppm_per_k: float | None = Field(None, description="CTE above Tg (alpha 2)")
+    youngs_modulus_above_tg_gpa: Annotated[float, Field(ge=0)] | None = None
+    source: str = ""
+    confidence: Confidence = "E"
+    field_sources: dict[str, FieldSource] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _above_tg_complete(self) -> MechanicalSpec:
+        if self.tg_c is None:
+            return self
+        missing = [
+            key
+            for key in ("cte_above_tg_ppm_per_k", "youngs_modulus_above_tg_gpa")
+            if getattr(self, key) is None
+        ]
+        if missing:
+            raise PydanticCustomError(
+                "mechanical",
+                "tg_c is given without {missing}",
+                {
+                    "missing": " and ".join(missing),
+                    "fix": "give the CTE and modulus above Tg, or remove tg_c",
+                },
+            )
+        return self
+
+
 class MaterialSpec(_Strict):
-    """A material: ``k_w_per_m_k`` (isotropic) or both ``k_xy_w_per_m_k`` and ``k_z_w_per_m_k``."""
+    """A material: ``k_w_per_m_k`` (isotropic) or both ``k_xy_w_per_m_k`` and ``k_z_w_per_m_k``;
+    ``mechanical`` for the warpage model."""
 
     k_w_per_m_k: Annotated[float, Field(gt=0)] | None = None
     k_xy_w_per_m_k: Annotated[float, Field(gt=0)] | None = None
@@ -228,6 +278,7 @@ class MaterialSpec(_Strict):
     description: str = ""
     source: str = ""
     confidence: Confidence = "E"
+    mechanical: MechanicalSpec | None = None
 
 
 # File key -> core field, for keys whose core name carries a unit suffix.
@@ -249,7 +300,7 @@ def die_overrides_um(spec: DieFields) -> dict[str, Any]:
             value = tuple(sorted(set(value)))
         elif key == "power_map":
             value = tuple(tuple(float(v) for v in row) for row in value)
-        elif key == "max_junction_c":
+        elif key in ("max_junction_c", "capacity_gbit"):
             value = float(value)
         out[core] = value
     return out
@@ -258,6 +309,7 @@ def die_overrides_um(spec: DieFields) -> dict[str, Any]:
 _RULES_PLAIN = {
     "max_dies_per_stack",
     "rdl_layers",
+    "substrate_layers",
     "double_sided",
     "stack_pairs",
     "allowed_kinds",
@@ -312,7 +364,30 @@ def to_core_material(name: str, spec: MaterialSpec, *, where: str = "") -> Mater
         )
     k_xy = float(iso if iso is not None else spec.k_xy_w_per_m_k)  # type: ignore[arg-type]
     k_z = float(iso if iso is not None else spec.k_z_w_per_m_k)  # type: ignore[arg-type]
-    return Material(name, k_xy, k_z, source=spec.source, confidence=spec.confidence)
+    return Material(
+        name,
+        k_xy,
+        k_z,
+        source=spec.source,
+        confidence=spec.confidence,
+        mechanical=None if spec.mechanical is None else to_core_mechanical(spec.mechanical),
+    )
+
+
+def to_core_mechanical(spec: MechanicalSpec) -> MechanicalProperties:
+    """The core :class:`~layoutopt.model.MechanicalProperties` of a ``mechanical:`` block; its
+    confidence is the worst of the set's and of its ``field_sources``."""
+    codes = [spec.confidence, *(s.confidence for s in spec.field_sources.values())]
+    return MechanicalProperties(
+        youngs_modulus_gpa=spec.youngs_modulus_gpa,
+        poisson_ratio=spec.poisson_ratio,
+        cte_ppm_per_k=spec.cte_ppm_per_k,
+        tg_c=spec.tg_c,
+        cte_above_tg_ppm_per_k=spec.cte_above_tg_ppm_per_k,
+        youngs_modulus_above_tg_gpa=spec.youngs_modulus_above_tg_gpa,
+        source=spec.source,
+        confidence=max(codes, key="HMLE".index),
+    )
 
 
 def nearest(name: str, choices: typing.Iterable[str]) -> str | None:

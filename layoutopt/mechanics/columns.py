@@ -1,0 +1,103 @@
+"""The package body as columns: plan-view regions with one stack of layers each.
+
+The layers come from the same blocks as the thermal model
+(:func:`layoutopt.thermal.stackup.build_blocks`: substrate or RDL, mold, joints, dies, in
+painter's order, later blocks cutting into earlier ones), less the board, the housing and
+the board-side balls, which are not part of the package body whose warpage is measured.
+Every block edge is a grid line in x and y; each grid cell gets its stack of layers
+(bottom to top) and cells with the same stack are merged into one :class:`Column` with
+their total area. A die column is one with a die in it; the rest are mold-only columns.
+
+>>> from layoutopt.thermal.samples import single_die_sample
+>>> design, layout = single_die_sample()
+>>> [(c.label, [p.material for p in c.plies]) for c in package_columns(design, layout)]
+[('mold only', ['substrate_2l', 'emc']), ('D0', ['substrate_2l', 'daf', 'silicon', 'emc'])]
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from layoutopt.model import Design, Layout
+from layoutopt.thermal.stackup import Block, build_blocks
+
+__all__ = ["Column", "ColumnPly", "package_columns"]
+
+# Blocks of build_blocks that are not part of the package body.
+_NOT_BODY = ("board", "housing", "balls")
+
+
+@dataclass(frozen=True)
+class ColumnPly:
+    """One layer of a column (µm, z up from the seating plane) and where its material is set."""
+
+    material: str
+    z0_um: int
+    z1_um: int
+    field: str = ""
+
+    @property
+    def thickness_um(self) -> int:
+        return self.z1_um - self.z0_um
+
+
+@dataclass(frozen=True)
+class Column:
+    """Plan-view area (µm²) that has one stack of layers, and the dies in it."""
+
+    plies: tuple[ColumnPly, ...]
+    area_um2: int
+    die_ids: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return "+".join(self.die_ids) if self.die_ids else "mold only"
+
+    @property
+    def thickness_um(self) -> int:
+        return self.plies[-1].z1_um - self.plies[0].z0_um if self.plies else 0
+
+
+def _cell_stack(blocks: Sequence[Block]) -> tuple[tuple[ColumnPly, ...], tuple[str, ...]]:
+    """The layers of one cell covered by ``blocks`` (painter's order: later ones win)."""
+    cuts = sorted({z for b in blocks for z in (b.z0_um, b.z1_um)})
+    plies: list[ColumnPly] = []
+    dies: list[str] = []
+    for z0, z1 in itertools.pairwise(cuts):
+        top = next((b for b in reversed(blocks) if b.z0_um <= z0 and z1 <= b.z1_um), None)
+        if top is None:
+            continue  # a gap (nothing there): no layer
+        if plies and plies[-1].material == top.material and plies[-1].z1_um == z0:
+            plies[-1] = ColumnPly(top.material, plies[-1].z0_um, z1, plies[-1].field)
+        else:
+            plies.append(ColumnPly(top.material, z0, z1, top.field))
+        if top.die_id is not None and top.die_id not in dies:
+            dies.append(top.die_id)
+    return tuple(plies), tuple(dies)
+
+
+def package_columns(design: Design, layout: Layout) -> tuple[Column, ...]:
+    """The package body's columns, in a defined order (mold-only first, then by dies)."""
+    pkg = layout.package
+    blocks = [b for b in build_blocks(design, layout) if b.name not in _NOT_BODY]
+    xs = np.unique(np.clip([v for b in blocks for v in (b.x0_um, b.x1_um)], pkg.x_um, pkg.x_max_um))
+    ys = np.unique(np.clip([v for b in blocks for v in (b.y0_um, b.y1_um)], pkg.y_um, pkg.y_max_um))
+    covering: dict[tuple[int, int], list[Block]] = {}
+    for b in blocks:
+        i0, i1 = np.searchsorted(xs, [b.x0_um, b.x1_um])
+        j0, j1 = np.searchsorted(ys, [b.y0_um, b.y1_um])
+        for i in range(int(i0), int(i1)):
+            for j in range(int(j0), int(j1)):
+                covering.setdefault((i, j), []).append(b)
+    merged: dict[tuple[tuple[ColumnPly, ...], tuple[str, ...]], int] = {}
+    for (i, j), cell_blocks in sorted(covering.items()):
+        key = _cell_stack(cell_blocks)
+        area = int(xs[i + 1] - xs[i]) * int(ys[j + 1] - ys[j])
+        if key[0] and area > 0:
+            merged[key] = merged.get(key, 0) + area
+    columns = [Column(plies, area, dies) for (plies, dies), area in merged.items()]
+    return tuple(sorted(columns, key=lambda c: (bool(c.die_ids), c.die_ids, -c.area_um2)))

@@ -1,0 +1,241 @@
+"""Package warpage at room temperature and reflow peak, from the package's columns.
+
+Model
+-----
+1. The package body is cut into columns (:func:`layoutopt.mechanics.columns.package_columns`):
+   die columns (substrate, joints, dies, mold over them) and mold-only columns.
+2. Each layer is linear elastic with its biaxial modulus ``E(T) / (1 - nu)`` at the
+   temperature considered (the glassy value below Tg, the rubbery one above) and the free
+   strain ``integral of alpha(T) dT`` from the stress-free temperature (175 °C mold cure,
+   domain_data.md §8.4) to that temperature, with alpha stepping from alpha 1 to alpha 2 at
+   Tg (§8.2, §8.3).
+3. The columns are bonded into one plate with one mid-plane strain and one curvature
+   (:func:`layoutopt.mechanics.laminate.columns_curvature`: Hsueh's multilayer balance with
+   each layer weighted by its column's area). Each column's own free curvature (Hsueh, one
+   column alone) is reported too: it shows which part of the package drives the bow.
+4. Warpage is the corner-to-corner bow of that uniform curvature over the package
+   diagonal, ``kappa L^2 / 8`` (§8.6), which is also the peak-to-valley against the
+   least-squares plane of the paraboloid, as JEITA ED-7306 measures it (§8.5). Sign:
+   positive when the corners rise above the centre (top surface concave, "smile"), negative
+   when they fall below it ("cry").
+
+Assumptions and their limits
+----------------------------
+- *Uniform curvature.* A stiff die column and a compliant mold rim bend differently;
+  one curvature over the diagonal averages them. The per-column curvatures bound the
+  local bow; where they differ a lot, the corners (usually mold-only) curve less or more
+  than the average says. A 2D plate finite-element model (scikit-fem) over the same columns
+  is the next step if that matters; it is not implemented.
+- *Quasi-elastic.* No viscoelastic relaxation, no cure shrinkage (it moves the effective
+  stress-free temperature, §8.2 Phansalkar et al.), no plasticity or creep of solder.
+  Elastic models of EMC warpage are known to miss these (§8.2, H).
+- *Perfect bonding, Kirchhoff plate, small deflection*: bows are ~0.1 mm on 10 mm bodies.
+- *In-plane isotropy*: substrates and RDL use their in-plane values; z-direction CTEs
+  do not bend the plate.
+- The board-side balls are not part of the body; a PoP's inter-package ball layer is a
+  compliant layer with no stiffness once molten (library ``ball_layer``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from layoutopt.errors import DesignError
+from layoutopt.mechanics.columns import Column, package_columns
+from layoutopt.mechanics.laminate import columns_curvature, multilayer_curvature, sagitta
+from layoutopt.mechanics.limits import warpage_limit
+from layoutopt.model import Design, Layout, MechanicalProperties
+
+__all__ = [
+    "ColumnWarpage",
+    "WarpagePoint",
+    "WarpageReport",
+    "check_mechanical_inputs",
+    "warpage_report",
+]
+
+_UM = 1e-6  # metres per micrometre
+CURVE_STEP_C = 5.0  # temperature step of the warpage-against-temperature curve
+
+
+@dataclass(frozen=True)
+class WarpagePoint:
+    """Package curvature (1/m, > 0: centre up) and signed warpage (µm) at one temperature."""
+
+    temperature_c: float
+    curvature_per_m: float
+    warpage_um: float
+
+
+@dataclass(frozen=True)
+class ColumnWarpage:
+    """One column: its area, thickness, dies and free curvatures at room and peak (1/m)."""
+
+    label: str
+    area_mm2: float
+    thickness_um: int
+    layers: tuple[str, ...]
+    curvature_room_per_m: float
+    curvature_peak_per_m: float
+
+
+@dataclass(frozen=True)
+class WarpageReport:
+    """The warpage check of one layout (µm, °C)."""
+
+    model: str
+    stress_free_c: float
+    diagonal_mm: float
+    room: WarpagePoint
+    peak: WarpagePoint
+    curve: tuple[WarpagePoint, ...]
+    columns: tuple[ColumnWarpage, ...]
+    max_warpage_um: float | None = None
+    limit_source: str = ""
+
+    @property
+    def worst(self) -> WarpagePoint:
+        """The point of the curve with the largest warpage magnitude."""
+        return max(self.curve, key=lambda p: (abs(p.warpage_um), -p.temperature_c))
+
+    def violations(self) -> tuple[str, ...]:
+        """The broken limit, in words with the numbers (empty when within it)."""
+        if self.max_warpage_um is None:
+            return ()
+        worst = self.worst
+        if abs(worst.warpage_um) <= self.max_warpage_um:
+            return ()
+        return (
+            f"warpage {worst.warpage_um:+.0f} um at {worst.temperature_c:g} °C exceeds the "
+            f"limit of {self.max_warpage_um:g} um ({self.limit_source})",
+        )
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations()
+
+
+def _mechanical(design: Design, name: str, field: str) -> MechanicalProperties:
+    props = design.material(name).mechanical
+    if props is None:
+        raise DesignError(
+            f"material {name!r} has no mechanical properties; the warpage model needs its "
+            f"youngs_modulus_gpa, poisson_ratio and cte_ppm_per_k (used by {field})",
+            field=f"materials.{name}.mechanical",
+            fix=f"add a 'mechanical:' block to materials.{name} (see the library's "
+            "materials.yaml), or use a material that has one",
+        )
+    return props
+
+
+def check_mechanical_inputs(design: Design, columns: tuple[Column, ...]) -> None:
+    """Raise :class:`DesignError` naming the first material of the body without properties."""
+    for column in columns:
+        for ply in column.plies:
+            _mechanical(design, ply.material, ply.field)
+
+
+@dataclass(frozen=True)
+class _Arrays:
+    """Every layer of every column as flat arrays (SI), for the balance at any temperature."""
+
+    z0_m: np.ndarray
+    z1_m: np.ndarray
+    weight_m2: np.ndarray
+    column: np.ndarray  # column index of each layer
+    props: tuple[MechanicalProperties, ...]
+
+
+def _arrays(design: Design, columns: tuple[Column, ...]) -> _Arrays:
+    plies = [(k, ply) for k, c in enumerate(columns) for ply in c.plies]
+    return _Arrays(
+        z0_m=np.array([p.z0_um * _UM for _, p in plies]),
+        z1_m=np.array([p.z1_um * _UM for _, p in plies]),
+        weight_m2=np.array([columns[k].area_um2 * _UM * _UM for k, _ in plies]),
+        column=np.array([k for k, _ in plies]),
+        props=tuple(_mechanical(design, p.material, p.field) for _, p in plies),
+    )
+
+
+def _state(arrays: _Arrays, stress_free_c: float, t_c: float) -> tuple[np.ndarray, np.ndarray]:
+    """(biaxial modulus in Pa, free strain) of every layer at ``t_c``."""
+    modulus = np.array(
+        [p.modulus_gpa_at(t_c) * 1e9 / (1.0 - p.poisson_ratio) for p in arrays.props]
+    )
+    strain = np.array([p.thermal_strain(stress_free_c, t_c) for p in arrays.props])
+    return modulus, strain
+
+
+def _package_point(
+    arrays: _Arrays, stress_free_c: float, t_c: float, diag_m: float
+) -> WarpagePoint:
+    modulus, strain = _state(arrays, stress_free_c, t_c)
+    _, kappa = columns_curvature(arrays.z0_m, arrays.z1_m, modulus, strain, arrays.weight_m2)
+    # Corners minus centre of w = -kappa r^2 / 2: positive (corners up) for kappa < 0.
+    return WarpagePoint(t_c, kappa, -sagitta(kappa, diag_m) / _UM)
+
+
+def _column_curvatures(arrays: _Arrays, stress_free_c: float, t_c: float, n: int) -> list[float]:
+    modulus, strain = _state(arrays, stress_free_c, t_c)
+    out = []
+    for k in range(n):
+        sel = arrays.column == k
+        t = arrays.z1_m[sel] - arrays.z0_m[sel]
+        plies = list(zip(t, modulus[sel], strain[sel], strict=True))
+        out.append(multilayer_curvature(plies) if modulus[sel].any() else 0.0)
+    return out
+
+
+def _curve_temperatures(design: Design, arrays: _Arrays) -> list[float]:
+    """Room to peak every few kelvin, plus every Tg in between (where the curve kinks)."""
+    spec = design.warpage
+    lo, hi = spec.room_c, spec.reflow_peak_c
+    steps = math.floor((hi - lo) / CURVE_STEP_C + 1e-9)
+    temps = {round(lo + k * CURVE_STEP_C, 6) for k in range(steps + 1)} | {lo, hi}
+    temps |= {p.tg_c for p in arrays.props if p.tg_c is not None and lo < p.tg_c < hi}
+    return sorted(temps)
+
+
+def warpage_report(design: Design, layout: Layout) -> WarpageReport:
+    """The warpage of ``layout`` at room temperature, reflow peak and in between.
+
+    Raises :class:`DesignError` when a material of the package body has no mechanical
+    properties (naming the material and the field that uses it).
+    """
+    spec = design.warpage
+    columns = package_columns(design, layout)
+    arrays = _arrays(design, columns)
+    pkg = layout.package
+    diag_m = math.hypot(pkg.width_um, pkg.length_um) * _UM
+    curve = tuple(
+        _package_point(arrays, spec.stress_free_c, t, diag_m)
+        for t in _curve_temperatures(design, arrays)
+    )
+    by_t = {p.temperature_c: p for p in curve}
+    room_k = _column_curvatures(arrays, spec.stress_free_c, spec.room_c, len(columns))
+    peak_k = _column_curvatures(arrays, spec.stress_free_c, spec.reflow_peak_c, len(columns))
+    limit = warpage_limit(design)
+    return WarpageReport(
+        model="laminate",
+        stress_free_c=spec.stress_free_c,
+        diagonal_mm=diag_m * 1e3,
+        room=by_t[spec.room_c],
+        peak=by_t[spec.reflow_peak_c],
+        curve=curve,
+        columns=tuple(
+            ColumnWarpage(
+                label=c.label,
+                area_mm2=c.area_um2 / 1e6,
+                thickness_um=c.thickness_um,
+                layers=tuple(f"{p.material} {p.thickness_um} um" for p in c.plies),
+                curvature_room_per_m=kr,
+                curvature_peak_per_m=kp,
+            )
+            for c, kr, kp in zip(columns, room_k, peak_k, strict=True)
+        ),
+        max_warpage_um=None if limit.max_warpage_um is None else float(limit.max_warpage_um),
+        limit_source=limit.source,
+    )

@@ -1,0 +1,226 @@
+"""Warpage: the closed forms of domain_data.md §8.6, the package model built on them, the
+JEITA default limit, and the errors for missing mechanical properties."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from layoutopt.design_file import design_from_text
+from layoutopt.errors import DesignError
+from layoutopt.mechanics import jeita_limit_um, warpage_report
+from layoutopt.mechanics.laminate import (
+    bimetal_curvature,
+    columns_curvature,
+    multilayer_curvature,
+    sagitta,
+)
+from layoutopt.model import Rect
+from layoutopt.thermal.samples import stack_layout
+
+
+def test_timoshenko_reproduces_the_si_on_emc_worked_example():
+    # §8.6: Si 100 um (130 GPa, 2.6 ppm/K) on EMC 200 um (18 GPa, 11 ppm/K), 175 -> 25 °C:
+    # |kappa| = 6.18e-3 /mm; over the 8 x 9.5 mm diagonal (12.42 mm), w = 119 um.
+    kappa = bimetal_curvature(
+        0.100, 0.200, 130.0, 18.0, free_strain_bottom=-150 * 2.6e-6, free_strain_top=-150 * 11e-6
+    )
+    assert abs(kappa) == pytest.approx(6.18e-3, rel=0.01)
+    diagonal = math.hypot(8.0, 9.5)
+    assert diagonal == pytest.approx(12.42, rel=0.001)
+    assert abs(sagitta(kappa, diagonal)) * 1000 == pytest.approx(119, rel=0.01)
+
+
+def test_equal_layers_reproduce_the_hyfeast_bimetal_example():
+    # §8.6: L = 3000 mm, h = 300 mm, alpha 5e-6 and 10e-6 /K, dT = 50 K: kappa = 1.25e-6 /mm,
+    # cantilever end displacement kappa L^2 / 2 = 5.625 mm (the page's FE: 5.67551 mm).
+    kappa = bimetal_curvature(
+        150.0, 150.0, 1.0, 1.0, free_strain_bottom=5e-6 * 50, free_strain_top=10e-6 * 50
+    )
+    assert kappa == pytest.approx(1.25e-6, rel=1e-9)
+    assert kappa * 3000.0**2 / 2 == pytest.approx(5.625, rel=0.01)
+    assert multilayer_curvature([(150.0, 1.0, 2.5e-4), (150.0, 1.0, 5e-4)]) == pytest.approx(
+        kappa, rel=1e-12
+    )
+
+
+def test_timoshenko_equal_thickness_general_modulus():
+    # §8.6 'Do not use as an oracle': for m = 1, kappa = 24 d_alpha dT / (h (14 + n + 1/n)).
+    for n in (0.35, 1.0, 2.9):
+        kappa = bimetal_curvature(0.5, 0.5, n, 1.0, free_strain_bottom=0.0, free_strain_top=1e-3)
+        assert kappa == pytest.approx(24 * 1e-3 / (1.0 * (14 + n + 1 / n)), rel=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.floats(0.01, 10.0),
+    st.floats(0.01, 10.0),
+    st.floats(0.1, 500.0),
+    st.floats(0.1, 500.0),
+    st.floats(-3e-3, 3e-3),
+    st.floats(-3e-3, 3e-3),
+)
+def test_hsueh_two_layers_is_timoshenko(t1, t2, e1, e2, s1, s2):
+    hsueh = multilayer_curvature([(t1, e1, s1), (t2, e2, s2)])
+    timoshenko = bimetal_curvature(t1, t2, e1, e2, free_strain_bottom=s1, free_strain_top=s2)
+    assert hsueh == pytest.approx(timoshenko, rel=1e-9, abs=1e-15)
+
+
+def test_bonded_columns_reduce_to_hsueh_and_average_between_columns():
+    plies = [
+        (0.1, 27.0, -1.9e-3),
+        (0.01, 2.0, -9.7e-3),
+        (0.04, 180.0, -0.4e-3),
+        (0.3, 25.0, -1.6e-3),
+    ]
+    t = np.array([p[0] for p in plies])
+    z1 = np.cumsum(t)
+    z0 = z1 - t
+    modulus = np.array([p[1] for p in plies])
+    strain = np.array([p[2] for p in plies])
+    one = columns_curvature(z0, z1, modulus, strain, np.ones(4))[1]
+    assert one == pytest.approx(multilayer_curvature(plies), rel=1e-10)
+    # Two copies of the same column, any areas: the same curvature.
+    double = columns_curvature(
+        np.r_[z0, z0],
+        np.r_[z1, z1],
+        np.r_[modulus, modulus],
+        np.r_[strain, strain],
+        np.r_[np.full(4, 3.0), np.full(4, 7.0)],
+    )[1]
+    assert double == pytest.approx(one, rel=1e-10)
+
+
+def _si_on_emc_design(nu: float = 0.25, extra: str = "") -> str:
+    return f"""
+name: si_on_emc
+process: foms
+rules:
+  ball_height: "0 um"
+  rdl_layers: 0
+  vertical_wire_gap: "0 um"
+  die_edge_keepout: "0 um"
+  mold_cap: "200 um"
+  mold_material: emc_test
+dies:
+  - {{id: SI, kind: controller, width: "8 mm", length: "9.5 mm", thickness: "100 um",
+      power: "0 W", max_junction_c: 100, bond: vertical_wire, material: si_test}}
+envelope:
+  outline: {{width: "8 mm", length: "9.5 mm"}}
+  max_thickness: "1 mm"
+materials:
+  si_test:
+    k_w_per_m_k: 130
+    mechanical: {{youngs_modulus_gpa: 130, poisson_ratio: {nu}, cte_ppm_per_k: 2.6}}
+  emc_test:
+    k_w_per_m_k: 0.9
+    mechanical: {{youngs_modulus_gpa: 18, poisson_ratio: {nu}, cte_ppm_per_k: 11}}
+{extra}
+"""
+
+
+def _one_die_layout(design):
+    return stack_layout(design, Rect(0, 0, 8000, 9500), [[("SI", 0, 0)]])
+
+
+def test_package_model_reproduces_the_worked_example_end_to_end():
+    design = design_from_text(_si_on_emc_design())
+    report = warpage_report(design, _one_die_layout(design))
+    assert [c.layers for c in report.columns] == [("si_test 100 um", "emc_test 200 um")]
+    # EMC on top shrinks more on cooling: the top shortens, the centre dips, corners rise.
+    assert report.room.warpage_um == pytest.approx(119, rel=0.01)
+    assert abs(report.room.curvature_per_m) == pytest.approx(6.18, rel=0.01)
+    # Heating past the stress-free temperature bends the other way, in proportion.
+    assert report.peak.warpage_um == pytest.approx(-119 * 85 / 150, rel=0.01)
+    zero = min(report.curve, key=lambda p: abs(p.temperature_c - 175))
+    assert zero.temperature_c == 175 and zero.warpage_um == pytest.approx(0, abs=1e-9)
+
+
+def test_tg_step_changes_the_peak_warpage():
+    glassy = design_from_text(_si_on_emc_design())
+    text = _si_on_emc_design().replace(
+        "cte_ppm_per_k: 11}",
+        "cte_ppm_per_k: 11, tg_c: 185, cte_above_tg_ppm_per_k: 45, youngs_modulus_above_tg_gpa: 1}",
+    )
+    rubbery = design_from_text(text)
+    a = warpage_report(glassy, _one_die_layout(glassy))
+    b = warpage_report(rubbery, _one_die_layout(rubbery))
+    assert a.room.warpage_um == pytest.approx(b.room.warpage_um, rel=1e-12)  # below Tg
+    assert 185.0 in [p.temperature_c for p in b.curve]  # the kink is on the curve
+    # Above Tg: alpha 2 four times alpha 1, but a modulus 18x lower: the soft EMC bends the
+    # silicon less per unit of strain mismatch. Check against Timoshenko at 260 °C directly.
+    strain_emc = 11e-6 * 10 + 45e-6 * 75
+    expected = bimetal_curvature(
+        100e-6, 200e-6, 130.0, 1.0, free_strain_bottom=2.6e-6 * 85, free_strain_top=strain_emc
+    )
+    assert b.peak.curvature_per_m == pytest.approx(expected, rel=1e-9)
+
+
+def test_limit_is_checked_at_every_temperature():
+    design = design_from_text(_si_on_emc_design(extra='warpage: {max_warpage: "100 um"}'))
+    report = warpage_report(design, _one_die_layout(design))
+    assert report.max_warpage_um == 100
+    (violation,) = report.violations()
+    assert "+119 um at 25 °C exceeds the limit of 100 um" in violation
+    loose = design_from_text(_si_on_emc_design(extra='warpage: {max_warpage: "0.2 mm"}'))
+    assert warpage_report(loose, _one_die_layout(loose)).ok
+
+
+def test_missing_mechanical_properties_name_the_material_and_field():
+    text = _si_on_emc_design().replace(
+        "    mechanical: {youngs_modulus_gpa: 18, poisson_ratio: 0.25, cte_ppm_per_k: 11}\n", ""
+    )
+    design = design_from_text(text)
+    with pytest.raises(DesignError) as err:
+        warpage_report(design, _one_die_layout(design))
+    message = str(err.value)
+    assert "material 'emc_test' has no mechanical properties" in message
+    assert "materials.emc_test.mechanical" in message
+    assert "rules.mold_material" in message
+
+
+def test_tg_without_the_values_above_it_is_a_clear_error():
+    text = _si_on_emc_design().replace("cte_ppm_per_k: 11}", "cte_ppm_per_k: 11, tg_c: 185}")
+    with pytest.raises(DesignError) as err:
+        design_from_text(text)
+    message = str(err.value)
+    assert "materials.emc_test.mechanical" in message
+    assert "cte_above_tg_ppm_per_k and youngs_modulus_above_tg_gpa" in message
+
+
+@pytest.mark.parametrize(
+    ("pitch_um", "limit_um"),
+    [
+        (400, 100),
+        (450, 100),
+        (500, 110),
+        (650, 140),
+        (800, 170),
+        (1000, 220),
+        (1270, 250),
+        (2000, 250),
+        (350, 87),
+    ],
+)
+def test_jeita_limit_by_pitch(pitch_um, limit_um):
+    found = jeita_limit_um(pitch_um)
+    assert found is not None and found[0] == limit_um
+    assert ("estimate" in found[1]) == (pitch_um < 400)
+
+
+def test_every_library_process_family_has_a_limit_or_says_why_not():
+    from shapely.geometry import box
+
+    from layoutopt.library import load_library
+    from layoutopt.mechanics import warpage_limit
+    from layoutopt.model import Design, Envelope
+
+    for process in load_library().processes:
+        design = Design("d", (), process.rules, Envelope(box(0, 0, 1, 1), 1))
+        limit = warpage_limit(design)
+        assert (limit.max_warpage_um is None) == (process.rules.ball_pitch_um == 0), process.name
+        assert limit.source
