@@ -144,8 +144,11 @@ def _print_comparison(comparison) -> None:  # type: ignore[no-untyped-def]
         ("footprint_mm2", "mm²", str),
         ("package_mm", "package mm", str),
         ("thickness_um", "µm thick", str),
-        ("peak_junction_c", "peak °C", str),
+        ("peak_junction_c", "Tj °C", str),
         ("skin_c", "skin °C", str),
+        ("warpage_um", "warp µm", str),
+        ("package_yield", "yield", lambda v: f"{100 * v:.1f}%"),
+        ("cost_usd", "$/good", str),
         ("time_s", "time s", str),
     )
     table = Table(title="Candidate families")
@@ -185,9 +188,29 @@ def _print_summary(design, result, out: Path) -> None:  # type: ignore[no-untype
                 f"thermal   peak junction {t.peak_junction_c:.1f} °C, top "
                 f"{t.top_surface_c:.1f} °C{skin} ({t.model})"
             )
+        _print_assessment(design, layout)
         console.print(f"written   {out / 'layout.json'}")
     for line in result.explanation:
         console.print(f"why       {line}", markup=False)
+
+
+def _print_assessment(design, layout) -> None:  # type: ignore[no-untyped-def]
+    from layoutopt.assess import assess
+
+    checks = assess(design, layout)
+    w, c = checks.warpage, checks.cost
+    limit = "no limit" if w.max_warpage_um is None else f"limit {w.max_warpage_um:g} µm"
+    console.print(
+        f"warpage   {w.room.warpage_um:+.0f} µm at {w.room.temperature_c:g} °C, "
+        f"{w.peak.warpage_um:+.0f} µm at {w.peak.temperature_c:g} °C ({limit})"
+    )
+    for line in w.violations():
+        console.print(f"warning   {line}", markup=False)
+    console.print(
+        f"cost      ${c.cost_per_good_usd:.2f} per good package "
+        f"(${c.cost_band_usd[0]:.2f}-{c.cost_band_usd[1]:.2f} over the estimates), yield "
+        f"{100 * c.package_yield:.1f} % ({100 * c.yield_band[0]:.1f}-{100 * c.yield_band[1]:.1f})"
+    )
 
 
 @app.command()
@@ -274,6 +297,7 @@ def render(
             field=field,
             cut=parse_cut(cut) if cut else None,
             exaggeration=exaggeration,
+            warpage=record.warpage,
         )
     except LayoutOptError as error:
         raise _fail(error) from None

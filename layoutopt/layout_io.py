@@ -19,8 +19,14 @@ Format (``format_version`` 1)::
         "thickness_breakdown": [{"name", "thickness_um", "material"}, ...]
       },
       "thermal": {...} | null,               # ThermalReport
+      "warpage": {...} | null,               # WarpageReport (layoutopt.mechanics): room,
+                                             # peak, curve, columns, max_warpage_um, source
+      "cost": {...} | null,                  # CostReport (layoutopt.economics): yields,
+                                             # cost per good package, band, lines, inputs
       "solver": {...} | null                 # status, objective, bound, gap, time_s, ...
     }
+
+Files without the ``warpage`` or ``cost`` keys (written before they existed) read as None.
 """
 
 from __future__ import annotations
@@ -32,7 +38,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from layoutopt.economics.report import CostReport
 from layoutopt.errors import LayoutFileError
+from layoutopt.mechanics.warpage import WarpageReport
 from layoutopt.model import Design, Family, Layer, Layout, Placement, Rect
 from layoutopt.serialize import from_data, to_data
 from layoutopt.thermal.report import ThermalReport
@@ -60,6 +68,8 @@ class LayoutRecord:
     layout: Layout
     thermal: ThermalReport | None = None
     solver: dict[str, Any] | None = None
+    warpage: WarpageReport | None = None
+    cost: CostReport | None = None
 
     def _repr_html_(self) -> str:
         from layoutopt.display import record_html  # lazy: the core never imports drawings
@@ -135,6 +145,8 @@ def to_json(record: LayoutRecord) -> str:
         "design": to_data(record.design),
         "layout": layout_to_data(record.design, record.layout),
         "thermal": None if record.thermal is None else _without_times(to_data(record.thermal)),
+        "warpage": None if record.warpage is None else to_data(record.warpage),
+        "cost": None if record.cost is None else to_data(record.cost),
         "solver": record.solver,
     }
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -201,10 +213,19 @@ def read_layout(path: str | os.PathLike[str]) -> LayoutRecord:
         design = from_data(Design, data["design"])
         layout = layout_from_data(data["layout"])
         thermal = None if data.get("thermal") is None else from_data(ThermalReport, data["thermal"])
+        warpage = None if data.get("warpage") is None else from_data(WarpageReport, data["warpage"])
+        cost = None if data.get("cost") is None else from_data(CostReport, data["cost"])
     except (KeyError, TypeError, ValueError) as err:
         raise LayoutFileError(
             f"malformed content ({type(err).__name__}: {err})",
             file=name,
             fix="give a layout.json written by 'layoutopt solve', or fix the named field",
         ) from None
-    return LayoutRecord(design=design, layout=layout, thermal=thermal, solver=data.get("solver"))
+    return LayoutRecord(
+        design=design,
+        layout=layout,
+        thermal=thermal,
+        solver=data.get("solver"),
+        warpage=warpage,
+        cost=cost,
+    )

@@ -144,6 +144,12 @@ class MechanicalProperties:
             return self.youngs_modulus_above_tg_gpa
         return self.youngs_modulus_gpa
 
+    def cte_ppm_per_k_at(self, temperature_c: float) -> float:
+        """The CTE at ``temperature_c`` (alpha 2 above Tg)."""
+        if self._above(temperature_c) and self.cte_above_tg_ppm_per_k is not None:
+            return self.cte_above_tg_ppm_per_k
+        return self.cte_ppm_per_k
+
     def thermal_strain(self, from_c: float, to_c: float) -> float:
         """Free thermal strain from ``from_c`` to ``to_c``: the integral of the CTE (alpha 1
         below Tg, alpha 2 above), dimensionless."""

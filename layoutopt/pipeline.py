@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from layoutopt.assess import assess, metrics
 from layoutopt.layout_io import LayoutRecord, write_atomic, write_layout
 from layoutopt.model import Design
 from layoutopt.solver import SolveOptions, SolveResult, solve
@@ -99,11 +100,24 @@ def comparison_rows(
                 "skin_c": None
                 if result.thermal is None or result.thermal.skin_c is None
                 else round(result.thermal.skin_c, 2),
+                **_assessment_columns(design, result),
                 "time_s": round(result.time_s, 2),
                 "best": k == best,
             }
         )
     return rows
+
+
+def _assessment_columns(design: Design, result: SolveResult) -> dict[str, object]:
+    """Warpage, yield and cost columns of a comparison row (None without a layout)."""
+    if result.layout is None:
+        return {"warpage_um": None, "package_yield": None, "cost_usd": None}
+    found = metrics(assess(design, result.layout))
+    return {
+        "warpage_um": round(found["warpage_um"], 1),
+        "package_yield": round(found["package_yield"], 4),
+        "cost_usd": round(found["cost_usd"], 2),
+    }
 
 
 def write_solution(
@@ -123,8 +137,14 @@ def write_solution(
     timing = json.dumps(result.timing_data(), indent=2, sort_keys=True) + "\n"
     written = [write_atomic(out / "timing.json", timing)]
     if result.layout is not None:
+        checks = assess(design, result.layout)
         record = LayoutRecord(
-            design=design, layout=result.layout, thermal=result.thermal, solver=result.to_data()
+            design=design,
+            layout=result.layout,
+            thermal=result.thermal,
+            solver=result.to_data(),
+            warpage=checks.warpage,
+            cost=checks.cost,
         )
         written.append(write_layout(out / "layout.json", record))
         if drawings:
@@ -132,7 +152,12 @@ def write_solution(
 
             written.extend(
                 write_views(
-                    out, design, result.layout, thermal=result.thermal, solver=result.to_data()
+                    out,
+                    design,
+                    result.layout,
+                    thermal=result.thermal,
+                    solver=result.to_data(),
+                    warpage=checks.warpage,
                 )
             )
     else:

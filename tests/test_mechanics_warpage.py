@@ -3,6 +3,7 @@ JEITA default limit, and the errors for missing mechanical properties."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -151,13 +152,18 @@ def test_tg_step_changes_the_peak_warpage():
     b = warpage_report(rubbery, _one_die_layout(rubbery))
     assert a.room.warpage_um == pytest.approx(b.room.warpage_um, rel=1e-12)  # below Tg
     assert 185.0 in [p.temperature_c for p in b.curve]  # the kink is on the curve
-    # Above Tg: alpha 2 four times alpha 1, but a modulus 18x lower: the soft EMC bends the
-    # silicon less per unit of strain mismatch. Check against Timoshenko at 260 °C directly.
-    strain_emc = 11e-6 * 10 + 45e-6 * 75
-    expected = bimetal_curvature(
-        100e-6, 200e-6, 130.0, 1.0, free_strain_bottom=2.6e-6 * 85, free_strain_top=strain_emc
+    # 175 -> 185 °C glassy, then 185 -> 260 °C rubbery (alpha 2 = 45, E = 1 GPa): the
+    # curvature adds up step by step, each step a Timoshenko bimetal with its properties.
+    glassy_step = bimetal_curvature(
+        100e-6, 200e-6, 130.0, 18.0, free_strain_bottom=2.6e-6 * 10, free_strain_top=11e-6 * 10
     )
-    assert b.peak.curvature_per_m == pytest.approx(expected, rel=1e-9)
+    rubbery_step = bimetal_curvature(
+        100e-6, 200e-6, 130.0, 1.0, free_strain_bottom=2.6e-6 * 75, free_strain_top=45e-6 * 75
+    )
+    assert b.peak.curvature_per_m == pytest.approx(glassy_step + rubbery_step, rel=1e-9)
+    # No jump at Tg: the curve is continuous (steps of 5 K change it by a few percent).
+    values = [p.warpage_um for p in b.curve]
+    assert max(abs(u - v) for u, v in itertools.pairwise(values)) < 0.1 * max(map(abs, values))
 
 
 def test_limit_is_checked_at_every_temperature():
@@ -224,3 +230,24 @@ def test_every_library_process_family_has_a_limit_or_says_why_not():
         limit = warpage_limit(design)
         assert (limit.max_warpage_um is None) == (process.rules.ball_pitch_um == 0), process.name
         assert limit.source
+
+
+def test_layout_file_carries_warpage_and_cost_and_the_sheet_draws_the_curve(tmp_path):
+    from layoutopt.assess import assess
+    from layoutopt.layout_io import LayoutRecord, read_layout, write_layout
+    from layoutopt.render import to_svg_sheet
+
+    design = design_from_text(_si_on_emc_design(extra='warpage: {max_warpage: "150 um"}'))
+    layout = _one_die_layout(design)
+    checks = assess(design, layout)
+    path = write_layout(
+        tmp_path / "layout.json",
+        LayoutRecord(design, layout, warpage=checks.warpage, cost=checks.cost),
+    )
+    back = read_layout(path)
+    assert back.warpage == checks.warpage
+    assert back.cost == checks.cost
+    assert back.design.warpage.max_warpage_um == 150
+    svg = to_svg_sheet(design, layout, warpage=back.warpage)
+    assert 'id="warpage-plot"' in svg and "±150 µm" in svg and "+119 µm" in svg
+    assert 'id="warpage-plot"' not in to_svg_sheet(design, layout)

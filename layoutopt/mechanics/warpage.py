@@ -4,15 +4,16 @@ Model
 -----
 1. The package body is cut into columns (:func:`layoutopt.mechanics.columns.package_columns`):
    die columns (substrate, joints, dies, mold over them) and mold-only columns.
-2. Each layer is linear elastic with its biaxial modulus ``E(T) / (1 - nu)`` at the
-   temperature considered (the glassy value below Tg, the rubbery one above) and the free
-   strain ``integral of alpha(T) dT`` from the stress-free temperature (175 °C mold cure,
-   domain_data.md §8.4) to that temperature, with alpha stepping from alpha 1 to alpha 2 at
-   Tg (§8.2, §8.3).
+2. Each layer is linear elastic with its biaxial modulus ``E(T) / (1 - nu)`` (the glassy
+   value below Tg, the rubbery one above) and its CTE (alpha 1 below Tg, alpha 2 above,
+   §8.2, §8.3). From the stress-free temperature (175 °C mold cure, domain_data.md §8.4)
+   the curvature is built up step by step between Tgs, each step with the properties of its
+   range (incremental thermo-elasticity: stress built while a layer was glassy stays when it
+   softens; no jump at Tg). Without a Tg in the range this is exactly Hsueh's closed form.
 3. The columns are bonded into one plate with one mid-plane strain and one curvature
    (:func:`layoutopt.mechanics.laminate.columns_curvature`: Hsueh's multilayer balance with
-   each layer weighted by its column's area). Each column's own free curvature (Hsueh, one
-   column alone) is reported too: it shows which part of the package drives the bow.
+   each layer weighted by its column's area). Each column's own free curvature (the same
+   balance over that column alone) is reported too: it shows which part drives the bow.
 4. Warpage is the corner-to-corner bow of that uniform curvature over the package
    diagonal, ``kappa L^2 / 8`` (§8.6), which is also the peak-to-valley against the
    least-squares plane of the paraboloid, as JEITA ED-7306 measures it (§8.5). Sign:
@@ -38,6 +39,7 @@ Assumptions and their limits
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -45,7 +47,7 @@ import numpy as np
 
 from layoutopt.errors import DesignError
 from layoutopt.mechanics.columns import Column, package_columns
-from layoutopt.mechanics.laminate import columns_curvature, multilayer_curvature, sagitta
+from layoutopt.mechanics.laminate import columns_curvature, sagitta
 from layoutopt.mechanics.limits import warpage_limit
 from layoutopt.model import Design, Layout, MechanicalProperties
 
@@ -160,33 +162,55 @@ def _arrays(design: Design, columns: tuple[Column, ...]) -> _Arrays:
     )
 
 
-def _state(arrays: _Arrays, stress_free_c: float, t_c: float) -> tuple[np.ndarray, np.ndarray]:
-    """(biaxial modulus in Pa, free strain) of every layer at ``t_c``."""
-    modulus = np.array(
-        [p.modulus_gpa_at(t_c) * 1e9 / (1.0 - p.poisson_ratio) for p in arrays.props]
+def _intervals(arrays: _Arrays, t_from: float, t_to: float) -> list[tuple[float, float]]:
+    """The temperature steps from ``t_from`` to ``t_to``, split at every Tg in between
+    (inside a step every property is constant)."""
+    lo, hi = sorted((t_from, t_to))
+    cuts = sorted(
+        {lo, hi} | {p.tg_c for p in arrays.props if p.tg_c is not None and lo < p.tg_c < hi}
     )
-    strain = np.array([p.thermal_strain(stress_free_c, t_c) for p in arrays.props])
-    return modulus, strain
+    steps = list(itertools.pairwise(cuts))
+    return steps if t_to >= t_from else [(b, a) for a, b in reversed(steps)]
+
+
+def _curvature(
+    arrays: _Arrays, t_from: float, t_to: float, select: np.ndarray | None = None
+) -> float:
+    """Curvature (1/m) built up from ``t_from`` (stress-free) to ``t_to``, incrementally.
+
+    In each step the layers have the modulus and CTE of that temperature range, and the
+    step's free strains ``alpha dT`` add their curvature: a layer above its Tg is soft, so
+    what it does there adds little stress, and stress built while glassy stays (the
+    incremental thermo-elastic method; a secant modulus would make the curve jump at Tg).
+    """
+    total = 0.0
+    for a, b in _intervals(arrays, t_from, t_to):
+        mid = 0.5 * (a + b)
+        modulus = np.array(
+            [p.modulus_gpa_at(mid) * 1e9 / (1.0 - p.poisson_ratio) for p in arrays.props]
+        )
+        strain = np.array([p.cte_ppm_per_k_at(mid) * 1e-6 * (b - a) for p in arrays.props])
+        if select is not None:
+            modulus, strain = modulus[select], strain[select]
+            z0, z1, weight = arrays.z0_m[select], arrays.z1_m[select], arrays.weight_m2[select]
+        else:
+            z0, z1, weight = arrays.z0_m, arrays.z1_m, arrays.weight_m2
+        if not modulus.any():
+            continue  # nothing stiff in this range (a column of molten solder only)
+        total += columns_curvature(z0, z1, modulus, strain, weight)[1]
+    return total
 
 
 def _package_point(
     arrays: _Arrays, stress_free_c: float, t_c: float, diag_m: float
 ) -> WarpagePoint:
-    modulus, strain = _state(arrays, stress_free_c, t_c)
-    _, kappa = columns_curvature(arrays.z0_m, arrays.z1_m, modulus, strain, arrays.weight_m2)
+    kappa = _curvature(arrays, stress_free_c, t_c)
     # Corners minus centre of w = -kappa r^2 / 2: positive (corners up) for kappa < 0.
     return WarpagePoint(t_c, kappa, -sagitta(kappa, diag_m) / _UM)
 
 
 def _column_curvatures(arrays: _Arrays, stress_free_c: float, t_c: float, n: int) -> list[float]:
-    modulus, strain = _state(arrays, stress_free_c, t_c)
-    out = []
-    for k in range(n):
-        sel = arrays.column == k
-        t = arrays.z1_m[sel] - arrays.z0_m[sel]
-        plies = list(zip(t, modulus[sel], strain[sel], strict=True))
-        out.append(multilayer_curvature(plies) if modulus[sel].any() else 0.0)
-    return out
+    return [_curvature(arrays, stress_free_c, t_c, arrays.column == k) for k in range(n)]
 
 
 def _curve_temperatures(design: Design, arrays: _Arrays) -> list[float]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from layoutopt.model import Design, Layout
 from layoutopt.render.annotate import mm_text, table
@@ -22,6 +22,9 @@ from layoutopt.render.style import TEXT_PX
 from layoutopt.render.thermal_map import ThermalField, build_thermal_views
 from layoutopt.render.top import build_top_view
 from layoutopt.thermal.report import ThermalReport
+
+if TYPE_CHECKING:
+    from layoutopt.mechanics.warpage import WarpageReport
 
 __all__ = ["build_sheet", "to_pdf_sheet", "to_png_sheet", "to_svg_sheet"]
 
@@ -99,6 +102,7 @@ def build_sheet(
     solver: dict[str, Any] | None = None,
     field: ThermalField | None = None,
     cut: Cut | None = None,
+    warpage: WarpageReport | None = None,
 ) -> Drawing:
     """The sheet as a drawing (shared by the SVG, PDF and PNG outputs)."""
     cut = cut or default_cut(layout)
@@ -134,6 +138,12 @@ def build_sheet(
     items.append(tab)
     right_y += tab_h + 16
     right_w = max(right_w, tab_w)
+    if warpage is not None:
+        from layoutopt.render.warpage_plot import build_warpage_plot
+
+        plot = build_warpage_plot(warpage)
+        items.append(Group((plot.group,), dx=right_x, dy=right_y))
+        right_y += plot.height + 16
     height = max(sec_y + 14 + section.height, right_y + 200) + _M
     width = right_x + right_w + _M
     items.append(
@@ -159,11 +169,12 @@ def to_svg_sheet(
     solver: dict[str, Any] | None = None,
     field: ThermalField | None = None,
     cut: Cut | None = None,
+    warpage: WarpageReport | None = None,
 ) -> str:
     """One SVG page: top view with the section line, section A–A, thickness budget, the
     thermal map when ``field`` is given, and a title block (design, family, footprint,
     thickness, peak junction and skin temperature, solver status)."""
-    return to_svg_document(build_sheet(design, layout, thermal, solver, field, cut))
+    return to_svg_document(build_sheet(design, layout, thermal, solver, field, cut, warpage))
 
 
 def _raster(drawing: Drawing, fmt: str, dpi: float) -> bytes:
@@ -186,9 +197,10 @@ def to_pdf_sheet(
     solver: dict[str, Any] | None = None,
     field: ThermalField | None = None,
     cut: Cut | None = None,
+    warpage: WarpageReport | None = None,
 ) -> bytes:
     """The sheet of :func:`to_svg_sheet` as PDF bytes (drawn with matplotlib)."""
-    return _raster(build_sheet(design, layout, thermal, solver, field, cut), "pdf", 96.0)
+    return _raster(build_sheet(design, layout, thermal, solver, field, cut, warpage), "pdf", 96.0)
 
 
 def to_png_sheet(
@@ -199,6 +211,7 @@ def to_png_sheet(
     field: ThermalField | None = None,
     cut: Cut | None = None,
     dpi: float = 150.0,
+    warpage: WarpageReport | None = None,
 ) -> bytes:
     """The sheet of :func:`to_svg_sheet` as PNG bytes (drawn with matplotlib)."""
-    return _raster(build_sheet(design, layout, thermal, solver, field, cut), "png", dpi)
+    return _raster(build_sheet(design, layout, thermal, solver, field, cut, warpage), "png", dpi)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from layoutopt.layout_io import write_atomic
 from layoutopt.model import Design, Layout
@@ -17,6 +17,9 @@ from layoutopt.render.sheet import build_sheet, to_pdf_sheet, to_png_sheet, to_s
 from layoutopt.render.thermal_map import ThermalField, to_svg_thermal
 from layoutopt.render.top import to_svg_top
 from layoutopt.thermal.report import ThermalReport
+
+if TYPE_CHECKING:
+    from layoutopt.mechanics.warpage import WarpageReport
 
 __all__ = ["FORMATS", "VIEWS", "render_view", "to_png_iso", "write_views"]
 
@@ -46,6 +49,7 @@ def render_view(
     field: ThermalField | None = None,
     cut: Cut | None = None,
     exaggeration: float | None = None,
+    warpage: WarpageReport | None = None,
 ) -> str | bytes | None:
     """One view in one format, or None when that pair does not exist (e.g. top as dxf is
     the ``dxf`` view; thermal without a field)."""
@@ -58,13 +62,12 @@ def render_view(
             "top": lambda: to_svg_top(design, layout),
             "section": lambda: to_svg_section(design, layout, cut, exaggeration),
             "thermal": lambda: to_svg_thermal(design, layout, field),  # type: ignore[arg-type]
-            "sheet": lambda: to_svg_sheet(design, layout, thermal, solver, field, cut),
+            "sheet": lambda: to_svg_sheet(design, layout, thermal, solver, field, cut, warpage),
             "iso": lambda: to_svg_document(build_iso_drawing(design, layout)),
         }[view]()
     if view == "sheet":
-        return (to_pdf_sheet if fmt == "pdf" else to_png_sheet)(
-            design, layout, thermal, solver, field, cut
-        )
+        render = to_pdf_sheet if fmt == "pdf" else to_png_sheet
+        return render(design, layout, thermal, solver, field, cut, warpage=warpage)
     if view == "iso" and fmt == "png":
         return to_png_iso(design, layout)
     # Other views in PDF/PNG: the sheet painter draws any single view as well.
@@ -131,6 +134,7 @@ def write_views(
     cut: Cut | None = None,
     exaggeration: float | None = None,
     stem: str | None = None,
+    warpage: WarpageReport | None = None,
 ) -> list[Path]:
     """Write each view in each format as ``OUTDIR/STEM-VIEW.FMT`` (atomically).
 
@@ -162,6 +166,7 @@ def write_views(
                 field=field,
                 cut=cut,
                 exaggeration=exaggeration,
+                warpage=warpage,
             )
             if data is None:
                 continue
