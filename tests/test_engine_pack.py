@@ -206,6 +206,18 @@ def test_spacing_halo_and_obstacles() -> None:
     assert shapely_violations(problem, result.packing) == []
 
 
+def test_keep_outs_get_the_annealer() -> None:
+    # Two keep-outs in a roomy outline, least area sought: the annealer runs (it lifts
+    # blocks over the keep-outs) and its answer stays clear of them.
+    blocks = guillotine(8, 18, 120, 90)
+    holes = (Rect(30, 20, 15, 25), Rect(90, 70, 20, 10))
+    problem = PackProblem(blocks, outline_um=(150, 130), obstacles=holes, minimize_area=True)
+    result = pack(problem, time_limit_s=1.5, workers=1)
+    assert result.packing is not None and int(result.stats["anneal_moves"]) > 0
+    assert packing_violations(problem, result.packing) == ()
+    assert shapely_violations(problem, result.packing) == []
+
+
 def test_halo_turns_with_the_block() -> None:
     # A 10x4 block with a 6 um halo on its east side only, in a 10 x 20 outline: it must
     # stand up, and the halo then points north.

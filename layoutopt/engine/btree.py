@@ -25,10 +25,11 @@ machine and under any load.
 from __future__ import annotations
 
 import math
+import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numba import njit
@@ -62,6 +63,7 @@ class _Kernel:
 
     widths: np.ndarray  # (n, 2) footprint x extent per orientation
     heights: np.ndarray  # (n, 2)
+    obstacles: np.ndarray  # (m, 4) x0, y0, x1, y1 of obstacle footprints, by y0
     turnable: np.ndarray  # block indices that may turn
     # [container w, container h, spacing, minimise area in the container]; w = -1: free
     box: np.ndarray
@@ -86,6 +88,10 @@ class _Kernel:
         turnable = np.array([i for i in range(n) if table.rotatable[i]], dtype=np.int64)
         cw, ch = table.container if table.container else (-1, -1)
         box = np.array([cw, ch, table.spacing_um, int(minimize_area)], dtype=np.int64)
+        obstacles = np.array(
+            sorted((o.y_um, o.x_um, o.x_max_um, o.y_max_um) for o in table.obstacles),
+            dtype=np.int64,
+        ).reshape(-1, 4)[:, [1, 0, 2, 3]]
         norm = float(sum(int(min(widths[i] * heights[i])) for i in range(n))) or 1.0
         use_wl = nets is not None and wl_weight > 0 and bool(nets.nets)
         ptr, blk, boxes = [0], [], []
@@ -100,6 +106,7 @@ class _Kernel:
         return cls(
             widths=widths,
             heights=heights,
+            obstacles=np.ascontiguousarray(obstacles),
             turnable=turnable,
             box=box,
             norm=norm,
@@ -115,6 +122,7 @@ class _Kernel:
         return (
             self.widths,
             self.heights,
+            self.obstacles,
             self.box,
             self.norm,
             self.net_ptr,
@@ -150,12 +158,15 @@ def _below(state: np.ndarray, n: int) -> int:
 
 
 @njit(cache=True, nogil=True)
-def _decode(tree, widths, heights, xs, ys, work):
+def _decode(tree, widths, heights, obstacles, xs, ys, work):
     """Place every block (B*-tree rules); returns the footprint bounding box (W, H).
 
     ``work`` is scratch space (5, n): the DFS stack (slot, x) and the placed x-intervals
     with their tops. ``y`` is the highest top among placed blocks overlapping in x, which
-    is exactly the contour of the classic decoder.
+    is exactly the contour of the classic decoder. A block that would overlap an obstacle
+    is lifted onto it; obstacles sorted by their bottom edge make one pass enough (a block
+    lifted above one obstacle cannot meet an earlier, lower-starting one it missed), and
+    every block already placed below the new ``y`` stays clear.
     """
     n = tree.shape[1]
     sp = 1
@@ -177,6 +188,14 @@ def _decode(tree, widths, heights, xs, ys, work):
         for k in range(placed):
             if work[2, k] < e and work[3, k] > x and work[4, k] > y:
                 y = work[4, k]
+        for k in range(obstacles.shape[0]):
+            if (
+                obstacles[k, 0] < e
+                and obstacles[k, 2] > x
+                and obstacles[k, 1] < y + h
+                and obstacles[k, 3] > y
+            ):
+                y = obstacles[k, 3]
         work[2, placed] = x
         work[3, placed] = e
         work[4, placed] = y + h
@@ -300,6 +319,7 @@ def _run(
     turnable,
     widths,
     heights,
+    obstacles,
     box,
     norm,
     net_ptr,
@@ -321,7 +341,7 @@ def _run(
     for m in range(moves):
         trial[:, :] = cur
         _perturb(trial, turnable, state)
-        w, h = _decode(trial, widths, heights, xs, ys, work)
+        w, h = _decode(trial, widths, heights, obstacles, xs, ys, work)
         c = _cost(xs, ys, trial, w, h, box, norm, net_ptr, net_blk, net_box, centre, wl_weight)
         delta = c - costs[0]
         if delta <= 0 or _uniform(state) < math.exp(-delta / temp):
@@ -341,13 +361,15 @@ def _run(
 
 
 @njit(cache=True, nogil=True)
-def _evaluate(tree, widths, heights, box, norm, net_ptr, net_blk, net_box, centre, wl_weight):
+def _evaluate(
+    tree, widths, heights, obstacles, box, norm, net_ptr, net_blk, net_box, centre, wl_weight
+):
     """Decode ``tree``: (cost, xs, ys, W, H)."""
     n = tree.shape[1]
     xs = np.empty(n, dtype=np.int64)
     ys = np.empty(n, dtype=np.int64)
     work = np.empty((5, n), dtype=np.int64)
-    w, h = _decode(tree, widths, heights, xs, ys, work)
+    w, h = _decode(tree, widths, heights, obstacles, xs, ys, work)
     c = _cost(xs, ys, tree, w, h, box, norm, net_ptr, net_blk, net_box, centre, wl_weight)
     return c, xs, ys, w, h
 
@@ -400,6 +422,49 @@ class AnnealResult:
     height: int
     cost: float
     moves: int
+    tree: np.ndarray = field(compare=False, repr=False)  # the best tree, to start again from
+
+
+@dataclass
+class _Replica:
+    """One chain of a ladder: its tree, [current cost, best cost], best tree and corners,
+    and its random state (internal, mutated by the compiled loop)."""
+
+    cur: np.ndarray
+    costs: np.ndarray
+    best: np.ndarray
+    best_xy: np.ndarray
+    state: np.ndarray
+
+
+def _replicas(start: np.ndarray, kernel: _Kernel, seed: int, count: int) -> list[_Replica]:
+    cost, xs, ys, w, h = _evaluate(start, *kernel.cost_args())
+    out = []
+    for j in range(count):
+        mixed = ((seed * 0x9E3779B97F4A7C15) ^ (j * 0xBF58476D1CE4E5B9)) + 1
+        best_xy = np.zeros((3, start.shape[1]), dtype=np.int64)
+        best_xy[0], best_xy[1], best_xy[2, :2] = xs, ys, (w, h)
+        out.append(
+            _Replica(
+                cur=start.copy(),
+                costs=np.array([cost, cost]),
+                best=start.copy(),
+                best_xy=best_xy,
+                state=np.array([mixed % (1 << 64) or 1], dtype=np.uint64),
+            )
+        )
+    return out
+
+
+def _exchange(ladder: list[_Replica], temps: list[float], parity: int, rng: random.Random) -> None:
+    """Neighbours on the ladder swap their current states with the Metropolis probability
+    of parallel tempering: a good state found hot moves down to be refined."""
+    for j in range(parity, len(ladder) - 1, 2):
+        a, b = ladder[j], ladder[j + 1]
+        delta = (a.costs[0] - b.costs[0]) * (1.0 / temps[j] - 1.0 / temps[j + 1])
+        if delta >= 0 or rng.random() < math.exp(delta):
+            a.cur, b.cur = b.cur, a.cur
+            a.costs[0], b.costs[0] = b.costs[0], a.costs[0]
 
 
 def anneal(
@@ -415,61 +480,88 @@ def anneal(
     start_accept: float = 0.5,
     stop: threading.Event | None = None,
     minimize_area: bool = False,
+    replicas: int = 1,
 ) -> AnnealResult:
     """Anneal from the tree ``start`` for ``budget_s``; return the best packing seen.
 
-    The temperature falls geometrically from ``t0`` (an average uphill move accepted with
-    probability ``start_accept``) to ``t0 / 1e4`` over the budget. When ``deterministic``
-    the budget is a move count (``budget_s`` of :data:`KERNEL_PLACEMENTS_PER_S`), so the
-    result depends only on the seed; otherwise it is wall time. In fixed-outline mode with
-    no wirelength weight it stops at the first packing that fits when ``stop_when_fits``,
-    and then sets ``stop``; it also stops when another chain has set ``stop``. With
-    ``minimize_area`` it seeks the least area that fits the container instead.
+    One replica: the temperature falls geometrically from ``t0`` (an average uphill move
+    accepted with probability ``start_accept``) to ``t0 / 1e4`` over the budget. Several:
+    a ladder of chains at ``t0 * 1e-4 ** (j / (replicas - 1))`` (parallel tempering), the
+    whole ladder cooled a hundredfold over the budget; after every round of moves,
+    neighbours exchange their states. On ami33 at 4 s of moves per seed, 8 replicas left
+    1.76 % dead space on average over 6 seeds against 2.18 % for one (benchmarks/README.md).
+
+    When ``deterministic`` the budget is a move count (``budget_s`` of
+    :data:`KERNEL_PLACEMENTS_PER_S`), so the result depends only on the seed; otherwise it
+    is wall time. In fixed-outline mode with no wirelength weight it stops at the first
+    packing that fits when ``stop_when_fits``, and then sets ``stop``; it also stops when
+    another chain has set ``stop``. With ``minimize_area`` it seeks the least area that
+    fits the container instead.
     """
     compile_kernels()
     kernel = _Kernel.of(table, nets, wirelength_weight, minimize_area)
     args = kernel.cost_args()
     n = len(table)
-    state = np.array([(seed * 0x9E3779B97F4A7C15 + 1) % (1 << 64) or 1], dtype=np.uint64)
-    cur = start.copy()
-    cost, xs, ys, w, h = _evaluate(cur, *args)
-    best = cur.copy()
-    best_xy = np.zeros((3, n), dtype=np.int64)
-    best_xy[0], best_xy[1], best_xy[2, :2] = xs, ys, (w, h)
-    costs = np.array([cost, cost])
+    ladder = _replicas(start, kernel, seed, max(1, replicas))
+    w, h = ladder[0].best_xy[2, 0], ladder[0].best_xy[2, 1]
     fits = table.container is not None and w <= table.container[0] and h <= table.container[1]
     stop_at_fit = stop_when_fits and kernel.wl_weight == 0 and not minimize_area
     moves_done = 0
     if n >= 2 and not (stop_at_fit and fits):
-        t0 = _initial_temperature(cur, costs[0], kernel, state, start_accept)
+        t0 = _initial_temperature(start, ladder[0].costs[0], kernel, ladder[0].state, start_accept)
+        k = len(ladder)
+        rungs = [t0 * 1e-4 ** (j / (k - 1)) for j in range(k)] if k > 1 else [t0]
+        sweep = 1e-2 if k > 1 else 1e-4
         total = max(10 * n, int(budget_s * KERNEL_PLACEMENTS_PER_S / n))
+        rng = random.Random(seed)
         started = time.perf_counter()
-        while True:
+        rounds = 0
+        while not (stop is not None and stop.is_set()):
             progress = (
                 moves_done / total
                 if deterministic
                 else (time.perf_counter() - started) / max(budget_s, 1e-9)
             )
-            if progress >= 1.0 or (stop is not None and stop.is_set()):
+            if progress >= 1.0:
                 break
-            temp = t0 * 1e-4**progress
-            chunk = min(_CHUNK_MOVES, total - moves_done) if deterministic else _CHUNK_MOVES
-            made = _run(
-                cur, best, best_xy, costs, state, temp, chunk, stop_at_fit, kernel.turnable, *args
-            )
-            moves_done += made
-            if made < chunk:  # it fits
+            temps = [t * sweep**progress for t in rungs]
+            found = False
+            for rep, temp in zip(ladder, temps, strict=True):
+                chunk = _CHUNK_MOVES
+                if deterministic:
+                    chunk = max(1, min(chunk, (total - moves_done) // k))
+                made = _run(
+                    rep.cur,
+                    rep.best,
+                    rep.best_xy,
+                    rep.costs,
+                    rep.state,
+                    temp,
+                    chunk,
+                    stop_at_fit,
+                    kernel.turnable,
+                    *args,
+                )
+                moves_done += made
+                if made < chunk:  # it fits
+                    found = True
+                    break
+            if found:
                 if stop is not None:
                     stop.set()
                 break
+            rounds += 1
+            _exchange(ladder, temps, rounds % 2, rng)
+    top = min(ladder, key=lambda r: r.costs[1])
     return AnnealResult(
-        xs=[int(v) for v in best_xy[0]],
-        ys=[int(v) for v in best_xy[1]],
-        rots=[bool(r) for r in best[_ROT]],
-        width=int(best_xy[2, 0]),
-        height=int(best_xy[2, 1]),
-        cost=float(costs[1]),
+        xs=[int(v) for v in top.best_xy[0]],
+        ys=[int(v) for v in top.best_xy[1]],
+        rots=[bool(r) for r in top.best[_ROT]],
+        width=int(top.best_xy[2, 0]),
+        height=int(top.best_xy[2, 1]),
+        cost=float(top.costs[1]),
         moves=moves_done,
+        tree=top.best,
     )
 
 

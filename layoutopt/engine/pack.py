@@ -3,9 +3,9 @@
 1. :func:`constructive` runs the best-fit skyline with a few block orders and strip widths
    (bottom-left fill when there are obstacles). For a fixed outline this usually fits at
    once, in milliseconds.
-2. Randomised best-fit restarts, then B*-tree annealing (compiled, one chain per worker)
-   improve the area (free outline) or squeeze the packing into the outline (fixed
-   outline).
+2. Randomised best-fit restarts, then B*-tree annealing (compiled, one chain per worker;
+   blocks are lifted over obstacles) improve the area (free outline) or squeeze the
+   packing into the outline (fixed outline).
 3. CP-SAT: large-neighbourhood search over the best packing; for a fixed outline that still
    does not fit, the exact model runs with the best packing as a hint.
 
@@ -335,6 +335,7 @@ def _anneal(search: _Search, time_limit_s: float, seed: int, workers: int) -> No
             minimize_area=problem.minimize_area,
         )
         clock.spend_seconds(result.moves * n / KERNEL_PLACEMENTS_PER_S)
+        search.stats["anneal_moves"] = int(search.stats.get("anneal_moves", 0)) + result.moves
         search.offer(table.to_packing(problem, result.xs, result.ys, result.rots), "anneal")
         run += 1
 
@@ -451,8 +452,8 @@ def pack(
         if result.status is PackStatus.INFEASIBLE:
             return search.infeasible(_PROVEN_INFEASIBLE)
         search.offer(result.packing, "cpsat")
-    if not search.done() and not search.table.obstacles and n >= 2:
-        _anneal(search, time_limit_s, seed, workers)  # the tree cannot see obstacles
+    if not search.done() and n >= 2:
+        _anneal(search, time_limit_s, seed, workers)
     if search.fixed_mode and not search.fits():
         _squeeze(search, time_limit_s, seed, workers)
     if search.fixed_mode and not search.fits():
