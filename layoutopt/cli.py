@@ -273,19 +273,36 @@ def render(
     exaggeration: Annotated[
         float | None, typer.Option(help="Vertical exaggeration of the section.")
     ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(help="Issue date in the title block (default: SOURCE_DATE_EPOCH, if set)."),
+    ] = None,
 ) -> None:
-    """Draw a layout file: views and formats as asked (thermal views run the 3D model)."""
+    """Draw a layout file: views and formats as asked (thermal views run the 3D model).
+
+    The sheet's thermal map is drawn only for a layout that was checked for temperature;
+    a layout solved with ``--no-thermal`` gets a note instead.
+    """
+    import os
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
     from layoutopt.layout_io import read_layout
-    from layoutopt.render import parse_cut, write_views
+    from layoutopt.render import parse_cut, sheet_info, write_views
 
     view_names = tuple(v.strip() for v in views.split(",") if v.strip())
     try:
         record = read_layout(layout_path)
         field = None
-        if "thermal" in view_names or "sheet" in view_names:
+        asked = "thermal" in view_names or ("sheet" in view_names and record.thermal is not None)
+        if asked:
             from layoutopt.thermal import solve_fv3d
 
             field = solve_fv3d(record.design, record.layout)
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+        if date is None and epoch.isdigit():  # the reproducible-builds convention
+            date = datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
+        info = replace(sheet_info(record.design, record.layout), date=date or "")
         written = write_views(
             out or layout_path.parent,
             record.design,
@@ -298,6 +315,7 @@ def render(
             cut=parse_cut(cut) if cut else None,
             exaggeration=exaggeration,
             warpage=record.warpage,
+            info=info,
         )
     except LayoutOptError as error:
         raise _fail(error) from None

@@ -111,7 +111,7 @@ def test_section_default_cut_passes_through_the_tallest_stack() -> None:
     svg = to_svg_section(rec.design, rec.layout)
     assert sorted(section_dies(svg)) == ["C0", "D0", "D1", "N0"]
     assert "Vertical scale ×5 (exaggerated)" in svg
-    assert ">0.68 mm<" in svg
+    assert ">A 0.68 mm<" in svg and ">A1 0.18 mm<" in svg and ">A2 0.5 mm<" in svg
 
 
 def test_section_x_cut_and_z_levels() -> None:

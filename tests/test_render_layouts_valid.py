@@ -9,7 +9,7 @@ import pytest
 from layoutopt.layout_io import read_layout
 from layoutopt.validate import validate
 
-LAYOUTS = sorted((Path(__file__).parent / "data" / "layouts").glob("*.json"))
+LAYOUTS = sorted((Path(__file__).parent / "data" / "layouts").rglob("*.json"))
 
 
 @pytest.mark.parametrize("path", LAYOUTS, ids=[p.stem for p in LAYOUTS])

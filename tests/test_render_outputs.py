@@ -132,7 +132,8 @@ def test_sheet_has_title_block_and_optional_thermal() -> None:
         rec.design, rec.layout, rec.thermal, rec.solver, field_for(rec.layout)
     )
     ET.fromstring(with_field)
-    assert 'id="thermal-view"' in with_field and 'id="cut-line"' in with_field
+    assert 'id="thermal-view"' in with_field
+    assert 'id="cut-line-A"' in with_field and 'id="cut-line-B"' in with_field
 
 
 def test_pdf_and_png_sheets_are_deterministic() -> None:

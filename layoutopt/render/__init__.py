@@ -9,7 +9,13 @@ from layoutopt.render.dxf import to_dxf
 from layoutopt.render.inspect import die_rects_um, geometry_diff
 from layoutopt.render.iso import to_svg_iso
 from layoutopt.render.section import Cut, default_cut, parse_cut, to_svg_section
-from layoutopt.render.sheet import to_pdf_sheet, to_png_sheet, to_svg_sheet
+from layoutopt.render.sheet import (
+    SheetInfo,
+    sheet_info,
+    to_pdf_sheet,
+    to_png_sheet,
+    to_svg_sheet,
+)
 from layoutopt.render.thermal_map import ThermalField, to_svg_thermal
 from layoutopt.render.top import to_svg_top
 from layoutopt.render.write import FORMATS, VIEWS, render_view, to_png_iso, write_views
@@ -18,12 +24,14 @@ __all__ = [
     "FORMATS",
     "VIEWS",
     "Cut",
+    "SheetInfo",
     "ThermalField",
     "default_cut",
     "die_rects_um",
     "geometry_diff",
     "parse_cut",
     "render_view",
+    "sheet_info",
     "to_dxf",
     "to_pdf_sheet",
     "to_png_iso",

@@ -40,9 +40,16 @@ def dimension_h(
 
 
 def dimension_v(
-    y1: float, y2: float, x_obj: float, x_dim: float, label: str, css_class: str = "dimension"
+    y1: float,
+    y2: float,
+    x_obj: float,
+    x_dim: float,
+    label: str,
+    css_class: str = "dimension",
+    horizontal: bool = False,
 ) -> Group:
-    """A vertical dimension between y1 and y2, drawn at ``x_dim``; text reads bottom-up."""
+    """A vertical dimension between y1 and y2, drawn at ``x_dim``; text reads bottom-up,
+    or level to the right of the line when ``horizontal`` (height callouts)."""
     sign = 1.0 if x_dim >= x_obj else -1.0
     items: list[Item] = [
         Line(x_obj + sign * _GAP, y1, x_dim + sign * 4, y1, DIM, 0.6),
@@ -53,7 +60,9 @@ def dimension_v(
     ]
     size = TEXT_PX["dim"]
     mid = (y1 + y2) / 2
-    if text_width_px(label, size) + 8 > abs(y2 - y1):
+    if horizontal:
+        items.append(Text(x_dim + 4, mid + size * 0.36, label, size))
+    elif text_width_px(label, size) + 8 > abs(y2 - y1):
         # Too short for the text between the arrows: write it beyond the upper end.
         items.append(
             Text(x_dim + size * 0.35, min(y1, y2) - 8, label, size, "start", rotate_deg=90.0)
@@ -108,7 +117,9 @@ def table(
     items: list[Item] = []
     top = y
     if title:
-        items.append(Text(x, y + size + 2, title, TEXT_PX["label"], weight="bold"))
+        items.append(
+            Text(x, y + size + 2, title, TEXT_PX["label"], weight="bold", css_class="pinned")
+        )
         top = y + row_h + 2
     all_rows = [list(header), *[list(r) for r in rows]]
     for r, row in enumerate(all_rows):
@@ -121,7 +132,9 @@ def table(
             a = align[c] if c < len(align) else "start"
             tx = cx + 3 if a == "start" else cx + widths[c] - 3
             weight = "bold" if r == 0 or (r - 1) in emphasis_rows else "normal"
-            items.append(Text(tx, ry + row_h - 4, cell, size, a, weight=weight))
+            items.append(
+                Text(tx, ry + row_h - 4, cell, size, a, weight=weight, css_class="cell pinned")
+            )
             cx += widths[c]
     height = top - y + len(all_rows) * row_h
     items.append(Box(x, top, total_w, len(all_rows) * row_h, stroke="#000000", stroke_width=0.8))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -38,14 +39,42 @@ __all__ = [
     "Text",
     "fmt",
     "paint_matplotlib",
+    "text_box",
     "text_width_px",
     "to_svg_document",
 ]
 
 FONT_FAMILY = "DejaVu Sans, Arial, Helvetica, sans-serif"
-# Average advance of DejaVu Sans glyphs as a fraction of the font size: enough to keep
-# labels inside their boxes without font metrics (measured on digits and capitals).
-_CHAR_WIDTH_EM = 0.60
+# Labels are fitted with DejaVu Sans advance widths (the font matplotlib ships, so the PDF
+# and PNG match the estimate exactly; SVG viewers without it fall back to a font of similar
+# widths). Used when matplotlib cannot be read: measured mean over digits and capitals.
+_FALLBACK_CHAR_WIDTH_EM = 0.62
+# Vertical extent of a line of text around its baseline, as a fraction of the size:
+# DejaVu Sans ascender 0.93 and descender 0.24 em; capitals and digits reach 0.73 em, so
+# 0.76 above the baseline holds every label we write (no accents above capitals).
+TEXT_ASCENT_EM = 0.76
+TEXT_DESCENT_EM = 0.24
+
+
+@lru_cache(maxsize=2)
+def _advances(bold: bool) -> dict[str, float] | None:
+    """Advance widths (em) of the glyphs of DejaVu Sans, or None without matplotlib."""
+    try:
+        from matplotlib import font_manager
+        from matplotlib.ft2font import FT2Font, LoadFlags
+    except ImportError:  # pragma: no cover - matplotlib is a core dependency
+        return None
+    path = font_manager.findfont(
+        font_manager.FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal")
+    )
+    font = FT2Font(path)
+    font.set_size(100, 72)
+    table: dict[str, float] = {}
+    for code, _ in sorted(font.get_charmap().items()):
+        if code < 0x3000:  # Latin, Greek, symbols: all a drawing writes
+            glyph = font.load_char(code, flags=LoadFlags.NO_HINTING)
+            table[chr(code)] = glyph.linearHoriAdvance / 65536 / 100
+    return table
 
 
 def fmt(value: float) -> str:
@@ -54,9 +83,16 @@ def fmt(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def text_width_px(text: str, size_px: float) -> float:
-    """Estimated width of ``text`` at ``size_px``, for fitting labels."""
-    return len(text) * size_px * _CHAR_WIDTH_EM
+def text_width_px(text: str, size_px: float, bold: bool = False) -> float:
+    """Width of ``text`` at ``size_px`` in DejaVu Sans (no kerning), for fitting labels.
+
+    >>> round(text_width_px("W0", 10.0), 2)
+    16.25
+    """
+    table = _advances(bold)
+    if table is None:  # pragma: no cover
+        return len(text) * size_px * _FALLBACK_CHAR_WIDTH_EM
+    return sum(table.get(c, _FALLBACK_CHAR_WIDTH_EM) for c in text) * size_px
 
 
 @dataclass(frozen=True)
@@ -310,206 +346,251 @@ def _mpl_dash(dash: tuple[float, ...], width: float) -> Any:
     return (0, tuple(d / max(width, 0.1) for d in dash))
 
 
+class _MatplotlibPainter:
+    """Paints primitives on one matplotlib axes, in order (each artist gets the next z).
+
+    Runs of plain filled boxes (thermal cells) and of plain solid lines become one
+    collection each: one artist per cell makes a sheet with a thermal map take seconds.
+    """
+
+    PT = 72.0 / 96.0  # points per sheet pixel
+
+    def __init__(self, ax: Any) -> None:
+        self.ax = ax
+        self.z = 0
+        self.fills: list[tuple[list[tuple[float, float]], tuple[float, ...]]] = []
+        self.lines: list[tuple[list[tuple[float, float]], str, float]] = []
+
+    def order(self) -> int:
+        self.z += 1
+        return self.z
+
+    # --- batched runs -------------------------------------------------------------------
+    def flush(self) -> None:
+        from matplotlib.collections import LineCollection, PolyCollection
+
+        if self.fills:
+            self.ax.add_collection(
+                PolyCollection(
+                    [f[0] for f in self.fills],
+                    facecolors=[f[1] for f in self.fills],
+                    edgecolors="none",
+                    linewidths=0,
+                    zorder=self.order(),
+                )
+            )
+            self.fills.clear()
+        if self.lines:
+            self.ax.add_collection(
+                LineCollection(
+                    [seg[0] for seg in self.lines],
+                    colors=[seg[1] for seg in self.lines],
+                    linewidths=[seg[2] * self.PT for seg in self.lines],
+                    capstyle="butt",
+                    zorder=self.order(),
+                )
+            )
+            self.lines.clear()
+
+    def batch(self, item: Item, ox: float, oy: float) -> bool:
+        """Add ``item`` to a run if it is a plain fill or a solid line; False otherwise."""
+        from matplotlib.colors import to_rgba
+
+        if isinstance(item, Box) and item.stroke == "none" and item.fill != "none":
+            if self.lines:
+                self.flush()
+            x, y = ox + item.x, oy + item.y
+            corners = [(x, y), (x + item.width, y), (x + item.width, y + item.height)]
+            self.fills.append(([*corners, (x, y + item.height)], to_rgba(item.fill, item.opacity)))
+            return True
+        if isinstance(item, Line) and not item.dash:
+            if self.fills:
+                self.flush()
+            segment = [(ox + item.x1, oy + item.y1), (ox + item.x2, oy + item.y2)]
+            self.lines.append((segment, item.stroke, item.stroke_width))
+            return True
+        return False
+
+    # --- one method per primitive -------------------------------------------------------
+    def paint(self, items: Iterable[Item], ox: float, oy: float) -> None:
+        for item in items:
+            if self.batch(item, ox, oy):
+                continue
+            self.flush()
+            getattr(self, "paint_" + type(item).__name__.lower())(item, ox, oy)
+
+    def paint_group(self, item: Group, ox: float, oy: float) -> None:
+        self.paint(item.items, ox + item.dx, oy + item.dy)
+
+    def _outline(
+        self,
+        patch_type: Any,
+        *args: Any,
+        fill: str,
+        opacity: float,
+        stroke: str,
+        width: float,
+        dash: tuple[float, ...],
+        **kw: Any,
+    ) -> None:
+        if fill != "none":
+            self.ax.add_patch(
+                patch_type(
+                    *args,
+                    facecolor=fill,
+                    alpha=opacity,
+                    edgecolor="none",
+                    zorder=self.order(),
+                    **kw,
+                )
+            )
+        if stroke != "none":
+            self.ax.add_patch(
+                patch_type(
+                    *args,
+                    facecolor="none",
+                    edgecolor=stroke,
+                    linewidth=width * self.PT,
+                    linestyle=_mpl_dash(dash, width),
+                    zorder=self.order(),
+                    **kw,
+                )
+            )
+
+    def paint_box(self, item: Box, ox: float, oy: float) -> None:
+        from matplotlib.patches import Rectangle
+
+        self._outline(
+            Rectangle,
+            (ox + item.x, oy + item.y),
+            item.width,
+            item.height,
+            fill=item.fill,
+            opacity=item.opacity,
+            stroke=item.stroke,
+            width=item.stroke_width,
+            dash=item.dash,
+        )
+
+    def paint_ellipse(self, item: Ellipse, ox: float, oy: float) -> None:
+        from matplotlib.patches import Ellipse as MplEllipse
+
+        self._outline(
+            MplEllipse,
+            (ox + item.cx, oy + item.cy),
+            2 * item.rx,
+            2 * item.ry,
+            fill=item.fill,
+            opacity=1.0,
+            stroke=item.stroke,
+            width=item.stroke_width,
+            dash=(),
+        )
+
+    def _polyline(
+        self, pts: list[tuple[float, float]], stroke: str, width: float, dash: tuple[float, ...]
+    ) -> None:
+        self.ax.plot(
+            [p[0] for p in pts],
+            [p[1] for p in pts],
+            color=stroke,
+            linewidth=width * self.PT,
+            linestyle=_mpl_dash(dash, width),
+            zorder=self.order(),
+            solid_capstyle="butt",
+        )
+
+    def paint_line(self, item: Line, ox: float, oy: float) -> None:
+        pts = [(ox + item.x1, oy + item.y1), (ox + item.x2, oy + item.y2)]
+        self._polyline(pts, item.stroke, item.stroke_width, item.dash)
+
+    def paint_poly(self, item: Poly, ox: float, oy: float) -> None:
+        from matplotlib.patches import Polygon
+
+        pts = [(ox + x, oy + y) for x, y in item.points]
+        if item.closed:
+            self._outline(
+                Polygon,
+                pts,
+                fill=item.fill,
+                opacity=item.opacity,
+                stroke=item.stroke,
+                width=item.stroke_width,
+                dash=item.dash,
+                closed=True,
+            )
+        else:
+            self._polyline(pts, item.stroke, item.stroke_width, item.dash)
+
+    def paint_curve(self, item: Curve, ox: float, oy: float) -> None:
+        from matplotlib.patches import PathPatch
+        from matplotlib.path import Path as MplPath
+
+        verts = [(ox + x, oy + y) for x, y in (item.p0, item.p1, item.p2, item.p3)]
+        codes = [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4]
+        self.ax.add_patch(
+            PathPatch(
+                MplPath(verts, codes),
+                facecolor="none",
+                edgecolor=item.stroke,
+                linewidth=item.stroke_width * self.PT,
+                zorder=self.order(),
+            )
+        )
+
+    def paint_text(self, item: Text, ox: float, oy: float) -> None:
+        self.ax.text(
+            ox + item.x,
+            oy + item.y,
+            item.text,
+            fontsize=item.size * self.PT,
+            ha={"start": "left", "middle": "center", "end": "right"}[item.anchor],
+            va="baseline",
+            color=item.fill,
+            fontweight=item.weight,
+            rotation=item.rotate_deg,
+            rotation_mode="anchor",
+            zorder=self.order(),
+            family="DejaVu Sans",
+        )
+
+
 def paint_matplotlib(drawing: Drawing, dpi: float = 96.0) -> Any:
     """A matplotlib ``Figure`` showing ``drawing`` at its pixel size (96 px per inch)."""
     from matplotlib.figure import Figure
-    from matplotlib.patches import Ellipse as MplEllipse
-    from matplotlib.patches import PathPatch, Polygon, Rectangle
-    from matplotlib.path import Path as MplPath
 
     fig = Figure(figsize=(drawing.width / 96.0, drawing.height / 96.0), dpi=dpi)
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     ax.set_xlim(0, drawing.width)
     ax.set_ylim(drawing.height, 0)
     ax.set_axis_off()
-    pt = 72.0 / 96.0  # points per sheet pixel
-    z = [0]
-
-    def order() -> int:
-        z[0] += 1
-        return z[0]
-
-    def colour(c: str) -> Any:
-        return "none" if c == "none" else c
-
-    from matplotlib.collections import LineCollection, PolyCollection
-    from matplotlib.colors import to_rgba
-
-    # Runs of plain filled boxes (thermal cells) and plain lines become one collection
-    # each: one artist per cell makes a sheet with a thermal map take seconds.
-    fills: list[tuple[list[tuple[float, float]], tuple[float, ...]]] = []
-    lines: list[tuple[list[tuple[float, float]], str, float]] = []
-
-    def flush() -> None:
-        if fills:
-            ax.add_collection(
-                PolyCollection(
-                    [f[0] for f in fills],
-                    facecolors=[f[1] for f in fills],
-                    edgecolors="none",
-                    linewidths=0,
-                    zorder=order(),
-                )
-            )
-            fills.clear()
-        if lines:
-            ax.add_collection(
-                LineCollection(
-                    [seg[0] for seg in lines],
-                    colors=[seg[1] for seg in lines],
-                    linewidths=[seg[2] * pt for seg in lines],
-                    capstyle="butt",
-                    zorder=order(),
-                )
-            )
-            lines.clear()
-
-    def paint(items: Iterable[Item], ox: float, oy: float) -> None:
-        for item in items:
-            if isinstance(item, Box) and item.stroke == "none" and item.fill != "none":
-                if lines:
-                    flush()
-                x, y = ox + item.x, oy + item.y
-                fills.append(
-                    (
-                        [
-                            (x, y),
-                            (x + item.width, y),
-                            (x + item.width, y + item.height),
-                            (x, y + item.height),
-                        ],
-                        to_rgba(item.fill, item.opacity),
-                    )
-                )
-                continue
-            if isinstance(item, Line) and not item.dash:
-                if fills:
-                    flush()
-                lines.append(
-                    (
-                        [(ox + item.x1, oy + item.y1), (ox + item.x2, oy + item.y2)],
-                        item.stroke,
-                        item.stroke_width,
-                    )
-                )
-                continue
-            flush()
-            if isinstance(item, Group):
-                paint(item.items, ox + item.dx, oy + item.dy)
-            elif isinstance(item, Box):
-                if item.fill != "none":
-                    ax.add_patch(
-                        Rectangle(
-                            (ox + item.x, oy + item.y),
-                            item.width,
-                            item.height,
-                            facecolor=item.fill,
-                            alpha=item.opacity,
-                            edgecolor="none",
-                            zorder=order(),
-                        )
-                    )
-                if item.stroke != "none":
-                    ax.add_patch(
-                        Rectangle(
-                            (ox + item.x, oy + item.y),
-                            item.width,
-                            item.height,
-                            facecolor="none",
-                            edgecolor=item.stroke,
-                            linewidth=item.stroke_width * pt,
-                            linestyle=_mpl_dash(item.dash, item.stroke_width),
-                            zorder=order(),
-                        )
-                    )
-            elif isinstance(item, Ellipse):
-                ax.add_patch(
-                    MplEllipse(
-                        (ox + item.cx, oy + item.cy),
-                        2 * item.rx,
-                        2 * item.ry,
-                        facecolor=colour(item.fill),
-                        edgecolor=colour(item.stroke),
-                        linewidth=item.stroke_width * pt,
-                        zorder=order(),
-                    )
-                )
-            elif isinstance(item, Line):
-                ax.plot(
-                    [ox + item.x1, ox + item.x2],
-                    [oy + item.y1, oy + item.y2],
-                    color=item.stroke,
-                    linewidth=item.stroke_width * pt,
-                    linestyle=_mpl_dash(item.dash, item.stroke_width),
-                    zorder=order(),
-                    solid_capstyle="butt",
-                )
-            elif isinstance(item, Poly):
-                pts = [(ox + x, oy + y) for x, y in item.points]
-                if item.closed:
-                    if item.fill != "none":
-                        ax.add_patch(
-                            Polygon(
-                                pts,
-                                closed=True,
-                                facecolor=item.fill,
-                                alpha=item.opacity,
-                                edgecolor="none",
-                                zorder=order(),
-                            )
-                        )
-                    if item.stroke != "none":
-                        ax.add_patch(
-                            Polygon(
-                                pts,
-                                closed=True,
-                                facecolor="none",
-                                edgecolor=item.stroke,
-                                linewidth=item.stroke_width * pt,
-                                linestyle=_mpl_dash(item.dash, item.stroke_width),
-                                zorder=order(),
-                            )
-                        )
-                else:
-                    ax.plot(
-                        [p[0] for p in pts],
-                        [p[1] for p in pts],
-                        color=item.stroke,
-                        linewidth=item.stroke_width * pt,
-                        linestyle=_mpl_dash(item.dash, item.stroke_width),
-                        zorder=order(),
-                    )
-            elif isinstance(item, Curve):
-                verts = [(ox + x, oy + y) for x, y in (item.p0, item.p1, item.p2, item.p3)]
-                codes = [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4]
-                ax.add_patch(
-                    PathPatch(
-                        MplPath(verts, codes),
-                        facecolor="none",
-                        edgecolor=item.stroke,
-                        linewidth=item.stroke_width * pt,
-                        zorder=order(),
-                    )
-                )
-            elif isinstance(item, Text):
-                ax.text(
-                    ox + item.x,
-                    oy + item.y,
-                    item.text,
-                    fontsize=item.size * pt,
-                    ha={"start": "left", "middle": "center", "end": "right"}[item.anchor],
-                    va="baseline",
-                    color=item.fill,
-                    fontweight=item.weight,
-                    rotation=item.rotate_deg,
-                    rotation_mode="anchor",
-                    zorder=order(),
-                    family="DejaVu Sans",
-                )
-
-    paint(drawing.items, 0.0, 0.0)
-    flush()
+    painter = _MatplotlibPainter(ax)
+    painter.paint(drawing.items, 0.0, 0.0)
+    painter.flush()
     return fig
+
+
+def text_box(item: Text, ox: float = 0.0, oy: float = 0.0) -> tuple[float, float, float, float]:
+    """The box (x0, y0, x1, y1, sheet pixels) a text covers, offset by (ox, oy).
+
+    Rotation is about the anchor point, counter-clockwise (0 and 90 degrees are exact;
+    other angles get the box of the rotated rectangle).
+
+    >>> text_box(Text(10, 20, "AB", 10.0, "middle"))
+    (3.15, 12.4, 16.85, 22.4)
+    """
+    w = text_width_px(item.text, item.size, item.weight == "bold")
+    a0 = {"start": 0.0, "middle": -w / 2, "end": -w}[item.anchor]
+    u0, u1 = a0, a0 + w
+    v0, v1 = -TEXT_ASCENT_EM * item.size, TEXT_DESCENT_EM * item.size  # y down
+    corners = [(u0, v0), (u1, v0), (u1, v1), (u0, v1)]
+    if item.rotate_deg:
+        c, s = math.cos(math.radians(item.rotate_deg)), math.sin(math.radians(item.rotate_deg))
+        # Counter-clockwise on the sheet (y down): (u, v) -> (u c + v s, -u s + v c).
+        corners = [(u * c + v * s, -u * s + v * c) for u, v in corners]
+    xs = [ox + item.x + u for u, _ in corners]
+    ys = [oy + item.y + v for _, v in corners]
+    return (round(min(xs), 2), round(min(ys), 2), round(max(xs), 2), round(max(ys), 2))
 
 
 def arrow_head(

@@ -23,8 +23,11 @@ from layoutopt.stackup import JOINT_NAMES, stack_up
 from layoutopt.validate import finger_rings as validator_finger_rings
 
 __all__ = [
+    "EDGES",
+    "EdgeGeometry",
     "ViewTransform",
     "finger_rings",
+    "is_bottom",
     "nice_floor",
     "nice_step",
     "ordered_placements",
@@ -104,7 +107,7 @@ def nice_floor(value: float) -> float:
 def ordered_placements(layout: Layout) -> tuple[Placement, ...]:
     """Placements in drawing order: bottom side, then by tier, stack and id (lower tiers first)."""
     return tuple(
-        sorted(layout.placements, key=lambda p: (p.side != "bottom", p.tier, p.stack, p.die_id))
+        sorted(layout.placements, key=lambda p: (not is_bottom(p), p.tier, p.stack, p.die_id))
     )
 
 
@@ -129,7 +132,7 @@ def finger_rings(design: Design, layout: Layout) -> tuple[tuple[int, Edge, Rect]
 
 def tallest_stack(layout: Layout) -> tuple[Placement, ...]:
     """The top-side stack whose top die is highest (ties: lowest stack number)."""
-    stacks = [s for s in layout.stacks().values() if all(p.side == "top" for p in s)]
+    stacks = [s for s in layout.stacks().values() if not any(is_bottom(p) for p in s)]
     if not stacks:
         return ()
     return max(stacks, key=lambda s: (max(p.z_top_um for p in s), -s[0].stack))
@@ -145,3 +148,44 @@ def stack_up_of(design: Design, layout: Layout) -> tuple[tuple[Layer, ...], bool
 def joint_name(bond: BondType) -> str:
     """The people's name of the joint under a die of this bond."""
     return JOINT_NAMES[bond.value]
+
+
+@dataclass(frozen=True)
+class EdgeGeometry:
+    """Where an edge of a rectangle lies: the axis it is perpendicular to and its side.
+
+    One table for every per-edge question the drawings ask (which pad edges a section
+    shows, where the pad line runs), instead of an if-west-elif-east chain in each view.
+    """
+
+    edge: Edge
+    axis: str  # "x": the edge is a line of constant x (west, east); "y": south, north
+    outward: int  # -1 for west and south, +1 for east and north
+
+    def coordinate_um(self, r: Rect) -> int:
+        """The edge's x (or y) in µm."""
+        low, high = (r.x_um, r.x_max_um) if self.axis == "x" else (r.y_um, r.y_max_um)
+        return low if self.outward < 0 else high
+
+    def segment_px(self, t: ViewTransform, r: Rect, inset_px: float) -> tuple[float, ...]:
+        """The edge as a sheet line (x1, y1, x2, y2), ``inset_px`` inside the rectangle."""
+        x0, x1 = t.x(r.x_um) + inset_px, t.x(r.x_max_um) - inset_px
+        y0, y1 = t.y(r.y_max_um) + inset_px, t.y(r.y_um) - inset_px  # y0: north on the sheet
+        if self.axis == "x":
+            x = x0 if self.outward < 0 else x1
+            return (x, y0, x, y1)
+        y = y1 if self.outward < 0 else y0
+        return (x0, y, x1, y)
+
+
+EDGES: dict[Edge, EdgeGeometry] = {
+    Edge.WEST: EdgeGeometry(Edge.WEST, "x", -1),
+    Edge.EAST: EdgeGeometry(Edge.EAST, "x", +1),
+    Edge.SOUTH: EdgeGeometry(Edge.SOUTH, "y", -1),
+    Edge.NORTH: EdgeGeometry(Edge.NORTH, "y", +1),
+}
+
+
+def is_bottom(p: Placement) -> bool:
+    """True for a part on the bottom face of a double-sided package."""
+    return str(getattr(p.side, "value", p.side)) == "bottom"

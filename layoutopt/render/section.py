@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from shapely.geometry import box
 
-from layoutopt.model import BondType, Design, Edge, Layout, Placement
+from layoutopt.model import BondType, Design, Layout, Placement
 from layoutopt.render.annotate import dimension_h, dimension_v, mm_text, table, table_height
 from layoutopt.render.canvas import (
     Box,
@@ -17,26 +19,39 @@ from layoutopt.render.canvas import (
     Group,
     Item,
     Line,
+    Poly,
     Text,
     fmt,
     text_width_px,
     to_svg_document,
 )
 from layoutopt.render.geometry import (
+    EDGES,
     finger_rings,
+    is_bottom,
     joint_name,
     nice_step,
     ordered_placements,
     stack_up_of,
     tallest_stack,
 )
-from layoutopt.render.style import DIM, KIND_FILL, LAYER_FILL, OUTLINE, TEXT_PX
+from layoutopt.render.labels import Callout, declutter, place_callouts
+from layoutopt.render.style import (
+    DIM,
+    KIND_FILL,
+    LAYER_FILL,
+    MIN_LABEL_PX,
+    OUTLINE,
+    TEXT_PX,
+    VERTICAL_EXAGGERATION,
+)
 
 __all__ = [
     "Cut",
     "SectionView",
     "budget_table",
     "build_section_view",
+    "choose_cuts",
     "default_cut",
     "parse_cut",
     "to_svg_section",
@@ -47,7 +62,6 @@ __all__ = [
 BALL_PITCH_UM = 400
 # The pad row sits this far inside the die edge (picture only; a pad is ~50-80 µm, §2.5 E).
 PAD_INSET_UM = 60
-_EXAGGERATIONS = (1, 2, 5, 10, 20, 50, 100)
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,37 @@ def parse_cut(text: str) -> Cut:
     return Cut(axis, parse_length_um(value.strip()))
 
 
+def _cut_score(design: Design, layout: Layout, cut: Cut) -> tuple[int, ...]:
+    """What a cut shows, to compare candidate cuts (larger is better).
+
+    In order: the most tiers of one stack cut (the stack-up is what a section is for),
+    wire-bonded pad edges seen side-on (their wires show), bottom-side parts, dies cut.
+    """
+    axis = "x" if cut.axis == "y" else "y"  # the axis the view shows
+    tiers: dict[int, int] = {}
+    wire_edges, bottom, count = 0, 0, 0
+    for p in layout.placements:
+        if _span(p, cut) is None:
+            continue
+        count += 1
+        tiers[p.stack] = tiers.get(p.stack, 0) + 1
+        bottom += is_bottom(p)
+        die = design.die(p.die_id)
+        if die.bond is BondType.WIRE_BOND and not is_bottom(p):
+            wire_edges += sum(EDGES[e].axis == axis for e in die.pad_edges_at(p.rotation_deg))
+    return (max(tiers.values(), default=0), wire_edges, bottom, count)
+
+
+def _candidates(layout: Layout, axis: str) -> list[Cut]:
+    """Cuts through the middle of each die, along ``axis``, highest die first."""
+
+    def centre(p: Placement) -> int:
+        return p.y_um + p.length_um // 2 if axis == "y" else p.x_um + p.width_um // 2
+
+    order = sorted(layout.placements, key=lambda p: (-p.z_top_um, p.die_id))
+    return list(dict.fromkeys(Cut(axis, centre(p)) for p in order))
+
+
 def default_cut(layout: Layout) -> Cut:
     """A horizontal cut (constant y) through the middle of the tallest stack's top die."""
     stack = tallest_stack(layout) or tuple(sorted(layout.placements, key=lambda p: p.die_id))
@@ -89,6 +134,29 @@ def default_cut(layout: Layout) -> Cut:
         return Cut("y", layout.package.y_um + layout.package.length_um // 2)
     top = stack[-1]
     return Cut("y", top.y_um + top.length_um // 2)
+
+
+def choose_cuts(design: Design, layout: Layout) -> tuple[Cut, Cut]:
+    """Sections A–A (constant y) and B–B (constant x), each cut where it shows most.
+
+    Each is the cut through a die's middle that scores best by :func:`_cut_score`: through
+    the stack of most tiers, then showing the most wire-bonded edges side-on (so the wires
+    of every pad edge appear in one of the two), then bottom-side parts, then dies; ties go
+    to the higher die, then the lower id.
+    """
+    cuts = []
+    for axis in ("y", "x"):
+        candidates = _candidates(layout, axis)
+        if not candidates:
+            pkg = layout.package
+            mid = pkg.y_um + pkg.length_um // 2 if axis == "y" else pkg.x_um + pkg.width_um // 2
+            cuts.append(Cut(axis, mid))
+            continue
+        best = max(
+            enumerate(candidates), key=lambda kc: (_cut_score(design, layout, kc[1]), -kc[0])
+        )
+        cuts.append(best[1])
+    return cuts[0], cuts[1]
 
 
 @dataclass(frozen=True)
@@ -111,14 +179,330 @@ def _span(p: Placement, cut: Cut) -> tuple[int, int] | None:
     return None
 
 
-def auto_exaggeration(span_um: int, thickness_um: int, aspect: float = 0.45) -> int:
-    """The largest of 1, 2, 5, 10, ... that keeps the section under ``aspect`` of its width."""
-    target = aspect * span_um / max(thickness_um, 1)
-    chosen = 1
-    for e in _EXAGGERATIONS:
-        if e <= target:
-            chosen = e
-    return chosen
+def section_px_per_mm(layout: Layout, cut: Cut, max_width_px: float) -> float:
+    """The scale at which the cut's span fills ``max_width_px`` (a multiple of 1/4)."""
+    pkg = layout.package
+    span_um = pkg.width_um if cut.axis == "y" else pkg.length_um
+    return math.floor(max_width_px / (span_um / 1000) * 4) / 4
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """Layout (u along the view, z up) to sheet pixels of one section."""
+
+    u0: int
+    u1: int
+    s_u: float  # px per µm along the view
+    s_z: float  # px per µm up (s_u times the exaggeration)
+    left: float
+    z_base_px: float  # sheet y of z = 0
+
+    def U(self, u: float) -> float:
+        return self.left + (u - self.u0) * self.s_u
+
+    def Z(self, z: float) -> float:
+        return self.z_base_px - z * self.s_z
+
+    def slab(self, ua: float, ub: float, za: float, zb: float, **paint: Any) -> Box:
+        return Box(self.U(ua), self.Z(zb), (ub - ua) * self.s_u, (zb - za) * self.s_z, **paint)
+
+
+def _layer(
+    f: _Frame, za: int, zb: int, name: str, title: str, paint: tuple[str, str, float]
+) -> Group:
+    fill, stroke, width = paint
+    slab = f.slab(f.u0, f.u1, za, zb, fill=fill, stroke=stroke, stroke_width=width)
+    css = "rdl" if name.startswith("rdl") else name
+    return Group((slab,), id=f"layer-{name}", css_class=f"layer {css}", title=title)
+
+
+def _balls(design: Design, f: _Frame, bottom_spans: list[tuple[int, int]]) -> Group:
+    """A row of balls at the picture pitch, leaving room for bottom-side parts."""
+    h = design.rules.ball_height_um
+    r_u = BALL_PITCH_UM * 0.3
+    n = max(1, (f.u1 - f.u0) // BALL_PITCH_UM)
+    first = f.u0 + ((f.u1 - f.u0) - (n - 1) * BALL_PITCH_UM) / 2
+    balls: list[Item] = []
+    for i in range(n):
+        cu = first + i * BALL_PITCH_UM
+        if any(a - r_u <= cu <= b + r_u for a, b in bottom_spans):
+            continue
+        balls.append(
+            Ellipse(
+                f.U(cu),
+                f.Z(h / 2),
+                r_u * f.s_u,
+                h / 2 * f.s_z,
+                fill=LAYER_FILL["balls"],
+                stroke="#666666",
+                stroke_width=0.5,
+            )
+        )
+    return Group(
+        tuple(balls), id="layer-balls", css_class="layer balls", title=f"balls, {h} µm standoff"
+    )
+
+
+def _base_layers(
+    design: Design, layout: Layout, f: _Frame, bottom_spans: list[tuple[int, int]]
+) -> list[Item]:
+    """Mold body, balls, substrate and RDL: everything but the dies, bottom up."""
+    rules = design.rules
+    base, thickness = rules.base_thickness_um, layout.thickness_um
+    items: list[Item] = []
+    if thickness > base:  # first, so dies, joints and wires paint over it
+        items.append(
+            _layer(
+                f,
+                base,
+                thickness,
+                "mold",
+                f"mold {rules.mold_material}",
+                (LAYER_FILL["mold"], OUTLINE, 0.8),
+            )
+        )
+    if rules.ball_height_um:
+        items.append(_balls(design, f, bottom_spans))
+    z = rules.ball_height_um
+    if rules.substrate_thickness_um:
+        items.append(
+            _layer(
+                f,
+                z,
+                z + rules.substrate_thickness_um,
+                "substrate",
+                f"substrate {rules.substrate_material}",
+                (LAYER_FILL["substrate"], OUTLINE, 0.8),
+            )
+        )
+        z += rules.substrate_thickness_um
+    for i in range(rules.rdl_layers if rules.rdl_layer_thickness_um else 0):
+        items.append(
+            _layer(
+                f,
+                z,
+                z + rules.rdl_layer_thickness_um,
+                f"rdl-{i}",
+                f"RDL layer {i + 1}",
+                (LAYER_FILL["rdl"], "#a0522d", 0.4),
+            )
+        )
+        z += rules.rdl_layer_thickness_um
+    return items
+
+
+def _die_section(
+    design: Design, p: Placement, span: tuple[int, int], f: _Frame
+) -> tuple[Group, bool]:
+    """One cut die with its joint; the flag says whether its id fits inside."""
+    rules = design.rules
+    die = design.die(p.die_id)
+    a, b = span
+    lower = None if p.on_die is None else design.die(p.on_die)
+    joint = rules.joint_um(die, lower)
+    parts: list[Item] = []
+    if joint:
+        # A bottom-side part hangs under the substrate: its joint is above it.
+        za = p.z_top_um if is_bottom(p) else p.z_bottom_um - joint
+        parts.append(
+            f.slab(
+                a,
+                b,
+                za,
+                za + joint,
+                fill=LAYER_FILL["joint"],
+                stroke="#8c7a2b",
+                stroke_width=0.3,
+                css_class="joint",
+            )
+        )
+    parts.append(
+        f.slab(
+            a,
+            b,
+            p.z_bottom_um,
+            p.z_top_um,
+            fill=KIND_FILL[die.kind],
+            stroke=OUTLINE,
+            stroke_width=0.6,
+            css_class="die-body",
+        )
+    )
+    size = min(TEXT_PX["small"], p.thickness_um * f.s_z - 1)
+    fits = size >= MIN_LABEL_PX and text_width_px(p.die_id, size) < (b - a) * f.s_u - 4
+    if fits:
+        zc = p.z_bottom_um + p.thickness_um / 2
+        parts.append(Text(f.U((a + b) / 2), f.Z(zc) + size * 0.36, p.die_id, size, "middle"))
+    group = Group(
+        tuple(parts),
+        id=f"section-die-{p.die_id}",
+        css_class=f"die kind-{die.kind.value} tier-{p.tier}",
+        data=(
+            ("u0-um", str(a)),
+            ("u1-um", str(b)),
+            ("z-bottom-um", str(p.z_bottom_um)),
+            ("z-top-um", str(p.z_top_um)),
+        ),
+        title=f"{p.die_id} {die.part}: z {p.z_bottom_um}–{p.z_top_um} µm, "
+        f"{joint_name(die.bond)} {joint} µm below",
+    )
+    return group, fits
+
+
+def _section_callouts(
+    design: Design, unlabelled: list[tuple[Placement, tuple[int, int]]], f: _Frame
+) -> list[Callout]:
+    """Callouts for the cut dies too thin for their id; a run of one part shares one."""
+    runs: list[list[tuple[Placement, tuple[int, int]]]] = []
+    for p, span in sorted(unlabelled, key=lambda ps: (ps[0].stack, ps[0].tier)):
+        last = runs[-1][-1][0] if runs else None
+        same = (
+            last is not None
+            and last.stack == p.stack
+            and last.tier + 1 == p.tier
+            and design.die(last.die_id).part == design.die(p.die_id).part
+        )
+        if same:
+            runs[-1].append((p, span))
+        else:
+            runs.append([(p, span)])
+    out = []
+    for run in runs:
+        p, (a, b) = run[len(run) // 2]
+        lo, hi = run[0][0], run[-1][0]
+        text = lo.die_id if len(run) == 1 else f"{lo.die_id}…{hi.die_id}"
+        feature = (f.U(a), f.Z(hi.z_top_um), f.U(b), f.Z(lo.z_bottom_um))
+        target = (f.U(a + (b - a) * 0.85), f.Z(p.z_bottom_um + p.thickness_um / 2))
+        out.append(Callout(text, target, feature, TEXT_PX["small"]))
+    return out
+
+
+def _wires(
+    design: Design,
+    layout: Layout,
+    cut: Cut,
+    cut_dies: list[tuple[Placement, tuple[int, int]]],
+    f: _Frame,
+) -> list[Item]:
+    """Wire loops from the pad edges the section shows side-on down to their fingers."""
+    rules = design.rules
+    rings = {(n, side): strip for n, side, strip in finger_rings(design, layout)}
+    axis = "x" if cut.axis == "y" else "y"
+    wires: list[Item] = []
+    for p, (a, b) in cut_dies:
+        die = design.die(p.die_id)
+        if die.bond is not BondType.WIRE_BOND or is_bottom(p):
+            continue
+        for edge in sorted(die.pad_edges_at(p.rotation_deg), key=lambda e: e.value):
+            geo = EDGES[edge]
+            if geo.axis != axis or (p.stack, edge) not in rings:
+                continue
+            strip = rings[(p.stack, edge)]
+            lo, length = (
+                (strip.x_um, strip.width_um) if axis == "x" else (strip.y_um, strip.length_um)
+            )
+            pad = a + PAD_INSET_UM if geo.outward < 0 else b - PAD_INSET_UM
+            wires.append(
+                _wire(
+                    f.U(pad),
+                    f.Z(p.z_top_um),
+                    f.U(lo + length / 2),
+                    f.Z(rules.base_thickness_um),
+                    f.Z(p.z_top_um + rules.wire_loop_um),
+                )
+            )
+    if not wires:
+        return []
+    title = f"wire loops, {rules.wire_loop_um} µm above the die top"
+    return [Group(tuple(wires), id="wires", css_class="wires", title=title)]
+
+
+def _staircase(
+    design: Design, cut: Cut, cut_dies: list[tuple[Placement, tuple[int, int]]], f: _Frame
+) -> list[Item]:
+    """The first staircase step of each cut wire-bonded stack, dimensioned on its pad side."""
+    axis = "x" if cut.axis == "y" else "y"
+    by_stack: dict[int, list[tuple[Placement, tuple[int, int]]]] = {}
+    for p, span in cut_dies:
+        if not is_bottom(p) and design.die(p.die_id).bond is BondType.WIRE_BOND:
+            by_stack.setdefault(p.stack, []).append((p, span))
+    items: list[Item] = []
+    for _, dies in sorted(by_stack.items()):
+        dies.sort(key=lambda ps: ps[0].tier)
+        for (lo, (la, lb)), (hi, (ha, hb)) in itertools.pairwise(dies):
+            # A step exposes the lower die's pad row: both dies bond on that side.
+            shared = design.die(hi.die_id).pad_edges_at(hi.rotation_deg) & design.die(
+                lo.die_id
+            ).pad_edges_at(lo.rotation_deg)
+            edges = sorted(shared, key=lambda e: e.value)
+            side = next((EDGES[e] for e in edges if EDGES[e].axis == axis), None)
+            if side is None:
+                continue
+            u_lo, u_hi = (la, ha) if side.outward < 0 else (lb, hb)
+            if u_lo == u_hi:
+                continue
+            y = f.Z(hi.z_top_um) - 14
+            label = f"step {mm_text(abs(u_hi - u_lo))}"
+            items.append(dimension_h(f.U(u_lo), f.U(u_hi), f.Z(lo.z_top_um), y, label))
+            break
+    return [Group(tuple(items), id="staircase", css_class="dimensions")] if items else []
+
+
+def _height_callouts(design: Design, layout: Layout, f: _Frame, x: float) -> list[Item]:
+    """A (overall height), A1 (standoff) and A2 (body), the package-outline convention."""
+    balls = design.rules.ball_height_um
+    t = layout.thickness_um
+    dims: list[Item] = []
+    if balls:
+        for za, zb, name in ((0, balls, "A1"), (balls, t, "A2")):
+            label = f"{name} {mm_text(zb - za)}"
+            dims.append(dimension_v(f.Z(za), f.Z(zb), x - 22, x + 6, label, horizontal=True))
+        x += 66
+    dims.append(dimension_v(f.Z(0), f.Z(t), x - 88, x + 6, f"A {mm_text(t)}", horizontal=True))
+    title = "A overall height, A1 standoff, A2 body thickness"
+    return [Group(tuple(dims), id="height-callouts", css_class="dimensions", title=title)]
+
+
+def _rulers(cut: Cut, layout: Layout, f: _Frame) -> list[Item]:
+    """The seating plane (datum A), a z ruler in µm and the cut width."""
+    thickness = layout.thickness_um
+    left = f.left
+    ruler: list[Item] = []
+    step = nice_step(thickness, 4)
+    zt = 0.0
+    while zt <= thickness + 1e-9:
+        ruler.append(Line(left - 14, f.Z(zt), left - 10, f.Z(zt), DIM, 0.6))
+        ruler.append(Text(left - 16, f.Z(zt) + 3, f"{fmt(zt)}", TEXT_PX["small"], "end"))
+        zt += step
+    ruler.append(Line(left - 10, f.Z(0), left - 10, f.Z(thickness), DIM, 0.6))
+    ruler.append(Text(left - 16, f.Z(thickness) - 8, "z µm", TEXT_PX["small"], "end"))
+    seat_y, x = f.Z(0), f.U(f.u0) + 11.5
+    datum = Group(
+        (
+            Poly(((x - 3.5, seat_y), (x + 3.5, seat_y), (x, seat_y + 5)), fill=DIM),
+            Line(x, seat_y + 5, x, seat_y + 12, DIM, 0.8),
+            Box(x - 6, seat_y + 12, 12, 12, fill="#ffffff", stroke=DIM, stroke_width=0.8),
+            Text(
+                x, seat_y + 21.5, "A", TEXT_PX["label"], "middle", weight="bold", css_class="pinned"
+            ),
+        ),
+        id="datum-A",
+        css_class="datum",
+        title="datum A: seating plane",
+    )
+    width = dimension_h(
+        f.U(f.u0) + 24,
+        f.U(f.u1),
+        seat_y,
+        seat_y + 30,
+        f"{mm_text(f.u1 - f.u0)} ({'x' if cut.axis == 'y' else 'y'})",
+    )
+    return [
+        Line(f.U(f.u0), seat_y, f.U(f.u1), seat_y, OUTLINE, 1.0),
+        Group(tuple(ruler), id="z-ruler", css_class="ruler"),
+        datum,
+        Group((width,), id="section-dimensions", css_class="dimensions"),
+    ]
 
 
 def build_section_view(
@@ -127,262 +511,38 @@ def build_section_view(
     cut: Cut | None = None,
     exaggeration: float | None = None,
     max_width_px: float = 640.0,
+    px_per_mm: float | None = None,
 ) -> SectionView:
-    """Build the section as primitives (see :func:`to_svg_section`)."""
-    rules = design.rules
+    """Build the section as primitives (see :func:`to_svg_section`); ``px_per_mm`` fixes
+    the scale (so two sections of one sheet share it), else the view fills the width."""
     cut = cut or default_cut(layout)
     pkg = layout.package
     u0, u1 = (pkg.x_um, pkg.x_max_um) if cut.axis == "y" else (pkg.y_um, pkg.y_max_um)
-    thickness = layout.thickness_um
-    ex = float(exaggeration if exaggeration is not None else auto_exaggeration(u1 - u0, thickness))
-    left, right, top, bottom = 60.0, 70.0, 18.0, 44.0
-    px_per_mm = math.floor(max_width_px / ((u1 - u0) / 1000) * 4) / 4
+    ex = float(exaggeration if exaggeration is not None else VERTICAL_EXAGGERATION)
+    left, right, top, bottom = 60.0, 170.0, 34.0, 58.0
+    if px_per_mm is None:
+        px_per_mm = section_px_per_mm(layout, cut, max_width_px)
     s_u = px_per_mm / 1000.0
-    s_z = s_u * ex
-    z_base_px = top + thickness * s_z  # sheet y of z = 0
-
-    def U(u: float) -> float:
-        return left + (u - u0) * s_u
-
-    def Z(z: float) -> float:
-        return z_base_px - z * s_z
-
-    def slab(ua: float, ub: float, za: float, zb: float, **paint: object) -> Box:
-        return Box(U(ua), Z(zb), (ub - ua) * s_u, (zb - za) * s_z, **paint)  # type: ignore[arg-type]
-
-    items: list[Item] = []
-    base = rules.base_thickness_um
-    # Mold body first, so dies, joints and wires paint over it.
-    if thickness > base:
-        items.append(
-            Group(
-                (
-                    slab(
-                        u0,
-                        u1,
-                        base,
-                        thickness,
-                        fill=LAYER_FILL["mold"],
-                        stroke=OUTLINE,
-                        stroke_width=0.8,
-                    ),
-                ),
-                id="layer-mold",
-                css_class="layer mold",
-                title=f"mold {rules.mold_material}",
-            )
-        )
-    in_cut = [(p, _span(p, cut)) for p in ordered_placements(layout)]
-    cut_dies = [(p, span) for p, span in in_cut if span is not None]
-    # Balls, leaving room for bottom-side parts hanging among them.
-    bottom_spans = [span for p, span in cut_dies if p.side == "bottom"]
-    if rules.ball_height_um:
-        balls: list[Item] = []
-        r_u = BALL_PITCH_UM * 0.3
-        n = max(1, (u1 - u0) // BALL_PITCH_UM)
-        first = u0 + ((u1 - u0) - (n - 1) * BALL_PITCH_UM) / 2
-        for i in range(n):
-            cu = first + i * BALL_PITCH_UM
-            if any(a - r_u <= cu <= b + r_u for a, b in bottom_spans):
-                continue
-            balls.append(
-                Ellipse(
-                    U(cu),
-                    Z(rules.ball_height_um / 2),
-                    r_u * s_u,
-                    rules.ball_height_um / 2 * s_z,
-                    fill=LAYER_FILL["balls"],
-                    stroke="#666666",
-                    stroke_width=0.5,
-                )
-            )
-        items.append(
-            Group(
-                tuple(balls),
-                id="layer-balls",
-                css_class="layer balls",
-                title=f"balls, {rules.ball_height_um} µm standoff",
-            )
-        )
-    z = rules.ball_height_um
-    if rules.substrate_thickness_um:
-        items.append(
-            Group(
-                (
-                    slab(
-                        u0,
-                        u1,
-                        z,
-                        z + rules.substrate_thickness_um,
-                        fill=LAYER_FILL["substrate"],
-                        stroke=OUTLINE,
-                        stroke_width=0.8,
-                    ),
-                ),
-                id="layer-substrate",
-                css_class="layer substrate",
-                title=f"substrate {rules.substrate_material}",
-            )
-        )
-        z += rules.substrate_thickness_um
-    for i in range(rules.rdl_layers if rules.rdl_layer_thickness_um else 0):
-        items.append(
-            Group(
-                (
-                    slab(
-                        u0,
-                        u1,
-                        z,
-                        z + rules.rdl_layer_thickness_um,
-                        fill=LAYER_FILL["rdl"],
-                        stroke="#a0522d",
-                        stroke_width=0.4,
-                    ),
-                ),
-                id=f"layer-rdl-{i}",
-                css_class="layer rdl",
-                title=f"RDL layer {i + 1}",
-            )
-        )
-        z += rules.rdl_layer_thickness_um
-
-    rings = {(n, side): strip for n, side, strip in finger_rings(design, layout)}
-    wires: list[Item] = []
+    f = _Frame(u0, u1, s_u, s_u * ex, left, top + layout.thickness_um * s_u * ex)
+    cut_dies = [(p, span) for p in ordered_placements(layout) if (span := _span(p, cut))]
+    items: list[Item] = _base_layers(design, layout, f, [s for p, s in cut_dies if is_bottom(p)])
+    unlabelled = []
     for p, span in cut_dies:
-        die = design.die(p.die_id)
-        a, b = span
-        lower = None if p.on_die is None else design.die(p.on_die)
-        joint = rules.joint_um(die, lower)
-        parts: list[Item] = []
-        if p.side == "bottom":
-            # Hangs under the substrate: the joint is above the die.
-            if joint:
-                parts.append(
-                    slab(
-                        a,
-                        b,
-                        p.z_top_um,
-                        p.z_top_um + joint,
-                        fill=LAYER_FILL["joint"],
-                        stroke="#8c7a2b",
-                        stroke_width=0.3,
-                        css_class="joint",
-                    )
-                )
-        elif joint:
-            parts.append(
-                slab(
-                    a,
-                    b,
-                    p.z_bottom_um - joint,
-                    p.z_bottom_um,
-                    fill=LAYER_FILL["joint"],
-                    stroke="#8c7a2b",
-                    stroke_width=0.3,
-                    css_class="joint",
-                )
-            )
-        parts.append(
-            slab(
-                a,
-                b,
-                p.z_bottom_um,
-                p.z_top_um,
-                fill=KIND_FILL[die.kind],
-                stroke=OUTLINE,
-                stroke_width=0.6,
-                css_class="die-body",
-            )
-        )
-        h_px = p.thickness_um * s_z
-        size = min(TEXT_PX["small"], h_px - 1)
-        if size >= 5.0 and text_width_px(p.die_id, size) < (b - a) * s_u - 4:
-            parts.append(
-                Text(
-                    U((a + b) / 2),
-                    Z(p.z_bottom_um + p.thickness_um / 2) + size * 0.35,
-                    p.die_id,
-                    size,
-                    "middle",
-                )
-            )
-        items.append(
-            Group(
-                tuple(parts),
-                id=f"section-die-{p.die_id}",
-                css_class=f"die kind-{die.kind.value} tier-{p.tier}",
-                data=(
-                    ("u0-um", str(a)),
-                    ("u1-um", str(b)),
-                    ("z-bottom-um", str(p.z_bottom_um)),
-                    ("z-top-um", str(p.z_top_um)),
-                ),
-                title=f"{p.die_id} {die.part}: z {p.z_bottom_um}–{p.z_top_um} µm, "
-                f"{joint_name(die.bond)} {joint} µm below",
-            )
-        )
-        if die.bond is BondType.WIRE_BOND and p.side == "top":
-            low_edge, high_edge = (
-                (Edge.WEST, Edge.EAST) if cut.axis == "y" else (Edge.SOUTH, Edge.NORTH)
-            )
-            for edge in sorted(die.pad_edges_at(p.rotation_deg), key=lambda e: e.value):
-                if edge not in (low_edge, high_edge) or (p.stack, edge) not in rings:
-                    continue
-                strip = rings[(p.stack, edge)]
-                if cut.axis == "y":
-                    finger = strip.x_um + strip.width_um / 2
-                else:
-                    finger = strip.y_um + strip.length_um / 2
-                pad = a + PAD_INSET_UM if edge is low_edge else b - PAD_INSET_UM
-                wires.append(
-                    _wire(
-                        U(pad),
-                        Z(p.z_top_um),
-                        U(finger),
-                        Z(base),
-                        Z(p.z_top_um + rules.wire_loop_um),
-                    )
-                )
-    if wires:
-        items.append(
-            Group(
-                tuple(wires),
-                id="wires",
-                css_class="wires",
-                title=f"wire loops, {rules.wire_loop_um} µm above the die top",
-            )
-        )
-
-    # Cut boundary, z ruler, dimensions.
-    items.append(Line(U(u0), Z(0), U(u1), Z(0), OUTLINE, 1.0))
-    ruler: list[Item] = []
-    step = nice_step(thickness, 4)
-    zt = 0.0
-    while zt <= thickness + 1e-9:
-        ruler.append(Line(left - 14, Z(zt), left - 10, Z(zt), DIM, 0.6))
-        ruler.append(Text(left - 16, Z(zt) + 3, f"{fmt(zt)}", TEXT_PX["small"], "end"))
-        zt += step
-    ruler.append(Line(left - 10, Z(0), left - 10, Z(thickness), DIM, 0.6))
-    ruler.append(Text(left - 16, Z(thickness) - 8, "z µm", TEXT_PX["small"], "end"))
-    items.append(Group(tuple(ruler), id="z-ruler", css_class="ruler"))
-    items.append(
-        Group(
-            (
-                dimension_v(Z(0), Z(thickness), U(u1), U(u1) + 22, mm_text(thickness)),
-                dimension_h(
-                    U(u0),
-                    U(u1),
-                    Z(0),
-                    Z(0) + 22,
-                    f"{mm_text(u1 - u0)} ({'x' if cut.axis == 'y' else 'y'})",
-                ),
-            ),
-            id="section-dimensions",
-            css_class="dimensions",
-        )
-    )
+        group, fits = _die_section(design, p, span, f)
+        items.append(group)
+        if not fits:
+            unlabelled.append((p, span))
+    items += _wires(design, layout, cut, cut_dies, f)
+    items += _staircase(design, cut, cut_dies, f)
+    items += _rulers(cut, layout, f)
+    items += _height_callouts(design, layout, f, f.U(u1) + 22)
     width = left + (u1 - u0) * s_u + right
-    height = z_base_px + bottom
+    height = f.z_base_px + bottom
+    bodies = tuple((f.U(a), f.Z(p.z_top_um), f.U(b), f.Z(p.z_bottom_um)) for p, (a, b) in cut_dies)
+    bounds = (left, 2.0, f.U(u1) + 6, f.z_base_px - 2)
+    callouts, _ = place_callouts(_section_callouts(design, unlabelled, f), (), bodies, bounds)
+    if callouts:
+        items.append(Group(callouts, id="section-callouts", css_class="callouts"))
     data = (
         ("cut-axis", cut.axis),
         ("cut-um", str(cut.position_um)),
@@ -390,15 +550,10 @@ def build_section_view(
         ("px-per-mm", repr(px_per_mm)),
         ("u0-um", str(u0)),
         ("origin-x", fmt(left)),
-        ("z0-y", repr(z_base_px)),
+        ("z0-y", repr(f.z_base_px)),
     )
-    return SectionView(
-        Group(tuple(items), id="section-view", css_class="view section-view", data=data),
-        width,
-        height,
-        ex,
-        cut,
-    )
+    group = Group(tuple(items), id="section-view", css_class="view section-view", data=data)
+    return SectionView(group, width, height, ex, cut)
 
 
 def _wire(x0: float, y0: float, x1: float, y1: float, y_peak: float) -> Curve:
@@ -515,5 +670,7 @@ def to_svg_section(
         tab,
     )
     return to_svg_document(
-        Drawing(width, height, items, title=f"{design.name} section", description=scale_note)
+        Drawing(
+            width, height, declutter(items), title=f"{design.name} section", description=scale_note
+        )
     )

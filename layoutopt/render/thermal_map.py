@@ -16,12 +16,27 @@ import numpy as np
 
 from layoutopt.model import Design, Layout
 from layoutopt.render.annotate import mm_text
-from layoutopt.render.canvas import Box, Drawing, Group, Item, Line, Text, fmt, to_svg_document
-from layoutopt.render.geometry import ViewTransform, nice_step, ordered_placements
-from layoutopt.render.section import auto_exaggeration
-from layoutopt.render.style import OUTLINE, TEXT_PX
+from layoutopt.render.canvas import (
+    Box,
+    Drawing,
+    Group,
+    Item,
+    Line,
+    Text,
+    fmt,
+    text_width_px,
+    to_svg_document,
+)
+from layoutopt.render.geometry import ViewTransform, is_bottom, nice_step, stack_box
+from layoutopt.render.style import OUTLINE, TEXT_PX, VERTICAL_EXAGGERATION
 
-__all__ = ["ThermalField", "ThermalViews", "build_thermal_views", "to_svg_thermal"]
+__all__ = [
+    "ThermalField",
+    "ThermalViews",
+    "build_thermal_views",
+    "peak_junction",
+    "to_svg_thermal",
+]
 
 COLOUR_LEVELS = 64  # colours in the map; finer steps are invisible and bloat the file
 COLORMAP = "inferno"
@@ -96,7 +111,8 @@ def _cells(
 def _colour_bar(
     x: float, y: float, height: float, t_min: float, t_max: float, palette: list[str]
 ) -> Group:
-    items: list[Item] = []
+    """The colour scale with ticks; its title sits above it, clear of the top tick."""
+    items: list[Item] = [Text(x, y - 8, "°C", TEXT_PX["label"], weight="bold")]
     step_h = height / COLOUR_LEVELS
     for i, colour in enumerate(palette):
         items.append(Box(x, y + height - (i + 1) * step_h, 14, step_h + 0.3, fill=colour))
@@ -109,7 +125,6 @@ def _colour_bar(
         items.append(Line(x + 14, ty, x + 18, ty, OUTLINE, 0.6))
         items.append(Text(x + 20, ty + 3, f"{tick:.4g}", TEXT_PX["small"]))
         tick += step
-    items.append(Text(x + 20, y + 4, "°C", TEXT_PX["label"], weight="bold"))
     return Group(
         tuple(items),
         id="colour-bar",
@@ -118,43 +133,92 @@ def _colour_bar(
     )
 
 
-def build_thermal_views(
-    design: Design, layout: Layout, field: ThermalField, max_width_px: float = 520.0
-) -> ThermalViews:
-    """Top map (column maximum over z) and section through the hottest cell."""
-    xe = np.asarray(field.x_edges_um, dtype=float)
-    ye = np.asarray(field.y_edges_um, dtype=float)
-    ze = np.asarray(field.z_edges_um, dtype=float)
-    temp = np.asarray(field.temperature_c, dtype=float)
-    if temp.shape != (len(xe) - 1, len(ye) - 1, len(ze) - 1):
-        raise ValueError(
-            f"temperature_c has shape {temp.shape}, expected "
-            f"{(len(xe) - 1, len(ye) - 1, len(ze) - 1)} from the edge arrays"
-        )
-    # Cells without solid (air above a lower stack, beside the mold) are NaN in the field.
-    solid = np.isfinite(temp)
-    t_min, t_max = float(temp[solid].min()), float(temp[solid].max())
-    hot = np.unravel_index(int(np.argmax(np.where(solid, temp, -np.inf))), temp.shape)
-    palette = _palette()
-    span_x, span_y = xe[-1] - xe[0], ye[-1] - ye[0]
-    px_per_mm = min(max_width_px / (span_x / 1000), 420.0 / (span_y / 1000))
-    t = ViewTransform(int(np.floor(xe[0])), int(np.ceil(ye[-1])), px_per_mm, 40.0, 24.0)
-    items: list[Item] = [
-        Text(40, 16, "Temperature, max over z (top view)", TEXT_PX["label"], weight="bold")
-    ]
-    column_max = np.where(solid, temp, -np.inf).max(axis=2)
-    top_levels = _levels(np.where(np.isfinite(column_max), column_max, np.nan), t_min, t_max)
-    xs = np.array([t.x(v) for v in xe])
-    ys = np.array([t.y(v) for v in ye])
-    items.append(
-        Group(
-            tuple(_cells(top_levels, xs, ys, palette)),
-            id="thermal-top-cells",
-            css_class="thermal-cells",
-        )
-    )
+@dataclass(frozen=True)
+class _Window:
+    """The part of the field drawn: the package and a margin of board around it."""
+
+    i0: int  # first and one-past-last cell index along x and y
+    i1: int
+    j0: int
+    j1: int
+    x_edges_um: np.ndarray  # the window's cell edges, clipped to the window
+    y_edges_um: np.ndarray
+
+
+def _window(layout: Layout, xe: np.ndarray, ye: np.ndarray) -> _Window:
+    """Package plus a margin of max(1 mm, 20 % of its longer side), within the field."""
     pkg = layout.package
-    outlines: list[Item] = [
+    margin = max(1000.0, 0.2 * max(pkg.width_um, pkg.length_um))
+    wx0, wx1 = max(xe[0], pkg.x_um - margin), min(xe[-1], pkg.x_max_um + margin)
+    wy0, wy1 = max(ye[0], pkg.y_um - margin), min(ye[-1], pkg.y_max_um + margin)
+    i0 = int(np.searchsorted(xe, wx0, side="right") - 1)
+    i1 = int(np.searchsorted(xe, wx1, side="left"))
+    j0 = int(np.searchsorted(ye, wy0, side="right") - 1)
+    j1 = int(np.searchsorted(ye, wy1, side="left"))
+    return _Window(
+        max(i0, 0),
+        min(i1, len(xe) - 1),
+        max(j0, 0),
+        min(j1, len(ye) - 1),
+        np.clip(xe[max(i0, 0) : min(i1, len(xe) - 1) + 1], wx0, wx1),
+        np.clip(ye[max(j0, 0) : min(j1, len(ye) - 1) + 1], wy0, wy1),
+    )
+
+
+def peak_junction(field: ThermalField) -> tuple[float, tuple[int, int, int], str]:
+    """The hottest cell inside a die (°C, its index, the die id), as the thermal report
+    computes the peak junction; the hottest solid cell when the field names no dies."""
+    temp = np.asarray(field.temperature_c, dtype=float)
+    solid = np.isfinite(temp)
+    die_index = getattr(field, "die_index", None)
+    mask = solid
+    if die_index is not None and np.any(np.asarray(die_index) >= 0):
+        mask = solid & (np.asarray(die_index) >= 0)
+    flat = int(np.argmax(np.where(mask, temp, -np.inf)))
+    hot = tuple(int(v) for v in np.unravel_index(flat, temp.shape))
+    die_id = ""
+    if die_index is not None and int(np.asarray(die_index)[hot]) >= 0:
+        die_id = str(field.die_ids[int(np.asarray(die_index)[hot])])
+    return float(temp[hot]), hot, die_id  # type: ignore[return-value]
+
+
+def _axis_ticks(
+    t: ViewTransform, w: _Window, origin: tuple[int, int], bottom_px: float
+) -> list[Item]:
+    """mm ticks from the package's lower-left corner (datums B and C) on two sides."""
+    items: list[Item] = []
+    size = TEXT_PX["small"]
+    xs, ys = w.x_edges_um, w.y_edges_um
+    left_px, top_px = t.x(xs[0]), t.y(ys[-1])
+    items.append(Line(left_px, bottom_px, t.x(xs[-1]), bottom_px, OUTLINE, 0.6))
+    items.append(Line(left_px, top_px, left_px, bottom_px, OUTLINE, 0.6))
+    for along, lo, hi, o in (("x", xs[0], xs[-1], origin[0]), ("y", ys[0], ys[-1], origin[1])):
+        step = nice_step((hi - lo) / 1000, 4) * 1000
+        v = np.ceil((lo - o) / step) * step + o
+        while v <= hi + 1e-6:
+            label = fmt((v - o) / 1000)
+            if along == "x":
+                x = t.x(v)
+                items += [
+                    Line(x, bottom_px, x, bottom_px + 3, OUTLINE, 0.6),
+                    Text(x, bottom_px + 3 + size, label, size, "middle"),
+                ]
+            else:
+                y = t.y(v)
+                items += [
+                    Line(left_px - 3, y, left_px, y, OUTLINE, 0.6),
+                    Text(left_px - 5, y + size * 0.36, label, size, "end"),
+                ]
+            v += step
+    items.append(Text(t.x(xs[-1]), bottom_px + 5 + 2 * size, "x mm", size, "end"))
+    items.append(Text(left_px - 5, top_px - 5, "y mm", size, "end"))
+    return [Group(tuple(items), id="thermal-axes", css_class="axes")]
+
+
+def _die_overlay(layout: Layout, t: ViewTransform) -> list[Item]:
+    """Package outline, each top-side stack's outline and its top die's id."""
+    pkg = layout.package
+    items: list[Item] = [
         Box(
             t.x(pkg.x_um),
             t.y(pkg.y_max_um),
@@ -164,59 +228,116 @@ def build_thermal_views(
             stroke_width=1.2,
         )
     ]
-    for p in ordered_placements(layout):
-        if p.side == "top" and p.tier == 0:
-            outlines.append(
-                Box(
-                    t.x(p.x_um),
-                    t.y(p.y_um + p.length_um),
-                    t.length(p.width_um),
-                    t.length(p.length_um),
-                    stroke="#ffffff",
-                    stroke_width=0.6,
-                    dash=(3.0, 2.0),
-                )
-            )
+    size = TEXT_PX["small"]
+    for stack in layout.stacks().values():
+        if any(is_bottom(p) for p in stack):
+            continue
+        b = stack_box(stack)
+        x0, y0 = t.x(b.x_um), t.y(b.y_max_um)
+        w, h = t.length(b.width_um), t.length(b.length_um)
+        items.append(Box(x0, y0, w, h, stroke="#ffffff", stroke_width=0.6, dash=(3.0, 2.0)))
+        name = stack[-1].die_id
+        tw = text_width_px(name, size)
+        if tw + 4 <= w and size + 3 <= h:
+            items.append(Box(x0 + 2, y0 + 2, tw + 4, size + 3, fill="#000000", opacity=0.55))
+            items.append(Text(x0 + 4, y0 + 2 + size, name, size, fill="#ffffff"))
+    return items
+
+
+def build_thermal_views(
+    design: Design, layout: Layout, field: ThermalField, max_width_px: float = 520.0
+) -> ThermalViews:
+    """Top map (column maximum over z) of the package and a margin of board, with axes in
+    mm from datums B and C, the stacks named, and a section through the peak junction."""
+    xe = np.asarray(field.x_edges_um, dtype=float)
+    ye = np.asarray(field.y_edges_um, dtype=float)
+    ze = np.asarray(field.z_edges_um, dtype=float)
+    temp = np.asarray(field.temperature_c, dtype=float)
+    if temp.shape != (len(xe) - 1, len(ye) - 1, len(ze) - 1):
+        raise ValueError(
+            f"temperature_c has shape {temp.shape}, expected "
+            f"{(len(xe) - 1, len(ye) - 1, len(ze) - 1)} from the edge arrays"
+        )
+    w = _window(layout, xe, ye)
+    window = temp[w.i0 : w.i1, w.j0 : w.j1, :]
+    solid = np.isfinite(window)  # cells without solid (air beside the mold) are NaN
+    peak_c, hot, hot_die = peak_junction(field)
+    t_min = float(window[solid].min())
+    t_max = max(float(window[solid].max()), peak_c)
+    palette = _palette()
+    span_x, span_y = w.x_edges_um[-1] - w.x_edges_um[0], w.y_edges_um[-1] - w.y_edges_um[0]
+    px_per_mm = min(max_width_px / (span_x / 1000), 360.0 / (span_y / 1000))
+    t = ViewTransform(
+        int(np.floor(w.x_edges_um[0])), int(np.ceil(w.y_edges_um[-1])), px_per_mm, 44.0, 24.0
+    )
+    items: list[Item] = [
+        Text(44, 14, "Temperature, max over z (top view)", TEXT_PX["label"], weight="bold")
+    ]
+    column_max = np.where(solid, window, -np.inf).max(axis=2)
+    top_levels = _levels(np.where(np.isfinite(column_max), column_max, np.nan), t_min, t_max)
+    xs = np.array([t.x(v) for v in w.x_edges_um])
+    ys = np.array([t.y(v) for v in w.y_edges_um])
+    items.append(
+        Group(
+            tuple(_cells(top_levels, xs, ys, palette)),
+            id="thermal-top-cells",
+            css_class="thermal-cells",
+        )
+    )
     hx = float((xe[hot[0]] + xe[hot[0] + 1]) / 2)
     hy = float((ye[hot[1]] + ye[hot[1] + 1]) / 2)
     hz = float((ze[hot[2]] + ze[hot[2] + 1]) / 2)
     mx, my = t.x(hx), t.y(hy)
+    where = f" ({hot_die})" if hot_die else ""
+    peak_text = f"peak {peak_c:.1f} °C{where}"
+    # The label on the side of the marker with room for it inside the map.
+    right = mx + 8 + text_width_px(peak_text, TEXT_PX["label"], bold=True) <= xs[-1]
     marker = (
         Line(mx - 6, my - 6, mx + 6, my + 6, "#00ffff", 2.0),
         Line(mx - 6, my + 6, mx + 6, my - 6, "#00ffff", 2.0),
         Text(
-            mx + 8, my - 6, f"max {t_max:.1f} °C", TEXT_PX["label"], fill="#00ffff", weight="bold"
+            mx + 8 if right else mx - 8,
+            my - 6,
+            peak_text,
+            TEXT_PX["label"],
+            "start" if right else "end",
+            fill="#00ffff",
+            weight="bold",
         ),
     )
     items.append(
         Group(
-            (*outlines, *marker),
+            (*_die_overlay(layout, t), *marker),
             id="thermal-overlay",
             css_class="overlay",
             data=(
                 ("hottest-x-um", fmt(hx)),
                 ("hottest-y-um", fmt(hy)),
                 ("hottest-z-um", fmt(hz)),
-                ("hottest-c", f"{t_max:.3f}"),
+                ("hottest-c", f"{peak_c:.3f}"),
+                ("hottest-die", hot_die),
             ),
         )
     )
-    top_bottom = t.y(ye[0])
-    # Section through the hottest cell, along x, z exaggerated like the section drawing.
-    ex = auto_exaggeration(int(span_x), int(ze[-1] - ze[0]), aspect=0.3)
-    s_z = px_per_mm / 1000 * ex
-    sec_top = top_bottom + 40
+    top_bottom = float(ys[0])
+    pkg = layout.package
+    items += _axis_ticks(t, w, (pkg.x_um, pkg.y_um), top_bottom)
+    # Section through the peak, along x, z exaggerated like every section of the sheet.
+    s_z = px_per_mm / 1000 * VERTICAL_EXAGGERATION
+    sec_top = top_bottom + 54
     items.append(
         Text(
-            40,
+            44,
             sec_top - 8,
-            f"Section y = {mm_text(round(hy))} at the hottest cell (vertical ×{ex})",
+            f"Section y = {mm_text(round(hy - pkg.y_um))} through the peak "
+            f"(vertical ×{VERTICAL_EXAGGERATION})",
             TEXT_PX["label"],
             weight="bold",
         )
     )
     zs = np.array([sec_top + (ze[-1] - v) * s_z for v in ze])
-    sec_levels = _levels(temp[:, hot[1], :], t_min, t_max)
+    row = hot[1]
+    sec_levels = _levels(temp[w.i0 : w.i1, row, :], t_min, t_max)
     items.append(
         Group(
             tuple(_cells(sec_levels, xs, zs, palette)),
@@ -234,15 +355,13 @@ def build_thermal_views(
             id="thermal-section-hottest",
         )
     )
-    bar_x = max(xs[-1], xs[0]) + 16
-    items.append(_colour_bar(bar_x, 24.0, top_bottom - 24.0, t_min, t_max, palette))
-    width = bar_x + 60
-    height = zs[0] + 16
+    bar_x = float(max(xs[-1], xs[0])) + 16
+    items.append(_colour_bar(bar_x, 34.0, top_bottom - 34.0, t_min, t_max, palette))
     return ThermalViews(
         Group(tuple(items), id="thermal-view", css_class="view thermal-view", data=t.data()),
-        float(width),
-        float(height),
-        t_max,
+        float(bar_x + 56),
+        float(zs[0] + 16),
+        peak_c,
     )
 
 
@@ -260,7 +379,7 @@ def to_svg_thermal(design: Design, layout: Layout, field: ThermalField) -> str:
         Text(
             10,
             18,
-            f"THERMAL — {design.name}: peak {views.peak_c:.1f} °C",
+            f"THERMAL — {design.name}: peak junction {views.peak_c:.1f} °C",
             TEXT_PX["title"],
             weight="bold",
             css_class="view-title",

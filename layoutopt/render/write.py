@@ -13,7 +13,13 @@ from layoutopt.render.canvas import paint_matplotlib, to_svg_document
 from layoutopt.render.dxf import to_dxf
 from layoutopt.render.iso import build_iso_drawing
 from layoutopt.render.section import Cut, to_svg_section
-from layoutopt.render.sheet import build_sheet, to_pdf_sheet, to_png_sheet, to_svg_sheet
+from layoutopt.render.sheet import (
+    SheetInfo,
+    build_sheet,
+    to_pdf_sheet,
+    to_png_sheet,
+    to_svg_sheet,
+)
 from layoutopt.render.thermal_map import ThermalField, to_svg_thermal
 from layoutopt.render.top import to_svg_top
 from layoutopt.thermal.report import ThermalReport
@@ -50,6 +56,7 @@ def render_view(
     cut: Cut | None = None,
     exaggeration: float | None = None,
     warpage: WarpageReport | None = None,
+    info: SheetInfo | None = None,
 ) -> str | bytes | None:
     """One view in one format, or None when that pair does not exist (e.g. top as dxf is
     the ``dxf`` view; thermal without a field)."""
@@ -62,12 +69,15 @@ def render_view(
             "top": lambda: to_svg_top(design, layout),
             "section": lambda: to_svg_section(design, layout, cut, exaggeration),
             "thermal": lambda: to_svg_thermal(design, layout, field),  # type: ignore[arg-type]
-            "sheet": lambda: to_svg_sheet(design, layout, thermal, solver, field, cut, warpage),
+            "sheet": lambda: to_svg_sheet(
+                design, layout, thermal, solver, field, cut, warpage, info
+            ),
             "iso": lambda: to_svg_document(build_iso_drawing(design, layout)),
         }[view]()
     if view == "sheet":
-        render = to_pdf_sheet if fmt == "pdf" else to_png_sheet
-        return render(design, layout, thermal, solver, field, cut, warpage=warpage)
+        if fmt == "pdf":
+            return to_pdf_sheet(design, layout, thermal, solver, field, cut, warpage, info)
+        return to_png_sheet(design, layout, thermal, solver, field, cut, warpage=warpage, info=info)
     if view == "iso" and fmt == "png":
         return to_png_iso(design, layout)
     # Other views in PDF/PNG: the sheet painter draws any single view as well.
@@ -135,6 +145,7 @@ def write_views(
     exaggeration: float | None = None,
     stem: str | None = None,
     warpage: WarpageReport | None = None,
+    info: SheetInfo | None = None,
 ) -> list[Path]:
     """Write each view in each format as ``OUTDIR/STEM-VIEW.FMT`` (atomically).
 
@@ -167,6 +178,7 @@ def write_views(
                 cut=cut,
                 exaggeration=exaggeration,
                 warpage=warpage,
+                info=info,
             )
             if data is None:
                 continue
