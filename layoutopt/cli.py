@@ -266,9 +266,11 @@ def render(
     layout_path: Annotated[Path, typer.Argument(metavar="LAYOUT", help="layout.json")],
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Output folder.")] = None,
     views: Annotated[
-        str, typer.Option(help="Comma list: top,section,thermal,sheet,iso.")
+        str, typer.Option(help="Comma list: top,section,thermal,sheet,iso,dxf,step.")
     ] = "top,section",
-    formats: Annotated[str, typer.Option("--format", help="Comma list: svg,pdf,png,dxf.")] = "svg",
+    formats: Annotated[
+        str, typer.Option("--format", help="Comma list: svg,pdf,png,dxf,step.")
+    ] = "svg",
     cut: Annotated[str | None, typer.Option(help="Section cut line, e.g. 'y=4.75 mm'.")] = None,
     exaggeration: Annotated[
         float | None, typer.Option(help="Vertical exaggeration of the section.")

@@ -168,3 +168,53 @@ def test_write_views_writes_each_pair(tmp_path: Path) -> None:
         assert path.stat().st_size > 1000
     with pytest.raises(ValueError, match="unknown view 'side'"):
         write_views(tmp_path, rec.design, rec.layout, views=("side",))
+
+
+def test_step_export_reads_back_with_named_solids(tmp_path: Path) -> None:
+    pytest.importorskip("build123d", reason="STEP export needs build123d (the 'cad' extra)")
+    from layoutopt.render.step import step_solid_names, to_step
+
+    rec = record("epop")
+    data = to_step(rec.design, rec.layout)
+    assert data.startswith(b"ISO-10303-21;") and data == to_step(rec.design, rec.layout)
+    names = step_solid_names(data)
+    for name in ("substrate", "mold", "D0", "D1", "N0", "C0", "joint-C0", "balls", "balls/ball"):
+        assert name in names
+    # Wires on every wire-bonded edge with a finger ring: west of all four, south of C0.
+    assert {n.rsplit("-", 1)[0] for n in names if n.startswith("wire-")} == {
+        "wire-C0-south",
+        "wire-C0-west",
+        "wire-D0-west",
+        "wire-D1-west",
+        "wire-N0-west",
+    }
+    paths = write_views(tmp_path, rec.design, rec.layout, views=("step",), formats=("step",))
+    assert [p.name for p in paths] == ["epop_wearable.step"]
+
+
+def test_step_solids_sit_where_the_layout_puts_them() -> None:
+    bd = pytest.importorskip("build123d", reason="STEP export needs build123d (the 'cad' extra)")
+    from layoutopt.render.step import _solids
+
+    rec = record("sip")
+    solids = {s.label: s for s in _solids(rec.design, rec.layout)}
+    for p in rec.layout.placements:
+        box = solids[p.die_id].bounding_box()
+        assert (round(box.min.X * 1000), round(box.min.Y * 1000), round(box.min.Z * 1000)) == (
+            p.x_um,
+            p.y_um,
+            p.z_bottom_um,
+        )
+        assert round(box.max.Z * 1000) == p.z_top_um
+    mold = solids["mold"]
+    # The mold body is the package volume above the substrate less the parts in it (mm³).
+    full = rec.layout.package.area_um2 / 1e6 * (710 - 380) / 1000
+    parts = sum(
+        solids[name].volume
+        for p in rec.layout.placements
+        if p.side != "bottom"
+        for name in (p.die_id, f"joint-{p.die_id}")
+        if name in solids
+    )
+    assert mold.volume == pytest.approx(full - parts, rel=1e-6)
+    assert isinstance(mold, bd.Shape)

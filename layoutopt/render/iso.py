@@ -1,20 +1,42 @@
-"""Exploded isometric view of the stacks: each tier lifted apart so every die shows."""
+"""Isometric view of the package: balls, substrate layers, bottom-side parts, dies, wires
+and the mold body (translucent), seen from the south-west and above.
+
+Heights are exaggerated like every section of the sheet (``VERTICAL_EXAGGERATION``), so
+layers a few tens of µm thick show. The projection is affine, so a wire's Bézier loop
+projects to the Bézier of its projected control points.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-from layoutopt.model import Design, Layout, Placement
-from layoutopt.render.canvas import Drawing, Group, Item, Poly, Text, to_svg_document
-from layoutopt.render.geometry import ordered_placements
-from layoutopt.render.style import KIND_FILL, LAYER_FILL, TEXT_PX
+from layoutopt.model import BondType, Design, Layout
+from layoutopt.render.canvas import (
+    Curve,
+    Drawing,
+    Ellipse,
+    Group,
+    Item,
+    Poly,
+    Text,
+    to_svg_document,
+)
+from layoutopt.render.geometry import (
+    EDGES,
+    finger_rings,
+    is_bottom,
+    ordered_placements,
+)
+from layoutopt.render.section import BALL_PITCH_UM, PAD_INSET_UM
+from layoutopt.render.style import KIND_FILL, LAYER_FILL, TEXT_PX, VERTICAL_EXAGGERATION
 
 __all__ = ["build_iso_drawing", "to_svg_iso"]
 
 _COS30 = math.cos(math.radians(30))
 _SIN30 = 0.5
-Z_EXAGGERATION = 5.0  # dies are ~1/200 as thick as wide; true scale shows nothing
-EXPLODE_MM = 1.2  # gap between exploded levels, in plan millimetres
+WIRES_PER_EDGE = 4  # the picture's wires per pad edge (the layout does not place pads)
+MOLD_OPACITY = 0.18
 
 
 def _shade(colour: str, factor: float) -> str:
@@ -22,97 +44,227 @@ def _shade(colour: str, factor: float) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(max(0, min(255, round(c * factor))) for c in (r, g, b)))
 
 
-def build_iso_drawing(design: Design, layout: Layout, width_px: float = 640.0) -> Drawing:
-    """The exploded isometric view as a drawing (base slab, then one level per tier)."""
-    pkg = layout.package
+@dataclass(frozen=True)
+class _Block:
+    """A box in layout µm (z true, exaggerated at projection) with its paint."""
+
+    x: float
+    y: float
+    z: float
+    w: float
+    length: float
+    h: float
+    fill: str
+    ident: str
+    label: str = ""
+    opacity: float = 1.0
+
+
+@dataclass(frozen=True)
+class _Projection:
+    x0: float
+    y0: float
+    scale: float  # px per µm
+    ox: float
+    oy: float
+
+    def __call__(self, x: float, y: float, z: float) -> tuple[float, float]:
+        # Viewer at the south-west, above: x to the lower right, y to the upper right.
+        u = (x - self.x0) * _COS30 + (y - self.y0) * _COS30
+        v = (x - self.x0) * _SIN30 - (y - self.y0) * _SIN30 - z * VERTICAL_EXAGGERATION
+        return (self.ox + u * self.scale, self.oy + v * self.scale)
+
+
+def _box_faces(b: _Block, P: _Projection) -> list[Item]:
+    """West, south and top faces of a block (the three the viewer sees)."""
+    x, y, z, w, ln, top = b.x, b.y, b.z, b.w, b.length, b.z + b.h
+    top_face = (P(x, y, top), P(x + w, y, top), P(x + w, y + ln, top), P(x, y + ln, top))
+    south = (P(x, y, z), P(x + w, y, z), P(x + w, y, top), P(x, y, top))
+    west = (P(x, y, z), P(x, y + ln, z), P(x, y + ln, top), P(x, y, top))
+    stroke = "#333333" if b.opacity >= 1 else "#555555"
+    return [
+        Poly(west, fill=_shade(b.fill, 0.65), stroke=stroke, stroke_width=0.5, opacity=b.opacity),
+        Poly(south, fill=_shade(b.fill, 0.8), stroke=stroke, stroke_width=0.5, opacity=b.opacity),
+        Poly(top_face, fill=b.fill, stroke=stroke, stroke_width=0.6, opacity=b.opacity),
+    ]
+
+
+def _blocks(design: Design, layout: Layout) -> tuple[list[_Block], list[_Block]]:
+    """(below the substrate's top: layers and bottom-side parts, above it: dies)."""
+    pkg, rules = layout.package, design.rules
+    below: list[_Block] = []
+    for p in ordered_placements(layout):
+        if is_bottom(p):
+            kind = design.die(p.die_id).kind
+            below.append(
+                _Block(
+                    p.x_um,
+                    p.y_um,
+                    p.z_bottom_um,
+                    p.width_um,
+                    p.length_um,
+                    p.thickness_um,
+                    KIND_FILL[kind],
+                    f"iso-die-{p.die_id}",
+                    p.die_id,
+                )
+            )
+    z = rules.ball_height_um
+    layers = [("substrate", rules.substrate_thickness_um, LAYER_FILL["substrate"])]
+    layers += [
+        (f"rdl-{i}", rules.rdl_layer_thickness_um, LAYER_FILL["rdl"])
+        for i in range(rules.rdl_layers if rules.rdl_layer_thickness_um else 0)
+    ]
+    for name, t, fill in layers:
+        if t:
+            below.append(
+                _Block(pkg.x_um, pkg.y_um, z, pkg.width_um, pkg.length_um, t, fill, f"iso-{name}")
+            )
+            z += t
+    above = [
+        _Block(
+            p.x_um,
+            p.y_um,
+            p.z_bottom_um,
+            p.width_um,
+            p.length_um,
+            p.thickness_um,
+            KIND_FILL[design.die(p.die_id).kind],
+            f"iso-die-{p.die_id}",
+            p.die_id,
+        )
+        for p in ordered_placements(layout)
+        if not is_bottom(p)
+    ]
+    return below, above
+
+
+def _balls(design: Design, layout: Layout, P: _Projection) -> list[Item]:
+    """The ball array at the picture pitch, far rows first, leaving bottom-side parts room."""
+    pkg, h = layout.package, design.rules.ball_height_um
+    if not h:
+        return []
+    nx = max(1, pkg.width_um // BALL_PITCH_UM)
+    ny = max(1, pkg.length_um // BALL_PITCH_UM)
+    x0 = pkg.x_um + (pkg.width_um - (nx - 1) * BALL_PITCH_UM) / 2
+    y0 = pkg.y_um + (pkg.length_um - (ny - 1) * BALL_PITCH_UM) / 2
+    r = BALL_PITCH_UM * 0.3
+    bottom = [p.rect for p in layout.placements if is_bottom(p)]
+    items: list[Item] = []
+    for j in reversed(range(ny)):  # north (far) first
+        for i in range(nx):
+            cx, cy = x0 + i * BALL_PITCH_UM, y0 + j * BALL_PITCH_UM
+            if any(
+                b.x_um - r <= cx <= b.x_max_um + r and b.y_um - r <= cy <= b.y_max_um + r
+                for b in bottom
+            ):
+                continue
+            u, v = P(cx, cy, h / 2)
+            items.append(
+                Ellipse(
+                    u,
+                    v,
+                    r * P.scale,
+                    h / 2 * VERTICAL_EXAGGERATION * P.scale,
+                    fill=LAYER_FILL["balls"],
+                    stroke="#777777",
+                    stroke_width=0.3,
+                )
+            )
+    return [Group(tuple(items), id="iso-balls", css_class="balls")]
+
+
+def _wires(design: Design, layout: Layout, P: _Projection) -> list[Item]:
+    """A few loops per wire-bonded pad edge, from the pad row down to the finger ring."""
     rules = design.rules
-    top = [p for p in ordered_placements(layout) if p.side == "top"]
-    levels = sorted({p.tier for p in top})
-    explode_um = EXPLODE_MM * 1000
+    rings = {(n, side): strip for n, side, strip in finger_rings(design, layout)}
+    out: list[Item] = []
+    for p in ordered_placements(layout):
+        die = design.die(p.die_id)
+        if die.bond is not BondType.WIRE_BOND or is_bottom(p):
+            continue
+        for edge in sorted(die.pad_edges_at(p.rotation_deg), key=lambda e: e.value):
+            if (p.stack, edge) not in rings:
+                continue
+            geo, strip = EDGES[edge], rings[(p.stack, edge)]
+            for k in range(WIRES_PER_EDGE):
+                f = (k + 0.5) / WIRES_PER_EDGE
+                if geo.axis == "x":  # pads along a west/east edge: wires run in x
+                    along = p.y_um + f * p.length_um
+                    pad = (geo.coordinate_um(p.rect) - geo.outward * PAD_INSET_UM, along)
+                    finger = (strip.x_um + strip.width_um / 2, along)
+                else:
+                    along = p.x_um + f * p.width_um
+                    pad = (along, geo.coordinate_um(p.rect) - geo.outward * PAD_INSET_UM)
+                    finger = (along, strip.y_um + strip.length_um / 2)
+                top = p.z_top_um + rules.wire_loop_um * 4 / 3  # the cubic peaks at 3/4
+                mid = (pad[0] + (finger[0] - pad[0]) * 0.55, pad[1] + (finger[1] - pad[1]) * 0.55)
+                out.append(
+                    Curve(
+                        P(*pad, p.z_top_um),
+                        P(*pad, top),
+                        P(*mid, top),
+                        P(*finger, rules.base_thickness_um),
+                        stroke=LAYER_FILL["wire"],
+                        stroke_width=0.7,
+                        css_class="wire",
+                    )
+                )
+    return [Group(tuple(out), id="iso-wires", css_class="wires")] if out else []
 
-    def lift(p: Placement) -> float:
-        return p.z_bottom_um * Z_EXAGGERATION + (levels.index(p.tier) + 1) * explode_um
 
+def build_iso_drawing(design: Design, layout: Layout, width_px: float = 640.0) -> Drawing:
+    """The isometric view as a drawing: balls, bottom-side parts, substrate layers, dies
+    (lower and farther first), wires, and the mold body drawn translucent over them."""
+    pkg, rules = layout.package, design.rules
     span = (pkg.width_um + pkg.length_um) * _COS30
-    scale = (width_px - 80) / span  # px per µm
-    boxes = [
-        (
+    scale = (width_px - 80) / span
+    corners = [
+        (x, y, z)
+        for x in (pkg.x_um, pkg.x_max_um)
+        for y in (pkg.y_um, pkg.y_max_um)
+        for z in (min(0, *(p.z_bottom_um for p in layout.placements)), layout.thickness_um)
+    ]
+    probe = _Projection(pkg.x_um, pkg.y_um, scale, 0.0, 0.0)
+    us, vs = zip(*(probe(*c) for c in corners), strict=True)
+    P = _Projection(pkg.x_um, pkg.y_um, scale, 40.0 - min(us), 50.0 - min(vs))
+    below, above = _blocks(design, layout)
+    items: list[Item] = []
+    items += _balls(design, layout, P)
+    for b in sorted(below, key=lambda b: (b.z, -(b.y + b.length) + b.x)):
+        items.append(Group(tuple(_box_faces(b, P)), id=b.ident, css_class="iso-box"))
+    for b in above:
+        parts = _box_faces(b, P)
+        if b.label:  # at the west corner of the top face: the part an upper tier never hides
+            wx, wy = P(b.x, b.y, b.z + b.h)
+            parts.append(Text(wx + 6, wy + 3, b.label, TEXT_PX["small"], weight="bold"))
+        items.append(Group(tuple(parts), id=b.ident, css_class="iso-box"))
+    items += _wires(design, layout, P)
+    base = rules.base_thickness_um
+    if layout.thickness_um > base:
+        mold = _Block(
             pkg.x_um,
             pkg.y_um,
-            0.0,
+            base,
             pkg.width_um,
             pkg.length_um,
-            rules.base_thickness_um * Z_EXAGGERATION,
-            LAYER_FILL["substrate"],
-            "package",
-            "",
+            layout.thickness_um - base,
+            LAYER_FILL["mold"],
+            "iso-mold",
+            opacity=MOLD_OPACITY,
         )
-    ]
-    for p in top:
-        boxes.append(
-            (
-                p.x_um,
-                p.y_um,
-                lift(p),
-                p.width_um,
-                p.length_um,
-                p.thickness_um * Z_EXAGGERATION,
-                KIND_FILL[design.die(p.die_id).kind],
-                f"iso-die-{p.die_id}",
-                p.die_id,
+        items.append(
+            Group(
+                tuple(_box_faces(mold, P)),
+                id="iso-mold",
+                css_class="iso-box mold",
+                title=f"mold {rules.mold_material} (translucent)",
             )
         )
-
-    def project(x: float, y: float, z: float) -> tuple[float, float]:
-        # Viewer at the south-west, above: x to the lower right, y to the upper right.
-        return (
-            (x - pkg.x_um) * _COS30 + (y - pkg.y_um) * _COS30,
-            (x - pkg.x_um) * _SIN30 - (y - pkg.y_um) * _SIN30 - z,
-        )
-
-    pts = [
-        project(x, y, z)
-        for bx in boxes
-        for x in (bx[0], bx[0] + bx[3])
-        for y in (bx[1], bx[1] + bx[4])
-        for z in (bx[2], bx[2] + bx[5])
-    ]
-    min_u = min(p[0] for p in pts)
-    min_v = min(p[1] for p in pts)
-    max_v = max(p[1] for p in pts)
-    ox, oy = 40.0 - min_u * scale, 40.0 - min_v * scale
-
-    def sheet(x: float, y: float, z: float) -> tuple[float, float]:
-        u, v = project(x, y, z)
-        return (ox + u * scale, oy + v * scale)
-
-    items: list[Item] = []
-    # Lower levels first; within a level, far (north-east) boxes first.
-    for x, y, z, w, ln, h, fill, ident, label in sorted(
-        boxes, key=lambda b: (b[2], -(b[1] + b[4]) + b[0])
-    ):
-        ztop = z + h
-        top_face = (
-            sheet(x, y, ztop),
-            sheet(x + w, y, ztop),
-            sheet(x + w, y + ln, ztop),
-            sheet(x, y + ln, ztop),
-        )
-        south = (sheet(x, y, z), sheet(x + w, y, z), sheet(x + w, y, ztop), sheet(x, y, ztop))
-        west = (sheet(x, y, z), sheet(x, y + ln, z), sheet(x, y + ln, ztop), sheet(x, y, ztop))
-        parts: list[Item] = [
-            Poly(west, fill=_shade(fill, 0.65), stroke="#333333", stroke_width=0.5),
-            Poly(south, fill=_shade(fill, 0.8), stroke="#333333", stroke_width=0.5),
-            Poly(top_face, fill=fill, stroke="#333333", stroke_width=0.6),
-        ]
-        if label:
-            # At the west corner of the top face: the part an upper tier never hides.
-            wx, wy = top_face[0]
-            parts.append(Text(wx + 6, wy + 3, label, TEXT_PX["small"], weight="bold"))
-        items.append(Group(tuple(parts), id=ident, css_class="iso-box"))
-    height = 80.0 + (max_v - min_v) * scale + 20
+    height = 70.0 + (max(vs) - min(vs)) + 20
     note = (
-        f"Exploded isometric, tiers lifted {EXPLODE_MM:g} mm apart, thickness ×{Z_EXAGGERATION:g}"
+        f"Isometric from the south-west; heights ×{VERTICAL_EXAGGERATION}; mold translucent; "
+        "balls at the picture pitch"
     )
     return Drawing(
         width_px,
@@ -121,7 +273,7 @@ def build_iso_drawing(design: Design, layout: Layout, width_px: float = 640.0) -
             Poly(((0, 0), (width_px, 0), (width_px, height), (0, height)), fill="#ffffff"),
             Text(10, 18, f"ISOMETRIC — {design.name}", TEXT_PX["title"], weight="bold"),
             Text(10, 32, note, TEXT_PX["label"]),
-            Group(tuple(items), id="iso-view", css_class="view iso-view", dy=20.0),
+            Group(tuple(items), id="iso-view", css_class="view iso-view"),
         ),
         title=f"{design.name} isometric",
         description=note,
@@ -129,5 +281,5 @@ def build_iso_drawing(design: Design, layout: Layout, width_px: float = 640.0) -
 
 
 def to_svg_iso(design: Design, layout: Layout) -> str:
-    """Exploded isometric view of the layout (base slab and each tier lifted apart), SVG."""
+    """Isometric view of the package (balls, layers, parts, wires, translucent mold), SVG."""
     return to_svg_document(build_iso_drawing(design, layout))

@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "VIEWS", "render_view", "to_png_iso", "write_views"]
 
-VIEWS = ("top", "section", "thermal", "sheet", "iso", "dxf")
-FORMATS = ("svg", "pdf", "png", "dxf")
+VIEWS = ("top", "section", "thermal", "sheet", "iso", "dxf", "step")
+FORMATS = ("svg", "pdf", "png", "dxf", "step")
 
 
 def to_png_iso(design: Design, layout: Layout, dpi: float = 150.0) -> bytes:
@@ -60,6 +60,10 @@ def render_view(
 ) -> str | bytes | None:
     """One view in one format, or None when that pair does not exist (e.g. top as dxf is
     the ``dxf`` view; thermal without a field)."""
+    if fmt == "step" or view == "step":  # the 3D model: one file, in its own format
+        from layoutopt.render.step import to_step
+
+        return to_step(design, layout) if (view, fmt) == ("step", "step") else None
     if fmt == "dxf" or view == "dxf":
         return to_dxf(design, layout) if (view, fmt) in (("dxf", "dxf"), ("top", "dxf")) else None
     if view == "thermal" and field is None:
@@ -182,7 +186,9 @@ def write_views(
             )
             if data is None:
                 continue
-            name = f"{stem}.dxf" if fmt == "dxf" or view == "dxf" else f"{stem}-{view}.{fmt}"
+            name = f"{stem}-{view}.{fmt}"
+            if fmt in ("dxf", "step") or view in ("dxf", "step"):
+                name = f"{stem}.{fmt}"
             path = Path(outdir) / name
             if path in written:
                 continue
