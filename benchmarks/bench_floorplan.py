@@ -48,7 +48,7 @@ from layoutopt.engine import cpsat_pack, pack, packing_violations
 from layoutopt.engine.problem import Block, Packing, PackProblem, PlacedBlock
 
 INSTANCES = ("apte", "xerox", "hp", "ami33", "ami49", "n10", "n30", "n50", "n100", "n200", "n300")
-_MODE = re.compile(r"^(min-area|ws(\d+)(?:-ar(\d+(?:\.\d+)?))?)$")
+_MODE = re.compile(r"^(min-area|ws(\d+(?:\.\d+)?)(?:-ar(\d+(?:\.\d+)?))?)$")
 
 Run = dict[str, object]
 
@@ -92,7 +92,7 @@ def outline_for(area_um2: int, mode: str) -> tuple[int, int] | None:
         raise ValueError(f"unknown mode {mode!r}: use min-area, ws5, ws10-ar2, ...")
     if match.group(2) is None:
         return None
-    room = (1 + int(match.group(2)) / 100) * area_um2
+    room = (1 + float(match.group(2)) / 100) * area_um2
     aspect = float(match.group(3) or 1)
     height = math.sqrt(room / aspect)
     return (int(aspect * height), int(height))

@@ -153,3 +153,55 @@ def test_parallel_chains_stop_at_the_first_fit() -> None:
     assert result.width <= 212 and result.height <= 159
     packing = table.to_packing(problem, result.xs, result.ys, result.rots)
     assert packing_violations(problem, packing) == ()
+
+
+def _reference_decode(tree, table: FootprintTable, holes: list[tuple[int, int, int, int]]):
+    """The textbook decoder, written plainly: depth first, left child right of its parent,
+    right child above it; y is the highest top of every placed block overlapping in x,
+    then lifted over the keep-outs."""
+    left, right, _, blk, rot, root = (tree[i] for i in range(6))
+    xs, ys, placed = {}, {}, []
+    stack = [(int(root[0]), 0)]
+    while stack:
+        slot, x = stack.pop()
+        b = int(blk[slot])
+        w, h = table.size(b, bool(rot[b]))
+        y = max([t for (a, e, t) in placed if a < x + w and e > x], default=0)
+        for hx0, hy0, hx1, hy1 in sorted(holes, key=lambda o: o[1]):
+            if hx0 < x + w and hx1 > x and hy0 < y + h and hy1 > y:
+                y = hy1
+        placed.append((x, x + w, y + h))
+        xs[b], ys[b] = x, y
+        if right[slot] >= 0:
+            stack.append((int(right[slot]), x))
+        if left[slot] >= 0:
+            stack.append((int(left[slot]), x + w))
+    n = len(table)
+    return [xs[i] for i in range(n)], [ys[i] for i in range(n)]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_contour_decoder_matches_the_textbook_one(seed: int) -> None:
+    import numpy as np
+
+    from layoutopt.engine.btree import _decode, _Kernel, _perturb
+
+    problem = _random_problem(seed, outline=True)
+    if seed % 2:
+        problem = _with_obstacles(problem, seed)
+    table = FootprintTable.of(problem)
+    kernel = _Kernel.of(table, None, 0.0)
+    holes = [(o.x_um, o.y_um, o.x_max_um, o.y_max_um) for o in table.obstacles]
+    tree = _start(table, problem)
+    state = np.array([seed + 1], dtype=np.uint64)
+    n = len(table)
+    xs, ys = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    work = np.empty((8, n + 1), dtype=np.int64)
+    for _ in range(60):  # random trees reached by the annealer's own moves
+        _perturb(tree, kernel.turnable, state)
+        w, h = _decode(tree, kernel.widths, kernel.heights, kernel.obstacles, xs, ys, work)
+        ref_x, ref_y = _reference_decode(tree, table, holes)
+        assert (list(xs), list(ys)) == (ref_x, ref_y)
+        sizes = [table.size(i, bool(tree[4][i])) for i in range(n)]
+        assert w == max(ref_x[i] + sizes[i][0] for i in range(n))
+        assert h == max(ref_y[i] + sizes[i][1] for i in range(n))

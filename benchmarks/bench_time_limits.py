@@ -1,0 +1,110 @@
+"""Is ``--time-limit`` honoured at every size? The whole ``layoutopt solve`` command, timed.
+
+For each die count it writes a generated Bookshelf instance (``random-N-S`` of
+``bench_floorplan.py``), imports it as a design with a fixed outline, and runs
+``layoutopt solve DESIGN --time-limit T`` as a separate process: model build, engine,
+CP-SAT, validation, explanations and drawings, all in the wall time measured here. It
+prints the wall time against the limit, the exit code and the status, for two workers
+(wall-clock budget) and for one worker with a seed (the deterministic mode, whose budget is
+counted in work: its wall-time factor is measured here, not promised).
+
+Usage::
+
+    python benchmarks/bench_time_limits.py --dies 10 100 1000 5000 --time-limit 10 60
+    python benchmarks/bench_time_limits.py --dies 2000 --time-limit 10 --workers 1
+
+The limit counts as honoured when the wall time stays within 10 % of it plus
+``--slack-s`` (default 3 s: interpreter start, imports, reading the design).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_floorplan import _generated
+
+from layoutopt.bookshelf import bookshelf_to_design_yaml
+
+
+def _write_blocks(path: Path, dies: int, seed: int) -> None:
+    problem = _generated(f"random-{dies}-{seed}")
+    lines = [
+        "UCSC blocks 1.0",
+        "NumSoftRectangularBlocks : 0",
+        f"NumHardRectilinearBlocks : {dies}",
+        "NumTerminals : 0",
+    ]
+    for b in problem.blocks:
+        w, h = b.width_um, b.length_um
+        lines.append(f"{b.id} hardrectilinear 4 (0, 0) (0, {h}) ({w}, {h}) ({w}, 0)")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def run_one(dies: int, limit_s: float, workers: int, whitespace: float, folder: Path) -> dict:
+    blocks = folder / f"r{dies}.blocks"
+    design = folder / f"r{dies}.yaml"
+    if not design.exists():
+        _write_blocks(blocks, dies, seed=1)
+        design.write_text(bookshelf_to_design_yaml(blocks, whitespace=whitespace))
+    out = folder / f"out-{dies}-{limit_s:g}-{workers}"
+    layoutopt = Path(sys.executable).with_name("layoutopt")
+    cmd = [str(layoutopt), "solve", str(design), "-o", str(out), "--time-limit", f"{limit_s:g}"]
+    cmd += ["--workers", str(workers), "--seed", "0"]
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=max(600, 20 * limit_s))
+    wall = time.perf_counter() - start
+    return {
+        "dies": dies,
+        "time_limit_s": limit_s,
+        "workers": workers,
+        "wall_s": round(wall, 2),
+        "exit": done.returncode,
+        "layout": (out / "layout.json").exists(),
+        "load": round(os.getloadavg()[0], 2),
+        "tail": done.stdout.strip().splitlines()[-1:] + done.stderr.strip().splitlines()[-1:],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dies", type=int, nargs="*", default=[10, 100, 1000, 5000])
+    parser.add_argument("--time-limit", type=float, nargs="*", default=[10.0, 60.0])
+    parser.add_argument("--workers", type=int, nargs="*", default=[2, 1])
+    parser.add_argument("--whitespace", type=float, default=0.15)
+    parser.add_argument("--slack-s", type=float, default=3.0)
+    args = parser.parse_args(argv)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for dies in args.dies:
+            for limit in args.time_limit:
+                for workers in args.workers:
+                    row = run_one(dies, limit, workers, args.whitespace, Path(tmp))
+                    row["honoured"] = row["wall_s"] <= 1.1 * limit + args.slack_s
+                    print(f"# {json.dumps(row)}", file=sys.stderr, flush=True)
+                    rows.append(row)
+    print(f"{os.cpu_count()} cores; honoured = wall <= 1.1 x limit + {args.slack_s:g} s")
+    print(
+        "| dies | limit (s) | workers | wall (s) | wall / limit | exit | layout | honoured | load |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---|---|---:|")
+    for r in rows:
+        print(
+            f"| {r['dies']} | {r['time_limit_s']:g} | {r['workers']} | {r['wall_s']:.1f} | "
+            f"{r['wall_s'] / r['time_limit_s']:.2f} | {r['exit']} | "
+            f"{'yes' if r['layout'] else 'no'} | "
+            f"{'yes' if r['honoured'] else 'NO'} | {r['load']:.1f} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
