@@ -6,6 +6,7 @@
 - ``pareto.png`` / ``.svg``: the first two objectives, every feasible point, front highlighted;
 - ``<objective>_vs_<axis>.png`` / ``.svg``: each objective against each axis;
 - ``drawings/<key>.svg``: top views of the front points (when :mod:`layoutopt.render` is there);
+- ``report.html``: one self-contained interactive page (:mod:`layoutopt.sweep.html_report`);
 - ``summary.md``: counts, the front table and links to all of the above.
 
 SVG output is deterministic (fixed hash salt, no date), so reruns diff cleanly.
@@ -195,6 +196,7 @@ def write_report(
     if feasible.any():
         files += _axis_plots(df, front, objectives, axes, directory, formats)
     drawn: dict[str, str] = {}
+    svgs: dict[str, str] = {}
     if drawings:
         for _, row in front_df.iterrows():
             if not row["layout_path"]:
@@ -204,6 +206,13 @@ def write_report(
                 name = f"drawings/{row['key'][:16]}.svg"
                 write_atomic(directory / name, svg)
                 drawn[row["key"]] = name
+                svgs[row["key"]] = svg
+    if feasible.any() and len(objectives) >= 2:
+        from layoutopt.sweep.html_report import to_html_report
+
+        page = to_html_report(df, front, objectives, axes, svgs, drawn, f"Sweep {sweep_dir.name}")
+        write_atomic(directory / "report.html", page)
+        files.append("report.html")
     summary = directory / "summary.md"
     write_atomic(summary, _summary_md(df, front_df, objectives, axes, files, drawn))
     return Report(
@@ -241,6 +250,8 @@ def _summary_md(
         f"([front.csv](front.csv)).",
         "",
     ]
+    if "report.html" in files:
+        lines += ["Interactive: [report.html](report.html) (front, values on hover, filters).", ""]
     if "pareto.png" in files:
         lines += ["![Pareto front](pareto.png)", ""]
     header = [*axes, *[_LABELS.get(o, o) for o in OBJECTIVES], "layout", "drawing"]
