@@ -20,11 +20,15 @@ from pathlib import Path
 
 import numpy as np
 
+# The fake solver lives with the tests (test doubles stay out of the installed package).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from sweep_fakes import fake_load_design, fake_solve
+
 from layoutopt.solver.result import SolveOptions
 from layoutopt.sweep.analysis import pareto_mask
 from layoutopt.sweep.runner import run_sweep
 from layoutopt.sweep.store import PointRow, ResultStore
-from layoutopt.sweep.testing import fake_load_design, fake_solve
 
 SPACE = """
 name: bench

@@ -10,7 +10,10 @@ Exit codes (documented in the README, tested):
 4    infeasible: no layout exists; the reason is printed
 5    no solution within the time limit
 6    ``validate``: the layout breaks rules; ``thermal``: it breaks a thermal limit
+7    ``sweep``: an infrastructure fault (store, disk, folder lock, Dask scheduler or
+     workers); the message says what to fix, and a rerun resumes
 70   internal error (a bug: please report it with the design file)
+130  interrupted (Ctrl-C); nothing half-done is kept
 ==== =====================================================================
 """
 
@@ -39,7 +42,9 @@ class ExitCode(IntEnum):
     INFEASIBLE = 4
     NO_SOLUTION = 5
     VIOLATIONS = 6
+    INFRASTRUCTURE = 7
     INTERNAL = 70
+    INTERRUPTED = 130
 
 
 app = typer.Typer(
@@ -61,6 +66,16 @@ def _fail(error: LayoutOptError) -> typer.Exit:
     return typer.Exit(int(code))
 
 
+def _interrupted(out: Path, writing: bool) -> typer.Exit:
+    """Ctrl-C: say what was kept, exit 130 (128 + SIGINT, as shells report it)."""
+    if writing:
+        kept = f"stopped while writing {out}: its files may mix this run and an earlier one"
+    else:
+        kept = f"stopped before any answer was final: nothing was written to {out}"
+    err_console.print(f"interrupted (Ctrl-C): {kept}.", markup=False)
+    return typer.Exit(int(ExitCode.INTERRUPTED))
+
+
 @app.command()
 def solve(
     design_path: Annotated[Path, typer.Argument(metavar="DESIGN", help="Design file (YAML).")],
@@ -80,13 +95,14 @@ def solve(
     A design with alternatives is solved once per family; the best goes to OUT, each
     family to OUT/families/NAME, and the comparison to OUT/comparison.csv.
     """
-    from layoutopt.design_file import load_design
-    from layoutopt.pipeline import compare_families, family_dir_name, write_solution
-    from layoutopt.solver import SolveOptions
-
     if thermal_model not in ("compact", "fv3d"):
         raise typer.BadParameter("use 'compact' or 'fv3d'", param_hint="--thermal-model")
+    writing = False
     try:
+        from layoutopt.design_file import load_design
+        from layoutopt.pipeline import compare_families, family_dir_name, write_solution
+        from layoutopt.solver import SolveOptions
+
         design = load_design(design_path)
         options = SolveOptions(
             time_limit_s=time_limit_s,
@@ -97,6 +113,7 @@ def solve(
             thermal_model=thermal_model,
         )
         comparison = compare_families(design, options)
+        writing = True
         best = comparison.best_index
         if len(comparison.variants) > 1:
             for variant, result in zip(comparison.variants, comparison.results, strict=True):
@@ -110,6 +127,8 @@ def solve(
         write_solution(out, variant, result, drawings=drawings)
     except LayoutOptError as error:
         raise _fail(error) from None
+    except KeyboardInterrupt:
+        raise _interrupted(out, writing) from None
     _print_summary(variant, result, out)
     from layoutopt.solver import SolveStatus
 
@@ -388,8 +407,19 @@ def sweep(
     deterministic: Annotated[bool, typer.Option(help="One CP-SAT worker, no warm starts.")] = False,
     warm_start: Annotated[bool, typer.Option(help="Reuse neighbours' layouts as hints.")] = True,
     report: Annotated[bool, typer.Option(help="Write the Pareto report.")] = True,
+    retry_errors: Annotated[
+        bool, typer.Option(help="Solve again the points earlier runs stored as errors.")
+    ] = False,
 ) -> None:
-    """Solve every point of a design space; resumable; exit 1 if some points failed."""
+    """Solve every point of a design space; resumable.
+
+    Exit codes:
+    0 every point finished (feasible or not);
+    1 some points failed (each is stored with its error, a dead worker's cause included);
+    3 the space file is invalid;
+    7 infrastructure fault: damaged store, full or read-only disk, folder locked by another sweep, Dask scheduler lost or unreachable (the message says what to fix; a rerun resumes);
+    130 interrupted by Ctrl-C (the points being solved are not stored).
+    """
     from layoutopt.sweep.cli import main_sweep
 
     code = main_sweep(
@@ -404,6 +434,7 @@ def sweep(
         deterministic=deterministic,
         warm_start=warm_start,
         report=report,
+        retry_errors=retry_errors,
     )
     raise typer.Exit(code)
 

@@ -297,6 +297,10 @@ def _parse_yaml(text: str, file: str | None) -> Any:
         raise DesignError(f"YAML error: {err}", file=file, fix="fix the YAML syntax") from None
 
 
+#: Design-file YAML (safe tags only, duplicate keys rejected), for files that embed a design.
+parse_yaml = _parse_yaml
+
+
 def load_design(path: str | Path, library: Library | None = None) -> Design:
     """Read and validate a design file."""
     path = Path(path)

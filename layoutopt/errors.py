@@ -11,6 +11,7 @@ from __future__ import annotations
 
 __all__ = [
     "DesignError",
+    "InfrastructureError",
     "InternalError",
     "LayoutFileError",
     "LayoutOptError",
@@ -100,3 +101,22 @@ class InternalError(LayoutOptError):
 
     Never a user error; the message asks for a bug report with the design attached.
     """
+
+
+class InfrastructureError(LayoutOptError):
+    """What a run stands on failed, not its input: the result store, the disk, the output
+    folder's lock, the Dask scheduler, worker processes.
+
+    Finished work is kept; the message says what failed and how to fix it, after which
+    the same command resumes.
+
+    Examples
+    --------
+    >>> print(InfrastructureError("the disk holding out/ is full", fix="free space on it"))
+    the disk holding out/ is full. Fix: free space on it.
+    """
+
+    def __init__(self, message: str, *, fix: str) -> None:
+        self.message = message
+        self.fix = fix
+        super().__init__(f"{message.rstrip('.')}. Fix: {fix.rstrip('.')}.")

@@ -37,3 +37,28 @@ def write_space(directory: Path, text: str = SPACE) -> Path:
 def table(outdir: Path) -> pd.DataFrame:
     df = results_frame(outdir).drop(columns=VOLATILE)
     return df.sort_values("key").reset_index(drop=True)
+
+
+def space_with_parts(
+    directory: Path, parts: list[str], thicknesses: tuple[str, ...] = ("0.5 mm", "0.6 mm")
+) -> Path:
+    """The thicknesses x the given first-die parts (fault-injection names allowed)."""
+    parts_yaml = ", ".join(f"'{p}'" for p in parts)
+    thicknesses_yaml = ", ".join(f"'{t}'" for t in thicknesses)
+    return write_space(
+        directory,
+        f"""
+name: faults
+base:
+  name: glasses
+  process: epop
+  dies: [{{part: lpddr4x_16gb, count: 1}}, {{part: nand_512gb, count: 2}}]
+  envelope: {{outline: {{width: "10 mm", length: "12 mm"}}, max_thickness: "0.6 mm"}}
+axes:
+  - path: envelope.max_thickness
+    values: [{thicknesses_yaml}]
+  - path: dies[0].part
+    name: part
+    values: [{parts_yaml}]
+""",
+    )

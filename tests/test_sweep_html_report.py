@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sweep_fakes import fake_load_design, fake_solve
 from sweep_helpers import write_space
 
 from layoutopt.sweep.report import write_report
 from layoutopt.sweep.runner import run_sweep
-from layoutopt.sweep.testing import fake_load_design, fake_solve
 
 FAKE = {"solve_fn": fake_solve, "load_fn": fake_load_design}
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

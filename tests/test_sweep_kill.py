@@ -11,13 +11,13 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from sweep_fakes import design_digest, fake_load_design, fake_solve
 from sweep_helpers import table, write_space
 
 from layoutopt.solver.result import SolveOptions
 from layoutopt.sweep.runner import point_key, run_sweep
 from layoutopt.sweep.space import design_text, expand_points, load_space
 from layoutopt.sweep.store import ResultStore
-from layoutopt.sweep.testing import design_digest, fake_load_design, fake_solve
 
 SPACE = """
 name: killme
@@ -42,11 +42,11 @@ REPO = Path(__file__).resolve().parents[1]
 def command_env(log: Path, delay_s: float) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
-        LAYOUTOPT_SWEEP_SOLVE="layoutopt.sweep.testing:fake_solve",
-        LAYOUTOPT_SWEEP_LOAD="layoutopt.sweep.testing:fake_load_design",
+        LAYOUTOPT_SWEEP_SOLVE="sweep_fakes:fake_solve",
+        LAYOUTOPT_SWEEP_LOAD="sweep_fakes:fake_load_design",
         LAYOUTOPT_SWEEP_FAKE_LOG=str(log),
         LAYOUTOPT_SWEEP_FAKE_DELAY_S=str(delay_s),
-        PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""),
+        PYTHONPATH=os.pathsep.join([str(REPO), str(REPO / "tests"), env.get("PYTHONPATH", "")]),
     )
     return env
 

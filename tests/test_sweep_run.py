@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sweep_fakes import fake_load_design, fake_solve
 from sweep_helpers import table, write_space
 
 from layoutopt.layout_io import read_layout
@@ -17,7 +18,6 @@ from layoutopt.sweep.progress import JsonLines
 from layoutopt.sweep.report import write_report
 from layoutopt.sweep.runner import run_sweep
 from layoutopt.sweep.space import expand_points, load_space
-from layoutopt.sweep.testing import fake_load_design, fake_solve
 
 FAKE = {"solve_fn": fake_solve, "load_fn": fake_load_design}
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sweep_fakes import fake_load_design
 
 from layoutopt.errors import SpaceError
 from layoutopt.sweep.space import check_points, expand_points, load_space, space_from_text
-from layoutopt.sweep.testing import fake_load_design
 
 BASE = """
   name: glasses
@@ -207,3 +207,26 @@ def test_filter_cannot_run_code() -> None:
     axes = "  - {path: process, values: [epop, sip]}"
     msg = error_of(space(axes, "filters: {keep_if: [\"__import__('os').system('true')\"]}"))
     assert "filters" in msg
+
+
+def test_duplicate_keys_in_the_base_design_file_are_an_error(tmp_path: Path) -> None:
+    # PyYAML keeps the last of two equal keys silently; `solve` rejects the file, so must
+    # a sweep of it.
+    base = tmp_path / "g.yaml"
+    base.write_text(BASE.replace("\n  ", "\n") + "process: sip\n")
+    path = tmp_path / "s.yaml"
+    path.write_text("name: s\nbase: g.yaml\naxes:\n  - {path: name, values: [a, b]}\n")
+    with pytest.raises(SpaceError) as info:
+        load_space(path)
+    msg = str(info.value)
+    assert msg.startswith(f"{base}: YAML syntax error at line")
+    assert "duplicate key 'process' (first on line" in msg
+
+
+def test_duplicate_keys_in_the_space_file_or_its_inline_base_are_an_error() -> None:
+    inline = space("  - {path: name, values: [a, b]}").replace(
+        "  name: glasses\n", "  name: g\n  name: h\n"
+    )
+    assert "duplicate key 'name'" in error_of(inline)
+    twice = space("  - {path: name, values: [a]}") + "name: again\n"
+    assert "duplicate key 'name'" in error_of(twice)

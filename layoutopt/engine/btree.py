@@ -628,7 +628,11 @@ def anneal_chains(
     if len(seeds) == 1:
         return chain(seeds[0])
     with ThreadPoolExecutor(max_workers=len(seeds)) as pool:
-        results = list(pool.map(chain, seeds))
+        try:
+            results = list(pool.map(chain, seeds))
+        except BaseException:  # Ctrl-C: the chains stop now, not at the end of their budget
+            stop.set()
+            raise
     return min(results, key=lambda r: r.cost)
 
 

@@ -27,6 +27,7 @@ from ortools.sat.python import cp_model
 
 from layoutopt.engine.netlist import NetIndex
 from layoutopt.engine.problem import FootprintTable, Packing, PackProblem, PackStatus
+from layoutopt.interrupt import InterruptibleCpSolver
 from layoutopt.model import Rect
 
 __all__ = ["CpsatResult", "cpsat_pack"]
@@ -142,7 +143,7 @@ def cpsat_pack(
         model, problem, table, grid, v, (width, height), room, mode, free if gravity else []
     )
 
-    solver = cp_model.CpSolver()
+    solver = InterruptibleCpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, float(time_limit_s))
     if deterministic_time is not None:
         solver.parameters.max_deterministic_time = max(0.001, float(deterministic_time))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
+from layoutopt.interrupt import InterruptibleCpSolver
 from layoutopt.model import Design
 from layoutopt.solver.build import build_model, extract_layout
 from layoutopt.stackup import describe_layers
@@ -110,7 +111,7 @@ def _minimal_core(
 
 
 def _solver(time_limit_s: float) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
+    solver = InterruptibleCpSolver()
     solver.parameters.max_time_in_seconds = max(0.5, time_limit_s)
     solver.parameters.num_workers = 1
     return solver

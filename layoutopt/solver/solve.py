@@ -27,6 +27,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from layoutopt.interrupt import InterruptibleCpSolver
 from layoutopt.model import Design, Layout
 from layoutopt.solver.build import (
     BuiltModel,
@@ -57,7 +58,7 @@ PROBE_S = 3.0
 
 
 def _solver(options: SolveOptions, time_limit_s: float) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
+    solver = InterruptibleCpSolver()
     params = solver.parameters
     params.max_time_in_seconds = max(0.05, time_limit_s)
     params.num_workers = max(1, options.workers)

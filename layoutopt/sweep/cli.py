@@ -1,11 +1,16 @@
 """The ``layoutopt sweep`` command, as a function the CLI (typer) and ``python -m`` call.
 
 Exit codes: 0 every point finished (feasible or not); 1 some points failed with an error
-(they are in the table with their message); 2 the space file is invalid (nothing solved).
+(they are in the table with their message, a dead worker's cause included); 3 the space
+file is invalid (nothing solved); 7 an infrastructure fault: the store is damaged, the
+disk is full or read-only, another sweep holds the folder, the Dask scheduler is lost or
+unreachable, workers cannot start (the message says what to fix; finished points are
+kept and a rerun resumes); 130 interrupted by Ctrl-C (the points being solved are not
+stored; a rerun resumes).
 
 Test hooks (read here, at the command-line boundary only): ``LAYOUTOPT_SWEEP_SOLVE`` and
 ``LAYOUTOPT_SWEEP_LOAD`` name ``module:function`` replacements for the solver and the
-design loader, e.g. ``layoutopt.sweep.testing:fake_solve``.
+design loader, e.g. ``sweep_fakes:fake_solve`` from the test suite.
 """
 
 from __future__ import annotations
@@ -19,16 +24,28 @@ from typing import Any
 
 from rich.console import Console
 
-from layoutopt.errors import LayoutOptError
+from layoutopt.errors import InfrastructureError, LayoutOptError
 from layoutopt.solver.result import SolveOptions
 from layoutopt.sweep.progress import JsonLines, ProgressGroup, RichProgress
-from layoutopt.sweep.runner import run_sweep
+from layoutopt.sweep.runner import SweepInterrupted, SweepSummary, plan_sweep, run_sweep
+from layoutopt.sweep.store import ResultStore
 
-__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_POINT_ERRORS", "main_sweep"]
+__all__ = [
+    "EXIT_INFRASTRUCTURE",
+    "EXIT_INTERRUPTED",
+    "EXIT_INVALID",
+    "EXIT_OK",
+    "EXIT_POINT_ERRORS",
+    "main_sweep",
+]
 
+# The same numbers as layoutopt.cli.ExitCode (a test keeps them so); not imported from
+# there, which would make the two command modules import each other.
 EXIT_OK = 0
 EXIT_POINT_ERRORS = 1
 EXIT_INVALID = 3  # bad input, as every layoutopt command (see layoutopt.cli)
+EXIT_INFRASTRUCTURE = 7
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 
 def _hook(variable: str) -> Any:
@@ -52,6 +69,7 @@ def main_sweep(
     deterministic: bool = False,
     warm_start: bool = True,
     report: bool = True,
+    retry_errors: bool = False,
 ) -> int:
     """Run (or resume) the sweep of ``space_path`` into ``outdir``; return the exit code.
 
@@ -59,6 +77,7 @@ def main_sweep(
     table does not depend on timing (a binding ``time_limit_s`` can still cut a search).
     """
     err = Console(stderr=True, quiet=quiet)
+    loud = Console(stderr=True)  # errors and interruptions are printed even with --quiet
     options = SolveOptions(time_limit_s=time_limit_s, workers=1, seed=seed)
     if deterministic:
         options = dataclasses.replace(options, workers=1)
@@ -69,33 +88,56 @@ def main_sweep(
     if jsonl:
         reporters.append(JsonLines(sys.stdout))
     try:
-        summary = run_sweep(
-            space_path,
-            outdir,
-            workers=workers,
-            scheduler=scheduler,
-            options=options,
-            progress=ProgressGroup(*reporters) if reporters else None,
-            solve_fn=_hook("LAYOUTOPT_SWEEP_SOLVE"),
-            load_fn=_hook("LAYOUTOPT_SWEEP_LOAD"),
-            warm_start=warm_start,
-        )
+        plan = plan_sweep(space_path, options, _hook("LAYOUTOPT_SWEEP_LOAD"))
+        with ResultStore(outdir) as store:  # the folder stays locked until the report is out
+            summary = run_sweep(
+                plan,
+                store,
+                workers=workers,
+                scheduler=scheduler,
+                progress=ProgressGroup(*reporters) if reporters else None,
+                solve_fn=_hook("LAYOUTOPT_SWEEP_SOLVE"),
+                warm_start=warm_start,
+                retry_errors=retry_errors,
+            )
+            err.print(_summary_line(summary), highlight=False)
+            if report:
+                from layoutopt.sweep.report import write_report
+
+                written = write_report(outdir)
+                err.print(f"report: {written.summary}", highlight=False)
+    except SweepInterrupted as stop:
+        loud.print(_interrupted_line(stop), highlight=False, markup=False)
+        return EXIT_INTERRUPTED
+    except InfrastructureError as error:
+        loud.print(f"error: {error}", highlight=False, markup=False)
+        return EXIT_INFRASTRUCTURE
     except LayoutOptError as error:
-        Console(stderr=True).print(f"[red]error:[/red] {error}", highlight=False, markup=True)
+        loud.print(f"error: {error}", highlight=False, markup=False)
         return EXIT_INVALID
-    err.print(
+    except KeyboardInterrupt:  # before the first point (loading the space, locking)
+        loud.print("interrupted (Ctrl-C) before any point was solved", highlight=False)
+        return EXIT_INTERRUPTED
+    return EXIT_POINT_ERRORS if summary.errors else EXIT_OK
+
+
+def _summary_line(summary: SweepSummary) -> str:
+    return (
         f"{summary.total} points: {summary.skipped} already done, {summary.solved} solved now "
         f"({summary.hinted} warm-started), "
         + ", ".join(f"{n} {s}" for s, n in summary.statuses.items())
-        + f"; {summary.elapsed_s:.1f} s",
-        highlight=False,
+        + f"; {summary.elapsed_s:.1f} s"
     )
-    if report:
-        from layoutopt.sweep.report import write_report
 
-        written = write_report(outdir)
-        err.print(f"report: {written.summary}", highlight=False)
-    return EXIT_POINT_ERRORS if summary.errors else EXIT_OK
+
+def _interrupted_line(stop: SweepInterrupted) -> str:
+    s = stop.summary
+    stored = s.skipped + s.solved
+    return (
+        f"interrupted (Ctrl-C): {stored} of {s.total} points are stored in {s.db_path} "
+        f"({s.solved} solved in this run); the {stop.dropped} being solved were not stored. "
+        "Run the same command again to resume."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--deterministic", action="store_true")
     parser.add_argument("--no-warm-start", action="store_true")
     parser.add_argument("--no-report", action="store_true")
+    parser.add_argument("--retry-errors", action="store_true")
     args = parser.parse_args(argv)
     return main_sweep(
         args.space,
@@ -127,4 +170,5 @@ def main(argv: list[str] | None = None) -> int:
         deterministic=args.deterministic,
         warm_start=not args.no_warm_start,
         report=not args.no_report,
+        retry_errors=args.retry_errors,
     )

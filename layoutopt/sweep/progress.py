@@ -92,6 +92,9 @@ class RichProgress:
         rate = f"{new / elapsed_min:.1f} pt/min" if elapsed_min > 0 else ""
         self._progress.update(self._task, advance=1, rate=rate, status=self._status())
 
+    def note(self, text: str) -> None:
+        self._console.print(f"note: {text}", markup=False, highlight=False)
+
     def close(self) -> None:
         self._progress.stop()
 
@@ -110,6 +113,9 @@ class JsonLines:
         stream.write(row.to_json() + "\n")
         stream.flush()
 
+    def note(self, text: str) -> None:
+        pass  # stdout carries one object per point; notes go to the human reporter
+
     def close(self) -> None:
         pass
 
@@ -127,6 +133,10 @@ class ProgressGroup:
     def advance(self, row: PointRow) -> None:
         for r in self._reporters:
             r.advance(row)
+
+    def note(self, text: str) -> None:
+        for r in self._reporters:
+            r.note(text)
 
     def close(self) -> None:
         for r in self._reporters:

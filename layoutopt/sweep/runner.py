@@ -17,22 +17,23 @@ False
 
 from __future__ import annotations
 
-import concurrent.futures as cf
+import concurrent.futures
 import dataclasses
 import hashlib
 import json
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from layoutopt.errors import LayoutOptError
+from layoutopt.errors import InfrastructureError, LayoutOptError
 from layoutopt.layout_io import LayoutRecord, read_layout, to_json
 from layoutopt.serialize import to_data
 from layoutopt.solver.result import SolveOptions
+from layoutopt.sweep.pool import TaskRaised, WorkerLost, WorkerPool
 from layoutopt.sweep.space import Point, Space, check_points, expand_points, load_space
 from layoutopt.sweep.store import PointRow, ResultStore
 from layoutopt.sweep.warm import WarmStarts
@@ -40,10 +41,13 @@ from layoutopt.sweep.warm import WarmStarts
 __all__ = [
     "PointOutcome",
     "PointTask",
+    "SweepInterrupted",
+    "SweepPlan",
     "SweepProgress",
     "SweepSummary",
     "default_loader",
     "default_solver",
+    "plan_sweep",
     "point_key",
     "run_sweep",
     "solve_point",
@@ -164,6 +168,8 @@ class SweepProgress(Protocol):
 
     def advance(self, row: PointRow) -> None: ...
 
+    def note(self, text: str) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -177,10 +183,21 @@ class SweepSummary:
     total: int  # points in the space (after filters)
     skipped: int  # already finished before this run
     solved: int  # finished in this run
-    errors: int  # points (in all runs) whose solve raised
+    errors: int  # points (in all runs) whose solve raised or whose worker died
     statuses: dict[str, int]  # status -> count, all runs
     hinted: int  # points of this run that started from a neighbour's layout
     elapsed_s: float
+    notes: tuple[str, ...] = ()  # what the run found and repaired, as it told progress
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a sweep: ``summary`` counts what is stored; the ``dropped`` points
+    being solved at that moment were not stored (a rerun solves them)."""
+
+    def __init__(self, summary: SweepSummary, dropped: int) -> None:
+        super().__init__(f"sweep interrupted: {summary.skipped + summary.solved} points stored")
+        self.summary = summary
+        self.dropped = dropped
 
 
 def _row(task: PointTask, outcome: PointOutcome, layout_path: str | None) -> PointRow:
@@ -204,12 +221,25 @@ def _row(task: PointTask, outcome: PointOutcome, layout_path: str | None) -> Poi
     )
 
 
+@dataclass(frozen=True)
+class _Lost:
+    """A point's worker died before answering. ``retry``: try it again here (local pools;
+    ``cause`` completes "the last one ..."). Dask retries by itself and reports a point only
+    once its workers have died too often (``cause`` is then the whole story)."""
+
+    cause: str
+    retry: bool
+
+
+Answer = PointOutcome | _Lost
+
+
 class _Executor(Protocol):
     capacity: int
 
-    def submit(self, task: PointTask) -> Any: ...
+    def submit(self, task: PointTask) -> None: ...
 
-    def wait_any(self, futures: Iterable[Any]) -> Iterable[Any]: ...
+    def wait(self) -> list[tuple[PointTask, Answer]]: ...
 
     def close(self) -> None: ...
 
@@ -219,68 +249,299 @@ class _Inline:
 
     capacity = 1
 
-    def submit(self, task: PointTask) -> cf.Future[PointOutcome]:
-        future: cf.Future[PointOutcome] = cf.Future()
-        future.set_result(solve_point(task))
-        return future
+    def __init__(self) -> None:
+        self._queued: list[PointTask] = []
 
-    def wait_any(self, futures: Iterable[Any]) -> Iterable[Any]:
-        return list(futures)
+    def submit(self, task: PointTask) -> None:
+        self._queued.append(task)
+
+    def wait(self) -> list[tuple[PointTask, Answer]]:
+        queued, self._queued = self._queued, []
+        return [(task, solve_point(task)) for task in queued]
 
     def close(self) -> None:
-        pass
+        self._queued = []
 
 
 class _Local:
-    def __init__(self, workers: int) -> None:
-        self._pool = cf.ProcessPoolExecutor(max_workers=workers)
-        # Two tasks per worker keep workers busy while leaving room for warm starts.
-        self.capacity = 2 * workers
+    """Local worker processes (:mod:`layoutopt.sweep.pool`): a death is an answer."""
 
-    def submit(self, task: PointTask) -> cf.Future[PointOutcome]:
-        return self._pool.submit(solve_point, task)
+    def __init__(self, workers: int, solve: SolveFn) -> None:
+        self._pool = WorkerPool(solve_point, workers, preload=(__name__, solve.__module__))
+        self.capacity = workers
 
-    def wait_any(self, futures: Iterable[Any]) -> Iterable[Any]:
-        return cf.wait(list(futures), return_when=cf.FIRST_COMPLETED).done
+    def submit(self, task: PointTask) -> None:
+        self._pool.submit(task, task)
+
+    def wait(self) -> list[tuple[PointTask, Answer]]:
+        answers: list[tuple[PointTask, Answer]] = []
+        for task, answer in self._pool.wait():
+            if isinstance(answer, WorkerLost):
+                answers.append((task, _Lost(answer.cause, retry=True)))
+            elif isinstance(answer, TaskRaised):
+                answers.append(
+                    (task, PointOutcome(key=task.key, status="error", error=answer.error))
+                )
+            else:
+                answers.append((task, answer))
+        return answers
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.close()
+
+
+def _scheduler_fault(scheduler: Any, err: BaseException, doing: str) -> InfrastructureError:
+    where = f" at {scheduler}" if isinstance(scheduler, str) else ""
+    lines = "".join(traceback.format_exception_only(err)).split("\n")
+    text = " ".join(s.strip() for s in lines if s.strip() and not s.startswith("Futures:"))
+    if doing == "connecting to":
+        fix = "start it (dask scheduler) or correct --scheduler"
+    else:
+        fix = "see the scheduler's log for why it stopped, restart it and its workers"
+    return InfrastructureError(
+        f"{doing} the Dask scheduler{where} failed ({text})",
+        fix=(
+            f"{fix}, then run the same command again: finished points are kept. "
+            "Or run locally with -j N instead of --scheduler"
+        ),
+    )
+
+
+# What a lost or unreachable scheduler raises: Dask cancels the futures of a client that
+# lost its scheduler (FuturesCancelledError, a CancelledError); connections and their
+# timeouts fail with OSError.
+_SCHEDULER_GONE = (OSError, concurrent.futures.CancelledError)
 
 
 class _Dask:
     def __init__(self, scheduler: Any) -> None:
         from distributed import Client
 
+        self._scheduler = scheduler
         self._own = not isinstance(scheduler, Client)
-        self._client = Client(scheduler) if self._own else scheduler
-        threads = sum(self._client.nthreads().values()) or 1
-        self.capacity = 2 * threads
+        try:
+            self._client = Client(scheduler) if self._own else scheduler
+            threads = sum(self._client.nthreads().values()) or 1
+        except _SCHEDULER_GONE as err:
+            raise _scheduler_fault(scheduler, err, "connecting to") from None
+        # One point per worker thread: a dead worker then takes only its own point down
+        # (Dask counts every task queued on a worker that died against that task).
+        self.capacity = threads
+        self._futures: dict[Any, PointTask] = {}
 
-    def submit(self, task: PointTask) -> Any:
+    def submit(self, task: PointTask) -> None:
         # pure=False: the key is ours; Dask must not merge or cache two submissions.
-        return self._client.submit(solve_point, task, pure=False)
+        self._futures[self._client.submit(solve_point, task, pure=False)] = task
 
-    def wait_any(self, futures: Iterable[Any]) -> Iterable[Any]:
-        from distributed import wait
+    def wait(self) -> list[tuple[PointTask, Answer]]:
+        from distributed import KilledWorker, wait
 
-        return wait(list(futures), return_when="FIRST_COMPLETED").done
+        try:
+            done = wait(list(self._futures), return_when="FIRST_COMPLETED").done
+        except _SCHEDULER_GONE as err:
+            raise _scheduler_fault(self._scheduler, err, "waiting on") from None
+        answers: list[tuple[PointTask, Answer]] = []
+        for future in sorted(done, key=lambda f: self._futures[f].index):
+            task = self._futures.pop(future)
+            try:
+                answers.append((task, future.result()))
+            except KilledWorker as err:
+                lost = _Lost(
+                    f"the Dask workers solving this point died too often (KilledWorker: {err})",
+                    False,
+                )
+                answers.append((task, lost))
+            except Exception as err:  # lost with the scheduler, or any other failure of Dask
+                raise _scheduler_fault(self._scheduler, err, "getting a result from") from None
+        return answers
 
     def close(self) -> None:
-        if self._own:
-            self._client.close()
+        futures, self._futures = list(self._futures), {}
+        try:
+            if futures:
+                self._client.cancel(futures)
+            if self._own:
+                self._client.close()
+        except _SCHEDULER_GONE:
+            pass  # a lost scheduler has nothing left to cancel
 
 
-def _executor(workers: int, scheduler: Any) -> _Executor:
+def _executor(workers: int, scheduler: Any, solve: SolveFn) -> _Executor:
     if scheduler is not None:
         return _Dask(scheduler)
     if workers <= 1:
         return _Inline()
-    return _Local(workers)
+    return _Local(workers, solve)
+
+
+def _described(rows: Sequence[tuple[PointRow, str]], limit: int = 5) -> str:
+    shown = "; ".join(f"point {row.point_index}: {why}" for row, why in rows[:limit])
+    return shown + ("; ..." if len(rows) > limit else "")
+
+
+class _Run:
+    """One run over a store: what is pending, what it finished, what it told progress."""
+
+    def __init__(
+        self,
+        store: ResultStore,
+        plan: SweepPlan,
+        solve: SolveFn,
+        warm: WarmStarts | None,
+        progress: SweepProgress | None,
+        worker_retries: int,
+    ) -> None:
+        self.store, self.keyed, self.loaded = store, plan.points, plan.designs
+        self.options, self.solve, self.warm = plan.options, solve, warm
+        self.progress, self.worker_retries = progress, worker_retries
+        self.pending: deque[str] = deque()
+        self.in_flight: dict[str, PointTask] = {}
+        self.deaths: dict[str, int] = {}
+        self.notes: list[str] = []
+        self.finished: list[PointRow] = []
+        self.solved = self.hinted = 0
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+        if self.progress is not None:
+            self.progress.note(text)
+
+    def load(self, retry_errors: bool) -> None:
+        """The stored rows this run trusts, and the points it must solve (again)."""
+        if self.store.removed_tmp:
+            self.note(
+                f"removed {self.store.removed_tmp} temporary files of writes a killed run "
+                "left unfinished"
+            )
+        untrusted: list[tuple[PointRow, str]] = []
+        retried: list[PointRow] = []
+        for row in self.store.rows():
+            if row.key not in self.keyed:
+                continue  # another space's or other options' point
+            problem = self.store.row_problem(row)
+            if problem is not None:
+                untrusted.append((row, problem))
+            elif retry_errors and row.status == "error":
+                retried.append(row)
+            else:
+                self.finished.append(row)
+        if untrusted:
+            self.note(
+                f"{len(untrusted)} stored points cannot be trusted and are solved again "
+                f"({_described(untrusted)})"
+            )
+        if retried:
+            self.note(f"{len(retried)} points that failed before are tried again")
+        done = {r.key for r in self.finished}
+        self.pending.extend(k for k in self.keyed if k not in done)
+        if self.warm is not None:
+            for row in self.finished:
+                if row.layout_path:
+                    self.warm.add(self.keyed[row.key], row.key, row.layout_path)
+
+    def task(self, key: str) -> PointTask:
+        point = self.keyed[key]
+        options, hint_key = self.options, None
+        while self.warm is not None:
+            hint_key, hint_path = self.warm.nearest(point)
+            if hint_path is None:
+                break
+            try:
+                hint = read_layout(self.store.outdir / hint_path).layout
+            except (LayoutOptError, OSError) as err:
+                self.warm.discard(hint_key)  # its layout is unreadable: solve it again
+                self.note(f"the layout of a finished point cannot be read, solving it again: {err}")
+                if hint_key not in self.pending and hint_key not in self.in_flight:
+                    self.pending.append(hint_key)
+                continue
+            options = dataclasses.replace(self.options, hint=hint)
+            break
+        return PointTask(
+            key=key,
+            index=point.index,
+            values=point.values,
+            design=self.loaded[key],
+            options=options,
+            solve_fn=self.solve,
+            hint_key=hint_key if options is not self.options else None,
+        )
+
+    def answer(self, task: PointTask, answer: Answer) -> None:
+        """Store a finished point, or try again (a bounded number of times) one whose worker died."""
+        self.in_flight.pop(task.key, None)
+        if isinstance(answer, _Lost):
+            deaths = self.deaths[task.key] = self.deaths.get(task.key, 0) + 1
+            if answer.retry and deaths <= self.worker_retries:
+                self.note(
+                    f"point {task.index}: its worker process {answer.cause}; trying again "
+                    f"({deaths} of {self.worker_retries} retries)"
+                )
+                self.pending.appendleft(task.key)
+                return
+            if answer.retry:
+                why = f"the worker process solving this point died {deaths} times; the last one"
+                why += f" {answer.cause}"
+            else:
+                why = answer.cause
+            answer = PointOutcome(
+                key=task.key,
+                status="error",
+                error=f"{why}. Not tried again: rerun with --retry-errors to try again",
+            )
+        layout_path = self.store.layout_path_for(task.key) if answer.layout_text else None
+        row = _row(task, answer, layout_path)
+        self.store.record(row, answer.layout_text)
+        self.solved += 1
+        self.hinted += task.hint_key is not None
+        if self.warm is not None and layout_path is not None:
+            self.warm.add(self.keyed[task.key], task.key, layout_path)
+        if self.progress is not None:
+            self.progress.advance(row)
+
+    def drive(self, executor: _Executor) -> None:
+        while self.pending or self.in_flight:
+            while self.pending and len(self.in_flight) < executor.capacity:
+                task = self.task(self.pending.popleft())
+                executor.submit(task)
+                self.in_flight[task.key] = task
+            for task, answer in executor.wait():
+                self.answer(task, answer)
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """A space's distinct points, each loaded, keyed by :func:`point_key` (in point order)."""
+
+    space: Space
+    options: SolveOptions
+    points: dict[str, Point]
+    designs: dict[str, Any]
+
+
+def plan_sweep(
+    space: Space | str | Path, options: SolveOptions | None = None, load_fn: LoadFn | None = None
+) -> SweepPlan:
+    """Expand ``space`` and load every point's design; a bad one raises SpaceError.
+
+    ``options`` default to one CP-SAT worker per point, 30 s; their hint is dropped (each
+    point gets its own)."""
+    space = space if isinstance(space, Space) else load_space(space)
+    options = options if options is not None else SolveOptions(workers=1)
+    options = dataclasses.replace(options, hint=None)
+    points = expand_points(space)
+    designs = check_points(space, points, load_fn or default_loader())
+    keyed: dict[str, Point] = {}
+    loaded: dict[str, Any] = {}
+    for point, design in zip(points, designs, strict=True):
+        key = point_key(point.design, options)  # the same design and options: one point
+        keyed.setdefault(key, point)
+        loaded.setdefault(key, design)
+    return SweepPlan(space, options, keyed, loaded)
 
 
 def run_sweep(
-    space: Space | str | Path,
-    outdir: str | Path,
+    space: Space | str | Path | SweepPlan,
+    outdir: str | Path | ResultStore,
     *,
     workers: int = 1,
     scheduler: Any = None,
@@ -289,111 +550,87 @@ def run_sweep(
     solve_fn: SolveFn | None = None,
     load_fn: LoadFn | None = None,
     warm_start: bool = True,
+    worker_retries: int = 2,
+    retry_errors: bool = False,
 ) -> SweepSummary:
     """Solve every point of ``space`` not yet finished in ``outdir``; return a summary.
 
     Parameters
     ----------
     space
-        A :class:`Space` or the path of a space file.
+        A :class:`Space`, the path of a space file, or a :class:`SweepPlan` of one.
     outdir
-        The sweep directory: ``sweep.sqlite`` and ``points/../layout.json``.
+        The sweep directory (``sweep.sqlite`` and ``points/../layout.json``), locked for
+        the run; or a :class:`ResultStore` the caller opened (and closes).
     workers
         Local worker processes (1: solve in this process).
     scheduler
         A Dask scheduler address, cluster or ``distributed.Client``; overrides ``workers``.
-    options
-        Solve options for every point (default: one CP-SAT worker per point, 30 s).
+    options, load_fn
+        As :func:`plan_sweep` (unused with a plan).
     progress
-        Told about each finished point; ``None`` reports nothing.
-    solve_fn, load_fn
-        The solver and the design-text loader (default: the real ones). With process
-        workers or Dask they must be importable module-level functions.
+        Told about each finished point and each repair; ``None`` reports nothing.
+    solve_fn
+        The solver (default: the real one). With process workers or Dask it must be an
+        importable module-level function, as must ``load_fn``.
     warm_start
         Start each point from the layout of its nearest solved neighbour with the same dies.
+    worker_retries
+        How many times a point whose worker process died (a crash, the out-of-memory
+        killer, an outside kill) is tried again before it is stored as an error with the
+        cause. On Dask the scheduler's own ``allowed-failures`` applies instead.
+    retry_errors
+        Solve again the points stored as errors by earlier runs.
 
-    Every point's design is loaded before the first solve: a bad space raises
-    :class:`~layoutopt.errors.SpaceError` and solves nothing.
+    Every point's design is loaded before the store is touched: a bad space raises
+    :class:`~layoutopt.errors.SpaceError` and solves nothing. A store, disk, lock or
+    scheduler fault raises :class:`~layoutopt.errors.InfrastructureError` (finished
+    points stay stored); Ctrl-C raises :class:`SweepInterrupted`, with the points being
+    solved not stored.
     """
     started = time.perf_counter()
-    space = space if isinstance(space, Space) else load_space(space)
-    options = options if options is not None else SolveOptions(workers=1)
-    options = dataclasses.replace(options, hint=None)
-    load = load_fn or default_loader()
+    plan = space if isinstance(space, SweepPlan) else plan_sweep(space, options, load_fn)
     solve = solve_fn or default_solver()
-    points = expand_points(space)
-    designs = check_points(space, points, load)
-    keyed: dict[str, Point] = {}
-    loaded: dict[str, Any] = {}
-    for point, design in zip(points, designs, strict=True):
-        key = point_key(point.design, options)  # the same design and options: one point
-        keyed.setdefault(key, point)
-        loaded.setdefault(key, design)
-
-    with ResultStore(outdir) as store:
-        done = store.finished_keys()
-        finished_rows = [r for r in store.rows() if r.key in keyed]
-        pending = deque(k for k in keyed if k not in done)
-        warm = WarmStarts(space.axes) if warm_start else None
-        if warm is not None:
-            for r in finished_rows:
-                if r.layout_path:
-                    warm.add(keyed[r.key], r.key, r.layout_path)
+    store = outdir if isinstance(outdir, ResultStore) else ResultStore(outdir)
+    try:
+        warm = WarmStarts(plan.space.axes) if warm_start else None
+        run = _Run(store, plan, solve, warm, progress, worker_retries)
+        run.load(retry_errors)
         if progress is not None:
-            progress.start(len(keyed), finished_rows)
-        solved = hinted = 0
-        executor = _executor(workers, scheduler) if pending else _Inline()
-        in_flight: dict[Any, PointTask] = {}
+            progress.start(len(plan.points), run.finished)
         try:
-            while pending or in_flight:
-                while pending and len(in_flight) < executor.capacity:
-                    key = pending.popleft()
-                    point = keyed[key]
-                    task_options, hint_key = options, None
-                    if warm is not None:
-                        hint_key, hint_path = warm.nearest(point)
-                        if hint_path is not None:
-                            hint = read_layout(store.outdir / hint_path).layout
-                            task_options = dataclasses.replace(options, hint=hint)
-                    task = PointTask(
-                        key=key,
-                        index=point.index,
-                        values=point.values,
-                        design=loaded[key],
-                        options=task_options,
-                        solve_fn=solve,
-                        hint_key=hint_key,
-                    )
-                    in_flight[executor.submit(task)] = task
-                for future in executor.wait_any(list(in_flight)):
-                    task = in_flight.pop(future)
-                    outcome: PointOutcome = future.result()
-                    layout_path = store.layout_path_for(task.key) if outcome.layout_text else None
-                    row = _row(task, outcome, layout_path)
-                    store.record(row, outcome.layout_text)
-                    solved += 1
-                    hinted += task.hint_key is not None
-                    if warm is not None and layout_path is not None:
-                        warm.add(keyed[task.key], task.key, layout_path)
-                    if progress is not None:
-                        progress.advance(row)
+            executor = _executor(workers, scheduler, solve) if run.pending else _Inline()
+            try:
+                run.drive(executor)
+            finally:
+                executor.close()
+        except KeyboardInterrupt:
+            summary = _summary(plan, store, run, time.perf_counter() - started)
+            raise SweepInterrupted(summary, len(run.in_flight)) from None
         finally:
-            executor.close()
             if progress is not None:
                 progress.close()
-        all_rows = [r for r in store.rows() if r.key in keyed]
+        return _summary(plan, store, run, time.perf_counter() - started)
+    finally:
+        if store is not outdir:
+            store.close()
+
+
+def _summary(plan: SweepPlan, store: ResultStore, run: _Run, elapsed_s: float) -> SweepSummary:
     statuses: dict[str, int] = {}
-    for r in all_rows:
-        statuses[r.status] = statuses.get(r.status, 0) + 1
+    for r in store.rows():
+        if r.key in plan.points:
+            statuses[r.status] = statuses.get(r.status, 0) + 1
     return SweepSummary(
-        name=space.name,
-        outdir=Path(outdir),
-        db_path=Path(outdir) / "sweep.sqlite",
-        total=len(keyed),
-        skipped=len(finished_rows),
-        solved=solved,
+        name=plan.space.name,
+        outdir=store.outdir,
+        db_path=store.path,
+        total=len(plan.points),
+        skipped=len(run.finished),
+        solved=run.solved,
         errors=statuses.get("error", 0),
         statuses=dict(sorted(statuses.items())),
-        hinted=hinted,
-        elapsed_s=time.perf_counter() - started,
+        hinted=run.hinted,
+        elapsed_s=elapsed_s,
+        notes=tuple(run.notes),
     )

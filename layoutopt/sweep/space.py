@@ -52,7 +52,8 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from layoutopt.errors import LayoutOptError, SpaceError
+from layoutopt.design_file import parse_yaml
+from layoutopt.errors import DesignError, LayoutOptError, SpaceError
 from layoutopt.sweep.filters import Predicate, compile_filter, matches_exclusion
 from layoutopt.sweep.paths import check_path, parse_path, set_paths
 
@@ -335,12 +336,19 @@ def _allowed_fields(loc: tuple[Any, ...], data: Any) -> list[str]:
     return sorted(model.model_fields)
 
 
+def _parse(text: str, file: str | None) -> Any:
+    """YAML as design files are read (safe, duplicate keys rejected: PyYAML keeps the last)."""
+    try:
+        return parse_yaml(text, file)
+    except DesignError as err:
+        raise SpaceError(
+            err.message, file=err.file, field=err.field, value=err.value, fix=err.fix
+        ) from None
+
+
 def space_from_text(text: str, *, file: str | None = None) -> Space:
     """Read and check a space file's text (``file`` names it and anchors relative paths)."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise SpaceError(f"not valid YAML ({err})", file=file, fix="fix the YAML syntax") from None
+    data = _parse(text, file)
     if not isinstance(data, dict):
         raise SpaceError(
             "a space file is a mapping", file=file, fix="start with 'name:', 'base:' and 'axes:'"
@@ -397,7 +405,7 @@ def _base(base: str | dict[str, Any], file: str | None) -> tuple[dict[str, Any],
     anchor = Path(file).parent if file else Path.cwd()
     path = (anchor / base).resolve()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = _parse(path.read_text(encoding="utf-8"), str(path))
     except FileNotFoundError:
         raise SpaceError(
             "the base design file does not exist",
@@ -405,10 +413,6 @@ def _base(base: str | dict[str, Any], file: str | None) -> tuple[dict[str, Any],
             field="base",
             value=base,
             fix=f"give a design file path relative to the space file (looked for {path})",
-        ) from None
-    except yaml.YAMLError as err:
-        raise SpaceError(
-            f"the base design is not valid YAML ({err})", file=file, field="base", value=base
         ) from None
     if not isinstance(data, dict):
         raise SpaceError("the base design is not a mapping", file=file, field="base", value=base)

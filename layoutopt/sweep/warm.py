@@ -56,6 +56,11 @@ class WarmStarts:
             (point.index, point.values, key, layout_path)
         )
 
+    def discard(self, key: str) -> None:
+        """Forget the solved point ``key`` (its layout file turned out unreadable)."""
+        for signature, solved in self._solved.items():
+            self._solved[signature] = [entry for entry in solved if entry[2] != key]
+
     def _distance(self, a: dict[str, Any], b: dict[str, Any]) -> float:
         total = 0.0
         for name, span in self._spans.items():

@@ -1,18 +1,29 @@
 """A fast, deterministic stand-in for the design loader and the solver (tests, benchmarks).
 
 Select it for the real command line with environment variables (read only by
-:func:`layoutopt.sweep.cli.main_sweep`, never inside the library)::
+:func:`layoutopt.sweep.cli.main_sweep`, never inside the library), with this folder on
+``PYTHONPATH``::
 
-    LAYOUTOPT_SWEEP_SOLVE=layoutopt.sweep.testing:fake_solve
-    LAYOUTOPT_SWEEP_LOAD=layoutopt.sweep.testing:fake_load_design
+    LAYOUTOPT_SWEEP_SOLVE=sweep_fakes:fake_solve
+    LAYOUTOPT_SWEEP_LOAD=sweep_fakes:fake_load_design
 
 ``fake_solve`` appends one line per solve to the file named by ``LAYOUTOPT_SWEEP_FAKE_LOG``
 (so tests can prove that no point is solved twice) and sleeps
-``LAYOUTOPT_SWEEP_FAKE_DELAY_S`` seconds (so tests can kill a sweep mid-way).
+``LAYOUTOPT_SWEEP_FAKE_DELAY_S`` seconds (so tests can kill a sweep mid-way). Local sweep
+workers come from a fork server that copies the environment once, when the first pool of
+the process starts: in-process tests steer faults through part names instead.
 
 The fake loader reads only ``name``, ``process``, ``dies: [{part, count}]`` and
 ``envelope: {outline: {width, length}, max_thickness}``; die sizes come from the part name.
-A part named ``boom`` makes ``fake_solve`` raise, to exercise error recording.
+Some part names make ``fake_solve`` misbehave, to exercise fault handling (the crashing
+ones only in a worker process: in the test's own process they would end it):
+
+- ``boom``: raises (a recorded error);
+- ``segfault``: a real segmentation fault in native code (ctypes reads address 0);
+- ``sigkill``: the process kills itself with SIGKILL (as the out-of-memory killer does);
+- ``crash_once@PATH``: SIGKILL the first time (it creates ``PATH``), solves after that;
+- ``stall@PATH``: the first time, writes its process id to ``PATH`` and sleeps a minute
+  (for a test to kill it from outside); solves after that.
 
 Examples
 --------
@@ -29,16 +40,20 @@ Examples
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
+import signal
 import time
+from pathlib import Path
 from typing import Any
 
 import yaml
 from shapely.geometry import box
 
 from layoutopt.errors import DesignError
+from layoutopt.layout_io import write_atomic
 from layoutopt.model import (
     BondType,
     Design,
@@ -137,6 +152,24 @@ def design_digest(design: Design) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _misbehave(part: str) -> None:
+    """What the fault-injection part names do (see the module docstring)."""
+    kind, _, arg = part.partition("@")
+    if kind == "boom":
+        raise RuntimeError("fake solver failure for part 'boom'")
+    if kind == "segfault":
+        ctypes.string_at(0)
+    if kind == "sigkill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    first_time = bool(arg) and not os.path.exists(arg)
+    if kind == "crash_once" and first_time:
+        Path(arg).touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    if kind == "stall" and first_time:
+        write_atomic(arg, str(os.getpid()))
+        time.sleep(60)
+
+
 def fake_solve(design: Design, options: Any) -> SolveResult:
     """Stack every die in one column; footprint from the largest die; deterministic."""
     delay_s = float(os.environ.get("LAYOUTOPT_SWEEP_FAKE_DELAY_S", "0") or 0)
@@ -150,8 +183,8 @@ def fake_solve(design: Design, options: Any) -> SolveResult:
             os.write(fd, (design_digest(design) + "\n").encode())
         finally:
             os.close(fd)
-    if any(d.part == "boom" for d in design.dies):
-        raise RuntimeError("fake solver failure for part 'boom'")
+    for part in sorted({d.part for d in design.dies}):
+        _misbehave(part)
     side_um = max((max(d.width_um, d.length_um) for d in design.dies), default=1000) + 400
     side_um = -(-side_um // _PITCH_UM) * _PITCH_UM
     placements, z_um = [], _BASE_UM
