@@ -56,6 +56,7 @@ def kernel_env() -> dict[str, str]:
     return {
         "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), path) if p),
         "MPLBACKEND": "Agg",
+        "LAYOUTOPT_PLAIN": "1",  # the notebooks' controls run as plain cells (no widget front end)
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # debugpy's frozen-modules warning
     }
 
