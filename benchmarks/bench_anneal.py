@@ -1,0 +1,93 @@
+"""What the annealing schedule contributes: variants of the B*-tree annealer on one budget.
+
+Deterministic budgets (moves counted), so the figures do not depend on the machine's load;
+dead space in percent per seed. Variants:
+
+- ``one``: one chain cooled from t0 to t0 / 1e4;
+- ``restartsK``: K runs of budget / K from the shelf tree, the best;
+- ``ladderK`` or ``ladderK_L_S``: K replicas at temperatures 10^-L apart (default 4),
+  cooled 10^S over the budget (default 2), exchanging states (parallel tempering);
+- ``lnsF``: an 8-replica ladder for (1 - F) of the budget, then CP-SAT LNS for F.
+
+Usage::
+
+    python benchmarks/bench_anneal.py --budget 4 --variants one restarts4 ladder8 --seeds 8
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from pathlib import Path
+
+from bench_floorplan import _default_dir, load
+
+from layoutopt.engine.btree import AnnealResult, anneal, compile_kernels, shelf_tree
+from layoutopt.engine.clock import Clock
+from layoutopt.engine.lns import lns
+from layoutopt.engine.problem import FootprintTable, PackProblem
+
+
+def _dead(problem: PackProblem, area_um2: int) -> float:
+    return 100 * (1 - problem.block_area_um2 / area_um2)
+
+
+def run_variant(problem: PackProblem, variant: str, budget_s: float, seed: int) -> float:
+    """Dead space (percent) of one variant on one seed."""
+    table = FootprintTable.of(problem)
+    order = sorted(range(len(table)), key=lambda i: (-problem.blocks[i].area_um2, i))
+    start = shelf_tree(table, math.isqrt(int(1.15 * problem.block_area_um2)), order)
+
+    def chain(budget: float, s: int, **options: object) -> AnnealResult:
+        return anneal(table, start, seed=s, budget_s=budget, deterministic=True, **options)  # type: ignore[arg-type]
+
+    if variant == "one":
+        result = chain(budget_s, seed)
+    elif variant.startswith("restarts"):
+        k = int(variant[len("restarts") :])
+        result = min((chain(budget_s / k, seed * 1000 + j) for j in range(k)), key=lambda r: r.cost)
+    elif variant.startswith("ladder"):
+        parts = variant[len("ladder") :].split("_")
+        options: dict[str, object] = {"replicas": int(parts[0])}
+        if len(parts) == 3:
+            options.update(ladder=10.0 ** -float(parts[1]), sweep=10.0 ** -float(parts[2]))
+        result = chain(budget_s, seed, **options)
+    elif variant.startswith("lns"):
+        share = float(variant[len("lns") :])
+        result = chain((1 - share) * budget_s, seed, replicas=8)
+        packing = table.to_packing(problem, result.xs, result.ys, result.rots)
+        clock = Clock(budget_s, deterministic=True)
+        better = lns(problem, packing, share * budget_s, seed, workers=1, clock=clock)
+        return _dead(problem, better.area_um2)
+    else:
+        raise SystemExit(f"unknown variant {variant!r}")
+    return _dead(problem, result.width * result.height)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budget", type=float, default=4.0, help="deterministic seconds")
+    parser.add_argument("--variants", nargs="*", default=["one", "restarts4", "ladder8"])
+    parser.add_argument("--instances", nargs="*", default=["ami33"])
+    parser.add_argument("--seeds", type=int, default=6)
+    parser.add_argument("--bench-dir", default=str(_default_dir()))
+    args = parser.parse_args(argv)
+    compile_kernels()
+    for name in args.instances:
+        problem = load(Path(args.bench_dir), name, "min-area")
+        for variant in args.variants:
+            started = time.perf_counter()
+            values = [run_variant(problem, variant, args.budget, s) for s in range(args.seeds)]
+            mean = sum(values) / len(values)
+            print(
+                f"{name} {variant} {args.budget:g} s: "
+                + " ".join(f"{v:.2f}" for v in values)
+                + f" (mean {mean:.2f}; wall {time.perf_counter() - started:.0f} s)",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
