@@ -263,3 +263,23 @@ def test_minimize_area_inside_an_outline() -> None:
     assert result.packing.width_um <= 150 and result.packing.length_um <= 130
     assert result.dead_space < 0.06  # 0 % exists; the first fit here leaves 10 %
     assert result.packing.area_um2 < first.packing.area_um2  # type: ignore[union-attr]
+
+
+def test_grid_packings_are_on_the_grid_and_legal_in_um() -> None:
+    rng = random.Random(3)
+    blocks = tuple(
+        Block(f"G{i}", rng.randint(7, 43), rng.randint(7, 43), halo_um=(rng.randint(0, 4), 0, 3, 0))
+        for i in range(12)
+    )
+    for outline in (None, (260, 180)):
+        problem = PackProblem(
+            blocks,
+            outline_um=outline,
+            spacing_um=3,
+            obstacles=() if outline is None else (Rect(95, 41, 23, 17),),
+        )
+        result = pack(problem, time_limit_s=1, workers=1, grid_um=10)
+        assert result.packing is not None
+        assert all(p.x_um % 10 == 0 and p.y_um % 10 == 0 for p in result.packing.positions)
+        assert packing_violations(problem, result.packing) == ()
+        assert shapely_violations(problem, result.packing) == []

@@ -26,6 +26,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from dataclasses import replace
 
 from layoutopt.engine.btree import (
     KERNEL_PLACEMENTS_PER_S,
@@ -431,6 +432,7 @@ def pack(
     seed: int = 0,
     workers: int = 2,
     progress: ProgressCallback | None = None,
+    grid_um: int = 1,
 ) -> PackResult:
     """Pack the blocks: a legal packing fast, then a better one until the time is up.
 
@@ -447,6 +449,10 @@ def pack(
         CP-SAT workers in the CP-SAT stages.
     progress
         Called as ``progress(time_s, area_um2, source)`` on every improvement.
+    grid_um
+        Every corner a multiple of it: the problem is packed on that grid
+        (:meth:`PackProblem.on_grid`, sizes rounded up), so a caller's model on the same
+        grid can take the packing exactly.
 
     Returns
     -------
@@ -454,6 +460,11 @@ def pack(
         ``FEASIBLE`` with a legal packing, ``INFEASIBLE`` when proven (or trivially) unable,
         ``NO_SOLUTION`` when time ran out first.
     """
+    if grid_um > 1:
+        coarse = pack(
+            problem.on_grid(grid_um), time_limit_s=time_limit_s, seed=seed, workers=workers
+        )
+        return _scaled_back(problem, coarse, grid_um)
     compile_kernels()  # once per process (seconds the first time), not from the budget
     search = _Search(problem, Clock(time_limit_s, deterministic=workers == 1), progress)
     if not problem.blocks:
@@ -501,3 +512,29 @@ def pack(
     if problem.seeks_area and best is not None and best.area_um2 == problem.block_area_um2:
         status = PackStatus.OPTIMAL
     return search.finish(status)
+
+
+def _scaled_back(problem: PackProblem, coarse: PackResult, grid_um: int) -> PackResult:
+    """A result on the grid back in µm, checked again on the real problem."""
+    if coarse.packing is None:
+        return coarse
+    packing = coarse.packing.from_grid(problem, grid_um)
+    violations = packing_violations(problem, packing)
+    if violations or not _fits(problem, packing):
+        raise InternalError(
+            "packing engine: a grid packing is illegal in µm: "
+            + "; ".join(violations[:3] or ("outside the outline",))
+            + ". Please report this bug."
+        )
+    area = problem.block_area_um2
+    status = coarse.status
+    if status is PackStatus.OPTIMAL and packing.area_um2 != area:
+        status = PackStatus.FEASIBLE  # optimal on the grid, not proven in µm
+    return replace(
+        coarse,
+        status=status,
+        packing=packing,
+        dead_space=1.0 - area / max(1, packing.area_um2),
+        bbox_um=(packing.width_um, packing.length_um),
+        history=tuple((t, a * grid_um * grid_um, src) for t, a, src in coarse.history),
+    )

@@ -153,6 +153,52 @@ class PackProblem:
         """Block id to its position in ``blocks``."""
         return {b.id: i for i, b in enumerate(self.blocks)}
 
+    def on_grid(self, grid_um: int) -> PackProblem:
+        """The problem in units of ``grid_um``, rounded so that any answer, scaled back by
+        :meth:`Packing.from_grid`, is legal here: sizes, halos and spacing up, the outline
+        down, obstacles outwards.
+
+        >>> p = PackProblem((Block("A", 25, 10, halo_um=(1, 0, 0, 0)),), outline_um=(99, 50))
+        >>> q = p.on_grid(10)
+        >>> q.blocks[0], q.outline_um
+        (Block(id='A', width_um=3, length_um=1, rotatable=True, halo_um=(1, 0, 0, 0)), (9, 5))
+        """
+        g = grid_um
+
+        def up(v: int) -> int:
+            return -(-v // g)
+
+        blocks = tuple(
+            Block(
+                b.id,
+                up(b.width_um),
+                up(b.length_um),
+                b.rotatable,
+                tuple(up(h) for h in b.halo_um),  # type: ignore[arg-type]
+            )
+            for b in self.blocks
+        )
+        return PackProblem(
+            blocks=blocks,
+            outline_um=None
+            if self.outline_um is None
+            else (self.outline_um[0] // g, self.outline_um[1] // g),
+            spacing_um=up(self.spacing_um),
+            obstacles=tuple(
+                Rect(
+                    o.x_um // g,
+                    o.y_um // g,
+                    up(o.x_max_um) - o.x_um // g,
+                    up(o.y_max_um) - o.y_um // g,
+                )
+                for o in self.obstacles
+            ),
+            nets=self.nets,
+            terminals=tuple((t, round(x / g), round(y / g)) for t, x, y in self.terminals),
+            wirelength_weight=self.wirelength_weight * g,
+            minimize_area=self.minimize_area,
+        )
+
 
 @dataclass(frozen=True)
 class PlacedBlock:
@@ -178,6 +224,21 @@ class Packing:
 
     def by_id(self) -> dict[str, PlacedBlock]:
         return {p.id: p for p in self.positions}
+
+    def from_grid(self, problem: PackProblem, grid_um: int) -> Packing:
+        """A packing of ``problem.on_grid(grid_um)`` back in µm of ``problem``: corners
+        scaled, the bounding box of the real bodies and halos."""
+        g = grid_um
+        blocks = {b.id: b for b in problem.blocks}
+        placed = tuple(PlacedBlock(p.id, p.x_um * g, p.y_um * g, p.rotated) for p in self.positions)
+        width = length = 0
+        for p in placed:
+            b = blocks[p.id]
+            w, h = b.size_um(p.rotated)
+            _, _, east, north = b.halo_at(p.rotated)
+            width = max(width, p.x_um + w + east)
+            length = max(length, p.y_um + h + north)
+        return Packing(placed, width, length)
 
     @property
     def area_um2(self) -> int:
