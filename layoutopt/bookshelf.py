@@ -34,6 +34,7 @@ import yaml
 
 from layoutopt.engine.problem import Block, PackProblem
 from layoutopt.errors import DesignError
+from layoutopt.files import read_text
 
 __all__ = [
     "BookshelfBlocks",
@@ -298,12 +299,7 @@ def parse_pl(text: str, file: str = "<pl>", *, unit_um: int = 1) -> dict[str, tu
 
 
 def _read(path: str | Path) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except OSError as err:
-        raise DesignError(
-            f"cannot read the file ({err.strerror})", file=str(path), fix="check the path"
-        ) from None
+    return read_text(path, kind="Bookshelf file")
 
 
 def read_blocks(path: str | Path, *, unit_um: int = 1, rotatable: bool = True) -> BookshelfBlocks:

@@ -1,37 +1,47 @@
 """The ``layoutopt`` command line: a thin shell over the library.
 
-Exit codes (documented in the README, tested):
+Exit codes (documented in the README, listed in every command's help, tested):
 
 ==== =====================================================================
 0    success (a layout was found: optimal or feasible; a layout is valid)
 1    ``sweep``: finished, but some points failed (each error is recorded in the store)
-2    usage error (unknown option, missing argument)
-3    bad input: a design, layout, space or bookshelf file is invalid
+2    usage error (unknown option, missing argument, an option value out of range)
+3    bad input: a design, layout, space or Bookshelf file is invalid, or ``-o`` cannot
+     be written
 4    infeasible: no layout exists; the reason is printed
 5    no solution within the time limit
 6    ``validate``: the layout breaks rules; ``thermal``: it breaks a thermal limit
 7    ``sweep``: an infrastructure fault (store, disk, folder lock, Dask scheduler or
      workers); the message says what to fix, and a rerun resumes
-70   internal error (a bug: please report it with the design file)
+70   internal error (a bug): a report with the traceback is saved and its path printed
 130  interrupted (Ctrl-C); nothing half-done is kept
 ==== =====================================================================
+
+Option values are checked by their parameter types before a command runs (exit 2, with
+the option, the value and the allowed range); input files are read and ``-o`` is checked
+before any solve (exit 3). Any other exception is a bug: :class:`_GuardedGroup` turns it
+into one paragraph and a saved report (exit 70), never a traceback on the terminal.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sys
-from enum import IntEnum
+from collections.abc import Callable, Sequence
+from enum import IntEnum, StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from pydantic_core import PydanticCustomError
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
-from layoutopt.errors import DesignError, InternalError, LayoutOptError
+from layoutopt.errors import InternalError, LayoutOptError
 
-__all__ = ["ExitCode", "app", "main"]
+__all__ = ["EXIT_MEANINGS", "ExitCode", "app", "main"]
 
 
 class ExitCode(IntEnum):
@@ -47,23 +57,109 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
 
 
+#: What each exit code means, in the words of the README table (a test keeps them equal).
+#: A new code is one member above and one line here.
+EXIT_MEANINGS: dict[ExitCode, str] = {
+    ExitCode.OK: "success",
+    ExitCode.POINT_ERRORS: "a sweep finished but some points failed (recorded)",
+    ExitCode.USAGE: "usage error (an option or argument is missing, unknown or out of range)",
+    ExitCode.BAD_INPUT: "bad input (a file or -o; the message names the file, field, value "
+    "and fix)",
+    ExitCode.INFEASIBLE: "infeasible (the reason is printed, in numbers)",
+    ExitCode.NO_SOLUTION: "no solution within the time limit",
+    ExitCode.VIOLATIONS: "the layout breaks rules (validate) or a thermal limit (thermal)",
+    ExitCode.INFRASTRUCTURE: "a sweep's infrastructure failed (its store is damaged, the disk "
+    "is full or read-only, another sweep holds the folder, the Dask scheduler is lost or "
+    "unreachable, workers cannot start): the message says what to fix, and a rerun resumes",
+    ExitCode.INTERNAL: "internal error (a bug: a report is saved and its path printed)",
+    ExitCode.INTERRUPTED: "interrupted by Ctrl-C (nothing half-done is kept)",
+}
+
+
+def _exit_help(*codes: ExitCode, **wording: str) -> str:
+    """The help epilog listing the exit codes a command can return (usage, bad input,
+    internal error and Ctrl-C apply to every command); ``wording`` (``OK="..."``, by
+    member name) says what a code means for this command, where it says more."""
+    every = sorted(
+        {*codes, ExitCode.USAGE, ExitCode.BAD_INPUT, ExitCode.INTERNAL, ExitCode.INTERRUPTED}
+    )
+    text = (f"{int(c)} {wording.get(c.name, EXIT_MEANINGS[c])}" for c in every)
+    return "Exit codes: " + "; ".join(text) + "."
+
+
+# --- crashes become a report ----------------------------------------------------------
+
+
+class _GuardedGroup(TyperGroup):
+    """The command group: an exception no command handles is a bug, reported in one
+    paragraph with the path of a saved report (exit 70), never as a bare traceback."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        ctx.meta["layoutopt.argv"] = list(args)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # exits, usage errors and their messages: typer's own
+        except Exception as error:
+            argv = ctx.meta.get("layoutopt.argv", [])
+            raise typer.Exit(_report_internal_error(error, argv)) from None
+
+
+def _report_internal_error(error: BaseException, argv: Sequence[str]) -> int:
+    from layoutopt.crash import save_crash_report
+
+    try:
+        path = save_crash_report(error, argv)
+        where = f"the traceback, the command and its input files are saved in {path}"
+    except OSError as err:
+        where = f"the report could not be saved ({err.strerror or err})"
+    what = f"{type(error).__name__}: {error}".strip().rstrip(":")
+    err_console.print(
+        f"internal error: {what}. This is a bug in layoutopt, not a problem with your input; "
+        f"{where}. Please report it with that file.",
+        markup=False,
+        soft_wrap=True,  # the terminal wraps; no newline inside the report's path
+    )
+    return int(ExitCode.INTERNAL)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from layoutopt import __version__
+
+        console.print(f"layoutopt {__version__}")
+        raise typer.Exit(int(ExitCode.OK))
+
+
 app = typer.Typer(
     name="layoutopt",
     help="Chip-package layout and footprint optimizer.",
+    cls=_GuardedGroup,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Chip-package layout and footprint optimizer."""
+
+
 # Wide enough for the comparison table when the output is not a terminal (CI logs, files).
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True, highlight=False)
-
-
-def _fail(error: LayoutOptError) -> typer.Exit:
-    code = ExitCode.INTERNAL if isinstance(error, InternalError) else ExitCode.BAD_INPUT
-    prefix = "internal error (please report): " if code == ExitCode.INTERNAL else "error: "
-    err_console.print(prefix + str(error), markup=False)
-    return typer.Exit(int(code))
 
 
 def _interrupted(out: Path, writing: bool) -> typer.Exit:
@@ -76,41 +172,183 @@ def _interrupted(out: Path, writing: bool) -> typer.Exit:
     return typer.Exit(int(ExitCode.INTERRUPTED))
 
 
-@app.command()
+def _fail(error: LayoutOptError) -> typer.Exit:
+    if isinstance(error, InternalError):
+        raise error  # a bug: _GuardedGroup reports it with the command line
+    err_console.print("error: " + str(error), markup=False, soft_wrap=True)
+    return typer.Exit(int(ExitCode.BAD_INPUT))
+
+
+# --- option types: parsed and range-checked before the command runs (exit 2) ---------
+
+
+def _bad(text: str, message: str) -> PydanticCustomError:
+    # typer reports a ValueError from a parser as a usage error naming the option; a
+    # PydanticCustomError (a ValueError) keeps the message free of pydantic's prefix.
+    return PydanticCustomError("option", "{message}", {"message": f"{text!r} {message}"})
+
+
+def _number(
+    kind: type[int] | type[float], low: float, high: float, *, low_open: bool = False
+) -> Callable[[str], Any]:
+    """A parser for a finite number in ``[low, high]`` (``(low, high]`` if ``low_open``)."""
+    bracket = "(" if low_open else "["
+    interval = f"{bracket}{low:g}, {high:g}]"
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except (TypeError, ValueError):
+            what = "an integer" if kind is int else "a number"
+            raise _bad(text, f"is not {what}; give {what} in {interval}") from None
+        if not math.isfinite(value):
+            raise _bad(text, f"is not a finite number; give one in {interval}")
+        if value < low or value > high or (low_open and value == low):
+            raise _bad(text, f"is out of range; give a value in {interval}")
+        return value
+
+    return parse
+
+
+def _names(choices: Callable[[], Sequence[str]], what: str) -> Callable[[str], str]:
+    """A parser for a comma list of ``choices()`` (at least one), returned normalised.
+    ``choices`` is called when parsing, so the module that defines them loads only then."""
+
+    def parse(text: str) -> str:
+        names = [n.strip() for n in text.split(",") if n.strip()]
+        allowed = choices()
+        known = ", ".join(allowed)
+        if not names:
+            raise _bad(text, f"names no {what}; give a comma list of {known}")
+        for name in names:
+            if name not in allowed:
+                raise _bad(text, f"has an unknown {what} {name!r}; choose from {known}")
+        return ",".join(dict.fromkeys(names))
+
+    return parse
+
+
+def _cut(text: str) -> Any:
+    from layoutopt.render import parse_cut
+    from layoutopt.units import UnitError
+
+    try:
+        return parse_cut(text)
+    except UnitError as err:  # the position
+        raise _bad(text, f"is not a cut line ({err}); write e.g. 'y=4.75 mm'") from None
+    except ValueError:  # the axis or the '='
+        raise _bad(text, "is not a cut line; write e.g. 'y=4.75 mm' or 'x=3000 um'") from None
+
+
+def _scheduler(text: str) -> str:
+    """A Dask scheduler address: ``[tcp|tls|ws|wss|ucx]://host:port`` (syntax only; a
+    scheduler that does not answer is the sweep's to report)."""
+    from urllib.parse import urlsplit
+
+    address = text.strip()
+    scheme, sep, _rest = address.partition("://")
+    example = "e.g. tcp://10.0.0.5:8786"
+    if not sep:
+        address, scheme = f"tcp://{address}", "tcp"
+    if scheme not in ("tcp", "tls", "ws", "wss", "ucx"):
+        raise _bad(
+            text, f"has an unknown protocol {scheme!r}; use tcp, tls, ws, wss or ucx, {example}"
+        )
+    try:
+        parts = urlsplit(address)
+        port = parts.port
+    except ValueError as err:
+        raise _bad(text, f"is not a scheduler address ({err}); {example}") from None
+    if not parts.hostname or port is None or parts.path or parts.query:
+        raise _bad(text, f"is not host:port; {example}")
+    return address
+
+
+_SECONDS = _number(float, 0, 7 * 24 * 3600, low_open=True)  # at most a week
+_WORKERS = _number(int, 1, 256)
+_SEED = _number(int, 0, 2**31 - 1)  # CP-SAT's random_seed is a 32-bit integer
+
+TimeLimit = Annotated[
+    float,
+    typer.Option(
+        "--time-limit",
+        parser=_SECONDS,
+        metavar="SECONDS",
+        help="Seconds per solve, in (0, 604800].",
+    ),
+]
+Seed = Annotated[int, typer.Option(parser=_SEED, metavar="INT", help="Random seed, 0 to 2**31-1.")]
+
+
+class ThermalModel(StrEnum):
+    FV3D = "fv3d"
+    COMPACT = "compact"
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+@app.command(
+    epilog=_exit_help(ExitCode.OK, ExitCode.INFEASIBLE, ExitCode.NO_SOLUTION),
+)
 def solve(
     design_path: Annotated[Path, typer.Argument(metavar="DESIGN", help="Design file (YAML).")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path("out"),
-    time_limit_s: Annotated[float, typer.Option("--time-limit", help="Seconds per solve.")] = 30.0,
-    workers: Annotated[int, typer.Option(help="CP-SAT workers (1 + --seed: deterministic).")] = 2,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    grid_um: Annotated[int, typer.Option("--grid-um", help="Position grid in µm.")] = 10,
+    time_limit_s: TimeLimit = 30.0,
+    workers: Annotated[
+        int,
+        typer.Option(
+            parser=_WORKERS,
+            metavar="N",
+            help="CP-SAT workers, 1 to 256 (1 + --seed: deterministic).",
+        ),
+    ] = 2,
+    seed: Seed = 0,
+    grid_um: Annotated[
+        int,
+        typer.Option(
+            "--grid-um",
+            parser=_number(int, 1, 10_000),
+            metavar="UM",
+            help="Position grid, 1 to 10000 µm.",
+        ),
+    ] = 10,
     thermal: Annotated[bool, typer.Option(help="Thermal limits in the loop.")] = True,
     thermal_model: Annotated[
-        str, typer.Option(help="Model the limits hold on: fv3d or compact.")
-    ] = "fv3d",
+        ThermalModel, typer.Option(help="Model the limits hold on.")
+    ] = ThermalModel.FV3D,
     drawings: Annotated[bool, typer.Option(help="Write SVG drawings.")] = True,
+    max_dies: Annotated[
+        int,
+        typer.Option(
+            parser=_number(int, 1, 1_000_000),
+            metavar="N",
+            help="Most dies the design may have (docs/limits.md).",
+        ),
+    ] = 5_000,
 ) -> None:
     """Solve a design: write OUT/layout.json and drawings, print a summary.
 
     A design with alternatives is solved once per family; the best goes to OUT, each
     family to OUT/families/NAME, and the comparison to OUT/comparison.csv.
     """
-    if thermal_model not in ("compact", "fv3d"):
-        raise typer.BadParameter("use 'compact' or 'fv3d'", param_hint="--thermal-model")
     writing = False
     try:
         from layoutopt.design_file import load_design
+        from layoutopt.files import prepare_output_dir
+        from layoutopt.limits import DesignLimits
         from layoutopt.pipeline import compare_families, family_dir_name, write_solution
         from layoutopt.solver import SolveOptions
 
-        design = load_design(design_path)
+        design = load_design(design_path, limits=DesignLimits(max_dies=max_dies))
+        prepare_output_dir(out)
         options = SolveOptions(
             time_limit_s=time_limit_s,
             workers=workers,
             seed=seed,
             grid_um=grid_um,
             thermal=thermal,
-            thermal_model=thermal_model,
+            thermal_model=thermal_model.value,
         )
         comparison = compare_families(design, options)
         writing = True
@@ -183,10 +421,20 @@ def _print_comparison(comparison) -> None:  # type: ignore[no-untyped-def]
             console.print(f"{variant.rules.name}: {line}", markup=False)
 
 
+def _no_power_line(report) -> str | None:  # type: ignore[no-untyped-def]
+    """What to say instead of temperatures when nothing dissipates power."""
+    if report.total_power_w > 0:
+        return None
+    return (
+        f"no power dissipated (every die has 0 W): all at the ambient {report.ambient_c:g} °C, "
+        "no thermal limit to check"
+    )
+
+
 def _print_summary(design, result, out: Path) -> None:  # type: ignore[no-untyped-def]
     process = design.rules.name
     family = design.family.value + ("" if process in ("", design.family.value) else f", {process}")
-    console.print(f"design    {design.name} ({family})")
+    console.print(f"design    {design.name} ({family})", markup=False)
     console.print(
         f"status    {result.status.value} in {result.time_s:.2f} s"
         + ("" if result.gap in (None, 0.0) else f", gap {100 * result.gap:.1f}%")
@@ -204,11 +452,15 @@ def _print_summary(design, result, out: Path) -> None:  # type: ignore[no-untype
             t = result.thermal
             skin = "" if t.skin_c is None else f", skin {t.skin_c:.1f} °C"
             console.print(
-                f"thermal   peak junction {t.peak_junction_c:.1f} °C, top "
-                f"{t.top_surface_c:.1f} °C{skin} ({t.model})"
+                "thermal   "
+                + (
+                    _no_power_line(t)
+                    or f"peak junction {t.peak_junction_c:.1f} °C, top "
+                    f"{t.top_surface_c:.1f} °C{skin} ({t.model})"
+                )
             )
         _print_assessment(design, layout)
-        console.print(f"written   {out / 'layout.json'}")
+        console.print(f"written   {out / 'layout.json'}", markup=False)
     for line in result.explanation:
         console.print(f"why       {line}", markup=False)
 
@@ -232,7 +484,7 @@ def _print_assessment(design, layout) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-@app.command()
+@app.command(epilog=_exit_help(ExitCode.OK, ExitCode.VIOLATIONS))
 def validate(
     layout_path: Annotated[Path, typer.Argument(metavar="LAYOUT", help="layout.json")],
 ) -> None:
@@ -244,7 +496,7 @@ def validate(
     except LayoutOptError as error:
         raise _fail(error) from None
     if not violations:
-        console.print(f"{layout_path}: valid (every rule holds)")
+        console.print(f"{layout_path}: valid (every rule holds)", markup=False)
         raise typer.Exit(int(ExitCode.OK))
     for v in violations:
         console.print(f"{layout_path}: {v.rule}: {v.message}", markup=False)
@@ -252,7 +504,7 @@ def validate(
     raise typer.Exit(int(ExitCode.VIOLATIONS))
 
 
-@app.command()
+@app.command(epilog=_exit_help(ExitCode.OK))
 def library(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -272,7 +524,7 @@ def library(
     console.print(table)
 
 
-@app.command()
+@app.command(epilog=_exit_help(ExitCode.OK))
 def schema() -> None:
     """Print the JSON Schema of design files."""
     from layoutopt.design_file import design_json_schema
@@ -280,19 +532,67 @@ def schema() -> None:
     sys.stdout.write(json.dumps(design_json_schema(), indent=2, sort_keys=True) + "\n")
 
 
-@app.command()
+def _views() -> Sequence[str]:
+    from layoutopt.render.write import VIEWS
+
+    return VIEWS
+
+
+def _formats() -> Sequence[str]:
+    from layoutopt.render.write import FORMATS
+
+    return FORMATS
+
+
+def _check_cut(cut: Any, layout: Any) -> None:
+    pkg = layout.package
+    low, high = (pkg.x_um, pkg.x_max_um) if cut.axis == "x" else (pkg.y_um, pkg.y_max_um)
+    if not low <= cut.position_um <= high:
+        raise typer.BadParameter(
+            f"{cut.axis}={cut.position_um} um is outside the package, which spans "
+            f"{cut.axis} = {low} to {high} um; give a cut inside it",
+            param_hint="'--cut'",
+        )
+
+
+@app.command(epilog=_exit_help(ExitCode.OK))
 def render(
     layout_path: Annotated[Path, typer.Argument(metavar="LAYOUT", help="layout.json")],
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Output folder.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Output folder (default: the layout's).")
+    ] = None,
     views: Annotated[
-        str, typer.Option(help="Comma list: top,section,thermal,sheet,iso,dxf,step.")
+        str,
+        typer.Option(
+            parser=_names(_views, "view"),
+            metavar="LIST",
+            help="Comma list: top,section,thermal,sheet,iso,dxf,step.",
+        ),
     ] = "top,section",
     formats: Annotated[
-        str, typer.Option("--format", help="Comma list: svg,pdf,png,dxf,step.")
+        str,
+        typer.Option(
+            "--format",
+            parser=_names(_formats, "format"),
+            metavar="LIST",
+            help="Comma list: svg,pdf,png,dxf,step.",
+        ),
     ] = "svg",
-    cut: Annotated[str | None, typer.Option(help="Section cut line, e.g. 'y=4.75 mm'.")] = None,
+    cut: Annotated[
+        Any,
+        typer.Option(
+            parser=_cut,
+            metavar="CUT",
+            help="Section cut line inside the package, e.g. 'y=4.75 mm'.",
+        ),
+    ] = None,
     exaggeration: Annotated[
-        float | None, typer.Option(help="Vertical exaggeration of the section.")
+        float | None,
+        typer.Option(
+            parser=_number(float, 0, 1000, low_open=True),
+            metavar="X",
+            help="Vertical exaggeration of the section, in (0, 1000].",
+        ),
     ] = None,
     date: Annotated[
         str | None,
@@ -308,12 +608,16 @@ def render(
     from dataclasses import replace
     from datetime import UTC, datetime
 
+    from layoutopt.files import prepare_output_dir
     from layoutopt.layout_io import read_layout
-    from layoutopt.render import parse_cut, sheet_info, write_views
+    from layoutopt.render import sheet_info, write_views
 
-    view_names = tuple(v.strip() for v in views.split(",") if v.strip())
+    view_names = tuple(views.split(","))
     try:
         record = read_layout(layout_path)
+        if cut is not None:
+            _check_cut(cut, record.layout)
+        folder = prepare_output_dir(out or layout_path.parent)
         field = None
         asked = "thermal" in view_names or ("sheet" in view_names and record.thermal is not None)
         if asked:
@@ -325,46 +629,77 @@ def render(
             date = datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
         info = replace(sheet_info(record.design, record.layout), date=date or "")
         written = write_views(
-            out or layout_path.parent,
+            folder,
             record.design,
             record.layout,
             views=view_names,
-            formats=tuple(f.strip() for f in formats.split(",") if f.strip()),
+            formats=tuple(formats.split(",")),
             thermal=record.thermal,
             solver=record.solver,
             field=field,
-            cut=parse_cut(cut) if cut else None,
+            cut=cut,
             exaggeration=exaggeration,
             warpage=record.warpage,
             info=info,
         )
     except LayoutOptError as error:
         raise _fail(error) from None
-    except ValueError as error:
-        raise typer.BadParameter(str(error)) from None
     for path in written:
-        console.print(f"written   {path}")
+        console.print(f"written   {path}", markup=False)
 
 
-@app.command()
+def _check_thermal_grid(record: Any, step_um: int) -> None:
+    """Refuse a ``--step-um`` whose grid would not fit in memory, with the step that does."""
+    from layoutopt.limits import MAX_FV3D_CELLS
+    from layoutopt.thermal.fv3d import grid_shape
+
+    def cells(step: float) -> tuple[int, int, int]:
+        return grid_shape(record.design, record.layout, lateral_step_um=step)
+
+    nx, ny, nz = cells(step_um)
+    if nx * ny * nz <= MAX_FV3D_CELLS:
+        return
+    fits = step_um
+    while math.prod(cells(fits)) > MAX_FV3D_CELLS:
+        fits = math.ceil(fits * 1.25)
+    raise typer.BadParameter(
+        f"{step_um} gives a grid of {nx:,} x {ny:,} x {nz} = {nx * ny * nz:,} cells on this "
+        f"layout; the limit is {MAX_FV3D_CELLS:,} cells (docs/limits.md); use --step-um "
+        f"{fits} or more",
+        param_hint="'--step-um'",
+    )
+
+
+@app.command(epilog=_exit_help(ExitCode.OK, ExitCode.VIOLATIONS))
 def thermal(
     layout_path: Annotated[Path, typer.Argument(metavar="LAYOUT", help="layout.json")],
-    model: Annotated[str, typer.Option(help="compact or fv3d.")] = "fv3d",
-    step_um: Annotated[int, typer.Option("--step-um", help="fv3d lateral grid step (µm).")] = 100,
+    model: Annotated[ThermalModel, typer.Option(help="Thermal model.")] = ThermalModel.FV3D,
+    step_um: Annotated[
+        int,
+        typer.Option(
+            "--step-um",
+            parser=_number(int, 1, 100_000),
+            metavar="UM",
+            help="fv3d lateral grid step, µm (the grid may have at most 4 M cells).",
+        ),
+    ] = 100,
     hotspot: Annotated[
-        Path | None, typer.Option(help="Also write the case for HotSpot here.")
+        Path | None, typer.Option(help="Also write the case for HotSpot in this folder.")
     ] = None,
 ) -> None:
     """Check a layout's temperatures (per die, top, skin) on the compact or 3D model."""
+    from layoutopt.files import prepare_output_dir
     from layoutopt.layout_io import read_layout
     from layoutopt.thermal import thermal_check, write_hotspot
 
-    if model not in ("compact", "fv3d"):
-        raise typer.BadParameter("use 'compact' or 'fv3d'", param_hint="--model")
     try:
         record = read_layout(layout_path)
-        options = {"lateral_step_um": step_um} if model == "fv3d" else {}
-        report = thermal_check(record.design, record.layout, model=model, **options)
+        if model is ThermalModel.FV3D:
+            _check_thermal_grid(record, step_um)
+        if hotspot is not None:
+            prepare_output_dir(hotspot)
+        options = {"lateral_step_um": step_um} if model is ThermalModel.FV3D else {}
+        report = thermal_check(record.design, record.layout, model=model.value, **options)
         written = write_hotspot(hotspot, record.design, record.layout) if hotspot else []
     except LayoutOptError as error:
         raise _fail(error) from None
@@ -381,29 +716,58 @@ def thermal(
         f"top {report.top_surface_c:.2f} °C{skin}; {report.total_power_w:.3f} W in; "
         + ", ".join(f"{h.face} {h.heat_w:.3f} W" for h in report.heat_out)
     )
+    no_power = _no_power_line(report)
+    if no_power:
+        console.print(f"note      {no_power}", markup=False)
     for line in report.violations():
         console.print(f"limit     {line}", markup=False)
     for path in written:
-        console.print(f"written   {path}")
+        console.print(f"written   {path}", markup=False)
     raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.VIOLATIONS))
 
 
-@app.command()
+@app.command(
+    epilog=_exit_help(
+        ExitCode.OK,
+        ExitCode.POINT_ERRORS,
+        ExitCode.INFRASTRUCTURE,
+        OK="every point finished (feasible or not)",
+        POINT_ERRORS="some points failed (each is stored with its error, a dead worker's "
+        "cause included)",
+        BAD_INPUT="the space file is invalid, or -o cannot be written",
+        INFRASTRUCTURE="infrastructure fault: damaged store, full or read-only disk, folder "
+        "locked by another sweep, Dask scheduler lost or unreachable (the message says what "
+        "to fix; a rerun resumes)",
+        INTERRUPTED="interrupted by Ctrl-C (the points being solved are not stored)",
+    )
+)
 def sweep(
     space_path: Annotated[Path, typer.Argument(metavar="SPACE", help="Space file (YAML).")],
     out: Annotated[
         Path, typer.Option("-o", "--out", help="Output folder (store, layouts, report).")
     ],
-    workers: Annotated[int, typer.Option("-j", "--workers", help="Local worker processes.")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "-j",
+            "--workers",
+            parser=_WORKERS,
+            metavar="N",
+            help="Local worker processes, 1 to 256.",
+        ),
+    ] = 1,
     scheduler: Annotated[
-        str | None, typer.Option(help="Dask scheduler address (tcp://host:8786).")
+        str | None,
+        typer.Option(
+            parser=_scheduler, metavar="ADDRESS", help="Dask scheduler address (tcp://host:8786)."
+        ),
     ] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
     jsonl: Annotated[
         bool, typer.Option(help="One JSON line per finished point on stdout.")
     ] = False,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
-    time_limit_s: Annotated[float, typer.Option("--time-limit", help="Seconds per point.")] = 30.0,
+    seed: Seed = 0,
+    time_limit_s: TimeLimit = 30.0,
     deterministic: Annotated[bool, typer.Option(help="One CP-SAT worker, no warm starts.")] = False,
     warm_start: Annotated[bool, typer.Option(help="Reuse neighbours' layouts as hints.")] = True,
     report: Annotated[bool, typer.Option(help="Write the Pareto report.")] = True,
@@ -411,17 +775,14 @@ def sweep(
         bool, typer.Option(help="Solve again the points earlier runs stored as errors.")
     ] = False,
 ) -> None:
-    """Solve every point of a design space; resumable.
-
-    Exit codes:
-    0 every point finished (feasible or not);
-    1 some points failed (each is stored with its error, a dead worker's cause included);
-    3 the space file is invalid;
-    7 infrastructure fault: damaged store, full or read-only disk, folder locked by another sweep, Dask scheduler lost or unreachable (the message says what to fix; a rerun resumes);
-    130 interrupted by Ctrl-C (the points being solved are not stored).
-    """
+    """Solve every point of a design space; resumable; exit 1 if some points failed."""
+    from layoutopt.files import prepare_output_dir
     from layoutopt.sweep.cli import main_sweep
 
+    try:
+        prepare_output_dir(out)
+    except LayoutOptError as error:
+        raise _fail(error) from None
     code = main_sweep(
         space_path,
         out,
@@ -439,34 +800,37 @@ def sweep(
     raise typer.Exit(code)
 
 
-@app.command("import-bookshelf")
+@app.command("import-bookshelf", epilog=_exit_help(ExitCode.OK))
 def import_bookshelf(
     blocks: Annotated[Path, typer.Argument(metavar="FILE.blocks", help="GSRC Bookshelf blocks.")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Design file to write.")],
     nets: Annotated[Path | None, typer.Option(help="The .nets file (checked).")] = None,
     pl: Annotated[Path | None, typer.Option(help="The .pl file (checked).")] = None,
     whitespace: Annotated[
-        float | None, typer.Option(help="Fixed square outline with this whitespace, e.g. 0.15.")
+        float | None,
+        typer.Option(
+            parser=_number(float, 0, 10),
+            metavar="FRACTION",
+            help="Fixed square outline with this whitespace, 0 to 10 (e.g. 0.15).",
+        ),
     ] = None,
     name: Annotated[str | None, typer.Option(help="Design name.")] = None,
 ) -> None:
     """Turn a Bookshelf floorplan into a design: hard blocks as dies, rotation allowed;
     a fixed square outline with --whitespace, else a free outline (minimum area)."""
     from layoutopt.bookshelf import bookshelf_to_design_yaml
+    from layoutopt.files import prepare_output_file
     from layoutopt.layout_io import write_atomic
 
     try:
+        prepare_output_file(out)
         text = bookshelf_to_design_yaml(blocks, nets, pl, whitespace=whitespace, name=name)
     except LayoutOptError as error:
         raise _fail(error) from None
     write_atomic(out, text)
-    console.print(f"written   {out}")
+    console.print(f"written   {out}", markup=False)
 
 
 def main() -> None:
-    """Console entry point: run the app, mapping uncaught library errors to exit codes."""
-    try:
-        app()
-    except DesignError as error:  # pragma: no cover - commands catch these themselves
-        err_console.print(f"error: {error}", markup=False)
-        sys.exit(int(ExitCode.BAD_INPUT))
+    """Console entry point (``layoutopt``): exit codes as in the module docstring."""
+    app(prog_name="layoutopt")

@@ -7,7 +7,13 @@ too (``"120 mW"``); temperatures are plain numbers in keys ending ``_c``; conduc
 end ``_w_per_m_k``, heat transfer coefficients ``_w_per_m2_k``.
 
 Every bad input raises :class:`layoutopt.errors.DesignError` naming the file, the dotted
-field (``dies[2].thickness``), the value and the fix.
+field (``dies[2].thickness``), the value and the fix. Numbers are finite (no ``.nan`` or
+``.inf``), temperatures above absolute zero, lengths and powers within
+:mod:`layoutopt.limits`; what a file may ask for (dies, polygon corners, power-map cells,
+values in all) is bounded by :class:`~layoutopt.limits.DesignLimits`, checked before the
+work that grows with it. A thermal limit that cannot be checked is an error, not a silent
+no-op: ``max_skin_c`` needs a housing (``housing_thickness`` > 0), since without one there
+is no skin surface; limit the package top with ``max_top_c`` instead.
 
 Die ids: an entry with ``count: n`` expands to ``n`` identical dies. Without ``id`` they
 are named by the part's prefix and a running number per prefix in file order
@@ -47,8 +53,11 @@ from shapely.geometry import Polygon, box
 from shapely.validation import explain_validity
 
 from layoutopt.errors import DesignError, LibraryError
+from layoutopt.files import read_text
 from layoutopt.library.library import Library, load_library
 from layoutopt.library.spec import (
+    ABSOLUTE_ZERO_C,
+    Celsius,
     Coordinate,
     DieFields,
     Length,
@@ -62,6 +71,7 @@ from layoutopt.library.spec import (
     to_core_material,
     validation_error,
 )
+from layoutopt.limits import MAX_LENGTH_UM, MAX_POWER_W, DesignLimits
 from layoutopt.model import (
     BondType,
     Design,
@@ -80,6 +90,7 @@ from layoutopt.model import (
 __all__ = [
     "SCHEMA_VERSION",
     "DesignFile",
+    "check_design",
     "design_from_text",
     "design_json_schema",
     "design_schema_text",
@@ -162,18 +173,18 @@ _PositiveFloat = Annotated[float, Field(gt=0)]
 class ThermalFile(_Strict):
     """Boundary conditions and limits; maps onto :class:`layoutopt.model.ThermalSpec`."""
 
-    ambient_c: float = 25.0
+    ambient_c: Celsius = 25.0
     h_top_w_per_m2_k: _PositiveFloat = 12.0
     h_bottom_w_per_m2_k: _PositiveFloat = 12.0
     board_thickness: PositiveLength = Field(500, description="default '0.5 mm'")
     board_material: str = "pcb"
     board_margin: Length = Field(2000, description="board modelled beyond the package edge")
-    max_top_c: float | None = None
-    max_skin_c: float | None = None
+    max_top_c: Celsius | None = None
+    max_skin_c: Celsius | None = Field(None, description="needs housing_thickness > 0")
     housing_thickness: Length = Field(0, description="housing wall over the package; 0: none")
     housing_material: str = "housing_plastic"
-    top_fixed_c: float | None = None
-    bottom_fixed_c: float | None = None
+    top_fixed_c: Celsius | None = None
+    bottom_fixed_c: Celsius | None = None
 
 
 class WarpageFile(_Strict):
@@ -301,21 +312,21 @@ def _parse_yaml(text: str, file: str | None) -> Any:
 parse_yaml = _parse_yaml
 
 
-def load_design(path: str | Path, library: Library | None = None) -> Design:
-    """Read and validate a design file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise DesignError(
-            f"cannot read the design file: {err.strerror}",
-            file=str(path),
-            fix="check the path",
-        ) from None
-    return design_from_text(text, file=str(path), library=library)
+def load_design(
+    path: str | Path, library: Library | None = None, limits: DesignLimits | None = None
+) -> Design:
+    """Read and validate a design file (see :func:`design_from_text`)."""
+    limits = limits or DesignLimits()
+    text = read_text(path, kind="design file", max_bytes=limits.max_file_bytes)
+    return design_from_text(text, file=str(path), library=library, limits=limits)
 
 
-def design_from_text(text: str, file: str | None = None, library: Library | None = None) -> Design:
+def design_from_text(
+    text: str,
+    file: str | None = None,
+    library: Library | None = None,
+    limits: DesignLimits | None = None,
+) -> Design:
     """Validate design-file text and convert it into a core :class:`Design`.
 
     Parameters
@@ -326,7 +337,10 @@ def design_from_text(text: str, file: str | None = None, library: Library | None
         Where the text came from, for error messages; also the default design name.
     library
         The part/process/material library (default: the built-in one).
+    limits
+        What the file may ask for (default :class:`~layoutopt.limits.DesignLimits`).
     """
+    limits = limits or DesignLimits()
     data = _parse_yaml(text, file)
     if data is None:
         raise DesignError(
@@ -338,14 +352,82 @@ def design_from_text(text: str, file: str | None = None, library: Library | None
             file=file,
             fix="write 'process:', 'dies:' and 'envelope:' at the top level",
         )
+    _check_amount(data, limits, file)
     try:
         spec = DesignFile.model_validate(data)
     except ValidationError as err:
         raise validation_error(err, DesignFile, file=file) from None
     try:
+        _check_counts(spec, limits)
         return _build(spec, file, library or load_library())
     except DesignError as err:
         raise (err if err.file or file is None else err.in_file(file)) from None
+
+
+def _count_values(data: Any, budget: int) -> int:
+    """Values in ``data`` (every list item, mapping key and value, and the containers),
+    counting stops just above ``budget``. Iterative: nesting depth costs no stack."""
+    count = 0
+    pending = [data]
+    while pending and count <= budget:
+        node = pending.pop()
+        count += 1
+        if isinstance(node, dict):
+            pending.extend(node.values())
+            count += len(node)
+        elif isinstance(node, list):
+            pending.extend(node)
+    return count
+
+
+def _check_amount(data: Any, limits: DesignLimits, file: str | None) -> None:
+    # Before pydantic: validating an alias bomb would expand it (each alias is checked).
+    count = _count_values(data, limits.max_values)
+    if count > limits.max_values:
+        raise DesignError(
+            f"the file holds more than {limits.max_values:,} values (lists and mappings "
+            "expanded, each use of a YAML alias counted)",
+            file=file,
+            fix="write the design without deep alias nesting; the limit is "
+            "DesignLimits.max_values (docs/limits.md)",
+        )
+
+
+def _check_counts(spec: DesignFile, limits: DesignLimits) -> None:
+    """The number of dies, polygon corners and power-map cells, before any is built."""
+    total = sum(d.count for d in spec.dies)
+    if total > limits.max_dies:
+        biggest = max(range(len(spec.dies)), key=lambda i: spec.dies[i].count)
+        raise DesignError(
+            f"the design asks for {total:,} dies; the limit is {limits.max_dies:,}",
+            field=f"dies[{biggest}].count" if spec.dies[biggest].count > 1 else "dies",
+            value=spec.dies[biggest].count if spec.dies[biggest].count > 1 else None,
+            fix="lower the count, or raise the limit with 'layoutopt solve --max-dies N' "
+            "(DesignLimits.max_dies; docs/limits.md)",
+        )
+    shapes = [("envelope.outline", spec.envelope.outline)]
+    shapes += [(f"envelope.keepouts[{i}]", k) for i, k in enumerate(spec.envelope.keepouts)]
+    shapes += [
+        (f"envelope.height_zones[{i}].region", z.region)
+        for i, z in enumerate(spec.envelope.height_zones)
+    ]
+    for where, shape in shapes:
+        if shape.points is not None and len(shape.points) > limits.max_points:
+            raise DesignError(
+                f"the polygon has {len(shape.points):,} corners; the limit is "
+                f"{limits.max_points:,}",
+                field=f"{where}.points",
+                fix="simplify the outline (DesignLimits.max_points; docs/limits.md)",
+            )
+    for i, d in enumerate(spec.dies):
+        cells = sum(len(row) for row in d.power_map or ())
+        if cells > limits.max_power_map_cells:
+            raise DesignError(
+                f"the power map has {cells:,} cells; the limit is {limits.max_power_map_cells:,}",
+                field=f"dies[{i}].power_map",
+                fix="use a coarser map: the thermal grid rarely resolves more than 100 x 100 "
+                "tiles per die (DesignLimits.max_power_map_cells; docs/limits.md)",
+            )
 
 
 def _build(spec: DesignFile, file: str | None, lib: Library) -> Design:
@@ -538,7 +620,7 @@ def _check(design: Design, origin: dict[str, int], spec: DesignFile) -> None:
         _check_height(design, rules, origin, where, name)
 
 
-def _check_dies(design: Design, origin: dict[str, int]) -> None:
+def _check_power_maps(design: Design, origin: dict[str, int]) -> None:
     for die in design.dies:
         where = f"dies[{origin[die.id]}]"
         pm = die.power_map
@@ -551,12 +633,24 @@ def _check_dies(design: Design, origin: dict[str, int]) -> None:
                     fix="give a rectangular grid: every row (south to north) the same number "
                     "of columns (west to east)",
                 )
+            if any(v < 0 for row in pm for v in row):
+                raise DesignError(
+                    "power map has a negative value",
+                    field=f"{where}.power_map",
+                    fix="give relative power densities, zero or positive",
+                )
             if sum(sum(row) for row in pm) <= 0:
                 raise DesignError(
                     "power map is all zero",
                     field=f"{where}.power_map",
                     fix="give relative power densities with a positive sum",
                 )
+
+
+def _check_dies(design: Design, origin: dict[str, int]) -> None:
+    _check_power_maps(design, origin)
+    for die in design.dies:
+        where = f"dies[{origin[die.id]}]"
         if (
             die.bond is not BondType.WIRE_BOND
             and die.bond is not BondType.VERTICAL_WIRE
@@ -572,6 +666,23 @@ def _check_dies(design: Design, origin: dict[str, int]) -> None:
 
 def _check_thermal(design: Design, origin: dict[str, int]) -> None:
     t = design.thermal
+    if not t.ambient_c > ABSOLUTE_ZERO_C:
+        raise DesignError(
+            f"{t.ambient_c:g} °C is not above absolute zero ({ABSOLUTE_ZERO_C} °C)",
+            field="thermal.ambient_c",
+            value=t.ambient_c,
+            fix="give the ambient temperature in °C, e.g. 25",
+        )
+    if t.max_skin_c is not None and t.housing_thickness_um <= 0:
+        # Silently skipping the limit would report a design as within a limit never checked.
+        raise DesignError(
+            "a skin limit needs a housing: without one (housing_thickness 0) there is no "
+            "skin surface to check",
+            field="thermal.max_skin_c",
+            value=t.max_skin_c,
+            fix="give thermal.housing_thickness (the wall between package top and skin, "
+            "e.g. '0.8 mm'), or limit the package top with thermal.max_top_c instead",
+        )
     for key in ("max_top_c", "max_skin_c"):
         limit = getattr(t, key)
         if limit is not None and limit <= t.ambient_c:
@@ -588,6 +699,134 @@ def _check_thermal(design: Design, origin: dict[str, int]) -> None:
                 field=f"dies[{origin[die.id]}].max_junction_c",
                 value=die.max_junction_c,
                 fix="raise max_junction_c above thermal.ambient_c or lower the ambient",
+            )
+
+
+def check_design(design: Design) -> None:
+    """Check the values of a core design that came from elsewhere than a design file.
+
+    A design file's schema already guarantees positive sizes, finite numbers and lengths
+    within :data:`~layoutopt.limits.MAX_LENGTH_UM`; a design read back from a layout file
+    or built by a program gets the same guarantees here, plus the design-file checks that
+    hold for any design (thermal limits, the base layers). Fields are named as
+    in the core model (``dies[2].width_um``).
+
+    Raises
+    ------
+    DesignError
+        Naming the first offending field.
+    """
+    origin: dict[str, int] = {}
+    for i, die in enumerate(design.dies):
+        if die.id in origin:
+            raise DesignError(
+                f"die id {die.id!r} is used twice (also by dies[{origin[die.id]}])",
+                field=f"dies[{i}].id",
+                value=die.id,
+                fix="give each die a distinct id",
+            )
+        origin[die.id] = i
+    _check_magnitudes(design)
+    _check_power_maps(design, origin)
+    _check_thermal(design, origin)
+    # Materials are not checked: a design without a table uses the library's
+    # (layoutopt.thermal.materials.fallback_material), which reports an unknown name itself.
+    _check_height(design, design.rules, origin, "rules", design.rules.name)
+
+
+# Core length fields that must be above zero (the others may be zero: "no such layer").
+_POSITIVE_UM = {"width_um", "length_um", "thickness_um", "max_thickness_um", "board_thickness_um"}
+
+
+def _check_lengths(value: object, where: str) -> None:
+    """Every ``*_um`` integer field of the dataclass ``value`` is in [0, MAX_LENGTH_UM]
+    (above zero for :data:`_POSITIVE_UM`)."""
+    for f in fields(value):  # type: ignore[arg-type]
+        v = getattr(value, f.name)
+        if not f.name.endswith("_um") or not isinstance(v, int):
+            continue
+        low = 1 if f.name in _POSITIVE_UM else 0
+        if not low <= v <= MAX_LENGTH_UM:
+            raise DesignError(
+                f"must be {'positive' if low else 'zero or positive'} and at most "
+                f"{MAX_LENGTH_UM:,} um (1 m)",
+                field=f"{where}.{f.name}",
+                value=v,
+                fix="give the length in whole micrometres",
+            )
+
+
+def _check_shape(polygon: Polygon, where: str) -> None:
+    x0, y0, x1, y1 = polygon.bounds if not polygon.is_empty else (0, 0, 0, 0)
+    if polygon.is_empty or not polygon.is_valid or polygon.area <= 0:
+        raise DesignError(
+            "not a valid polygon with an area",
+            field=where,
+            fix="list at least three corners in order around the shape, edges not crossing",
+        )
+    if max(abs(x0), abs(y0), abs(x1), abs(y1)) > MAX_LENGTH_UM:
+        raise DesignError(
+            f"reaches beyond {MAX_LENGTH_UM:,} um (1 m) from the origin",
+            field=where,
+            value=[round(b) for b in (x0, y0, x1, y1)],
+            fix="give the corners in micrometres",
+        )
+
+
+def _check_magnitudes(design: Design) -> None:
+    for i, die in enumerate(design.dies):
+        where = f"dies[{i}]"
+        _check_lengths(die, where)
+        if not 0 <= die.power_w <= MAX_POWER_W:
+            raise DesignError(
+                f"must be zero or positive and at most {MAX_POWER_W:g} W",
+                field=f"{where}.power_w",
+                value=die.power_w,
+                fix="give the die power in W, e.g. 0.12",
+            )
+        for t in die.allowed_thickness_um:
+            if not 0 < t <= MAX_LENGTH_UM:
+                raise DesignError(
+                    "every allowed thickness must be positive and at most 1 m",
+                    field=f"{where}.allowed_thickness_um",
+                    value=t,
+                    fix="give thicknesses in whole micrometres",
+                )
+    for k, rules in enumerate((design.rules, *design.alternatives)):
+        where = "rules" if k == 0 else f"alternatives[{k - 1}]"
+        _check_lengths(rules, where)
+        if not (0 <= rules.rdl_layers <= 100 and rules.max_dies_per_stack >= 1):
+            raise DesignError(
+                "needs 0 to 100 RDL layers and at least one die per stack",
+                field=where,
+                value=(rules.rdl_layers, rules.max_dies_per_stack),
+                fix="correct rdl_layers or max_dies_per_stack",
+            )
+    env = design.envelope
+    _check_lengths(env, "envelope")
+    _check_shape(env.outline, "envelope.outline")
+    for i, keepout in enumerate(env.keepouts):
+        _check_shape(keepout, f"envelope.keepouts[{i}]")
+    for i, zone in enumerate(env.height_zones):
+        _check_shape(zone.region, f"envelope.height_zones[{i}].region")
+        _check_lengths(zone, f"envelope.height_zones[{i}]")
+    _check_lengths(design.thermal, "thermal")
+    t = design.thermal
+    for key in ("h_top_w_per_m2_k", "h_bottom_w_per_m2_k"):
+        if not getattr(t, key) > 0:
+            raise DesignError(
+                "must be positive",
+                field=f"thermal.{key}",
+                value=getattr(t, key),
+                fix="give the heat transfer coefficient, e.g. 12",
+            )
+    for i, m in enumerate(design.materials):
+        if not (m.k_xy_w_per_m_k > 0 and m.k_z_w_per_m_k > 0):
+            raise DesignError(
+                "conductivities must be positive",
+                field=f"materials[{i}]",
+                value=m.name,
+                fix="give k in W/(m K), e.g. 130 for silicon",
             )
 
 

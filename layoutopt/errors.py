@@ -16,6 +16,7 @@ __all__ = [
     "LayoutFileError",
     "LayoutOptError",
     "LibraryError",
+    "OutputError",
     "SpaceError",
 ]
 
@@ -25,7 +26,7 @@ class LayoutOptError(Exception):
 
 
 class DesignError(LayoutOptError):
-    """A design (file or object) is invalid.
+    """Bad input: a design (file or object), or another file or path the user gave, is invalid.
 
     Parameters
     ----------
@@ -94,6 +95,11 @@ class SpaceError(DesignError):
 
 class LayoutFileError(DesignError):
     """A layout JSON file cannot be read."""
+
+
+class OutputError(DesignError):
+    """An output place (``-o``) cannot be written: a file where a folder is wanted, a
+    read-only folder, no permission. Checked before any long computation."""
 
 
 class InternalError(LayoutOptError):

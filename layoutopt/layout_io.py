@@ -27,27 +27,37 @@ Format (``format_version`` 1)::
     }
 
 Files without the ``warpage`` or ``cost`` keys (written before they existed) read as None.
+
+Reading is strict, since a layout file may come from anyone: every number finite (a NaN
+would make every rule comparison false, so every rule would "hold"), every value of the
+type the model declares, the embedded design checked as a design file is
+(:func:`layoutopt.design_file.check_design`), sizes positive and within
+:data:`~layoutopt.limits.MAX_LENGTH_UM`. Each error names the file and the dotted field.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from layoutopt.economics.report import CostReport
-from layoutopt.errors import LayoutFileError
+from layoutopt.errors import DesignError, LayoutFileError
+from layoutopt.files import read_text
+from layoutopt.limits import MAX_LENGTH_UM
 from layoutopt.mechanics.warpage import WarpageReport
-from layoutopt.model import Design, Family, Layer, Layout, Placement, Rect
-from layoutopt.serialize import from_data, to_data
+from layoutopt.model import Design, Layer, Layout, Placement
+from layoutopt.serialize import DataError, from_data, to_data
 from layoutopt.thermal.report import ThermalReport
 
 __all__ = [
     "FORMAT_VERSION",
     "LayoutRecord",
+    "check_layout",
     "layout_from_data",
     "layout_to_data",
     "read_layout",
@@ -109,32 +119,83 @@ def layout_to_data(design: Design, layout: Layout) -> dict[str, Any]:
     }
 
 
-def layout_from_data(data: dict[str, Any]) -> Layout:
-    placements = tuple(
-        Placement(
-            die_id=d["id"],
-            x_um=d["x_um"],
-            y_um=d["y_um"],
-            width_um=d["width_um"],
-            length_um=d["length_um"],
-            rotation_deg=d["rotation_deg"],
-            z_bottom_um=d["z_bottom_um"],
-            thickness_um=d["thickness_um"],
-            stack=d["stack"],
-            tier=d["tier"],
-            on_die=d.get("on_die"),
-            side=d.get("side", "top"),
-        )
-        for d in data["dies"]
+# Keys of a die entry written for readers (derived from the design), not placement fields.
+_DIE_INFO_KEYS = ("part", "kind")
+_LAYOUT_KEYS = ("design_name", "family", "package", "thickness_um", "dies", "thickness_breakdown")
+
+
+def _mapping(data: Any, path: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise DataError(path, "expected a mapping of keys to values")
+    return data
+
+
+def _placement_from_data(data: Any, path: str) -> Placement:
+    entry = _mapping(data, path)
+    if "id" not in entry:
+        raise DataError(f"{path}.id", "missing")
+    fields = {k: v for k, v in entry.items() if k not in (*_DIE_INFO_KEYS, "id")}
+    return from_data(Placement, {"die_id": entry["id"], **fields}, path=path)
+
+
+def layout_from_data(data: Any, path: str = "layout") -> Layout:
+    """The :class:`Layout` of a layout file's ``layout`` section (strict, see the module)."""
+    section = _mapping(data, path)
+    for key in section:
+        if key not in _LAYOUT_KEYS:
+            raise DataError(f"{path}.{key}", f"unknown key; the keys are {', '.join(_LAYOUT_KEYS)}")
+    dies = section.get("dies")
+    if not isinstance(dies, list) or not dies:
+        raise DataError(f"{path}.dies", "expected a non-empty list of placed dies")
+    layers = section.get("thickness_breakdown", [])
+    if not isinstance(layers, list):
+        raise DataError(f"{path}.thickness_breakdown", "expected a list of layers")
+    head = {
+        k: section[k] for k in ("design_name", "family", "package", "thickness_um") if k in section
+    }
+    layout = from_data(Layout, {**head, "placements": []}, path=path)
+    return replace(
+        layout,
+        placements=tuple(_placement_from_data(d, f"{path}.dies[{i}]") for i, d in enumerate(dies)),
+        stack_up=tuple(
+            from_data(Layer, layer, path=f"{path}.thickness_breakdown[{i}]")
+            for i, layer in enumerate(layers)
+        ),
     )
-    return Layout(
-        design_name=data["design_name"],
-        family=Family(data["family"]),
-        package=from_data(Rect, data["package"]),
-        thickness_um=data["thickness_um"],
-        placements=placements,
-        stack_up=tuple(from_data(Layer, layer) for layer in data.get("thickness_breakdown", [])),
-    )
+
+
+def _check_extent(value: int, path: str, *, positive: bool) -> None:
+    low = 1 if positive else -MAX_LENGTH_UM
+    if not low <= value <= MAX_LENGTH_UM:
+        need = "positive and at most" if positive else "at most"
+        raise DataError(path, f"must be {need} {MAX_LENGTH_UM:,} um (1 m) in size", value)
+
+
+def check_layout(layout: Layout, path: str = "layout") -> None:
+    """Sizes positive and every length within 1 m (what drawing and the thermal grid need).
+
+    Rule breaks (overlaps, wrong sizes for a die, ...) are the validator's business; this
+    only rejects values no layout can have.
+    """
+    pkg = layout.package
+    for name in ("width_um", "length_um"):
+        _check_extent(getattr(pkg, name), f"{path}.package.{name}", positive=True)
+    for name in ("x_um", "y_um"):
+        _check_extent(getattr(pkg, name), f"{path}.package.{name}", positive=False)
+    _check_extent(layout.thickness_um, f"{path}.thickness_um", positive=True)
+    for i, p in enumerate(layout.placements):
+        where = f"{path}.dies[{i}]"
+        for name in ("width_um", "length_um", "thickness_um"):
+            _check_extent(getattr(p, name), f"{where}.{name}", positive=True)
+        for name in ("x_um", "y_um", "z_bottom_um"):
+            _check_extent(getattr(p, name), f"{where}.{name}", positive=False)
+    for i, layer in enumerate(layout.stack_up):
+        if not 0 <= layer.thickness_um <= MAX_LENGTH_UM:
+            raise DataError(
+                f"{path}.thickness_breakdown[{i}].thickness_um",
+                "must be zero or positive and at most 1 m",
+                layer.thickness_um,
+            )
 
 
 def to_json(record: LayoutRecord) -> str:
@@ -149,7 +210,8 @@ def to_json(record: LayoutRecord) -> str:
         "cost": None if record.cost is None else to_data(record.cost),
         "solver": record.solver,
     }
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    # allow_nan=False: a NaN written here could not be read back (a bug, never data).
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _without_times(thermal: dict[str, Any]) -> dict[str, Any]:
@@ -179,21 +241,37 @@ def write_layout(path: str | os.PathLike[str], record: LayoutRecord) -> Path:
     return write_atomic(path, to_json(record))
 
 
+def _non_finite(data: Any, path: str = "") -> tuple[str, float] | None:
+    """The path and value of the first NaN or infinity in parsed JSON, if any."""
+    pending: list[tuple[str, Any]] = [(path, data)]
+    while pending:
+        where, node = pending.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            return where, node
+        if isinstance(node, dict):
+            pending.extend((f"{where}.{k}" if where else str(k), v) for k, v in node.items())
+        elif isinstance(node, list):
+            pending.extend((f"{where}[{i}]", v) for i, v in enumerate(node))
+    return None
+
+
+_FIX = "give a layout.json written by 'layoutopt solve', or correct the named field"
+
+
 def read_layout(path: str | os.PathLike[str]) -> LayoutRecord:
     """Read a layout file; a malformed file raises :class:`LayoutFileError` naming the field."""
     name = str(path)
+    text = read_text(path, kind="layout file", error=LayoutFileError)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LayoutFileError(
-            "no such file", file=name, fix="give the path of a layout.json"
-        ) from None
+        data = json.loads(text)
     except json.JSONDecodeError as err:
         raise LayoutFileError(
             f"not valid JSON (line {err.lineno}, column {err.colno}: {err.msg})",
             file=name,
             fix="give a layout.json written by 'layoutopt solve'",
         ) from None
+    except RecursionError:
+        raise LayoutFileError("JSON nested too deeply", file=name, fix=_FIX) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise LayoutFileError(
             'not a layoutopt layout file (missing "format": "layoutopt.layout")',
@@ -209,23 +287,47 @@ def read_layout(path: str | os.PathLike[str]) -> LayoutRecord:
             value=data.get("format_version"),
             fix="re-solve the design with this version of layoutopt",
         )
-    try:
-        design = from_data(Design, data["design"])
-        layout = layout_from_data(data["layout"])
-        thermal = None if data.get("thermal") is None else from_data(ThermalReport, data["thermal"])
-        warpage = None if data.get("warpage") is None else from_data(WarpageReport, data["warpage"])
-        cost = None if data.get("cost") is None else from_data(CostReport, data["cost"])
-    except (KeyError, TypeError, ValueError) as err:
+    bad = _non_finite(data)
+    if bad is not None:
         raise LayoutFileError(
-            f"malformed content ({type(err).__name__}: {err})",
+            "not a finite number (NaN and infinity are not values)",
             file=name,
-            fix="give a layout.json written by 'layoutopt solve', or fix the named field",
+            field=bad[0],
+            value=bad[1],
+            fix=_FIX,
+        )
+    try:
+        return _record(data)
+    except DataError as err:
+        raise LayoutFileError(
+            err.message, file=name, field=err.path, value=err.value, fix=_FIX
         ) from None
-    return LayoutRecord(
-        design=design,
-        layout=layout,
-        thermal=thermal,
-        solver=data.get("solver"),
-        warpage=warpage,
-        cost=cost,
-    )
+    except DesignError as err:  # the embedded design, checked as a design file would be
+        field = f"design.{err.field}" if err.field else "design"
+        raise LayoutFileError(
+            err.message, file=name, field=field, value=err.value, fix=err.fix
+        ) from None
+
+
+def _record(data: dict[str, Any]) -> LayoutRecord:
+    from layoutopt.design_file import check_design  # lazy: design_file loads the library
+
+    for key in ("design", "layout"):
+        if key not in data:
+            raise DataError(key, "missing")
+    design = from_data(Design, data["design"], path="design")
+    check_design(design)
+    layout = layout_from_data(data["layout"])
+    check_layout(layout)
+    reports = {
+        key: None if data.get(key) is None else from_data(cls, data[key], path=key)
+        for key, cls in (
+            ("thermal", ThermalReport),
+            ("warpage", WarpageReport),
+            ("cost", CostReport),
+        )
+    }
+    solver = data.get("solver")
+    if solver is not None and not isinstance(solver, dict):
+        raise DataError("solver", "expected a mapping or null", None)
+    return LayoutRecord(design=design, layout=layout, solver=solver, **reports)

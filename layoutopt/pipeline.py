@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from layoutopt.assess import assess, metrics
+from layoutopt.files import safe_name
 from layoutopt.layout_io import LayoutRecord, write_atomic, write_layout
 from layoutopt.model import Design
 from layoutopt.solver import SolveOptions, SolveResult, solve
@@ -180,4 +181,5 @@ def write_solution(
 
 
 def family_dir_name(design: Design) -> str:
-    return design.rules.name or design.family.value
+    """The folder of a family's results under ``families/`` (a safe file name)."""
+    return safe_name(design.rules.name or design.family.value)

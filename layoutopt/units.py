@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 import re
 
+from layoutopt.limits import MAX_LENGTH_UM, MAX_POWER_W
+
 __all__ = [
     "LENGTH_UNITS_UM",
     "POWER_UNITS_W",
@@ -47,7 +49,12 @@ _BARE_NUMBER = re.compile(r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$")
 
 
 class UnitError(ValueError):
-    """A quantity could not be read; the message says what to write instead."""
+    """A quantity could not be read; the message says what to write instead (``fix``,
+    when given, is the change to make)."""
+
+    def __init__(self, message: str, fix: str | None = None) -> None:
+        super().__init__(message)
+        self.fix = fix
 
 
 def _split(text: object, kind: str, units: dict[str, float], example: str) -> tuple[float, float]:
@@ -73,7 +80,8 @@ def parse_length_um(text: object, *, allow_zero: bool = True) -> int:
     """Read a length such as ``"9.5 mm"`` as whole micrometres.
 
     Lengths must resolve to a whole number of micrometres (to 1 nm), since geometry in the
-    core is integer micrometres; negative lengths are rejected.
+    core is integer micrometres; negative lengths and lengths above
+    :data:`~layoutopt.limits.MAX_LENGTH_UM` (1 m) are rejected.
 
     >>> parse_length_um("0.6 mm")
     600
@@ -82,11 +90,22 @@ def parse_length_um(text: object, *, allow_zero: bool = True) -> int:
     ... except UnitError as err:
     ...     print(err)
     a bare number ... write the unit, e.g. '40 um'
+    >>> try:
+    ...     parse_length_um("1e30 mm")
+    ... except UnitError as err:
+    ...     print(err)
+    '1e30 mm' is longer than any length layoutopt accepts (at most 1000 mm)
     """
     number, scale = _split(text, "length", LENGTH_UNITS_UM, "40 um")
     value_um = number * scale
     if value_um < 0 or (value_um == 0 and not allow_zero):
         raise UnitError(f"{text!r} must be {'positive' if not allow_zero else 'zero or positive'}")
+    if not value_um <= MAX_LENGTH_UM:  # also catches inf ("1e999 mm")
+        raise UnitError(
+            f"{text!r} is longer than any length layoutopt accepts "
+            f"(at most {format_length_mm(MAX_LENGTH_UM)})",
+            fix="check the exponent and the unit (lengths are bounded, see docs/limits.md)",
+        )
     rounded = round(value_um)
     if not math.isclose(value_um, rounded, abs_tol=1e-3):
         raise UnitError(
@@ -96,10 +115,16 @@ def parse_length_um(text: object, *, allow_zero: bool = True) -> int:
 
 
 def parse_power_w(text: object) -> float:
-    """Read a power such as ``"120 mW"`` in watts (zero or positive)."""
+    """Read a power such as ``"120 mW"`` in watts (zero or positive, at most
+    :data:`~layoutopt.limits.MAX_POWER_W`)."""
     number, scale = _split(text, "power", POWER_UNITS_W, "120 mW")
     if number < 0:
         raise UnitError(f"{text!r} must be zero or positive")
+    if not number * scale <= MAX_POWER_W:  # also catches inf ("1e999 W")
+        raise UnitError(
+            f"{text!r} is more than any die power layoutopt accepts (at most {MAX_POWER_W:g} W)",
+            fix="check the exponent and the unit (powers are bounded, see docs/limits.md)",
+        )
     return number * scale
 
 

@@ -99,7 +99,7 @@ def test_nets_errors() -> None:
 
 
 def test_missing_file_is_a_design_error(tmp_path: Path) -> None:
-    with pytest.raises(DesignError, match="cannot read the file"):
+    with pytest.raises(DesignError, match="no such file"):
         bookshelf_to_pack_problem(tmp_path / "nope.blocks")
 
 

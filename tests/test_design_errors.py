@@ -16,7 +16,7 @@ BASE: dict[str, Any] = {
     "process": "epop",
     "dies": [{"part": "lpddr4x_16gb"}, {"part": "nand_tlc_512gb"}],
     "envelope": {"outline": {"width": "10 mm", "length": "12 mm"}, "max_thickness": "0.6 mm"},
-    "thermal": {"ambient_c": 35, "max_skin_c": 43},
+    "thermal": {"ambient_c": 35, "max_skin_c": 43, "housing_thickness": "0.8 mm"},
 }
 
 

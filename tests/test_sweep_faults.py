@@ -315,7 +315,7 @@ def test_exit_codes_agree_and_are_documented() -> None:
     assert sweep_cli.EXIT_POINT_ERRORS == ExitCode.POINT_ERRORS
     assert sweep_cli.EXIT_INVALID == ExitCode.BAD_INPUT
     readme = " ".join((REPO / "README.md").read_text().split())
-    assert "`7` a sweep's infrastructure failed" in readme
-    assert "`130` interrupted by Ctrl-C" in readme
+    assert "| `7` | a sweep's infrastructure failed" in readme
+    assert "| `130` | interrupted by Ctrl-C" in readme
     help_text = " ".join(CliRunner().invoke(app, ["sweep", "--help"]).output.split())
     assert "7 infrastructure fault" in help_text and "130 interrupted by Ctrl-C" in help_text

@@ -25,6 +25,7 @@ import typing
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -40,6 +41,7 @@ from layoutopt.model import BondType, DieKind, Edge, Material, MechanicalPropert
 from layoutopt.units import UnitError, parse_length_um, parse_power_w
 
 __all__ = [
+    "Celsius",
     "Confidence",
     "Coordinate",
     "DieFields",
@@ -66,7 +68,9 @@ _POWER_PATTERN = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*(W|mW|uW|µW)\s*$
 
 def _unit_error(err: UnitError, example: str) -> PydanticCustomError:
     text = str(err)
-    if "must be" in text:  # a sign problem, not a unit problem
+    if err.fix:
+        fix = err.fix
+    elif "must be" in text:  # a sign problem, not a unit problem
         fix = f"give a positive value with its unit, e.g. {example!r}"
     else:
         fix = f"write a number and a unit, e.g. {example!r}"
@@ -131,11 +135,33 @@ Power = Annotated[
 ]
 """A power written with its unit, held in watts."""
 
+ABSOLUTE_ZERO_C = -273.15
+
+
+def _celsius(value: float) -> float:
+    if not value > ABSOLUTE_ZERO_C:
+        raise PydanticCustomError(
+            "temperature",
+            "{value} °C is not above absolute zero (-273.15 °C)",
+            {"value": value, "fix": "give the temperature in °C, e.g. 25"},
+        )
+    return value
+
+
+Celsius = Annotated[
+    float,
+    AfterValidator(_celsius),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": ABSOLUTE_ZERO_C, "description": "°C"}),
+]
+"""A temperature in °C, finite and above absolute zero."""
+
 Confidence = Literal["H", "M", "L", "E"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity are never a dimension, power or temperature: every comparison with
+    # NaN is false, so a NaN would pass every later check.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class FieldSource(_Strict):
@@ -153,7 +179,7 @@ class DieFields(_Strict):
     length: PositiveLength | None = Field(None, description="y extent at rotation 0")
     thickness: PositiveLength | None = None
     power: Power | None = None
-    max_junction_c: float | None = None
+    max_junction_c: Celsius | None = None
     bond: BondType | None = None
     pad_edges: list[Edge] | None = Field(None, description="wire-bond pad edges at rotation 0")
     phy_edges: list[Edge] | None = Field(None, description="memory PHY edges (CMC)")
@@ -488,6 +514,11 @@ def validation_error(
     elif kind in ("greater_than", "greater_than_equal"):
         bound = ctx.get("gt", ctx.get("ge"))
         fix = f"use a value {'above' if kind == 'greater_than' else 'at least'} {bound}"
+    elif kind == "finite_number":
+        fix = "give a finite number (not .nan or .inf)"
+    elif kind in ("less_than", "less_than_equal"):
+        bound = ctx.get("lt", ctx.get("le"))
+        fix = f"use a value {'below' if kind == 'less_than' else 'at most'} {bound}"
     elif kind == "literal_error" and "expected" in ctx:
         fix = f"use one of {ctx['expected']}"
     elif kind in ("model_type", "dict_type"):

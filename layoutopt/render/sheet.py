@@ -173,6 +173,11 @@ def _peak_rows(thermal: ThermalReport | None, field: ThermalField | None) -> lis
     """Peak junction and skin rows: from the map when there is one (one number for both)."""
     if thermal is None:
         return [["peak junction", "not checked (solved without thermal)"], ["skin", "—"]]
+    if thermal.total_power_w <= 0:
+        return [
+            ["peak junction", f"no power: all at the ambient {thermal.ambient_c:g} °C"],
+            ["thermal limits", "none to check (0 W)"],
+        ]
     rows = []
     if field is not None:
         peak_c, _, die_id = peak_junction(field)

@@ -270,9 +270,10 @@ def build_thermal_views(
     t = ViewTransform(
         int(np.floor(w.x_edges_um[0])), int(np.ceil(w.y_edges_um[-1])), px_per_mm, 44.0, 24.0
     )
-    items: list[Item] = [
-        Text(44, 14, "Temperature, max over z (top view)", TEXT_PX["label"], weight="bold")
-    ]
+    title = "Temperature, max over z (top view)"
+    if getattr(field, "total_power_w", None) == 0:  # a uniform map needs its reason
+        title = f"No power dissipated: all at {t_max:.1f} °C (ambient), no limit to check"
+    items: list[Item] = [Text(44, 14, title, TEXT_PX["label"], weight="bold")]
     column_max = np.where(solid, window, -np.inf).max(axis=2)
     top_levels = _levels(np.where(np.isfinite(column_max), column_max, np.nan), t_min, t_max)
     xs = np.array([t.x(v) for v in w.x_edges_um])

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from layoutopt.files import safe_name
 from layoutopt.layout_io import write_atomic
 from layoutopt.model import Design, Layout
 from layoutopt.render.canvas import paint_matplotlib, to_svg_document
@@ -153,8 +154,11 @@ def write_views(
 ) -> list[Path]:
     """Write each view in each format as ``OUTDIR/STEM-VIEW.FMT`` (atomically).
 
-    Pairs that do not exist are skipped (``thermal`` without a ``field``; ``dxf`` is only
-    the top view). Returns the written paths in view-then-format order.
+    ``STEM`` is ``stem`` or the design's name, made safe as a file name
+    (:func:`layoutopt.files.safe_name`): a name such as ``../x`` or ``/abs/x`` (from any
+    layout file) never writes outside ``outdir``. Pairs that do not exist are skipped
+    (``thermal`` without a ``field``; ``dxf`` is only the top view). Returns the written
+    paths in view-then-format order.
 
     Raises
     ------
@@ -167,7 +171,7 @@ def write_views(
     for fmt in formats:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    stem = stem or design.name
+    stem = safe_name(stem or design.name)
     written: list[Path] = []
     for view in views:
         for fmt in formats:

@@ -26,6 +26,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from layoutopt.files import safe_name
 from layoutopt.layout_io import read_layout, write_atomic
 from layoutopt.sweep.analysis import OBJECTIVES, pareto_front, results_frame
 from layoutopt.sweep.filters import comparable
@@ -201,9 +202,13 @@ def write_report(
         for _, row in front_df.iterrows():
             if not row["layout_path"]:
                 continue
-            svg = _drawing(sweep_dir / row["layout_path"])
+            layout_file = (sweep_dir / row["layout_path"]).resolve()
+            if not layout_file.is_relative_to(sweep_dir.resolve()):
+                continue  # a store row pointing outside the sweep is not ours to read
+            svg = _drawing(layout_file)
             if svg is not None:
-                name = f"drawings/{row['key'][:16]}.svg"
+                # The key names a file: made safe, so a crafted store cannot write elsewhere.
+                name = f"drawings/{safe_name(str(row['key'])[:16], default='point')}.svg"
                 write_atomic(directory / name, svg)
                 drawn[row["key"]] = name
                 svgs[row["key"]] = svg

@@ -19,6 +19,10 @@ A space file is YAML, validated by pydantic with ``extra="forbid"``::
       exclude: [{family: sip, part: lpddr5x_16gb}]
 
 Everything is checked before any solve (:func:`check_points` loads every point's design).
+A sweep solves at most ``max_points`` points (default
+:data:`~layoutopt.limits.MAX_SWEEP_POINTS`, 10,000): a larger grid is an error at load
+time, with its size, unless it is sampled (``sample: {n: ...}``) or the file raises
+``max_points``; a range may not have more values than that either.
 
 Examples
 --------
@@ -41,6 +45,7 @@ Examples
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +59,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from layoutopt.design_file import parse_yaml
 from layoutopt.errors import DesignError, LayoutOptError, SpaceError
+from layoutopt.files import read_text
+from layoutopt.limits import MAX_SWEEP_POINTS, MAX_YAML_BYTES
 from layoutopt.sweep.filters import Predicate, compile_filter, matches_exclusion
 from layoutopt.sweep.paths import check_path, parse_path, set_paths
 
@@ -139,6 +146,7 @@ class SpaceFile(_Strict):
     axes: list[AxisSpec] = Field(min_length=1)
     sample: SampleSpec | None = None
     filters: FilterSpec = FilterSpec()
+    max_points: int = Field(MAX_SWEEP_POINTS, gt=0, description="most points to solve")
 
 
 # --- the resolved space -------------------------------------------------------------------
@@ -175,7 +183,7 @@ class Space:
 
     @property
     def grid_size(self) -> int:
-        return int(np.prod([len(a.labels) for a in self.axes]))
+        return math.prod(len(a.labels) for a in self.axes)
 
 
 @dataclass(frozen=True)
@@ -192,7 +200,7 @@ class Point:
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+))\s*([A-Za-zµμ]*)\s*$")
 
 
-def _range_values(spec: RangeSpec, file: str | None, path: str) -> list[Any]:
+def _range_values(spec: RangeSpec, file: str | None, path: str, max_points: int) -> list[Any]:
     def split(name: str, raw: object) -> tuple[Decimal, str]:
         match = _QUANTITY.match(str(raw))
         if match is None:
@@ -230,6 +238,14 @@ def _range_values(spec: RangeSpec, file: str | None, path: str) -> list[Any]:
             fix="give a positive step and a stop at or above the start",
         )
     count = int((stop - start) / step) + 1
+    if count > max_points:
+        raise SpaceError(
+            f"the range has {count:,} values; a sweep solves at most {max_points:,} points",
+            file=file,
+            field=f"axes[{path}].range",
+            value=f"{spec.start} .. {spec.stop} step {spec.step}",
+            fix="use a larger step, or raise 'max_points' in the space file (docs/limits.md)",
+        )
     numbers = [start + i * step for i in range(count)]
     if not unit:
         return [int(n) if n == n.to_integral_value() else float(n) for n in numbers]
@@ -241,7 +257,9 @@ def _plain(number: Decimal) -> str:
     return text
 
 
-def _axis(spec: AxisSpec, index: int, file: str | None, base: dict[str, Any]) -> Axis:
+def _axis(
+    spec: AxisSpec, index: int, file: str | None, base: dict[str, Any], max_points: int
+) -> Axis:
     if spec.choices is not None:
         assert spec.name is not None  # checked by the schema
         labels = tuple(c.label for c in spec.choices)
@@ -254,7 +272,7 @@ def _axis(spec: AxisSpec, index: int, file: str | None, base: dict[str, Any]) ->
         path = spec.path or ""
         _checked(lambda: check_path(base, path), file, f"axes[{index}].path")
         if spec.range is not None:
-            values = _range_values(spec.range, file, str(index))
+            values = _range_values(spec.range, file, str(index), max_points)
         else:
             values = list(spec.values or [])
         name = spec.name or _default_name(path)
@@ -346,6 +364,42 @@ def _parse(text: str, file: str | None) -> Any:
         ) from None
 
 
+# Sampling draws point indices as 64-bit integers.
+_MAX_SAMPLED_GRID = 10**15
+
+
+def _check_size(spec: SpaceFile, axes: Sequence[Axis], file: str | None) -> None:
+    """The number of points to solve, before any is built (the numbers in the message)."""
+    sizes = [len(a.labels) for a in axes]
+    grid = math.prod(sizes)
+    shape = " x ".join(f"{n:,}" for n in sizes)
+    if spec.sample is None and grid > spec.max_points:
+        raise SpaceError(
+            f"the grid has {grid:,} points ({shape}); a sweep solves at most {spec.max_points:,}",
+            file=file,
+            field="axes",
+            fix=f"sample it (sample: {{method: lhs, n: {min(spec.max_points, 500)}}}), use "
+            "fewer values, or raise 'max_points' in the space file (docs/limits.md)",
+        )
+    if spec.sample is not None and spec.sample.n > spec.max_points:
+        raise SpaceError(
+            f"the sample asks for {spec.sample.n:,} points; a sweep solves at most "
+            f"{spec.max_points:,}",
+            file=file,
+            field="sample.n",
+            value=spec.sample.n,
+            fix="sample fewer points, or raise 'max_points' in the space file",
+        )
+    if grid > _MAX_SAMPLED_GRID:
+        raise SpaceError(
+            f"the grid has {grid:.3g} points ({shape}); sampling works on at most "
+            f"{_MAX_SAMPLED_GRID:.0e}",
+            file=file,
+            field="axes",
+            fix="use fewer values on some axes",
+        )
+
+
 def space_from_text(text: str, *, file: str | None = None) -> Space:
     """Read and check a space file's text (``file`` names it and anchors relative paths)."""
     data = _parse(text, file)
@@ -358,7 +412,8 @@ def space_from_text(text: str, *, file: str | None = None) -> Space:
     except ValidationError as err:
         raise _pydantic_error(err, file, data) from None
     base, base_file = _base(spec.base, file)
-    axes = tuple(_axis(a, i, file, base) for i, a in enumerate(spec.axes))
+    axes = tuple(_axis(a, i, file, base, spec.max_points) for i, a in enumerate(spec.axes))
+    _check_size(spec, axes, file)
     names = [a.name for a in axes]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -404,16 +459,15 @@ def _base(base: str | dict[str, Any], file: str | None) -> tuple[dict[str, Any],
         return base, file
     anchor = Path(file).parent if file else Path.cwd()
     path = (anchor / base).resolve()
-    try:
-        data = _parse(path.read_text(encoding="utf-8"), str(path))
-    except FileNotFoundError:
+    if not path.exists():
         raise SpaceError(
             "the base design file does not exist",
             file=file,
             field="base",
             value=base,
             fix=f"give a design file path relative to the space file (looked for {path})",
-        ) from None
+        )
+    data = _parse(read_text(path, kind="design file", max_bytes=MAX_YAML_BYTES), str(path))
     if not isinstance(data, dict):
         raise SpaceError("the base design is not a mapping", file=file, field="base", value=base)
     return data, str(path)
@@ -421,12 +475,7 @@ def _base(base: str | dict[str, Any], file: str | None) -> tuple[dict[str, Any],
 
 def load_space(path: str | Path) -> Space:
     """Read and check a space file."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpaceError(
-            "no such file", file=str(path), fix="give the path of a space .yaml"
-        ) from None
+    text = read_text(path, kind="space file", error=SpaceError, max_bytes=MAX_YAML_BYTES)
     return space_from_text(text, file=str(path))
 
 
@@ -438,7 +487,7 @@ def _combinations(space: Space) -> list[tuple[int, ...]]:
     if space.sample is None:
         return list(itertools.product(*(range(s) for s in sizes)))
     n, seed = space.sample.n, space.sample.seed
-    total = int(np.prod(sizes))
+    total = math.prod(sizes)
     if space.sample.method == "random":
         rng = np.random.default_rng(seed)
         flat = np.sort(rng.choice(total, size=min(n, total), replace=False))

@@ -45,9 +45,9 @@ from layoutopt.errors import DesignError
 from layoutopt.model import Design, Layout
 from layoutopt.thermal.materials import check_thermal_inputs, conductivity
 from layoutopt.thermal.report import DieTemperature, FaceHeat, ThermalReport
-from layoutopt.thermal.stackup import build_blocks
+from layoutopt.thermal.stackup import Block, build_blocks
 
-__all__ = ["ThermalField", "fv3d_report", "solve_fv3d"]
+__all__ = ["ThermalField", "fv3d_report", "grid_shape", "solve_fv3d"]
 
 _UM = 1e-6  # metres per micrometre: the one unit conversion of this module
 
@@ -210,6 +210,33 @@ def _overlap(edges: np.ndarray, lo: float, hi: float, tiles: int) -> np.ndarray:
     return np.clip(b - a, 0.0, None)
 
 
+def _grid_edges(
+    blocks: tuple[Block, ...], lateral_step_um: float, vertical_step_um: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def edges(lo: str, hi: str, step: float) -> np.ndarray:
+        breaks = np.unique([v for b in blocks for v in (getattr(b, lo), getattr(b, hi))])
+        return _subdivide(breaks.astype(float), step)
+
+    return (
+        edges("x0_um", "x1_um", lateral_step_um),
+        edges("y0_um", "y1_um", lateral_step_um),
+        edges("z0_um", "z1_um", vertical_step_um),
+    )
+
+
+def grid_shape(
+    design: Design,
+    layout: Layout,
+    *,
+    lateral_step_um: float = 100.0,
+    vertical_step_um: float = 100.0,
+) -> tuple[int, int, int]:
+    """Cells in x, y and z of the grid :func:`solve_fv3d` would build (no 3D array is
+    made), so a caller can refuse a step that would not fit in memory."""
+    xe, ye, ze = _grid_edges(build_blocks(design, layout), lateral_step_um, vertical_step_um)
+    return len(xe) - 1, len(ye) - 1, len(ze) - 1
+
+
 def solve_fv3d(
     design: Design,
     layout: Layout,
@@ -245,15 +272,7 @@ def solve_fv3d(
     blocks = build_blocks(design, layout)
 
     # --- grid and materials -------------------------------------------------------------
-    xe = _subdivide(
-        np.unique([v for b in blocks for v in (b.x0_um, b.x1_um)]).astype(float), lateral_step_um
-    )
-    ye = _subdivide(
-        np.unique([v for b in blocks for v in (b.y0_um, b.y1_um)]).astype(float), lateral_step_um
-    )
-    ze = _subdivide(
-        np.unique([v for b in blocks for v in (b.z0_um, b.z1_um)]).astype(float), vertical_step_um
-    )
+    xe, ye, ze = _grid_edges(blocks, lateral_step_um, vertical_step_um)
     shape = (len(xe) - 1, len(ye) - 1, len(ze) - 1)
     names: list[str] = []
     k_table: list[tuple[float, float]] = []
@@ -504,6 +523,8 @@ def _pcg(matrix: sp.csr_matrix, rhs: np.ndarray, precondition, rtol: float, maxi
     z = precondition(r)
     p = z.copy()
     rz = _dot(r, z)
+    if np.sqrt(_dot(r, r)) <= stop:  # x = 0 already solves it (no power, no fixed faces)
+        return x, 0
     for it in range(1, maxiter + 1):
         q = matrix @ p
         alpha = rz / _dot(p, q)

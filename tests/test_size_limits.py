@@ -1,0 +1,149 @@
+"""Sizes (issue #12): what a file may ask for is bounded, checked at load time, with the
+numbers in the message. Before: ``count: 1e9`` hung, 10,000 dies took 6.8 GB, a 10^6-point
+sweep grid printed nothing for minutes, a 10^9-value range raised MemoryError.
+
+Every test here is bounded by a timeout: a regression is a hang, and the timeout fails it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from layoutopt.cli import ExitCode, app
+from layoutopt.design_file import design_from_text, load_design
+from layoutopt.errors import DesignError, SpaceError
+from layoutopt.limits import DesignLimits
+from layoutopt.sweep.space import space_from_text
+
+ROOT = Path(__file__).resolve().parents[1]
+GLASSES = ROOT / "designs" / "smart_glasses_epop.yaml"
+runner = CliRunner()
+
+DESIGN = """
+name: many
+process: sip
+dies:
+  - {{part: nand_tlc_512gb, count: {count}}}
+envelope:
+  outline: {{width: "900 mm", length: "900 mm"}}
+  max_thickness: "1.2 mm"
+"""
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def test_a_billion_dies_is_refused_at_once_with_the_numbers() -> None:
+    with pytest.raises(DesignError) as info:
+        design_from_text(DESIGN.format(count=1_000_000_000), file="many.yaml")
+    err = info.value
+    assert err.field == "dies[0].count" and err.value == 1_000_000_000
+    assert "1,000,000,000 dies; the limit is 5,000" in err.message
+    assert "--max-dies" in err.fix
+
+
+def test_ten_thousand_dies_need_a_raised_limit() -> None:
+    with pytest.raises(DesignError, match="10,000 dies; the limit is 5,000"):
+        design_from_text(DESIGN.format(count=10_000))
+    with pytest.raises(DesignError, match="11 dies; the limit is 10"):
+        design_from_text(DESIGN.format(count=11), limits=DesignLimits(max_dies=10))
+    raised = design_from_text(DESIGN.format(count=10), limits=DesignLimits(max_dies=10))
+    assert len(raised.dies) == 10
+
+
+def test_solve_max_dies_option_applies_before_the_solve(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["solve", str(GLASSES), "-o", str(tmp_path), "--max-dies", "2"])
+    assert result.exit_code == ExitCode.BAD_INPUT, result.output
+    assert "asks for 3 dies; the limit is 2" in " ".join(result.output.split())
+    assert not (tmp_path / "layout.json").exists()
+
+
+def test_an_alias_bomb_stops_before_it_expands() -> None:
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    text = "\n".join(levels) + "\nname: bomb\nprocess: epop\n"
+    with pytest.raises(DesignError, match="more than 1,000,000 values"):
+        design_from_text(text, file="bomb.yaml")
+
+
+def test_polygon_corners_and_power_map_cells_are_bounded() -> None:
+    # Small limits keep the test fast; the defaults (10,000 each) are the same code path.
+    limits = DesignLimits(max_points=100, max_power_map_cells=100)
+    corners = ", ".join(f'["{i} um", "{(i * 7) % 13} um"]' for i in range(101))
+    polygon = GLASSES.read_text().replace(
+        'outline: {width: "10 mm", length: "12 mm"}', f"outline: {{points: [{corners}]}}"
+    )
+    with pytest.raises(DesignError, match="101 corners; the limit is 100") as info:
+        design_from_text(polygon, limits=limits)
+    assert info.value.field == "envelope.outline.points"
+    rows = "[" + ", ".join(["[" + ", ".join(["1"] * 20) + "]"] * 6) + "]"
+    mapped = GLASSES.read_text().replace(
+        "- part: emmc_controller ", f"- {{part: emmc_controller, power_map: {rows}}}"
+    )
+    with pytest.raises(DesignError, match="120 cells; the limit is 100") as info:
+        design_from_text(mapped, limits=limits)
+    assert info.value.field == "dies[2].power_map"
+    assert DesignLimits().max_points == DesignLimits().max_power_map_cells == 10_000
+
+
+def test_design_file_size_is_bounded(tmp_path: Path) -> None:
+    with pytest.raises(DesignError, match=r"MiB; the limit is"):
+        load_design(GLASSES, limits=DesignLimits(max_file_bytes=1024))
+
+
+# --- sweeps -----------------------------------------------------------------------------------
+
+
+def space(axes: str, extra: str = "") -> str:
+    return (
+        "name: big\n"
+        "base: {name: d, process: epop, dies: [{part: lpddr4x_16gb}],\n"
+        '       envelope: {outline: {width: "10 mm", length: "12 mm"}, max_thickness: "0.6 mm"}}\n'
+        f"axes:\n{axes}{extra}"
+    )
+
+
+HUNDRED = "    values: [" + ", ".join(str(i) for i in range(100)) + "]\n"
+MILLION = (
+    "  - path: dies[0].count\n"
+    + HUNDRED
+    + "  - path: thermal.ambient_c\n"
+    + HUNDRED
+    + "  - path: thermal.h_top_w_per_m2_k\n"
+    + HUNDRED
+)
+
+
+def test_a_million_point_grid_is_refused_with_its_shape() -> None:
+    with pytest.raises(SpaceError) as info:
+        space_from_text(space(MILLION), file="big.yaml")
+    err = info.value
+    assert "1,000,000 points (100 x 100 x 100); a sweep solves at most 10,000" in err.message
+    assert "sample" in err.fix and "max_points" in err.fix
+
+
+def test_the_grid_may_be_sampled_or_the_limit_raised() -> None:
+    sampled = space_from_text(space(MILLION, "sample: {method: lhs, n: 50, seed: 1}\n"))
+    assert sampled.grid_size == 1_000_000
+    with pytest.raises(SpaceError, match="20,000 points"):
+        space_from_text(space(MILLION, "sample: {method: random, n: 20000}\n"))
+    raised = space_from_text(space(MILLION, "max_points: 1000000\n"))
+    assert raised.grid_size == 1_000_000
+
+
+def test_a_billion_value_range_is_refused_before_it_is_built() -> None:
+    axes = '  - path: envelope.max_thickness\n    range: {start: "0 um", stop: "1000000000 um", step: "1 um"}\n'
+    with pytest.raises(SpaceError) as info:
+        space_from_text(space(axes), file="big.yaml")
+    assert "1,000,000,001 values" in info.value.message
+    assert info.value.field == "axes[0].range"
+
+
+def test_sweep_command_exits_3_on_a_too_big_space(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text(space(MILLION))
+    result = runner.invoke(app, ["sweep", str(path), "-o", str(tmp_path / "out"), "--quiet"])
+    assert result.exit_code == ExitCode.BAD_INPUT, result.output
+    assert "1,000,000 points" in " ".join(result.output.split())
