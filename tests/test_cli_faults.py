@@ -337,7 +337,7 @@ def test_zero_power_design_solves_checks_and_draws(tmp_path: Path) -> None:
     assert drawn.exit_code == ExitCode.OK, drawn.output
     sheet = (tmp_path / "d" / "tiny-sheet.svg").read_text()
     assert "No power dissipated: all at 25.0 °C (ambient), no limit to check" in sheet
-    assert "no power: ambient 25 °C" in sheet
+    assert "no power: all at the ambient 25 °C" in sheet and "none to check (0 W)" in sheet
 
 
 def test_fv3d_of_zero_power_is_the_ambient_everywhere() -> None:
