@@ -283,3 +283,19 @@ def test_grid_packings_are_on_the_grid_and_legal_in_um() -> None:
         assert all(p.x_um % 10 == 0 and p.y_um % 10 == 0 for p in result.packing.positions)
         assert packing_violations(problem, result.packing) == ()
         assert shapely_violations(problem, result.packing) == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_maxrects_packings_are_legal(seed: int) -> None:
+    from layoutopt.engine.problem import FootprintTable
+    from layoutopt.engine.skyline import maxrects_best_short_side
+
+    blocks = guillotine(seed, 14, 120, 90)
+    holes = (Rect(10, 10, 12, 9),) if seed % 2 else ()
+    problem = PackProblem(blocks, outline_um=(170, 130), spacing_um=seed % 3, obstacles=holes)
+    table = FootprintTable.of(problem)
+    got = maxrects_best_short_side(table, *table.container, list(range(len(blocks))))  # type: ignore[misc]
+    assert got is not None
+    packing = table.to_packing(problem, *got[:3])
+    assert packing_violations(problem, packing) == ()
+    assert shapely_violations(problem, packing) == []

@@ -15,7 +15,7 @@ import numpy as np
 
 from layoutopt.engine.problem import FootprintTable
 
-__all__ = ["Decoded", "bottom_left_fill", "skyline_best_fit"]
+__all__ = ["Decoded", "bottom_left_fill", "maxrects_best_short_side", "skyline_best_fit"]
 
 # xs, ys, rotations of the footprints, and the height they reach.
 Decoded = tuple[list[int], list[int], list[bool], int]
@@ -195,3 +195,77 @@ def bottom_left_fill(
         ry1.append(y + h)
     top = max((ys[i] + table.size(i, rots[i])[1] for i in range(n)), default=0)
     return xs, ys, rots, top
+
+
+def maxrects_best_short_side(
+    table: FootprintTable, width: int, height: int, order: list[int]
+) -> Decoded | None:
+    """MaxRects packing into a ``width`` x ``height`` box (Jylänki 2010, best short side fit).
+
+    The free space is kept as every maximal free rectangle (obstacles taken out first).
+    Blocks in ``order`` each go to the bottom-left corner of the free rectangle, and the
+    orientation, leaving the smallest short-side leftover (then long side, then lowest,
+    then leftmost). A different greedy from the skyline: it fits some tight outlines the
+    skyline misses (ami49 at 5 % whitespace and aspect 3:1). Returns ``None`` when a block
+    finds no room.
+    """
+    n = len(table)
+    free = np.array([[0, 0, width, height]], dtype=np.int64)
+    for o in table.obstacles:
+        free = _carve(free, (o.x_um, o.y_um, o.x_max_um, o.y_max_um))
+    xs, ys, rots = [0] * n, [0] * n, [False] * n
+    for i in order:
+        best = None
+        fw, fh = free[:, 2] - free[:, 0], free[:, 3] - free[:, 1]
+        for r in (0, 1) if table.rotatable[i] else (0,):
+            w, h = table.size(i, bool(r))
+            ok = np.flatnonzero((fw >= w) & (fh >= h))
+            if ok.size == 0:
+                continue
+            short = np.minimum(fw[ok] - w, fh[ok] - h)
+            long = np.maximum(fw[ok] - w, fh[ok] - h)
+            j = ok[np.lexsort((free[ok, 0], free[ok, 1], long, short))[0]]
+            key = (int(min(fw[j] - w, fh[j] - h)), int(max(fw[j] - w, fh[j] - h)))
+            key += (int(free[j, 1]), int(free[j, 0]))
+            if best is None or key < best[0]:
+                best = (key, int(free[j, 0]), int(free[j, 1]), r, w, h)
+        if best is None:
+            return None
+        _, x, y, r, w, h = best
+        xs[i], ys[i], rots[i] = x, y, bool(r)
+        free = _carve(free, (x, y, x + w, y + h))
+    top = max((ys[i] + table.size(i, rots[i])[1] for i in range(n)), default=0)
+    return xs, ys, rots, top
+
+
+def _carve(free: np.ndarray, rect: tuple[int, int, int, int]) -> np.ndarray:
+    """The maximal free rectangles once ``rect`` (x0, y0, x1, y1) is taken."""
+    x0, y0, x1, y1 = rect
+    hit = (free[:, 0] < x1) & (free[:, 2] > x0) & (free[:, 1] < y1) & (free[:, 3] > y0)
+    if not hit.any():
+        return free
+    keep, cut = free[~hit], free[hit]
+    parts = []
+    for fx0, fy0, fx1, fy1 in cut.tolist():
+        if x0 > fx0:
+            parts.append((fx0, fy0, x0, fy1))
+        if x1 < fx1:
+            parts.append((x1, fy0, fx1, fy1))
+        if y0 > fy0:
+            parts.append((fx0, fy0, fx1, y0))
+        if y1 < fy1:
+            parts.append((fx0, y1, fx1, fy1))
+    if not parts:
+        return keep
+    new = np.unique(np.array(parts, dtype=np.int64), axis=0)  # sorted: a defined order
+    every = np.vstack((keep, new))
+    # A new rectangle inside any other is not maximal (the kept ones already are; a new
+    # one lies inside the rectangle it was cut from, so it cannot hold a kept one).
+    inside = (
+        (every[None, :, 0] <= new[:, None, 0])
+        & (every[None, :, 1] <= new[:, None, 1])
+        & (every[None, :, 2] >= new[:, None, 2])
+        & (every[None, :, 3] >= new[:, None, 3])
+    )
+    inside[np.arange(len(new)), np.arange(len(new)) + len(keep)] = False  # not itself
+    return np.vstack((keep, new[~inside.any(axis=1)]))
