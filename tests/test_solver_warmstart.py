@@ -67,3 +67,25 @@ def test_fifty_parts_reach_a_legal_layout() -> None:
     assert result.status.has_layout and result.layout is not None
     assert "first_solution_s" in result.timing_data()
     assert validate(result.design, result.layout) == ()
+
+
+def test_the_engines_layout_is_kept_when_cp_sat_finds_none(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # #19: n200 / n300 as package designs ended "no solution" although the engine's
+    # packing was legal. Here CP-SAT is made to find nothing in any run; the solve must
+    # still return the engine's layout, legal, and not call it optimal.
+    import sys
+
+    from ortools.sat.python import cp_model
+
+    module = sys.modules["layoutopt.solver.solve"]
+    real_run = module._run
+
+    def run_finding_nothing(built, options, time_limit_s, started, name, stats):  # type: ignore[no-untyped-def]
+        _, solver = real_run(built, options, 0.001, started, name, stats)
+        return cp_model.UNKNOWN, solver
+
+    monkeypatch.setattr(module, "_run", run_finding_nothing)
+    result = solve(load_design(SIP_50), SolveOptions(time_limit_s=20, thermal=False, seed=1))
+    assert result.status.value == "feasible" and result.layout is not None
+    assert "fallback" in result.stats and result.gap != 0.0
+    assert validate(result.design, result.layout) == ()

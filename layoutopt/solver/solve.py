@@ -21,6 +21,7 @@ cut. Every returned layout has passed the validator: a disagreement raises
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 from typing import Any
@@ -129,12 +130,13 @@ def _complete_hint(
     forbidden: list[frozenset[StructureFact]],
     options: SolveOptions,
     time_limit_s: float,
-) -> bool:
+) -> tuple[Layout, frozenset[StructureFact]] | None:
     """Turn a partial hint (positions, rotations, who rests on whom) into a complete legal
     assignment of every model variable, so CP-SAT starts from a solution. First with every
     die exactly where the hint puts it; if grid rounding made that illegal, moving dies as
     little as possible. The probe model is built the same way as ``built``, so its
-    variables line up by index."""
+    variables line up by index. Returns the probe's layout and structure: a legal layout
+    the solve keeps, whatever the later runs find."""
     for exact in (True, False):
         probe = build_model(design, options.grid_um, forbidden=forbidden)
         model, v, g = probe.model, probe.v, options.grid_um
@@ -162,8 +164,8 @@ def _complete_hint(
         solver = _solver(options, time_limit_s / 2)
         if solver.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             _hint_from_solution(built, solver)
-            return True
-    return False
+            return extract_layout(probe, solver), structure_of(probe, solver)
+    return None
 
 
 def _first_stage(
@@ -174,18 +176,20 @@ def _first_stage(
     started: float,
     stats: dict[str, Any],
     forbidden: list[frozenset[StructureFact]],
-) -> tuple[Any, cp_model.CpSolver]:
+) -> tuple[Any, cp_model.CpSolver, tuple[Layout, frozenset[StructureFact]] | None]:
     """The footprint stage. Large designs get a short probe first; when CP-SAT finds no
-    layout in it, the placement engine's packing becomes the hint for the rest."""
+    layout in it, the placement engine's packing becomes the hint for the rest. Also
+    returns the engine's layout once the model accepted it (a legal incumbent)."""
     name = "footprint" if stats["objective_units"] == "um2" else "weighted"
     large = len(design.dies) >= WARM_START_MIN_DIES
     if options.hint is not None or not options.warm_start or not large:
-        return _run(built, options, share_s, started, name, stats)
+        return (*_run(built, options, share_s, started, name, stats), None)
     probe_s = min(PROBE_S, 0.25 * share_s)
     status, solver = _run(built, options, probe_s, started, name + " (probe)", stats)
     rest_s = share_s - (time.perf_counter() - started)
+    incumbent = None
     if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) or rest_s <= 0.1:
-        return status, solver
+        return status, solver, None
     if status == cp_model.FEASIBLE:
         _hint_from_solution(built, solver)  # carry on from the probe's layout
     else:
@@ -195,17 +199,25 @@ def _first_stage(
         # whose wall time may reach twice its budget: a quarter then.
         engine_s = 0.5 * rest_s if options.workers > 1 else 0.25 * rest_s
         hint = constructive_layout(
-            design, time_limit_s=engine_s, seed=options.seed, workers=options.workers
+            design,
+            time_limit_s=engine_s,
+            seed=options.seed,
+            workers=options.workers,
+            grid_um=options.grid_um,
         )
         stats["hint"] = "engine found none"
         if hint is not None:
             stats["hint"] = "engine"
             hint = relabel_identical(design, hint)
-            if not _complete_hint(design, built, hint, forbidden, options, 0.3 * rest_s):
+            incumbent = _complete_hint(design, built, hint, forbidden, options, 0.3 * rest_s)
+            if incumbent is not None:  # a legal layout from here on
+                timing = stats.setdefault("timing", {})
+                timing.setdefault("first_solution_s", round(time.perf_counter() - started, 3))
+            else:
                 stats["hint"] = "engine (partial)"
                 add_hints(built, hint)
     rest_s = share_s - (time.perf_counter() - started)
-    return _run(built, options, max(0.1, rest_s), started, name, stats)
+    return (*_run(built, options, max(0.1, rest_s), started, name, stats), incumbent)
 
 
 def _placement_solve(
@@ -239,12 +251,26 @@ def _placement_solve(
         share = remaining * (0.7 if k == 0 and len(plan) > 1 else 1.0 / max(1, len(plan) - k))
         built.model.Minimize(expr)
         if k == 0:
-            status, solver = _first_stage(
+            status, solver, incumbent = _first_stage(
                 design, built, options, share, time.perf_counter(), stats, forbidden
             )
         else:
             status, solver = _run(built, options, share, started, name, stats)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if k == 0 and incumbent is not None:
+                # CP-SAT found nothing in its time, but the engine's layout is legal: never
+                # "no solution" while a stage holds one (#19). Later stages need a solution
+                # of ``built``, so they are skipped.
+                layout, structure = incumbent
+                stats["fallback"] = "engine layout (CP-SAT found none in time)"
+                status_first = cp_model.FEASIBLE
+                proven = False
+                if stats["objective_units"] == "um2":
+                    step2 = design.rules.package_grid_um**2
+                    objective = layout.package.width_um * layout.package.length_um / step2
+                    lower = solver.BestObjectiveBound()  # valid when finite, even if UNKNOWN
+                    bound = lower if math.isfinite(lower) and lower <= objective else None
+                break
             if k == 0:
                 status_first = status
                 break
@@ -270,9 +296,11 @@ def _placement_solve(
     scale = step2 if is_area else 1
     objective_value = None if objective is None else objective * scale
     bound_value = None if bound is None else bound * scale
-    gap = 0.0
+    gap: float | None = 0.0
     if objective_value and bound_value is not None:
         gap = max(0.0, (objective_value - bound_value) / abs(objective_value))
+    elif "fallback" in stats:
+        gap = None  # no bound to measure the engine's layout against
     status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
     return (
         SolveResult(

@@ -169,9 +169,11 @@ def _halo(design: Design, chain: list[_Member]) -> tuple[int, int, int, int]:
 
 
 def constructive_layout(
-    design: Design, *, time_limit_s: float, seed: int = 0, workers: int = 1
+    design: Design, *, time_limit_s: float, seed: int = 0, workers: int = 1, grid_um: int = 1
 ) -> Layout | None:
-    """A legal-looking starting layout (a hint), or None when the engine finds none in time."""
+    """A legal-looking starting layout (a hint), or None when the engine finds none in time.
+
+    Packed on the model's ``grid_um`` grid, so that the model can take it exactly."""
     rules = design.rules
     chains = greedy_chains(design)
     blocks = []
@@ -187,7 +189,7 @@ def constructive_layout(
         return None
     # The least area that fits the envelope's box.
     problem = PackProblem(tuple(blocks), outline_um=room, spacing_um=spacing, minimize_area=True)
-    result = pack(problem, time_limit_s=time_limit_s, seed=seed, workers=workers)
+    result = pack(problem, time_limit_s=time_limit_s, seed=seed, workers=workers, grid_um=grid_um)
     if result.packing is None:
         return None
     placements = []
