@@ -72,6 +72,7 @@ from layoutopt.library.spec import (
     validation_error,
 )
 from layoutopt.limits import MAX_LENGTH_UM, MAX_POWER_W, DesignLimits
+from layoutopt.mechanics.warpage import check_mechanical_inputs
 from layoutopt.model import (
     BondType,
     Design,
@@ -244,7 +245,9 @@ class DesignFile(_Strict):
     objective: ObjectiveFile = ObjectiveFile()
     warpage: WarpageFile = WarpageFile()
     materials: dict[str, MaterialSpec] = Field(
-        {}, description="materials added to, or replacing, the library's"
+        {},
+        description="materials added to, or replacing, the library's (a replacement "
+        "without 'mechanical:' keeps the library's mechanical set)",
     )
 
 
@@ -595,9 +598,18 @@ def _thermal(spec: ThermalFile) -> ThermalSpec:
 
 
 def _materials(lib: Library, extra: dict[str, MaterialSpec]) -> tuple[Material, ...]:
-    """The library's materials, with the design's added or replacing them by name."""
+    """The library's materials, with the design's added or replacing them by name.
+
+    A design entry that replaces a library material without a ``mechanical:`` block keeps
+    the library's mechanical set (an override of the conductivity alone does not unset
+    the properties the warpage model needs)."""
     own = {name: to_core_material(name, m, where=f"materials.{name}") for name, m in extra.items()}
-    merged = [own.pop(m.name, m) for m in lib.materials]
+    merged = []
+    for m in lib.materials:
+        mine = own.pop(m.name, None)
+        if mine is not None and mine.mechanical is None:
+            mine = replace(mine, mechanical=m.mechanical)
+        merged.append(mine or m)
     return tuple(merged) + tuple(own.values())
 
 
@@ -610,6 +622,8 @@ def _check(design: Design, origin: dict[str, int], spec: DesignFile) -> None:
     _check_dies(design, origin)
     _check_thermal(design, origin)
     _check_materials(design, origin)
+    for variant in design.variants():  # the warpage model needs every body material's E, nu, CTE
+        check_mechanical_inputs(variant)
     variants = [(design.rules, "process", spec.process)] + [
         (r, f"alternatives[{i}].process", a.process)
         for i, (r, a) in enumerate(zip(design.alternatives, spec.alternatives, strict=True))

@@ -54,6 +54,7 @@ from shapely.geometry import box
 
 from layoutopt.errors import DesignError
 from layoutopt.layout_io import write_atomic
+from layoutopt.library import load_library
 from layoutopt.model import (
     BondType,
     Design,
@@ -143,6 +144,7 @@ def fake_load_design(text: str, *, file: str | None = None) -> Design:
         envelope=Envelope(
             outline=box(0, 0, width_um, length_um), max_thickness_um=max_thickness_um
         ),
+        materials=load_library().materials,  # for the warpage and cost of each answer
     )
 
 

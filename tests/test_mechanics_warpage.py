@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -180,13 +181,20 @@ def test_missing_mechanical_properties_name_the_material_and_field():
     text = _si_on_emc_design().replace(
         "    mechanical: {youngs_modulus_gpa: 18, poisson_ratio: 0.25, cte_ppm_per_k: 11}\n", ""
     )
-    design = design_from_text(text)
+    # The loader says so before any solve ...
     with pytest.raises(DesignError) as err:
-        warpage_report(design, _one_die_layout(design))
+        design_from_text(text, file="si.yaml")
     message = str(err.value)
+    assert message.startswith("si.yaml: materials.emc_test.mechanical")
     assert "material 'emc_test' has no mechanical properties" in message
-    assert "materials.emc_test.mechanical" in message
-    assert "rules.mold_material" in message
+    assert "used by rules.mold_material" in message
+    # ... and so does the model, for a design made in code.
+    design = design_from_text(_si_on_emc_design())
+    bare = tuple(
+        replace(m, mechanical=None) if m.name == "emc_test" else m for m in design.materials
+    )
+    with pytest.raises(DesignError, match="'emc_test' has no mechanical properties"):
+        warpage_report(replace(design, materials=bare), _one_die_layout(design))
 
 
 def test_tg_without_the_values_above_it_is_a_clear_error():

@@ -49,12 +49,13 @@ from layoutopt.errors import DesignError
 from layoutopt.mechanics.columns import Column, package_columns
 from layoutopt.mechanics.laminate import columns_curvature, sagitta
 from layoutopt.mechanics.limits import warpage_limit
-from layoutopt.model import Design, Layout, MechanicalProperties
+from layoutopt.model import BondType, Design, Family, Layout, MechanicalProperties
 
 __all__ = [
     "ColumnWarpage",
     "WarpagePoint",
     "WarpageReport",
+    "body_materials",
     "check_mechanical_inputs",
     "warpage_report",
 ]
@@ -121,7 +122,15 @@ class WarpageReport:
 
 
 def _mechanical(design: Design, name: str, field: str) -> MechanicalProperties:
-    props = design.material(name).mechanical
+    try:
+        props = design.material(name).mechanical
+    except KeyError:
+        raise DesignError(
+            f"unknown material {name!r} (used by {field})",
+            field=field,
+            value=name,
+            fix="use a library material or define it under 'materials:'",
+        ) from None
     if props is None:
         raise DesignError(
             f"material {name!r} has no mechanical properties; the warpage model needs its "
@@ -133,11 +142,38 @@ def _mechanical(design: Design, name: str, field: str) -> MechanicalProperties:
     return props
 
 
-def check_mechanical_inputs(design: Design, columns: tuple[Column, ...]) -> None:
-    """Raise :class:`DesignError` naming the first material of the body without properties."""
-    for column in columns:
-        for ply in column.plies:
-            _mechanical(design, ply.material, ply.field)
+def body_materials(design: Design) -> tuple[tuple[str, str], ...]:
+    """(material, field that names it) of every layer the package body can have: the dies,
+    the substrate or RDL, the mold, and the joint of each die's bond."""
+    rules = design.rules
+    found: dict[str, str] = {}
+    for die in design.dies:
+        found.setdefault(die.material, f"dies[{die.id}].material")
+    if rules.substrate_thickness_um:
+        found.setdefault(rules.substrate_material, "rules.substrate_material")
+    if rules.rdl_layers:
+        found.setdefault(rules.rdl_material, "rules.rdl_material")
+    found.setdefault(rules.mold_material, "rules.mold_material")
+    joints = {
+        BondType.WIRE_BOND: "die_attach_material",
+        BondType.VERTICAL_WIRE: "die_attach_material",
+        BondType.FLIP_CHIP: "underfill_material",
+        BondType.MICRO_BUMP: "bond_line_material",
+    }
+    for die in design.dies:
+        if die.bond in joints:
+            key = joints[die.bond]
+            found.setdefault(getattr(rules, key), f"rules.{key}")
+    if design.family is Family.POP:
+        found.setdefault(rules.ball_material, "rules.ball_material (PoP gap)")
+    return tuple(found.items())
+
+
+def check_mechanical_inputs(design: Design) -> None:
+    """Raise :class:`DesignError` naming the first body material without mechanical
+    properties (the design-file loader calls this, so the error comes before any solve)."""
+    for name, field in body_materials(design):
+        _mechanical(design, name, field)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Trade-offs of a finished sweep: the results table and its Pareto front.
 
-Every objective is minimised. A point *dominates* another when it is no worse in every
+Each objective is minimised or maximised (:class:`~layoutopt.sweep.objectives.ParetoObjective`;
+a bare column name is minimised). A point *dominates* another when it is no worse in every
 objective and better in at least one; the front is the set of points nothing dominates
 (equal points are all kept). Rows with a missing objective (infeasible, error) are never
 on the front.
@@ -11,6 +12,9 @@ Examples
 >>> df = pd.DataFrame({"a": [1, 2, 3, 2, 1], "b": [5, 3, 1, 4, 5]})
 >>> pareto_front(df, ["a", "b"]).tolist()
 [True, True, True, False, True]
+>>> from layoutopt.sweep.objectives import ParetoObjective, Sense
+>>> pareto_front(df, ["a", ParetoObjective("b", Sense.MAX)]).tolist()
+[True, False, False, False, True]
 """
 
 from __future__ import annotations
@@ -23,12 +27,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from layoutopt.sweep.objectives import COLUMNS, ParetoObjective, Sense
 from layoutopt.sweep.store import DB_NAME
 
-__all__ = ["OBJECTIVES", "pareto_front", "pareto_mask", "results_frame"]
+__all__ = ["OBJECTIVES", "as_objectives", "pareto_front", "pareto_mask", "results_frame"]
 
-#: The objectives a sweep reports, all minimised.
-OBJECTIVES: tuple[str, ...] = ("footprint_mm2", "thickness_um", "peak_junction_c")
+#: The result columns a sweep reports (each a possible Pareto objective).
+OBJECTIVES: tuple[str, ...] = tuple(COLUMNS)
+
+
+def as_objectives(objectives: Sequence[str | ParetoObjective]) -> tuple[ParetoObjective, ...]:
+    """Objectives as values; a bare column name is minimised."""
+    return tuple(o if isinstance(o, ParetoObjective) else ParetoObjective(o) for o in objectives)
 
 
 def pareto_mask(costs: np.ndarray) -> np.ndarray:
@@ -73,9 +83,12 @@ def pareto_mask(costs: np.ndarray) -> np.ndarray:
     return keep
 
 
-def pareto_front(df: pd.DataFrame, objectives: Sequence[str]) -> pd.Series:
-    """Boolean Series (same index as ``df``): True on the Pareto front of ``objectives``."""
-    values = df[list(objectives)].to_numpy(dtype=float)
+def pareto_front(df: pd.DataFrame, objectives: Sequence[str | ParetoObjective]) -> pd.Series:
+    """Boolean Series (same index as ``df``): True on the Pareto front of ``objectives``
+    (maximised columns are negated, so every one is minimised)."""
+    goals = as_objectives(objectives)
+    values = df[[o.column for o in goals]].to_numpy(dtype=float)
+    values = values * np.array([-1.0 if o.sense is Sense.MAX else 1.0 for o in goals])
     valid = ~np.isnan(values).any(axis=1)
     mask = np.zeros(len(df), dtype=bool)
     mask[valid] = pareto_mask(values[valid])

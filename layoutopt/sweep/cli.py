@@ -103,8 +103,9 @@ def main_sweep(
             err.print(_summary_line(summary), highlight=False)
             if report:
                 from layoutopt.sweep.report import write_report
+                from layoutopt.sweep.space import load_space
 
-                written = write_report(outdir)
+                written = write_report(outdir, load_space(space_path).pareto)
                 err.print(f"report: {written.summary}", highlight=False)
     except SweepInterrupted as stop:
         loud.print(_interrupted_line(stop), highlight=False, markup=False)

@@ -3,7 +3,8 @@
 ``write_report`` reads the sweep directory and writes into ``<outdir>/report/``:
 
 - ``front.csv``: the Pareto-front points with their axis values and objectives;
-- ``pareto.png`` / ``.svg``: the first two objectives, every feasible point, front highlighted;
+- ``pareto.png`` / ``.svg``: the first two objectives, every feasible point, front highlighted
+  (the objectives and their senses come from the space file's ``pareto:``);
 - ``<objective>_vs_<axis>.png`` / ``.svg``: each objective against each axis;
 - ``drawings/<key>.svg``: top views of the front points (when :mod:`layoutopt.render` is there);
 - ``report.html``: one self-contained interactive page (:mod:`layoutopt.sweep.html_report`);
@@ -28,17 +29,11 @@ import pandas as pd
 
 from layoutopt.files import safe_name
 from layoutopt.layout_io import read_layout, write_atomic
-from layoutopt.sweep.analysis import OBJECTIVES, pareto_front, results_frame
+from layoutopt.sweep.analysis import OBJECTIVES, as_objectives, pareto_front, results_frame
 from layoutopt.sweep.filters import comparable
+from layoutopt.sweep.objectives import DEFAULT_PARETO, ParetoObjective, Sense, label
 
 __all__ = ["Report", "write_report"]
-
-_LABELS = {
-    "footprint_mm2": "footprint (mm²)",
-    "thickness_um": "thickness (µm)",
-    "peak_junction_c": "peak junction (°C)",
-    "skin_c": "skin (°C)",
-}
 
 
 @dataclass(frozen=True)
@@ -80,11 +75,11 @@ def _axis_numbers(values: pd.Series) -> tuple[np.ndarray, list[str] | None]:
 def _pareto_plot(
     df: pd.DataFrame,
     front: pd.Series,
-    objectives: Sequence[str],
+    objectives: Sequence[ParetoObjective],
     directory: Path,
     formats: Sequence[str],
 ) -> list[str]:
-    x, y = objectives[0], objectives[1]
+    x, y = objectives[0].column, objectives[1].column
     ok = df[[x, y]].notna().all(axis=1)
     fig, ax = plt.subplots(figsize=(5.5, 4.2))
     fig.subplots_adjust(left=0.14, right=0.97, bottom=0.13, top=0.92)
@@ -94,8 +89,8 @@ def _pareto_plot(
     pts = df.loc[front].sort_values([x, y])
     ax.step(pts[x], pts[y], where="post", color="#c0392b", linewidth=1.0)
     ax.scatter(pts[x], pts[y], s=28, color="#c0392b", label="Pareto front", zorder=3)
-    ax.set_xlabel(_LABELS.get(x, x))
-    ax.set_ylabel(_LABELS.get(y, y))
+    ax.set_xlabel(f"{label(x)}, {objectives[0].sense.value}")
+    ax.set_ylabel(f"{label(y)}, {objectives[1].sense.value}")
     ax.set_title("Pareto front")
     ax.legend(frameon=False)
     ax.grid(alpha=0.3)
@@ -138,7 +133,7 @@ def _axis_plots(
                     else ""
                 )
             )
-            ax.set_ylabel(_LABELS.get(objective, objective))
+            ax.set_ylabel(label(objective))
             ax.grid(alpha=0.3)
             names += _save(fig, directory, f"{objective}_vs_{axis}", formats)
     return names
@@ -159,43 +154,40 @@ def _drawing(layout_file: Path) -> str | None:
 
 def write_report(
     sweep_dir: str | Path,
-    objectives: Sequence[str] = OBJECTIVES[:2],
+    objectives: Sequence[str | ParetoObjective] = DEFAULT_PARETO,
     *,
     formats: Sequence[str] = ("png", "svg"),
     drawings: bool = True,
 ) -> Report:
-    """Write the report of the sweep in ``sweep_dir`` into ``sweep_dir/report``."""
+    """Write the report of the sweep in ``sweep_dir`` into ``sweep_dir/report``.
+
+    ``objectives`` are the front's columns and senses (a bare name is minimised); the sweep
+    command passes the space file's ``pareto:``.
+    """
+    goals = as_objectives(objectives)
     sweep_dir = Path(sweep_dir)
     directory = sweep_dir / "report"
     directory.mkdir(parents=True, exist_ok=True)
     df = results_frame(sweep_dir)
+    for column in OBJECTIVES:  # a table from before a column existed: empty column
+        if column not in df:
+            df[column] = np.nan
     axes: list[str] = df.attrs.get("axes", [])
-    front = pareto_front(df, objectives)
+    names = [o.column for o in goals]
+    front = pareto_front(df, goals)
     files: list[str] = []
-    columns = [
-        "key",
-        *axes,
-        *[
-            c
-            for c in (
-                "footprint_mm2",
-                "thickness_um",
-                "peak_junction_c",
-                "skin_c",
-                "status",
-                "layout_path",
-            )
-        ],
-    ]
-    front_df = df.loc[front, columns].sort_values(list(objectives))
+    columns = ["key", *axes, *OBJECTIVES, "status", "layout_path"]
+    front_df = df.loc[front, columns].sort_values(
+        names, ascending=[o.sense is Sense.MIN for o in goals]
+    )
     front_csv = directory / "front.csv"
     write_atomic(front_csv, front_df.to_csv(index=False))
     files.append("front.csv")
-    feasible = df[list(objectives)].notna().all(axis=1)
-    if feasible.any() and len(objectives) >= 2:
-        files += _pareto_plot(df, front, objectives, directory, formats)
+    feasible = df[names].notna().all(axis=1)
+    if feasible.any() and len(goals) >= 2:
+        files += _pareto_plot(df, front, goals, directory, formats)
     if feasible.any():
-        files += _axis_plots(df, front, objectives, axes, directory, formats)
+        files += _axis_plots(df, front, names, axes, directory, formats)
     drawn: dict[str, str] = {}
     svgs: dict[str, str] = {}
     if drawings:
@@ -219,7 +211,7 @@ def write_report(
         write_atomic(directory / "report.html", page)
         files.append("report.html")
     summary = directory / "summary.md"
-    write_atomic(summary, _summary_md(df, front_df, objectives, axes, files, drawn))
+    write_atomic(summary, _summary_md(df, front_df, goals, axes, files, drawn))
     return Report(
         directory=directory,
         summary=summary,
@@ -241,7 +233,7 @@ def _fmt(value: Any) -> str:
 def _summary_md(
     df: pd.DataFrame,
     front_df: pd.DataFrame,
-    objectives: Sequence[str],
+    objectives: Sequence[ParetoObjective],
     axes: Sequence[str],
     files: Sequence[str],
     drawn: dict[str, str],
@@ -251,7 +243,7 @@ def _summary_md(
         "# Sweep summary",
         "",
         f"{len(df)} points: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + ".",
-        f"Pareto front over {', '.join(objectives)} (all minimised): {len(front_df)} points "
+        f"Pareto front over {', '.join(str(o) for o in objectives)}: {len(front_df)} points "
         f"([front.csv](front.csv)).",
         "",
     ]
@@ -259,14 +251,13 @@ def _summary_md(
         lines += ["Interactive: [report.html](report.html) (front, values on hover, filters).", ""]
     if "pareto.png" in files:
         lines += ["![Pareto front](pareto.png)", ""]
-    header = [*axes, *[_LABELS.get(o, o) for o in OBJECTIVES], "layout", "drawing"]
+    shown = [c for c in OBJECTIVES if front_df[c].notna().any()]
+    header = [*axes, *[label(c) for c in shown], "layout", "drawing"]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for _, row in front_df.iterrows():
         layout = f"[layout](../{row['layout_path']})" if row["layout_path"] else "–"
         drawing = f"[svg]({drawn[row['key']]})" if row["key"] in drawn else "–"
-        cells = (
-            [_fmt(row[a]) for a in axes] + [_fmt(row[o]) for o in OBJECTIVES] + [layout, drawing]
-        )
+        cells = [_fmt(row[a]) for a in axes] + [_fmt(row[c]) for c in shown] + [layout, drawing]
         lines.append("| " + " | ".join(cells) + " |")
     errors = df[df["status"] == "error"]
     if len(errors):

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from layoutopt.assess import assess, metrics
 from layoutopt.errors import InfrastructureError, LayoutOptError
 from layoutopt.layout_io import LayoutRecord, read_layout, to_json
 from layoutopt.serialize import to_data
@@ -59,6 +60,8 @@ LoadFn = Callable[..., Any]
 # Fields of SolveOptions that do not change what a point *is*: a warm start only helps the
 # search, and logging only talks.
 _NOT_IN_KEY = ("hint", "log")
+# The columns of layoutopt.assess.metrics that the table keeps.
+_ROW_METRICS = ("warpage_um", "package_yield", "cost_usd", "capacity_gb")
 
 
 def point_key(design: dict[str, Any], options: SolveOptions) -> str:
@@ -122,6 +125,7 @@ class PointOutcome:
     error: str | None = None
     layout_text: str | None = None
     wall_s: float = 0.0
+    metrics: dict[str, float] = field(default_factory=dict)  # layoutopt.assess.metrics
 
 
 def solve_point(task: PointTask) -> PointOutcome:
@@ -132,9 +136,17 @@ def solve_point(task: PointTask) -> PointOutcome:
         result = task.solve_fn(design, task.options)
         layout, thermal = result.layout, result.thermal
         layout_text = None
+        found: dict[str, float] = {}
         if layout is not None:
+            checks = assess(design, layout)
+            found = metrics(checks)
             record = LayoutRecord(
-                design=design, layout=layout, thermal=thermal, solver=result.to_data()
+                design=design,
+                layout=layout,
+                thermal=thermal,
+                solver=result.to_data(),
+                warpage=checks.warpage,
+                cost=checks.cost,
             )
             layout_text = to_json(record)
         return PointOutcome(
@@ -150,6 +162,7 @@ def solve_point(task: PointTask) -> PointOutcome:
             stats=dict(result.stats),
             layout_text=layout_text,
             wall_s=time.perf_counter() - start,
+            metrics=found,
         )
     except Exception as err:  # a failing point is a result of the sweep, not its end
         if isinstance(err, LayoutOptError):
@@ -210,6 +223,7 @@ def _row(task: PointTask, outcome: PointOutcome, layout_path: str | None) -> Poi
         thickness_um=outcome.thickness_um,
         peak_junction_c=outcome.peak_junction_c,
         skin_c=outcome.skin_c,
+        **{k: outcome.metrics.get(k) for k in _ROW_METRICS},
         objective=outcome.objective,
         gap=outcome.gap,
         solve_time_s=outcome.solve_time_s,

@@ -17,6 +17,7 @@ A space file is YAML, validated by pydantic with ``extra="forbid"``::
     filters:
       keep_if: ["max_thickness >= 0.6 mm or family != epop"]
       exclude: [{family: sip, part: lpddr5x_16gb}]
+    pareto: {footprint_mm2: min, cost_usd: min, capacity_gb: max}  # default: footprint, thickness
 
 Everything is checked before any solve (:func:`check_points` loads every point's design).
 A sweep solves at most ``max_points`` points (default
@@ -62,6 +63,7 @@ from layoutopt.errors import DesignError, LayoutOptError, SpaceError
 from layoutopt.files import read_text
 from layoutopt.limits import MAX_SWEEP_POINTS, MAX_YAML_BYTES
 from layoutopt.sweep.filters import Predicate, compile_filter, matches_exclusion
+from layoutopt.sweep.objectives import DEFAULT_PARETO, ParetoObjective, parse_objectives
 from layoutopt.sweep.paths import check_path, parse_path, set_paths
 
 __all__ = [
@@ -147,6 +149,11 @@ class SpaceFile(_Strict):
     sample: SampleSpec | None = None
     filters: FilterSpec = FilterSpec()
     max_points: int = Field(MAX_SWEEP_POINTS, gt=0, description="most points to solve")
+    pareto: dict[str, str] | None = Field(
+        None,
+        description="Pareto objectives and senses, e.g. {capacity_gb: max, cost_usd: min}; "
+        "default footprint_mm2 and thickness_um, both min",
+    )
 
 
 # --- the resolved space -------------------------------------------------------------------
@@ -175,6 +182,7 @@ class Space:
     sample: SampleSpec | None = None
     keep_if: tuple[str, ...] = ()
     exclude: tuple[dict[str, Any], ...] = ()
+    pareto: tuple[ParetoObjective, ...] = DEFAULT_PARETO
     _predicates: tuple[Predicate, ...] = field(default=(), repr=False, compare=False)
 
     @property
@@ -440,6 +448,22 @@ def space_from_text(text: str, *, file: str | None = None) -> Space:
                 value=exclusion,
                 fix=f"use axis names: {', '.join(names)}",
             )
+    pareto = DEFAULT_PARETO
+    if spec.pareto is not None:
+        try:
+            pareto = parse_objectives(spec.pareto)
+        except ValueError as err:
+            raise SpaceError(
+                str(err),
+                file=file,
+                field="pareto",
+                value=spec.pareto,
+                fix="name result columns with min or max, e.g. {capacity_gb: max, cost_usd: min}",
+            ) from None
+        if len(pareto) < 1:
+            raise SpaceError(
+                "no Pareto objective", file=file, field="pareto", fix="name at least one column"
+            )
     return Space(
         name=spec.name,
         base=base,
@@ -450,6 +474,7 @@ def space_from_text(text: str, *, file: str | None = None) -> Space:
         sample=spec.sample,
         keep_if=tuple(spec.filters.keep_if),
         exclude=tuple(spec.filters.exclude),
+        pareto=pareto,
         _predicates=tuple(predicates),
     )
 

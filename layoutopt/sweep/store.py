@@ -69,6 +69,12 @@ class PointRow:
     drawing_path: str | None = None
     hint_key: str | None = None  # the solved neighbour used as warm start
     wall_s: float | None = None  # time in the worker, load to result
+    # Warpage, yield and cost of the answer (layoutopt.assess); last, so a table written
+    # before they existed gains them at its end (see _open).
+    warpage_um: float | None = None  # largest warpage magnitude, room to reflow peak
+    package_yield: float | None = None
+    cost_usd: float | None = None  # per good package
+    capacity_gb: float | None = None
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -84,7 +90,18 @@ _SQL_TYPES = {
 }
 _COLUMNS = [f.name for f in fields(PointRow)]
 _READONLY_ERRNOS = (errno.EROFS, errno.EACCES, errno.EPERM)
-_NUMBERS = ("footprint_mm2", "thickness_um", "peak_junction_c", "skin_c", "objective", "gap")
+_NUMBERS = (
+    "footprint_mm2",
+    "thickness_um",
+    "peak_junction_c",
+    "skin_c",
+    "objective",
+    "gap",
+    "warpage_um",
+    "package_yield",
+    "cost_usd",
+    "capacity_gb",
+)
 
 
 def layout_path_for(key: str) -> str:
@@ -220,6 +237,11 @@ def _open(path: Path) -> sqlite3.Connection:
         if check != "ok":
             raise _damaged(path, f"integrity check: {check}")
         columns = [row[1] for row in conn.execute("PRAGMA table_info(points)")]
+        if columns and columns == _COLUMNS[: len(columns)]:
+            # A table from before the last columns existed: they are added, empty.
+            for column in _COLUMNS[len(columns) :]:
+                conn.execute(f"ALTER TABLE points ADD COLUMN {column}")
+            columns = _COLUMNS
         if columns != _COLUMNS:
             raise _damaged(path, f"its table has columns {columns or 'none'}, not {_COLUMNS}")
     except BaseException:
