@@ -84,6 +84,7 @@ from layoutopt.model import (
     Objective,
     ProcessRules,
     ThermalSpec,
+    WarpageModel,
     WarpageSpec,
     adapt_dies,
 )
@@ -198,6 +199,11 @@ class WarpageFile(_Strict):
         None,
         description="largest corner-to-corner warpage at any checked temperature; default: "
         "JEITA ED-7306 for the ball pitch; '0 um': no limit",
+    )
+    model: WarpageModel = Field(
+        WarpageModel.LAMINATE,
+        description="laminate: closed form, one curvature (fast); plate: plate finite "
+        "elements over the columns (sees die and mold regions bend apart; ~1-3 s)",
     )
 
     @model_validator(mode="after")
@@ -460,6 +466,7 @@ def _build(spec: DesignFile, file: str | None, lib: Library) -> Design:
             room_c=spec.warpage.room_c,
             reflow_peak_c=spec.warpage.reflow_peak_c,
             max_warpage_um=spec.warpage.max_warpage,
+            model=spec.warpage.model,
         ),
         alternatives=alternatives,
         description=" ".join(spec.description.split()),

@@ -52,6 +52,7 @@ __all__ = [
     "ProcessRules",
     "Rect",
     "ThermalSpec",
+    "WarpageModel",
     "WarpageSpec",
     "adapt_dies",
     "rotate_edge",
@@ -407,6 +408,13 @@ class ThermalSpec:
     bottom_fixed_c: float | None = None
 
 
+class WarpageModel(StrEnum):
+    """How warpage is computed (layoutopt.mechanics)."""
+
+    LAMINATE = "laminate"  # closed form: the columns bonded into one uniform curvature
+    PLATE = "plate"  # plate finite elements over the columns (scikit-fem), ~1-3 s
+
+
 @dataclass(frozen=True)
 class WarpageSpec:
     """Temperatures and limit of the warpage check (°C, µm).
@@ -422,6 +430,7 @@ class WarpageSpec:
     room_c: float = 25.0
     reflow_peak_c: float = 260.0
     max_warpage_um: int | None = None
+    model: WarpageModel = WarpageModel.LAMINATE
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from layoutopt.assess import assess, metrics
+from layoutopt.errors import DesignError
 from layoutopt.files import safe_name
 from layoutopt.layout_io import LayoutRecord, write_atomic, write_layout
 from layoutopt.model import Design
@@ -110,10 +111,15 @@ def comparison_rows(
 
 
 def _assessment_columns(design: Design, result: SolveResult) -> dict[str, object]:
-    """Warpage, yield and cost columns of a comparison row (None without a layout)."""
+    """Warpage, yield and cost columns of a comparison row (None without a layout, or for a
+    design made in code without the materials the checks read: a table must still show;
+    ``write_solution`` reports that error)."""
     if result.layout is None:
         return {"warpage_um": None, "package_yield": None, "cost_usd": None}
-    found = metrics(assess(design, result.layout))
+    try:
+        found = metrics(assess(design, result.layout))
+    except DesignError:
+        return {"warpage_um": None, "package_yield": None, "cost_usd": None}
     return {
         "warpage_um": round(found["warpage_um"], 1),
         "package_yield": round(found["package_yield"], 4),

@@ -259,3 +259,41 @@ def test_layout_file_carries_warpage_and_cost_and_the_sheet_draws_the_curve(tmp_
     svg = to_svg_sheet(design, layout, warpage=back.warpage)
     assert 'id="warpage-plot"' in svg and "±150 µm" in svg and "+119 µm" in svg
     assert 'id="warpage-plot"' not in to_svg_sheet(design, layout)
+
+
+def test_plate_fe_reproduces_the_uniform_laminate():
+    from layoutopt.mechanics.plate_fe import plate_warpage_um
+
+    design = design_from_text(_si_on_emc_design())
+    layout = _one_die_layout(design)
+    plate = plate_warpage_um(design, layout, (25.0, 260.0), stress_free_c=175.0, divisions=16)
+    closed = warpage_report(design, layout)
+    assert plate.warpage_um[0] == pytest.approx(closed.room.warpage_um, rel=1e-3)
+    assert plate.warpage_um[1] == pytest.approx(closed.peak.warpage_um, rel=1e-3)
+
+
+def test_plate_fe_sees_a_die_in_a_mold_rim_symmetrically_and_converges():
+    from layoutopt.mechanics.plate_fe import plate_warpage_um
+
+    text = _si_on_emc_design().replace(
+        'width: "8 mm", length: "9.5 mm", thickness', 'width: "4 mm", length: "4 mm", thickness'
+    )
+    design = design_from_text(text)
+    layout = stack_layout(design, Rect(0, 0, 8000, 9500), [[("SI", 2000, 2750)]])
+    coarse, fine = (
+        plate_warpage_um(design, layout, (25.0,), stress_free_c=175.0, divisions=n)
+        for n in (12, 24)
+    )
+    assert fine.warpage_um[0] == pytest.approx(coarse.warpage_um[0], rel=0.05)
+    x, y, r = fine.x_mm, fine.y_mm, fine.deflection_um[0]
+    corners = [r[np.argmin((x - cx) ** 2 + (y - cy) ** 2)] for cx in (0, 8) for cy in (0, 9.5)]
+    # A centred die: the four corners alike (to the 2 % the one-way diagonals of the
+    # triangle mesh allow).
+    assert max(corners) - min(corners) < 0.02 * abs(fine.warpage_um[0])
+    # The report takes the plate's warpage when the design asks for it.
+    plate_design = design_from_text(text + "warpage: {model: plate}\n")
+    report = warpage_report(plate_design, layout)
+    assert report.model == "plate"
+    assert report.room.warpage_um == pytest.approx(
+        plate_warpage_um(plate_design, layout, (25.0,), stress_free_c=175.0).warpage_um[0]
+    )

@@ -25,7 +25,7 @@ import numpy as np
 from layoutopt.model import Design, Layout
 from layoutopt.thermal.stackup import Block, build_blocks
 
-__all__ = ["Column", "ColumnPly", "package_columns"]
+__all__ = ["Column", "ColumnGrid", "ColumnPly", "column_grid", "package_columns"]
 
 # Blocks of build_blocks that are not part of the package body.
 _NOT_BODY = ("board", "housing", "balls")
@@ -80,8 +80,20 @@ def _cell_stack(blocks: Sequence[Block]) -> tuple[tuple[ColumnPly, ...], tuple[s
     return tuple(plies), tuple(dies)
 
 
-def package_columns(design: Design, layout: Layout) -> tuple[Column, ...]:
-    """The package body's columns, in a defined order (mold-only first, then by dies)."""
+@dataclass(frozen=True, eq=False)
+class ColumnGrid:
+    """The plan-view grid of the package body: cell edges (µm) and, per cell, the index of
+    its column in ``columns`` (``index[i, j]`` for x interval i, y interval j)."""
+
+    x_edges_um: np.ndarray
+    y_edges_um: np.ndarray
+    index: np.ndarray
+    columns: tuple[Column, ...]
+
+
+def column_grid(design: Design, layout: Layout) -> ColumnGrid:
+    """The package body on its grid of block edges, with the columns in a defined order
+    (mold-only first, then by dies)."""
     pkg = layout.package
     blocks = [b for b in build_blocks(design, layout) if b.name not in _NOT_BODY]
     xs = np.unique(np.clip([v for b in blocks for v in (b.x0_um, b.x1_um)], pkg.x_um, pkg.x_max_um))
@@ -93,11 +105,23 @@ def package_columns(design: Design, layout: Layout) -> tuple[Column, ...]:
         for i in range(int(i0), int(i1)):
             for j in range(int(j0), int(j1)):
                 covering.setdefault((i, j), []).append(b)
+    keys: dict[tuple[int, int], tuple[tuple[ColumnPly, ...], tuple[str, ...]]] = {}
     merged: dict[tuple[tuple[ColumnPly, ...], tuple[str, ...]], int] = {}
     for (i, j), cell_blocks in sorted(covering.items()):
         key = _cell_stack(cell_blocks)
         area = int(xs[i + 1] - xs[i]) * int(ys[j + 1] - ys[j])
         if key[0] and area > 0:
             merged[key] = merged.get(key, 0) + area
-    columns = [Column(plies, area, dies) for (plies, dies), area in merged.items()]
-    return tuple(sorted(columns, key=lambda c: (bool(c.die_ids), c.die_ids, -c.area_um2)))
+            keys[i, j] = key
+    order = sorted(merged, key=lambda k: (bool(k[1]), k[1], -merged[k]))
+    position = {k: n for n, k in enumerate(order)}
+    index = np.full((len(xs) - 1, len(ys) - 1), -1, dtype=int)
+    for (i, j), key in keys.items():
+        index[i, j] = position[key]
+    columns = tuple(Column(plies, merged[(plies, dies)], dies) for plies, dies in order)
+    return ColumnGrid(xs, ys, index, columns)
+
+
+def package_columns(design: Design, layout: Layout) -> tuple[Column, ...]:
+    """The package body's columns, in a defined order (mold-only first, then by dies)."""
+    return column_grid(design, layout).columns
