@@ -91,3 +91,19 @@ def test_maximised_capacity_keeps_the_big_stack_on_the_front():
     assert pareto_front(df, goals).tolist() == [True, True, True]
     dearer = df.assign(cost_usd=[60.0, 130.0, 120.0])  # 12-high costs more than 16-high
     assert pareto_front(dearer, goals).tolist() == [True, False, True]
+
+
+def test_a_store_from_before_the_cost_columns_gains_them(tmp_path):
+    import sqlite3
+
+    from layoutopt.sweep.store import _COLUMNS, ResultStore
+
+    old = _COLUMNS[: _COLUMNS.index("warpage_um")]
+    with sqlite3.connect(tmp_path / "sweep.sqlite") as conn:
+        conn.execute(f"CREATE TABLE points ({', '.join(old)})")
+    conn.close()
+    with ResultStore(tmp_path) as store:
+        assert list(store.rows()) == []
+    with sqlite3.connect(tmp_path / "sweep.sqlite") as conn:
+        assert [r[1] for r in conn.execute("PRAGMA table_info(points)")] == _COLUMNS
+    conn.close()

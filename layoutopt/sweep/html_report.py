@@ -197,6 +197,13 @@ fieldset { display: inline-block; margin: 4px; font-size: 13px; }
 """
 
 
+def _described(objectives: Sequence[str], senses: Sequence[str]) -> str:
+    if not senses:
+        return f"{', '.join(objectives)} (all minimised)"
+    words = {"min": "minimised", "max": "maximised"}
+    return ", ".join(f"{o} ({words[s]})" for o, s in zip(objectives, senses, strict=True))
+
+
 def to_html_report(
     df: pd.DataFrame,
     front: pd.Series,
@@ -205,11 +212,13 @@ def to_html_report(
     drawings: Mapping[str, str] | None = None,
     drawing_files: Mapping[str, str] | None = None,
     title: str = "Sweep report",
+    senses: Sequence[str] = (),
 ) -> str:
     """The interactive report page of a sweep's results frame (see the module docstring).
 
     ``drawings`` maps a point key to its top view's SVG text (shown on hover);
-    ``drawing_files`` maps it to the drawing's path relative to the page (linked).
+    ``drawing_files`` maps it to the drawing's path relative to the page (linked);
+    ``senses`` gives each objective's "min" or "max" (default: all minimised).
     """
     import plotly.io as pio
 
@@ -236,7 +245,7 @@ def to_html_report(
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>\n"
         f"<h1>{html.escape(title)}</h1>\n"
         f"<p>{len(df)} points, {len(points)} solved, {front_n} on the Pareto front over "
-        f"{html.escape(', '.join(objectives))} (all minimised). Hover or click a point for its "
+        f"{html.escape(_described(objectives, senses))}. Hover or click a point for its "
         'values, drawing and files. <span id="shown"></span></p>\n'
         f'<div id="filters">{_filters(points, axes)}</div>\n'
         f'<div id="layout"><div id="left">{plot_html}</div>'

@@ -204,10 +204,19 @@ def write_report(
                 write_atomic(directory / name, svg)
                 drawn[row["key"]] = name
                 svgs[row["key"]] = svg
-    if feasible.any() and len(objectives) >= 2:
+    if feasible.any() and len(goals) >= 2:
         from layoutopt.sweep.html_report import to_html_report
 
-        page = to_html_report(df, front, objectives, axes, svgs, drawn, f"Sweep {sweep_dir.name}")
+        page = to_html_report(
+            df,
+            front,
+            names,
+            axes,
+            svgs,
+            drawn,
+            f"Sweep {sweep_dir.name}",
+            senses=[o.sense.value for o in goals],
+        )
         write_atomic(directory / "report.html", page)
         files.append("report.html")
     summary = directory / "summary.md"
