@@ -16,6 +16,7 @@ from sweep_fakes import fake_load_design, fake_solve
 from sweep_helpers import space_with_parts, table, write_space
 
 from layoutopt.errors import InfrastructureError
+from layoutopt.sweep.cli import EXIT_INFRASTRUCTURE, main_sweep
 from layoutopt.sweep.runner import run_sweep
 
 distributed = pytest.importorskip("distributed")
@@ -49,13 +50,24 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_unreachable_scheduler_is_an_infrastructure_fault(tmp_path: Path) -> None:
+def test_unreachable_scheduler_is_an_infrastructure_fault(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     address = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
+    space = write_space(tmp_path)
+    monkeypatch.setenv("LAYOUTOPT_SWEEP_SOLVE", "sweep_fakes:fake_solve")
+    monkeypatch.setenv("LAYOUTOPT_SWEEP_LOAD", "sweep_fakes:fake_load_design")
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         with pytest.raises(
             InfrastructureError, match=f"connecting to the Dask scheduler at {address}"
         ):
-            run_sweep(write_space(tmp_path), tmp_path / "out", scheduler=address, **FAKE)
+            run_sweep(space, tmp_path / "out", scheduler=address, **FAKE)
+        code = main_sweep(space, tmp_path / "out", scheduler=address, quiet=True, report=False)
+    assert code == EXIT_INFRASTRUCTURE
+    message = " ".join(capsys.readouterr().err.split())
+    assert message.startswith(f"error: connecting to the Dask scheduler at {address} failed")
+    assert "Fix: start it (dask scheduler) or correct --scheduler" in message
+    assert "Traceback" not in message
 
 
 def test_a_killed_dask_worker_is_a_failed_point_and_a_lost_scheduler_a_fault(

@@ -8,18 +8,29 @@ SQLite table (:mod:`~layoutopt.sweep.store`); analysis (:mod:`~layoutopt.sweep.a
 
 from layoutopt.sweep.analysis import pareto_front, pareto_mask, results_frame
 from layoutopt.sweep.cli import main_sweep
-from layoutopt.sweep.runner import SweepSummary, point_key, run_sweep, solve_point
+from layoutopt.sweep.runner import (
+    SweepInterrupted,
+    SweepPlan,
+    SweepSummary,
+    plan_sweep,
+    point_key,
+    run_sweep,
+    solve_point,
+)
 from layoutopt.sweep.space import Point, Space, expand_points, load_space, space_from_text
 
 __all__ = [
     "Point",
     "Space",
+    "SweepInterrupted",
+    "SweepPlan",
     "SweepSummary",
     "expand_points",
     "load_space",
     "main_sweep",
     "pareto_front",
     "pareto_mask",
+    "plan_sweep",
     "point_key",
     "results_frame",
     "run_sweep",

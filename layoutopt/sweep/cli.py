@@ -17,8 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -87,8 +91,13 @@ def main_sweep(
         reporters.append(RichProgress(err, description=Path(space_path).stem))
     if jsonl:
         reporters.append(JsonLines(sys.stdout))
+    stage = _Stage.LOADING
+    stack = ExitStack()
     try:
+        if scheduler is not None:  # this message says what failed; Dask's log would repeat it
+            stack.enter_context(_quiet_logger("distributed"))
         plan = plan_sweep(space_path, options, _hook("LAYOUTOPT_SWEEP_LOAD"))
+        stage = _Stage.SOLVING
         with ResultStore(outdir) as store:  # the folder stays locked until the report is out
             summary = run_sweep(
                 plan,
@@ -103,9 +112,9 @@ def main_sweep(
             err.print(_summary_line(summary), highlight=False)
             if report:
                 from layoutopt.sweep.report import write_report
-                from layoutopt.sweep.space import load_space
 
-                written = write_report(outdir, load_space(space_path).pareto)
+                stage = _Stage.REPORTING
+                written = write_report(outdir, plan.space.pareto)
                 err.print(f"report: {written.summary}", highlight=False)
     except SweepInterrupted as stop:
         loud.print(_interrupted_line(stop), highlight=False, markup=False)
@@ -116,10 +125,45 @@ def main_sweep(
     except LayoutOptError as error:
         loud.print(f"error: {error}", highlight=False, markup=False)
         return EXIT_INVALID
-    except KeyboardInterrupt:  # before the first point (loading the space, locking)
-        loud.print("interrupted (Ctrl-C) before any point was solved", highlight=False)
+    except KeyboardInterrupt:  # outside the solving loop, or a second Ctrl-C while it stops
+        loud.print(f"interrupted (Ctrl-C) {stage.value}", highlight=False, markup=False)
         return EXIT_INTERRUPTED
+    finally:
+        stack.close()
     return EXIT_POINT_ERRORS if summary.errors else EXIT_OK
+
+
+@contextmanager
+def _quiet_logger(name: str) -> Iterator[None]:
+    """Drop all but critical records at the handlers of logger ``name`` (its own and its
+    children's records, which each have their own level) while the block runs."""
+    importlib.import_module(name)  # its handlers exist once it is imported
+    handlers = logging.getLogger(name).handlers
+
+    def critical_only(record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.CRITICAL
+
+    for handler in handlers:
+        handler.addFilter(critical_only)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(critical_only)
+
+
+class _Stage(Enum):
+    """Where a Ctrl-C outside the solving loop came, as what it leaves behind."""
+
+    LOADING = "while loading the space: nothing was solved or written."
+    SOLVING = (
+        "while the sweep stopped: the points finished before are stored. Run the same "
+        "command again to resume."
+    )
+    REPORTING = (
+        "while writing the report: every point is stored. Run the same command again to "
+        "write the report."
+    )
 
 
 def _summary_line(summary: SweepSummary) -> str:

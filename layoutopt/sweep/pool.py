@@ -107,7 +107,10 @@ def _worker_main(fn: Callable[[Any], Any], conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     tasks: queue.SimpleQueue[Any] = queue.SimpleQueue()
     threading.Thread(target=_read_tasks, args=(conn, tasks), daemon=True).start()
-    conn.send(_READY)
+    try:
+        conn.send(_READY)
+    except OSError:
+        os._exit(0)  # the main process died while this worker started
     while True:
         task = tasks.get()
         if isinstance(task, TaskRaised):
@@ -119,7 +122,7 @@ def _worker_main(fn: Callable[[Any], Any], conn: Connection) -> None:
             answer = TaskRaised(_exception_text(err))
         try:
             conn.send(answer)
-        except (EOFError, OSError):
+        except OSError:
             os._exit(0)
         except Exception as err:  # an answer that does not pickle
             conn.send(TaskRaised(_exception_text(err)))

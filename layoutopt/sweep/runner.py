@@ -307,7 +307,7 @@ class _Local:
 def _scheduler_fault(scheduler: Any, err: BaseException, doing: str) -> InfrastructureError:
     where = f" at {scheduler}" if isinstance(scheduler, str) else ""
     lines = "".join(traceback.format_exception_only(err)).split("\n")
-    text = " ".join(s.strip() for s in lines if s.strip() and not s.startswith("Futures:"))
+    text = " ".join(s.strip() for s in lines if s.strip() and not s.startswith("Future"))
     if doing == "connecting to":
         fix = "start it (dask scheduler) or correct --scheduler"
     else:
