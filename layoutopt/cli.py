@@ -10,7 +10,8 @@ Exit codes (documented in the README, listed in every command's help, tested):
      be written
 4    infeasible: no layout exists; the reason is printed
 5    no solution within the time limit
-6    ``validate``: the layout breaks rules; ``thermal``: it breaks a thermal limit
+6    ``validate``: the layout breaks rules; ``thermal``: it breaks a thermal limit;
+     ``warpage``: it breaks the warpage limit
 7    ``sweep``: an infrastructure fault (store, disk, folder lock, Dask scheduler or
      workers); the message says what to fix, and a rerun resumes
 70   internal error (a bug): a report with the traceback is saved and its path printed
@@ -67,7 +68,8 @@ EXIT_MEANINGS: dict[ExitCode, str] = {
     "and fix)",
     ExitCode.INFEASIBLE: "infeasible (the reason is printed, in numbers)",
     ExitCode.NO_SOLUTION: "no solution within the time limit",
-    ExitCode.VIOLATIONS: "the layout breaks rules (validate) or a thermal limit (thermal)",
+    ExitCode.VIOLATIONS: "the layout breaks rules (validate), a thermal limit (thermal) or the "
+    "warpage limit (warpage)",
     ExitCode.INFRASTRUCTURE: "a sweep's infrastructure failed (its store is damaged, the disk "
     "is full or read-only, another sweep holds the folder, the Dask scheduler is lost or "
     "unreachable, workers cannot start): the message says what to fix, and a rerun resumes",
@@ -283,6 +285,12 @@ Seed = Annotated[int, typer.Option(parser=_SEED, metavar="INT", help="Random see
 class ThermalModel(StrEnum):
     FV3D = "fv3d"
     COMPACT = "compact"
+
+
+class WarpageModelOption(StrEnum):
+    DESIGN = "design"  # what the layout's design asks for
+    LAMINATE = "laminate"
+    PLATE = "plate"
 
 
 # --- commands ---------------------------------------------------------------------------
@@ -724,6 +732,96 @@ def thermal(
     for path in written:
         console.print(f"written   {path}", markup=False)
     raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.VIOLATIONS))
+
+
+@app.command(epilog=_exit_help(ExitCode.OK, ExitCode.VIOLATIONS))
+def warpage(
+    layout_path: Annotated[Path, typer.Argument(metavar="LAYOUT", help="layout.json")],
+    model: Annotated[
+        WarpageModelOption,
+        typer.Option(help="Closed form, plate finite elements, or the design's."),
+    ] = WarpageModelOption.DESIGN,
+) -> None:
+    """Check a layout's warpage at room temperature and reflow peak against its limit."""
+    from dataclasses import replace
+
+    from layoutopt.layout_io import read_layout
+    from layoutopt.mechanics import warpage_report
+    from layoutopt.model import WarpageModel
+
+    try:
+        record = read_layout(layout_path)
+        design = record.design
+        if model is not WarpageModelOption.DESIGN:
+            spec = replace(design.warpage, model=WarpageModel(model.value))
+            design = replace(design, warpage=spec)
+        report = warpage_report(design, record.layout)
+    except LayoutOptError as error:
+        raise _fail(error) from None
+    table = Table(title=f"{design.name}: columns ({report.model} model)")
+    for column in ("column", "mm²", "µm thick", "κ 25 °C 1/m", "κ 260 °C 1/m"):
+        table.add_column(column)
+    for c in report.columns:
+        table.add_row(
+            c.label,
+            f"{c.area_mm2:.2f}",
+            str(c.thickness_um),
+            f"{c.curvature_room_per_m:+.3f}",
+            f"{c.curvature_peak_per_m:+.3f}",
+        )
+    console.print(table)
+    limit = "no limit" if report.max_warpage_um is None else f"{report.max_warpage_um:g} µm"
+    worst = report.worst
+    console.print(
+        f"warpage   {report.room.warpage_um:+.1f} µm at {report.room.temperature_c:g} °C, "
+        f"{report.peak.warpage_um:+.1f} µm at {report.peak.temperature_c:g} °C, largest "
+        f"{worst.warpage_um:+.1f} µm at {worst.temperature_c:g} °C (+: corners up; "
+        f"stress-free at {report.stress_free_c:g} °C, diagonal {report.diagonal_mm:.2f} mm)"
+    )
+    console.print(f"limit     {limit}: {report.limit_source}", markup=False)
+    for line in report.violations():
+        console.print(f"broken    {line}", markup=False)
+    raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.VIOLATIONS))
+
+
+@app.command(epilog=_exit_help(ExitCode.OK))
+def cost(
+    layout_path: Annotated[Path, typer.Argument(metavar="LAYOUT", help="layout.json")],
+    inputs: Annotated[bool, typer.Option(help="Also list every input with its source.")] = False,
+) -> None:
+    """Yield and cost per good package of a layout, each line and the band of the estimates."""
+    from layoutopt.economics import cost_report
+    from layoutopt.layout_io import read_layout
+
+    try:
+        record = read_layout(layout_path)
+        report = cost_report(record.design, record.layout)
+    except LayoutOptError as error:
+        raise _fail(error) from None
+    table = Table(title=f"{record.design.name}: cost per package started")
+    table.add_column("item")
+    table.add_column("$", justify="right")
+    for row in report.lines():
+        table.add_row(row["item"], f"{row['usd']:.3f}")
+    console.print(table)
+    low, high = report.yield_band
+    best, worst = report.cost_band_usd
+    console.print(
+        f"yield     package {100 * report.package_yield:.1f} % ({100 * low:.1f}-{100 * high:.1f} "
+        f"over the estimates), assembly {100 * report.assembly_yield:.1f} %"
+    )
+    console.print(
+        f"cost      ${report.cost_started_usd:.2f} per package started, "
+        f"${report.cost_per_good_usd:.2f} per good package (${best:.2f}-{worst:.2f})"
+    )
+    if inputs:
+        listing = Table(title="inputs")
+        for column in ("input", "value", "conf", "source"):
+            listing.add_column(column, overflow="fold")
+        for item in report.inputs:
+            listing.add_row(item.key, f"{item.value:g}", item.confidence, item.source)
+        console.print(listing)
+    raise typer.Exit(int(ExitCode.OK))
 
 
 @app.command(

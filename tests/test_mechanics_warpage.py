@@ -297,3 +297,24 @@ def test_plate_fe_sees_a_die_in_a_mold_rim_symmetrically_and_converges():
     assert report.room.warpage_um == pytest.approx(
         plate_warpage_um(plate_design, layout, (25.0,), stress_free_c=175.0).warpage_um[0]
     )
+
+
+@pytest.mark.parametrize(("limit", "code"), [("100 um", 6), ("0.2 mm", 0)])
+def test_cli_warpage_and_cost_commands(tmp_path, limit, code):
+    from typer.testing import CliRunner
+
+    from layoutopt.cli import app
+    from layoutopt.layout_io import LayoutRecord, write_layout
+
+    design = design_from_text(_si_on_emc_design(extra=f'warpage: {{max_warpage: "{limit}"}}'))
+    path = write_layout(tmp_path / "layout.json", LayoutRecord(design, _one_die_layout(design)))
+    runner = CliRunner()
+    result = runner.invoke(app, ["warpage", str(path)])
+    assert result.exit_code == code, result.output
+    assert "+119.1 µm at 25 °C" in result.output
+    assert ("exceeds the limit of 100 um" in result.output) == (code == 6)
+    plate = runner.invoke(app, ["warpage", str(path), "--model", "plate"])
+    assert "(plate model)" in plate.output and plate.exit_code == code
+    costs = runner.invoke(app, ["cost", str(path), "--inputs"])
+    assert costs.exit_code == 0, costs.output
+    assert "per good package" in costs.output and "domain_data.md §11" in costs.output
