@@ -15,7 +15,8 @@ from sweep_fakes import design_digest, fake_load_design, fake_solve
 from sweep_helpers import table, write_space
 
 from layoutopt.solver.result import SolveOptions
-from layoutopt.sweep.runner import point_key, run_sweep
+from layoutopt.sweep.point import point_key
+from layoutopt.sweep.runner import run_sweep
 from layoutopt.sweep.space import design_text, expand_points, load_space
 from layoutopt.sweep.store import ResultStore
 

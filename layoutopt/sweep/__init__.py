@@ -8,15 +8,8 @@ SQLite table (:mod:`~layoutopt.sweep.store`); analysis (:mod:`~layoutopt.sweep.a
 
 from layoutopt.sweep.analysis import pareto_front, pareto_mask, results_frame
 from layoutopt.sweep.cli import main_sweep
-from layoutopt.sweep.runner import (
-    SweepInterrupted,
-    SweepPlan,
-    SweepSummary,
-    plan_sweep,
-    point_key,
-    run_sweep,
-    solve_point,
-)
+from layoutopt.sweep.point import point_key, solve_point
+from layoutopt.sweep.runner import SweepInterrupted, SweepPlan, SweepSummary, plan_sweep, run_sweep
 from layoutopt.sweep.space import Point, Space, expand_points, load_space, space_from_text
 
 __all__ = [

@@ -1,47 +1,34 @@
 """Run a design space: solve every point once, locally in parallel or on a Dask cluster.
 
-Each point is keyed by a content hash of its resolved design-file dict and the solve
-options, so a rerun finds what is already finished and solves only the rest. Workers
-(local processes or Dask) run the same pure function, :func:`solve_point`, and return the
-layout file's text; the main process alone writes files and SQLite rows.
-
-Examples
---------
->>> from layoutopt.solver.result import SolveOptions
->>> key = point_key({"name": "a"}, SolveOptions(workers=1))
->>> key == point_key({"name": "a"}, SolveOptions(workers=1)), len(key)
-(True, 64)
->>> point_key({"name": "a"}, SolveOptions(seed=1)) == point_key({"name": "a"}, SolveOptions(seed=2))
-False
+A rerun finds what is already finished (points are keyed by content,
+:func:`~layoutopt.sweep.point.point_key`) and solves only the rest. Workers run the pure
+:func:`~layoutopt.sweep.point.solve_point` wherever :mod:`~layoutopt.sweep.executors`
+puts them and return the layout file's text; the main process alone writes files and
+SQLite rows. A point whose worker dies is tried again a bounded number of times, then
+stored as an error with the cause; rows the store cannot vouch for are solved again.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
-import hashlib
 import json
 import time
-import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from layoutopt.assess import assess, metrics
-from layoutopt.errors import InfrastructureError, LayoutOptError
-from layoutopt.layout_io import LayoutRecord, read_layout, to_json
-from layoutopt.serialize import to_data
+from layoutopt.errors import LayoutOptError
+from layoutopt.layout_io import read_layout
 from layoutopt.solver.result import SolveOptions
-from layoutopt.sweep.pool import TaskRaised, WorkerLost, WorkerPool
+from layoutopt.sweep.executors import Answer, Executor, Lost, make_executor
+from layoutopt.sweep.point import PointOutcome, PointTask, SolveFn, point_key
 from layoutopt.sweep.space import Point, Space, check_points, expand_points, load_space
 from layoutopt.sweep.store import PointRow, ResultStore
 from layoutopt.sweep.warm import WarmStarts
 
 __all__ = [
-    "PointOutcome",
-    "PointTask",
     "SweepInterrupted",
     "SweepPlan",
     "SweepProgress",
@@ -49,32 +36,12 @@ __all__ = [
     "default_loader",
     "default_solver",
     "plan_sweep",
-    "point_key",
     "run_sweep",
-    "solve_point",
 ]
 
-SolveFn = Callable[[Any, SolveOptions], Any]
 LoadFn = Callable[..., Any]
-
-# Fields of SolveOptions that do not change what a point *is*: a warm start only helps the
-# search, and logging only talks.
-_NOT_IN_KEY = ("hint", "log")
 # The columns of layoutopt.assess.metrics that the table keeps.
 _ROW_METRICS = ("warpage_um", "package_yield", "cost_usd", "capacity_gb")
-
-
-def point_key(design: dict[str, Any], options: SolveOptions) -> str:
-    """sha256 of the canonical JSON of a point's design-file dict and its solve options."""
-    opts = {k: v for k, v in to_data(options).items() if k not in _NOT_IN_KEY}
-    text = json.dumps(
-        {"design": design, "options": opts},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        default=str,
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def default_solver() -> SolveFn:
@@ -93,85 +60,6 @@ def default_loader() -> LoadFn:
     except ImportError as err:
         raise LayoutOptError(f"the design loader is not available ({err}); pass load_fn=") from None
     return design_from_text  # type: ignore[no-any-return]
-
-
-@dataclass(frozen=True)
-class PointTask:
-    """Everything a worker needs for one point (picklable: functions by reference)."""
-
-    key: str
-    index: int
-    values: dict[str, Any]
-    design: Any  # the loaded core Design (loaded once, up front, by check_points)
-    options: SolveOptions
-    solve_fn: SolveFn
-    hint_key: str | None = None
-
-
-@dataclass(frozen=True)
-class PointOutcome:
-    """What a worker sends back: the row's numbers and the layout file's text."""
-
-    key: str
-    status: str
-    footprint_mm2: float | None = None
-    thickness_um: int | None = None
-    peak_junction_c: float | None = None
-    skin_c: float | None = None
-    objective: float | None = None
-    gap: float | None = None
-    solve_time_s: float | None = None
-    stats: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
-    layout_text: str | None = None
-    wall_s: float = 0.0
-    metrics: dict[str, float] = field(default_factory=dict)  # layoutopt.assess.metrics
-
-
-def solve_point(task: PointTask) -> PointOutcome:
-    """Solve one point; never raises (a failure is an ``"error"`` outcome)."""
-    start = time.perf_counter()
-    try:
-        design = task.design
-        result = task.solve_fn(design, task.options)
-        layout, thermal = result.layout, result.thermal
-        layout_text = None
-        found: dict[str, float] = {}
-        if layout is not None:
-            checks = assess(design, layout)
-            found = metrics(checks)
-            record = LayoutRecord(
-                design=design,
-                layout=layout,
-                thermal=thermal,
-                solver=result.to_data(),
-                warpage=checks.warpage,
-                cost=checks.cost,
-            )
-            layout_text = to_json(record)
-        return PointOutcome(
-            key=task.key,
-            status=result.status.value,
-            footprint_mm2=None if layout is None else layout.footprint_um2 / 1e6,
-            thickness_um=None if layout is None else layout.thickness_um,
-            peak_junction_c=None if thermal is None else thermal.peak_junction_c,
-            skin_c=None if thermal is None else thermal.skin_c,
-            objective=result.objective,
-            gap=result.gap,
-            solve_time_s=result.time_s,
-            stats=dict(result.stats),
-            layout_text=layout_text,
-            wall_s=time.perf_counter() - start,
-            metrics=found,
-        )
-    except Exception as err:  # a failing point is a result of the sweep, not its end
-        if isinstance(err, LayoutOptError):
-            text = str(err)
-        else:
-            text = "".join(traceback.format_exception_only(err)).strip()
-        return PointOutcome(
-            key=task.key, status="error", error=text, wall_s=time.perf_counter() - start
-        )
 
 
 class SweepProgress(Protocol):
@@ -233,159 +121,6 @@ def _row(task: PointTask, outcome: PointOutcome, layout_path: str | None) -> Poi
         hint_key=task.hint_key,
         wall_s=round(outcome.wall_s, 6),
     )
-
-
-@dataclass(frozen=True)
-class _Lost:
-    """A point's worker died before answering. ``retry``: try it again here (local pools;
-    ``cause`` completes "the last one ..."). Dask retries by itself and reports a point only
-    once its workers have died too often (``cause`` is then the whole story)."""
-
-    cause: str
-    retry: bool
-
-
-Answer = PointOutcome | _Lost
-
-
-class _Executor(Protocol):
-    capacity: int
-
-    def submit(self, task: PointTask) -> None: ...
-
-    def wait(self) -> list[tuple[PointTask, Answer]]: ...
-
-    def close(self) -> None: ...
-
-
-class _Inline:
-    """workers=1: solve in this process, in order (deterministic, no start-up cost)."""
-
-    capacity = 1
-
-    def __init__(self) -> None:
-        self._queued: list[PointTask] = []
-
-    def submit(self, task: PointTask) -> None:
-        self._queued.append(task)
-
-    def wait(self) -> list[tuple[PointTask, Answer]]:
-        queued, self._queued = self._queued, []
-        return [(task, solve_point(task)) for task in queued]
-
-    def close(self) -> None:
-        self._queued = []
-
-
-class _Local:
-    """Local worker processes (:mod:`layoutopt.sweep.pool`): a death is an answer."""
-
-    def __init__(self, workers: int, solve: SolveFn) -> None:
-        self._pool = WorkerPool(solve_point, workers, preload=(__name__, solve.__module__))
-        self.capacity = workers
-
-    def submit(self, task: PointTask) -> None:
-        self._pool.submit(task, task)
-
-    def wait(self) -> list[tuple[PointTask, Answer]]:
-        answers: list[tuple[PointTask, Answer]] = []
-        for task, answer in self._pool.wait():
-            if isinstance(answer, WorkerLost):
-                answers.append((task, _Lost(answer.cause, retry=True)))
-            elif isinstance(answer, TaskRaised):
-                answers.append(
-                    (task, PointOutcome(key=task.key, status="error", error=answer.error))
-                )
-            else:
-                answers.append((task, answer))
-        return answers
-
-    def close(self) -> None:
-        self._pool.close()
-
-
-def _scheduler_fault(scheduler: Any, err: BaseException, doing: str) -> InfrastructureError:
-    where = f" at {scheduler}" if isinstance(scheduler, str) else ""
-    lines = "".join(traceback.format_exception_only(err)).split("\n")
-    text = " ".join(s.strip() for s in lines if s.strip() and not s.startswith("Future"))
-    if doing == "connecting to":
-        fix = "start it (dask scheduler) or correct --scheduler"
-    else:
-        fix = "see the scheduler's log for why it stopped, restart it and its workers"
-    return InfrastructureError(
-        f"{doing} the Dask scheduler{where} failed ({text})",
-        fix=(
-            f"{fix}, then run the same command again: finished points are kept. "
-            "Or run locally with -j N instead of --scheduler"
-        ),
-    )
-
-
-# What a lost or unreachable scheduler raises: Dask cancels the futures of a client that
-# lost its scheduler (FuturesCancelledError, a CancelledError); connections and their
-# timeouts fail with OSError.
-_SCHEDULER_GONE = (OSError, concurrent.futures.CancelledError)
-
-
-class _Dask:
-    def __init__(self, scheduler: Any) -> None:
-        from distributed import Client
-
-        self._scheduler = scheduler
-        self._own = not isinstance(scheduler, Client)
-        try:
-            self._client = Client(scheduler) if self._own else scheduler
-            threads = sum(self._client.nthreads().values()) or 1
-        except _SCHEDULER_GONE as err:
-            raise _scheduler_fault(scheduler, err, "connecting to") from None
-        # One point per worker thread: a dead worker then takes only its own point down
-        # (Dask counts every task queued on a worker that died against that task).
-        self.capacity = threads
-        self._futures: dict[Any, PointTask] = {}
-
-    def submit(self, task: PointTask) -> None:
-        # pure=False: the key is ours; Dask must not merge or cache two submissions.
-        self._futures[self._client.submit(solve_point, task, pure=False)] = task
-
-    def wait(self) -> list[tuple[PointTask, Answer]]:
-        from distributed import KilledWorker, wait
-
-        try:
-            done = wait(list(self._futures), return_when="FIRST_COMPLETED").done
-        except _SCHEDULER_GONE as err:
-            raise _scheduler_fault(self._scheduler, err, "waiting on") from None
-        answers: list[tuple[PointTask, Answer]] = []
-        for future in sorted(done, key=lambda f: self._futures[f].index):
-            task = self._futures.pop(future)
-            try:
-                answers.append((task, future.result()))
-            except KilledWorker as err:
-                lost = _Lost(
-                    f"the Dask workers solving this point died too often (KilledWorker: {err})",
-                    False,
-                )
-                answers.append((task, lost))
-            except Exception as err:  # lost with the scheduler, or any other failure of Dask
-                raise _scheduler_fault(self._scheduler, err, "getting a result from") from None
-        return answers
-
-    def close(self) -> None:
-        futures, self._futures = list(self._futures), {}
-        try:
-            if futures:
-                self._client.cancel(futures)
-            if self._own:
-                self._client.close()
-        except _SCHEDULER_GONE:
-            pass  # a lost scheduler has nothing left to cancel
-
-
-def _executor(workers: int, scheduler: Any, solve: SolveFn) -> _Executor:
-    if scheduler is not None:
-        return _Dask(scheduler)
-    if workers <= 1:
-        return _Inline()
-    return _Local(workers, solve)
 
 
 def _described(rows: Sequence[tuple[PointRow, str]], limit: int = 5) -> str:
@@ -483,7 +218,7 @@ class _Run:
     def answer(self, task: PointTask, answer: Answer) -> None:
         """Store a finished point, or try again (a bounded number of times) one whose worker died."""
         self.in_flight.pop(task.key, None)
-        if isinstance(answer, _Lost):
+        if isinstance(answer, Lost):
             deaths = self.deaths[task.key] = self.deaths.get(task.key, 0) + 1
             if answer.retry and deaths <= self.worker_retries:
                 self.note(
@@ -512,7 +247,7 @@ class _Run:
         if self.progress is not None:
             self.progress.advance(row)
 
-    def drive(self, executor: _Executor) -> None:
+    def drive(self, executor: Executor) -> None:
         while self.pending or self.in_flight:
             while self.pending and len(self.in_flight) < executor.capacity:
                 task = self.task(self.pending.popleft())
@@ -613,11 +348,12 @@ def run_sweep(
         if progress is not None:
             progress.start(len(plan.points), run.finished)
         try:
-            executor = _executor(workers, scheduler, solve) if run.pending else _Inline()
-            try:
-                run.drive(executor)
-            finally:
-                executor.close()
+            if run.pending:  # nothing to do: no pool to start, no scheduler to reach
+                executor = make_executor(workers, scheduler, solve)
+                try:
+                    run.drive(executor)
+                finally:
+                    executor.close()
         except KeyboardInterrupt:
             summary = _summary(plan, store, run, time.perf_counter() - started)
             raise SweepInterrupted(summary, len(run.in_flight)) from None
