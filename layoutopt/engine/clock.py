@@ -2,10 +2,15 @@
 
 CP-SAT is reproducible only single-threaded and without a binding wall-clock limit. The
 engine's own searches follow the same idea: with ``deterministic=True`` the budget is spent
-in counted work (one unit per block placed by a decoder, CP-SAT's deterministic time for
-sub-solves), converted at a fixed rate calibrated to roughly one second of one core, so the
-same seed gives the same answer on any machine and under any load. The wall clock then only
-guards against runaway (at ``WALL_GUARD`` times the budget).
+in counted work (block placements of the annealer, skyline runs, CP-SAT's deterministic
+time for sub-solves), converted at fixed rates calibrated to one second of one idle core, so
+the same seed gives the same answer on any machine and under any load.
+
+The deterministic mode is therefore a *work* budget, not a wall-clock one: its wall time is
+the budget times a factor that depends on the machine and its load (measured in
+``benchmarks/README.md``). The wall clock only guards against runaway, at ``WALL_GUARD``
+times the budget (plus 10 s); a run cut there is no longer reproducible, which is why the
+guard sits far above any factor measured (it used to be 2x and cut runs short under load).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ __all__ = ["UNITS_PER_S", "WALL_GUARD", "Clock"]
 UNITS_PER_S = 400_000.0
 # CP-SAT deterministic time per second of wall time, single worker (an estimate).
 CPSAT_DET_PER_S = 1.0
-WALL_GUARD = 2.0
+WALL_GUARD = 10.0
 
 
 class Clock:
@@ -51,6 +56,6 @@ class Clock:
         return max(0.0, self.time_limit_s - self.elapsed_s())
 
     def expired(self) -> bool:
-        if self.deterministic and self.wall_s() > WALL_GUARD * self.time_limit_s + 1.0:
+        if self.deterministic and self.wall_s() > WALL_GUARD * self.time_limit_s + 10.0:
             return True
         return self.elapsed_s() >= self.time_limit_s

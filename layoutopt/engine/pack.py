@@ -461,7 +461,8 @@ def pack(
         The instance (fixed outline or free outline).
     time_limit_s
         Budget. With ``workers=1`` it is counted in deterministic work, so the result is
-        reproducible for a given ``seed``; the wall time then stays within about twice it.
+        reproducible for a given ``seed``: a work budget, whose wall time is the budget
+        times a factor of the machine and its load (see :mod:`layoutopt.engine.clock`).
     seed
         Random seed of every stage.
     workers
@@ -484,8 +485,12 @@ def pack(
             problem.on_grid(grid_um), time_limit_s=time_limit_s, seed=seed, workers=workers
         )
         return _scaled_back(problem, coarse, grid_um)
-    compile_kernels()  # once per process (seconds the first time), not from the budget
-    search = _Search(problem, Clock(time_limit_s, deterministic=workers == 1), progress)
+    clock = Clock(time_limit_s, deterministic=workers == 1)
+    # Once per process: a second or more the first time (numba's cache), from the budget
+    # on the wall clock, so the caller's time limit holds (not counted in the
+    # deterministic mode, whose budget is work).
+    compile_kernels()
+    search = _Search(problem, clock, progress)
     if not problem.blocks:
         search.best = Packing((), 0, 0)
         return search.finish(PackStatus.OPTIMAL)

@@ -161,11 +161,43 @@ def _complete_hint(
                 deviations.append(deviation)
         if deviations:
             model.Minimize(sum(deviations))
-        solver = _solver(options, time_limit_s / 2)
-        if solver.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # With every die fixed the model is only loaded and checked, but at 200 dies that
+        # alone takes seconds: the exact probe gets the whole time, and the search that
+        # moves dies runs only once the exact one is proven impossible.
+        solver = _solver(options, time_limit_s)
+        status = solver.Solve(model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             _hint_from_solution(built, solver)
             return extract_layout(probe, solver), structure_of(probe, solver)
+        if status != cp_model.INFEASIBLE:
+            break
     return None
+
+
+def _violations(design: Design, layout: Layout) -> tuple[object, ...]:
+    from layoutopt.validate import validate
+
+    return validate(design, layout)
+
+
+def _layout_structure(
+    design: Design, built: BuiltModel, layout: Layout
+) -> frozenset[StructureFact]:
+    """The facts :func:`structure_of` reads from a solution, read from a layout instead."""
+    v = built.v
+    index = {d.id: i for i, d in enumerate(design.dies)}
+    facts: set[StructureFact] = set()
+    for p in layout.placements:
+        i = index[p.die_id]
+        if p.on_die is None:
+            facts.add(("base", i))
+        elif (i, index[p.on_die]) in v.on:
+            facts.add(("on", i, index[p.on_die]))
+        if p.thickness_um in v.th_choice[i]:
+            facts.add(("th", i, p.thickness_um))
+        if p.side == "bottom" and i in v.bottom:
+            facts.add(("bottom", i))
+    return frozenset(facts)
 
 
 def _first_stage(
@@ -209,8 +241,13 @@ def _first_stage(
         if hint is not None:
             stats["hint"] = "engine"
             hint = relabel_identical(design, hint)
-            incumbent = _complete_hint(design, built, hint, forbidden, options, 0.3 * rest_s)
-            if incumbent is not None:  # a legal layout from here on
+            if not _violations(design, hint):  # legal as it is: kept from here on
+                incumbent = (hint, _layout_structure(design, built, hint))
+                timing = stats.setdefault("timing", {})
+                timing.setdefault("first_solution_s", round(time.perf_counter() - started, 3))
+            completed = _complete_hint(design, built, hint, forbidden, options, 0.3 * rest_s)
+            if completed is not None:
+                incumbent = completed
                 timing = stats.setdefault("timing", {})
                 timing.setdefault("first_solution_s", round(time.perf_counter() - started, 3))
             else:

@@ -11,16 +11,18 @@ hands it to the model as hints:
    with the finger rings and underfill fillets as a halo, the largest spacing between
    blocks), packed for the least area inside the envelope's box.
 3. **Back to dies.** Block positions (turned by 90° where the engine turned them) give every
-   die's position, rotation and the die it rests on: a :class:`~layoutopt.model.Layout` used
-   only as a hint (its z values are not meaningful).
+   die's position, rotation and the die it rests on, and the rules its height: a
+   :class:`~layoutopt.model.Layout` the model takes as hints, and the solve keeps as an
+   answer when the validator accepts it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from layoutopt.engine import Block, PackProblem, pack
 from layoutopt.model import BondType, Design, Die, Edge, Layout, Placement, Rect
+from layoutopt.stackup import package_thickness_um, stack_up
 
 __all__ = ["WARM_START_MIN_DIES", "constructive_layout"]
 
@@ -219,7 +221,30 @@ def constructive_layout(
     step = rules.package_grid_um
     width = -(-(result.packing.width_um + 2 * margin) // step) * step
     length = -(-(result.packing.length_um + 2 * margin) // step) * step
-    return Layout(design.name, design.family, Rect(x0, y0, width, length), 0, tuple(placements))
+    placements = _stacked_up(design, placements)
+    return Layout(
+        design.name,
+        design.family,
+        Rect(x0, y0, width, length),
+        package_thickness_um(design, placements),
+        tuple(placements),
+        stack_up(design, placements),
+    )
+
+
+def _stacked_up(design: Design, placements: list[Placement]) -> list[Placement]:
+    """Each die's z: on the substrate or on the die below, plus the joint the rules give."""
+    rules = design.rules
+    placed: dict[str, Placement] = {}
+    for p in sorted(placements, key=lambda p: p.tier):
+        die = design.die(p.die_id)
+        if p.on_die is None:
+            z = rules.base_thickness_um + rules.joint_um(die, None)
+        else:
+            lower = placed[p.on_die]
+            z = lower.z_top_um + rules.joint_um(die, design.die(p.on_die))
+        placed[p.die_id] = replace(p, z_bottom_um=z)
+    return [placed[p.die_id] for p in placements]
 
 
 def relabel_identical(design: Design, hint: Layout) -> Layout:
