@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dies", type=int, nargs="*", default=[10, 100, 1000, 5000])
     parser.add_argument("--time-limit", type=float, nargs="*", default=[10.0, 60.0])
     parser.add_argument("--workers", type=int, nargs="*", default=[2, 1])
-    parser.add_argument("--whitespace", type=float, default=0.15)
+    parser.add_argument("--whitespace", type=float, default=0.5)
     parser.add_argument("--slack-s", type=float, default=3.0)
     args = parser.parse_args(argv)
     rows = []
