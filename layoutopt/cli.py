@@ -40,7 +40,7 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
-from layoutopt.errors import InternalError, LayoutOptError
+from layoutopt.errors import DesignError, InternalError, LayoutOptError
 
 __all__ = ["EXIT_MEANINGS", "ExitCode", "app", "main"]
 
@@ -628,6 +628,15 @@ def render(
         folder = prepare_output_dir(out or layout_path.parent)
         field = None
         asked = "thermal" in view_names or ("sheet" in view_names and record.thermal is not None)
+        excess = _thermal_grid_excess(record, 100) if asked else None
+        if excess:  # the map is drawn at the 3D model's default 100 um step
+            why, fits = excess
+            raise DesignError(
+                f"too large for the thermal map: {why}",
+                file=str(layout_path),
+                fix="draw the other views, or check temperatures with 'layoutopt thermal "
+                f"--step-um {fits}'",
+            )
         if asked:
             from layoutopt.thermal import solve_fv3d
 
@@ -656,8 +665,9 @@ def render(
         console.print(f"written   {path}", markup=False)
 
 
-def _check_thermal_grid(record: Any, step_um: int) -> None:
-    """Refuse a ``--step-um`` whose grid would not fit in memory, with the step that does."""
+def _thermal_grid_excess(record: Any, step_um: int) -> tuple[str, int] | None:
+    """Why the 3D grid at ``step_um`` would not fit in memory, and the finest step that
+    fits; None when it fits."""
     from layoutopt.limits import MAX_FV3D_CELLS
     from layoutopt.thermal.fv3d import grid_shape
 
@@ -666,16 +676,23 @@ def _check_thermal_grid(record: Any, step_um: int) -> None:
 
     nx, ny, nz = cells(step_um)
     if nx * ny * nz <= MAX_FV3D_CELLS:
-        return
+        return None
     fits = step_um
     while math.prod(cells(fits)) > MAX_FV3D_CELLS:
         fits = math.ceil(fits * 1.25)
-    raise typer.BadParameter(
-        f"{step_um} gives a grid of {nx:,} x {ny:,} x {nz} = {nx * ny * nz:,} cells on this "
-        f"layout; the limit is {MAX_FV3D_CELLS:,} cells (docs/limits.md); use --step-um "
-        f"{fits} or more",
-        param_hint="'--step-um'",
+    why = (
+        f"a {step_um} um step gives a grid of {nx:,} x {ny:,} x {nz} = {nx * ny * nz:,} cells "
+        f"on this layout; the limit is {MAX_FV3D_CELLS:,} cells (docs/limits.md)"
     )
+    return why, fits
+
+
+def _check_thermal_grid(record: Any, step_um: int) -> None:
+    """Refuse a ``--step-um`` whose grid would not fit in memory (exit 2)."""
+    excess = _thermal_grid_excess(record, step_um)
+    if excess:
+        why, fits = excess
+        raise typer.BadParameter(f"{why}; use --step-um {fits} or more", param_hint="'--step-um'")
 
 
 @app.command(epilog=_exit_help(ExitCode.OK, ExitCode.VIOLATIONS))

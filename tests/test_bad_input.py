@@ -61,7 +61,7 @@ def design_error(text: str) -> DesignError:
         ("ambient_c: 25", "ambient_c: .nan", "thermal.ambient_c", "finite number"),
         ("ambient_c: 25", "ambient_c: .inf", "thermal.ambient_c", "finite number"),
         ("ambient_c: 25", "ambient_c: -300", "thermal.ambient_c", "absolute zero"),
-        ("ambient_c: 25", "ambient_c: hot", "thermal.ambient_c", "valid number"),
+        ("ambient_c: 25", "ambient_c: hot", "thermal.ambient_c", "write a number here"),
         ("h_top_w_per_m2_k: 12", "h_top_w_per_m2_k: .nan", "thermal.h_top_w_per_m2_k", "finite"),
         ("max_skin_c: 43", "max_skin_c: -274", "thermal.max_skin_c", "absolute zero"),
     ],

@@ -141,6 +141,21 @@ def test_fine_thermal_step_is_refused_with_the_step_that_fits(no_solve: None) ->
     assert math.prod(grid_shape(record.design, record.layout, lateral_step_um=1)) > 4_000_000
 
 
+def test_thermal_map_of_a_huge_layout_is_refused_before_the_model_runs(
+    tmp_path: Path, no_solve: None
+) -> None:
+    data = json.loads(LAYOUT.read_text())
+    data["layout"]["package"].update(width_um=900_000, length_um=900_000)  # 0.9 m, legal
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(data))
+    result = run("render", path, "-o", tmp_path, "--views", "thermal")
+    text = flat(result.output)
+    assert result.exit_code == ExitCode.BAD_INPUT, result.output
+    assert "too large for the thermal map" in text and "layoutopt thermal --step-um" in text
+    result = run("render", path, "-o", tmp_path, "--views", "top")
+    assert result.exit_code == ExitCode.OK, result.output
+
+
 def test_good_options_still_run(tmp_path: Path) -> None:
     result = run(
         "render",

@@ -514,6 +514,9 @@ def validation_error(
     elif kind in ("greater_than", "greater_than_equal"):
         bound = ctx.get("gt", ctx.get("ge"))
         fix = f"use a value {'above' if kind == 'greater_than' else 'at least'} {bound}"
+    elif kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
+        what = "a whole number" if kind.startswith("int") else "a number"
+        fix = f"write {what} here, without quotes or units (e.g. 25)"
     elif kind == "finite_number":
         fix = "give a finite number (not .nan or .inf)"
     elif kind in ("less_than", "less_than_equal"):
