@@ -52,6 +52,7 @@ from pydantic_core import PydanticCustomError
 from shapely.geometry import Polygon, box
 from shapely.validation import explain_validity
 
+from layoutopt.ballmap import ball_requirements
 from layoutopt.errors import DesignError, LibraryError
 from layoutopt.files import read_text
 from layoutopt.library.library import Library, load_library
@@ -74,7 +75,9 @@ from layoutopt.library.spec import (
 from layoutopt.limits import MAX_LENGTH_UM, MAX_POWER_W, DesignLimits
 from layoutopt.mechanics.warpage import check_mechanical_inputs
 from layoutopt.model import (
+    BallSpec,
     BondType,
+    Corner,
     Design,
     Die,
     Edge,
@@ -83,6 +86,7 @@ from layoutopt.model import (
     Material,
     Objective,
     ProcessRules,
+    Rect,
     ThermalSpec,
     WarpageModel,
     WarpageSpec,
@@ -160,6 +164,38 @@ class HeightZoneSpec(_Strict):
     name: str = ""
     region: ShapeSpec
     max_thickness: PositiveLength
+
+
+class BallKeepoutSpec(_Strict):
+    """A rectangle without balls, placed relative to the package centre."""
+
+    name: str = ""
+    x: Coordinate = Field(description="west edge, from the package centre")
+    y: Coordinate = Field(description="south edge, from the package centre")
+    width: PositiveLength
+    length: PositiveLength
+
+
+class InterfaceBallsSpec(_Strict):
+    """PoP: the ring of interface balls to the top package, outside the bottom mold."""
+
+    count: Annotated[int, Field(ge=1)] | None = Field(None, description="default: from the dies")
+    pitch: PositiveLength | None = None
+    diameter: PositiveLength | None = None
+    rows: Annotated[int, Field(ge=1)] | None = Field(None, description="perimeter rows")
+
+
+class BallsSpec(_Strict):
+    """The ball-out: count (default: from the dies' interfaces) and, for this design's own
+    process, the pitch, ball diameter and perimeter rows (0: a full array)."""
+
+    count: Annotated[int, Field(ge=1)] | None = Field(None, description="default: from the dies")
+    pitch: PositiveLength | None = None
+    diameter: PositiveLength | None = None
+    rows: Annotated[int, Field(ge=0)] | None = Field(None, description="perimeter rows; 0: full")
+    a1: Corner = Field(Corner.NORTH_WEST, description="corner of ball A1 in the top view")
+    keepouts: list[BallKeepoutSpec] = Field(default_factory=list)
+    interface: InterfaceBallsSpec | None = None
 
 
 class EnvelopeSpec(_Strict):
@@ -247,6 +283,7 @@ class DesignFile(_Strict):
     alternatives: list[AlternativeSpec] = Field(default_factory=list)
     dies: list[DieSpec] = Field(min_length=1)
     envelope: EnvelopeSpec
+    balls: BallsSpec = Field(BallsSpec(), description="the ball-out (default: the family's)")
     thermal: ThermalFile = ThermalFile()
     objective: ObjectiveFile = ObjectiveFile()
     warpage: WarpageFile = WarpageFile()
@@ -470,6 +507,7 @@ def _build(spec: DesignFile, file: str | None, lib: Library) -> Design:
         ),
         alternatives=alternatives,
         description=" ".join(spec.description.split()),
+        balls=_balls(spec.balls),
     )
     _check(design, origin, spec)
     return design
@@ -520,6 +558,15 @@ def _dies(lib: Library, specs: list[DieSpec]) -> tuple[tuple[Die, ...], dict[str
             prefix = s.id or f"{s.kind.value.upper()}"  # type: ignore[union-attr]
             part_name = s.id or "custom"
         values = {**base, **die_overrides_um(s)}
+        if s.interfaces is not None:
+            try:
+                values["interfaces"] = lib.resolve_interfaces(
+                    tuple(s.interfaces), f"{where}.interfaces"
+                )
+            except LibraryError as err:
+                raise DesignError(
+                    err.message, field=err.field, value=err.value, fix=err.fix
+                ) from None
         for n in range(s.count):
             if s.id is not None:
                 die_id = s.id if s.count == 1 else f"{s.id}{n}"
@@ -587,6 +634,22 @@ def _envelope(spec: EnvelopeSpec) -> Envelope:
     )
 
 
+def _balls(spec: BallsSpec) -> BallSpec:
+    ring = spec.interface or InterfaceBallsSpec()
+    return BallSpec(
+        count=spec.count,
+        pitch_um=spec.pitch,
+        diameter_um=spec.diameter,
+        rows=spec.rows,
+        keepouts=tuple(Rect(k.x, k.y, k.width, k.length) for k in spec.keepouts),
+        a1=spec.a1,
+        interface_count=ring.count,
+        interface_pitch_um=ring.pitch,
+        interface_diameter_um=ring.diameter,
+        interface_rows=ring.rows,
+    )
+
+
 def _thermal(spec: ThermalFile) -> ThermalSpec:
     return ThermalSpec(
         ambient_c=spec.ambient_c,
@@ -627,6 +690,7 @@ def _materials(lib: Library, extra: dict[str, MaterialSpec]) -> tuple[Material, 
 
 def _check(design: Design, origin: dict[str, int], spec: DesignFile) -> None:
     _check_dies(design, origin)
+    _check_pads(design, origin)
     _check_thermal(design, origin)
     _check_materials(design, origin)
     for variant in design.variants():  # the warpage model needs every body material's E, nu, CTE
@@ -639,6 +703,8 @@ def _check(design: Design, origin: dict[str, int], spec: DesignFile) -> None:
         _check_kinds(design, rules, origin, where, name)
         _check_room(design, rules, origin, where, name)
         _check_height(design, rules, origin, where, name)
+    for variant, (_, _, name) in zip(design.variants(), variants, strict=True):
+        _check_balls(variant, name)
 
 
 def _check_power_maps(design: Design, origin: dict[str, int]) -> None:
@@ -682,6 +748,59 @@ def _check_dies(design: Design, origin: dict[str, int]) -> None:
                 field=f"{where}.pad_edges",
                 value=sorted(e.value for e in die.pad_edges),
                 fix="remove pad_edges, or set bond: wire_bond",
+            )
+
+
+def _check_pads(design: Design, origin: dict[str, int]) -> None:
+    for die in design.dies:
+        if die.pad_count and die.pad_pitch_um <= 0 and die.bond is BondType.WIRE_BOND:
+            raise DesignError(
+                f"die {die.id} has {die.pad_count} pads but no pad pitch",
+                field=f"dies[{origin[die.id]}].pad_pitch",
+                fix="give the pad pitch, e.g. pad_pitch: '50 um', or pads: 0",
+            )
+        for edge in sorted(die.pad_edges, key=lambda e: e.value):
+            n = die.pads_on(edge)
+            length = die.length_um if edge in (Edge.WEST, Edge.EAST) else die.width_um
+            if n > 1 and (n - 1) * die.pad_pitch_um > length:
+                raise DesignError(
+                    f"the {n} {edge.value} pads of die {die.id} at {die.pad_pitch_um} um need "
+                    f"{(n - 1) * die.pad_pitch_um / 1000:g} mm; the edge is {length / 1000:g} mm",
+                    field=f"dies[{origin[die.id]}].pads",
+                    value=die.pad_count,
+                    fix="lower pads or pad_pitch, or add a pad edge",
+                )
+
+
+def _check_balls(design: Design, name: str) -> None:
+    """A pitch the family cannot make, or a ball that does not fit its pitch, is misuse."""
+    spec, rules = design.balls, design.rules
+    given = spec.pitch_um is not None or spec.count is not None
+    if given and not ball_requirements(design):
+        raise DesignError(
+            f"process {name!r} ({rules.family.value}) has no ball map (ball pitch 0)",
+            field="balls",
+            fix="remove balls:, or give balls.pitch for this process",
+        )
+    for req in ball_requirements(design):
+        field = "balls" if req.role.value == "board" else "balls.interface"
+        minimum = rules.min_ball_pitch_um
+        if req.pitch_um < minimum:
+            raise DesignError(
+                f"a {req.pitch_um} um ball pitch is below the finest the {name!r} process "
+                f"offers ({minimum} um)",
+                field=f"{field}.pitch",
+                value=f"{req.pitch_um} um",
+                fix=f"use a pitch of at least {minimum / 1000:g} mm, or another process",
+            )
+        if req.diameter_um <= 0 or req.diameter_um >= req.pitch_um:
+            raise DesignError(
+                f"a {req.diameter_um} um ball does not fit a {req.pitch_um} um pitch (balls "
+                "must be smaller than their pitch)",
+                field=f"{field}.diameter",
+                value=f"{req.diameter_um} um",
+                fix=f"give a ball below {req.pitch_um} um (about 0.6 x the pitch), or a "
+                "larger pitch",
             )
 
 

@@ -16,7 +16,16 @@ Format (``format_version`` 1)::
         "dies": [{"id", "part", "kind", "x_um", "y_um", "width_um", "length_um",
                   "rotation_deg", "z_bottom_um", "thickness_um", "stack", "tier",
                   "on_die", "side"}, ...],     # width/length after rotation
-        "thickness_breakdown": [{"name", "thickness_um", "material"}, ...]
+        "thickness_breakdown": [{"name", "thickness_um", "material"}, ...],
+        "ball_map": null | {                 # the balls under the package (docs/rules.md)
+          "a1": "north_west" | ...,          # corner of ball A1 in the top view
+          "arrays": [{"role": "board" | "interface",   # interface: PoP ring
+                      "pitch_um", "diameter_um",
+                      "x0_um", "y0_um",      # centre of site (column 0, row 0): south-west
+                      "columns", "rows",     # sites west-east, south-north
+                      "perimeter_rows",      # 0: full array; n: the outer n rings only
+                      "depopulated": [[column, row], ...]}, ...]   # sites without a ball
+        }
       },
       "thermal": {...} | null,               # ThermalReport
       "warpage": {...} | null,               # WarpageReport (layoutopt.mechanics): room,
@@ -26,7 +35,8 @@ Format (``format_version`` 1)::
       "solver": {...} | null                 # status, objective, bound, gap, time_s, ...
     }
 
-Files without the ``warpage`` or ``cost`` keys (written before they existed) read as None.
+Files without the ``warpage``, ``cost`` or ``ball_map`` keys (written before they existed)
+read as None.
 
 Reading is strict, since a layout file may come from anyone: every number finite (a NaN
 would make every rule comparison false, so every rule would "hold"), every value of the
@@ -50,7 +60,7 @@ from layoutopt.errors import DesignError, LayoutFileError
 from layoutopt.files import read_text
 from layoutopt.limits import MAX_LENGTH_UM
 from layoutopt.mechanics.warpage import WarpageReport
-from layoutopt.model import Design, Layer, Layout, Placement
+from layoutopt.model import BallMap, Design, Layer, Layout, Placement
 from layoutopt.serialize import DataError, from_data, to_data
 from layoutopt.thermal.report import ThermalReport
 
@@ -116,12 +126,21 @@ def layout_to_data(design: Design, layout: Layout) -> dict[str, Any]:
         "thickness_um": layout.thickness_um,
         "dies": dies,
         "thickness_breakdown": [to_data(layer) for layer in layout.stack_up],
+        "ball_map": None if layout.ball_map is None else to_data(layout.ball_map),
     }
 
 
 # Keys of a die entry written for readers (derived from the design), not placement fields.
 _DIE_INFO_KEYS = ("part", "kind")
-_LAYOUT_KEYS = ("design_name", "family", "package", "thickness_um", "dies", "thickness_breakdown")
+_LAYOUT_KEYS = (
+    "design_name",
+    "family",
+    "package",
+    "thickness_um",
+    "dies",
+    "thickness_breakdown",
+    "ball_map",
+)
 
 
 def _mapping(data: Any, path: str) -> dict[str, Any]:
@@ -161,6 +180,9 @@ def layout_from_data(data: Any, path: str = "layout") -> Layout:
             from_data(Layer, layer, path=f"{path}.thickness_breakdown[{i}]")
             for i, layer in enumerate(layers)
         ),
+        ball_map=None
+        if section.get("ball_map") is None
+        else from_data(BallMap, section["ball_map"], path=f"{path}.ball_map"),
     )
 
 

@@ -35,14 +35,22 @@ from shapely.geometry import Polygon
 
 __all__ = [
     "ROTATIONS_DEG",
+    "BallArray",
+    "BallMap",
+    "BallRole",
+    "BallSpec",
     "BondType",
+    "Corner",
     "Design",
     "Die",
     "DieKind",
     "Edge",
     "Envelope",
     "Family",
+    "FingerRows",
     "HeightZone",
+    "Interface",
+    "InterfaceRole",
     "Layer",
     "Layout",
     "Material",
@@ -107,6 +115,61 @@ def rotate_edge(edge: Edge, rotation_deg: int) -> Edge:
     if rotation_deg not in ROTATIONS_DEG:
         raise ValueError(f"rotation must be one of {ROTATIONS_DEG}, not {rotation_deg}")
     return _CCW[(_CCW.index(edge) + rotation_deg // 90) % 4]
+
+
+class Corner(StrEnum):
+    """A corner of the package in the top view (x east, y north)."""
+
+    SOUTH_WEST = "south_west"
+    SOUTH_EAST = "south_east"
+    NORTH_EAST = "north_east"
+    NORTH_WEST = "north_west"
+
+
+class InterfaceRole(StrEnum):
+    """Which end of a bus a die is: the memory (device) or its controller (host)."""
+
+    DEVICE = "device"
+    HOST = "host"
+
+
+class BallRole(StrEnum):
+    """What a ball array connects: the board below, or (PoP) the package on top."""
+
+    BOARD = "board"
+    INTERFACE = "interface"  # PoP: the ring of balls between bottom and top package
+
+
+class FingerRows(StrEnum):
+    """How the bond fingers of one tier are laid out along a stack edge."""
+
+    INLINE = "inline"  # one finger row per tier that bonds on the edge
+    STAGGERED = "staggered"  # two offset rows per tier: half the finger spacing along the edge
+
+
+@dataclass(frozen=True)
+class Interface:
+    """One I/O interface of a die: an LPDDR4X x16 channel, an eMMC 8-bit bus, a UFS link.
+
+    ``signals`` counts the signal pads (and balls) of one instance; ``ranks`` is how many
+    device dies of one part may share one channel of it as ranks (chip selects), which is
+    how a package with several memory dies keeps its ball count.
+
+    >>> Interface("lpddr4x_x16", count=2, signals=34).total_signals
+    68
+    """
+
+    name: str
+    count: int
+    signals: int
+    role: InterfaceRole = InterfaceRole.DEVICE
+    ranks: int = 1
+    # Whether a host end that no device in the package serves is wired to the balls.
+    host_reaches_balls: bool = True
+
+    @property
+    def total_signals(self) -> int:
+        return self.count * self.signals
 
 
 @dataclass(frozen=True)
@@ -208,6 +271,11 @@ class Die:
     material: str = "silicon"
     # Memory capacity of the die (DRAM, NAND), for sweeps that trade capacity; 0: none.
     capacity_gbit: float = 0.0
+    # I/O: the interfaces the die carries, and its wire-bond pads (signal and power) split
+    # over its pad edges at ``pad_pitch_um`` (0: no pads modelled, so no wires drawn).
+    interfaces: tuple[Interface, ...] = ()
+    pad_count: int = 0
+    pad_pitch_um: int = 0
 
     def size_um(self, rotation_deg: int) -> tuple[int, int]:
         """(x extent, y extent) after rotation."""
@@ -220,6 +288,21 @@ class Die:
 
     def phy_edges_at(self, rotation_deg: int) -> frozenset[Edge]:
         return frozenset(rotate_edge(e, rotation_deg) for e in self.phy_edges)
+
+    def pads_on(self, edge: Edge) -> int:
+        """Pads on pad edge ``edge`` (at rotation 0): ``pad_count`` split over the pad edges
+        in compass order, the first edges taking the remainder.
+
+        >>> d = Die("C", "c", DieKind.CONTROLLER, 10, 10, 10, 0.0, 85.0, BondType.WIRE_BOND,
+        ...         pad_edges=frozenset({Edge.WEST, Edge.SOUTH}), pad_count=5)
+        >>> d.pads_on(Edge.WEST), d.pads_on(Edge.SOUTH), d.pads_on(Edge.EAST)
+        (3, 2, 0)
+        """
+        edges = [e for e in _CCW if e in self.pad_edges]
+        if edge not in edges:
+            return 0
+        share, rest = divmod(self.pad_count, len(edges))
+        return share + (1 if edges.index(edge) < rest else 0)
 
     @property
     def area_um2(self) -> int:
@@ -269,9 +352,26 @@ class ProcessRules:
     mold_clearance_um: int = 0  # mold over the highest wire loop
     mold_cap_um: int = 0  # mold over the top of a die without wires
     pop_gap_um: int = 0  # PoP: ball gap between bottom and top package
-    # Board-side ball pitch (0: no solder balls, e.g. a KGSD on an interposer); sets the
-    # default warpage limit (JEITA ED-7306 by pitch, see layoutopt.mechanics.limits).
+    # --- ball-out (0: the family has no ball map, e.g. a KGSD on micro-bumps) ------------
+    # Board balls, centre to centre; also sets the default warpage limit (JEITA ED-7306
+    # by pitch, see layoutopt.mechanics.limits).
     ball_pitch_um: int = 0
+    ball_diameter_um: int = 0
+    min_ball_pitch_um: int = 0  # the finest pitch the family's assembly offers
+    ball_edge_clearance_um: int = 0  # ball edge to body edge (and to bottom-side parts)
+    ball_rows: int = 0  # 0: full array; n: n perimeter rows
+    power_ground_ratio: float = 0.0  # power/ground balls per signal ball
+    pop_ball_pitch_um: int = 0  # PoP interface ring around the bottom mold
+    pop_ball_diameter_um: int = 0
+    pop_ball_rows: int = 0
+    pop_mold_margin_um: int = 0  # bottom mold beyond the bottom package's dies
+    # --- bond fingers and wires (0: rule unused) -----------------------------------------
+    finger_pitch_um: int = 0  # finger to finger along a row
+    finger_row_pitch_um: int = 0  # row to row; every row past the first widens the ring
+    finger_rows: FingerRows = FingerRows.INLINE
+    max_wire_length_um: int = 0
+    max_drop_angle_deg: float = 0.0  # steepest descent of a wire onto its finger
+    wire_clearance_um: int = 0  # an upper tier's wire over a lower tier's
     substrate_layers: int = 0  # metal layers of the substrate (0 for RDL-only families)
     # Double-sided SiP: components allowed on the bottom face, and its height limit.
     double_sided: bool = False
@@ -366,6 +466,24 @@ class ProcessRules:
     def can_stack(self, upper: DieKind, lower: DieKind) -> bool:
         return (upper, lower) in self.stack_pairs
 
+    @property
+    def rows_per_tier(self) -> int:
+        """Finger rows each bonding tier takes on an edge (1 in line, 2 staggered)."""
+        return 2 if self.finger_rows is FingerRows.STAGGERED else 1
+
+    def ring_width_um(self, rows: int) -> int:
+        """Width of a finger ring holding ``rows`` finger rows (0 rows: no ring).
+
+        ``bond_finger_ring_um`` holds the first row (die-to-finger distance and the row);
+        each further row adds ``finger_row_pitch_um``.
+
+        >>> ProcessRules(Family.EPOP, bond_finger_ring_um=250, finger_row_pitch_um=100).ring_width_um(3)
+        450
+        """
+        if rows <= 0 or self.bond_finger_ring_um <= 0:
+            return 0
+        return self.bond_finger_ring_um + (rows - 1) * self.finger_row_pitch_um
+
 
 @dataclass(frozen=True)
 class HeightZone:
@@ -449,6 +567,29 @@ class Objective:
 
 
 @dataclass(frozen=True)
+class BallSpec:
+    """What a design says about its ball-out; ``None`` takes the family's value, or (for
+    ``count``) the count its dies' interfaces give (:func:`layoutopt.ballmap.ball_requirements`).
+
+    ``keepouts`` are rectangles with no balls, placed relative to the package centre (a
+    void over the host's die, a thermal pad); ``a1`` is the corner of ball A1 in the top view.
+    The geometry (pitch, diameter, rows) applies to the design's own process; its
+    alternatives use their families' (:meth:`Design.variants`), the count to all of them.
+    """
+
+    count: int | None = None
+    pitch_um: int | None = None
+    diameter_um: int | None = None
+    rows: int | None = None
+    keepouts: tuple[Rect, ...] = ()
+    a1: Corner = Corner.NORTH_WEST
+    interface_count: int | None = None
+    interface_pitch_um: int | None = None
+    interface_diameter_um: int | None = None
+    interface_rows: int | None = None
+
+
+@dataclass(frozen=True)
 class Design:
     """A fully resolved design: dies, process rules, envelope, thermal spec, materials."""
 
@@ -463,6 +604,7 @@ class Design:
     # Other candidate families for the same dies and envelope.
     alternatives: tuple[ProcessRules, ...] = ()
     description: str = ""
+    balls: BallSpec = field(default_factory=BallSpec)
 
     @property
     def family(self) -> Family:
@@ -482,10 +624,26 @@ class Design:
 
     def variants(self) -> tuple[Design, ...]:
         """This design once per candidate family (its own rules first), each die connected
-        the way that family connects it (``ProcessRules.bond_map``)."""
+        the way that family connects it (``ProcessRules.bond_map``); an alternative keeps
+        the ball count but takes its family's ball geometry."""
+        family_geometry = replace(
+            self.balls,
+            pitch_um=None,
+            diameter_um=None,
+            rows=None,
+            interface_pitch_um=None,
+            interface_diameter_um=None,
+            interface_rows=None,
+        )
         return tuple(
-            replace(self, rules=rules, dies=adapt_dies(self.dies, rules), alternatives=())
-            for rules in (self.rules, *self.alternatives)
+            replace(
+                self,
+                rules=rules,
+                dies=adapt_dies(self.dies, rules),
+                alternatives=(),
+                balls=self.balls if k == 0 else family_geometry,
+            )
+            for k, rules in enumerate((self.rules, *self.alternatives))
         )
 
 
@@ -604,6 +762,81 @@ class Layer:
 
 
 @dataclass(frozen=True)
+class BallArray:
+    """Balls on a regular grid: ``columns`` x ``rows`` sites at the pitch, column 0 west and
+    row 0 south; a perimeter array keeps only its outer ``perimeter_rows`` rings of sites.
+
+    ``x0_um, y0_um`` is the centre of site (0, 0); ``depopulated`` lists the sites of the
+    pattern left without a ball, as sorted ``(column, row)`` pairs.
+
+    >>> a = BallArray(BallRole.BOARD, 350, 200, 450, 450, 4, 4, perimeter_rows=1,
+    ...               depopulated=((0, 0),))
+    >>> a.site_count, a.ball_count, a.centre_um(3, 0)
+    (12, 11, (1500, 450))
+    """
+
+    role: BallRole
+    pitch_um: int
+    diameter_um: int
+    x0_um: int
+    y0_um: int
+    columns: int
+    rows: int
+    perimeter_rows: int = 0
+    depopulated: tuple[tuple[int, int], ...] = ()
+
+    def in_pattern(self, column: int, row: int) -> bool:
+        """Whether ``(column, row)`` is a site of the pattern (full or perimeter)."""
+        if not (0 <= column < self.columns and 0 <= row < self.rows):
+            return False
+        k = self.perimeter_rows
+        if k <= 0:
+            return True
+        return column < k or row < k or column >= self.columns - k or row >= self.rows - k
+
+    def sites(self) -> Iterator[tuple[int, int]]:
+        """Every site of the pattern, row by row from the south, west to east."""
+        for row in range(self.rows):
+            for column in range(self.columns):
+                if self.in_pattern(column, row):
+                    yield column, row
+
+    def balls(self) -> Iterator[tuple[int, int]]:
+        """The sites that carry a ball."""
+        empty = set(self.depopulated)
+        return ((c, r) for c, r in self.sites() if (c, r) not in empty)
+
+    @property
+    def site_count(self) -> int:
+        if self.columns <= 0 or self.rows <= 0:
+            return 0
+        k = self.perimeter_rows
+        inner = max(0, self.columns - 2 * k) * max(0, self.rows - 2 * k) if k > 0 else 0
+        return self.columns * self.rows - inner
+
+    @property
+    def ball_count(self) -> int:
+        return self.site_count - len(self.depopulated)
+
+    def centre_um(self, column: int, row: int) -> tuple[int, int]:
+        return self.x0_um + column * self.pitch_um, self.y0_um + row * self.pitch_um
+
+
+@dataclass(frozen=True)
+class BallMap:
+    """The ball-out of a package: its board array and, for a PoP, the interface ring."""
+
+    arrays: tuple[BallArray, ...]
+    a1: Corner = Corner.NORTH_WEST
+
+    def array(self, role: BallRole) -> BallArray | None:
+        for a in self.arrays:
+            if a.role is role:
+                return a
+        return None
+
+
+@dataclass(frozen=True)
 class Layout:
     """A solved (or hand-made) layout: package outline, placements, thickness budget."""
 
@@ -614,6 +847,8 @@ class Layout:
     placements: tuple[Placement, ...]
     # The budget of the tallest stack, bottom to top; sums to ``thickness_um``.
     stack_up: tuple[Layer, ...] = ()
+    # The balls under the package (None: the family has no ball map).
+    ball_map: BallMap | None = None
 
     def placement(self, die_id: str) -> Placement:
         for p in self.placements:

@@ -54,10 +54,20 @@ from dataclasses import dataclass
 import shapely
 from shapely.geometry import Point, Polygon
 
+from layoutopt.ballmap import (
+    BallRequirement,
+    ball_requirements,
+    bottom_mold,
+    keepout_rects,
+    too_close,
+)
+from layoutopt.bonding import EdgeBonds, Wire, bond_plan, lateral_um, radial_um, ring_rows
 from layoutopt.errors import InternalError
 from layoutopt.layout_io import read_layout
 from layoutopt.model import (
     ROTATIONS_DEG,
+    BallArray,
+    BallRole,
     BondType,
     Design,
     Die,
@@ -104,6 +114,14 @@ RULES: tuple[str, ...] = (
     "thickness",
     "stack_height",
     "phy_facing",
+    "finger_fit",
+    "wire_drop",
+    "wire_length",
+    "wire_clearance",
+    "wire_crossing",
+    "ball_map",
+    "ball_count",
+    "ball_clearance",
 )
 
 # Compass order used wherever sides are listed (the CCW order of layoutopt.model).
@@ -214,6 +232,7 @@ class _Index:
     dies: dict[str, Die]
     placed: dict[str, Placement]
     stacks: dict[int, tuple[Placement, ...]]  # lowest tier first
+    bonds: tuple[EdgeBonds, ...]  # the fingers and wires (layoutopt.bonding)
 
     @classmethod
     def build(cls, design: Design, layout: Layout) -> _Index:
@@ -228,7 +247,7 @@ class _Index:
         stacks = {
             k: tuple(sorted(v, key=lambda p: (p.tier, p.die_id))) for k, v in sorted(groups.items())
         }
-        return cls(design, layout, dies, placed, stacks)
+        return cls(design, layout, dies, placed, stacks, bond_plan(design, placed.values()))
 
     def die(self, p: Placement) -> Die:
         return self.dies[p.die_id]
@@ -277,38 +296,42 @@ def stack_bounding_boxes(design: Design, layout: Layout) -> dict[int, Rect]:
     return {k: _bounding_box(p.rect for p in members) for k, members in index.stacks.items()}
 
 
-def _ring_sides(index: _Index, stack: int) -> list[Edge]:
-    if index.stack_side(stack) != "top" or index.design.rules.bond_finger_ring_um <= 0:
-        return []
-    sides: set[Edge] = set()
-    for p in index.stacks[stack]:
-        die = index.die(p)
-        if die.bond is BondType.WIRE_BOND:
-            sides.update(_edges_at(die.pad_edges, p.rotation_deg))
-    return [s for s in _SIDES if s in sides]
+def _ring_widths(index: _Index, stack: int) -> dict[Edge, int]:
+    """Finger-ring width on each side of a top-side stack where wire-bonded dies bond."""
+    rules = index.design.rules
+    if index.stack_side(stack) != "top" or rules.bond_finger_ring_um <= 0:
+        return {}
+    rows = ring_rows(index.design, index.stacks[stack])
+    return {side: rules.ring_width_um(rows[side]) for side in _SIDES if side in rows}
 
 
 def _rings(index: _Index) -> dict[int, list[tuple[Edge, Rect]]]:
-    ring = index.design.rules.bond_finger_ring_um
     out: dict[int, list[tuple[Edge, Rect]]] = {}
     for k, members in index.stacks.items():
         box = _bounding_box(p.rect for p in members)
-        strips = {
-            Edge.WEST: Rect(box.x_um - ring, box.y_um, ring, box.length_um),
-            Edge.EAST: Rect(box.x_max_um, box.y_um, ring, box.length_um),
-            Edge.SOUTH: Rect(box.x_um, box.y_um - ring, box.width_um, ring),
-            Edge.NORTH: Rect(box.x_um, box.y_max_um, box.width_um, ring),
-        }
-        out[k] = [(s, strips[s]) for s in _ring_sides(index, k)]
+        strips = []
+        for side, ring in _ring_widths(index, k).items():
+            strips.append(
+                (
+                    side,
+                    {
+                        Edge.WEST: Rect(box.x_um - ring, box.y_um, ring, box.length_um),
+                        Edge.EAST: Rect(box.x_max_um, box.y_um, ring, box.length_um),
+                        Edge.SOUTH: Rect(box.x_um, box.y_um - ring, box.width_um, ring),
+                        Edge.NORTH: Rect(box.x_um, box.y_max_um, box.width_um, ring),
+                    }[side],
+                )
+            )
+        out[k] = strips
     return out
 
 
 def finger_rings(design: Design, layout: Layout) -> dict[int, list[tuple[Edge, Rect]]]:
     """The bond-finger rings of every stack: ``{stack: [(side, strip), ...]}``.
 
-    A ring is the strip of width ``rules.bond_finger_ring_um`` just outside the stack's
-    bounding box on a side where a ``wire_bond`` die of the stack has a pad edge, spanning
-    the box along that side. Bottom-side stacks have none (an empty list), nor has any
+    A ring is the strip just outside the stack's bounding box on a side where a
+    ``wire_bond`` die of the stack has a pad edge, spanning the box along that side; its
+    width is ``rules.ring_width_um(rows)`` for the finger rows its dies need there. Bottom-side stacks have none (an empty list), nor has any
     stack when the ring width is 0.
     """
     return _rings(_Index.build(design, layout))
@@ -320,8 +343,8 @@ def _keep_regions(index: _Index) -> dict[int, Rect]:
     out: dict[int, Rect] = {}
     for k, members in index.stacks.items():
         grow = dict.fromkeys(_SIDES, 0)
-        for side, _ in rings[k]:
-            grow[side] += rules.bond_finger_ring_um
+        for side, strip in rings[k]:
+            grow[side] += strip.width_um if side in (Edge.WEST, Edge.EAST) else strip.length_um
         if any(index.die(p).bond is BondType.FLIP_CHIP for p in members):
             for side in _SIDES:
                 grow[side] += rules.underfill_fillet_um
@@ -333,7 +356,7 @@ def _keep_regions(index: _Index) -> dict[int, Rect]:
 def stack_keep_regions(design: Design, layout: Layout) -> dict[int, Rect]:
     """The keep region of every stack (the rect that ``spacing`` keeps apart), by stack.
 
-    The stack's bounding box expanded by ``bond_finger_ring_um`` on each finger-ring side,
+    The stack's bounding box expanded by its finger-ring width on each finger-ring side,
     and by ``underfill_fillet_um`` on every side when the stack holds a flip-chip die.
     """
     return _keep_regions(_Index.build(design, layout))
@@ -903,6 +926,312 @@ def _phy_facing(ix: _Index) -> Iterator[Violation]:
                 )
 
 
+# --- bond fingers and wires (docs/rules.md finger_fit, wire_*; layoutopt.bonding) -------
+
+
+_Profile = tuple[float, float, float, float, float]  # see _profile
+
+
+def _mm_text(um: float) -> str:
+    return f"{um / 1000:.3f} mm"
+
+
+def _finger_fit(ix: _Index) -> Iterator[Violation]:
+    for edge in ix.bonds:
+        lo = lateral_um(edge.side, edge.box.x_um, edge.box.y_um)
+        hi = lateral_um(edge.side, edge.box.x_max_um, edge.box.y_max_um)
+        for die_id in edge.dies:
+            laterals = [
+                lateral_um(edge.side, f.x_um, f.y_um) for f in edge.fingers if f.die_id == die_id
+            ]
+            if not laterals:
+                continue
+            past = max(lo - min(laterals), max(laterals) - hi)
+            if past > 0:
+                yield Violation(
+                    "finger_fit",
+                    f"the {len(laterals)} {edge.side.value} fingers of die {die_id} reach "
+                    f"{past} um past the {edge.side.value} side of {ix.label(edge.stack)} "
+                    f"({_mm_text(max(laterals) - min(laterals))} of fingers, side "
+                    f"{_mm_text(hi - lo)}); rule needs them within the side",
+                    (die_id,),
+                    int(past),
+                )
+
+
+def _worst_wires(ix: _Index, key: str) -> Iterator[tuple[EdgeBonds, str, Wire, int]]:
+    """For each bonding die edge, its wire with the largest ``key`` and how many wires."""
+    for edge in ix.bonds:
+        for die_id in edge.dies:
+            wires = [w for w in edge.wires if w.die_id == die_id]
+            if wires:
+                worst = max(wires, key=lambda w: (getattr(w, key), w.pad_um))
+                yield edge, die_id, worst, len(wires)
+
+
+def _wire_drop(ix: _Index) -> Iterator[Violation]:
+    limit = ix.design.rules.max_drop_angle_deg
+    if limit <= 0:
+        return
+    for edge, die_id, w, n in _worst_wires(ix, "drop_angle_deg"):
+        if w.drop_angle_deg > limit + 1e-9:
+            span = radial_um(edge.box, edge.side, *w.finger_um[:2]) - radial_um(
+                edge.box, edge.side, *w.pad_um[:2]
+            )
+            yield Violation(
+                "wire_drop",
+                f"the {edge.side.value} wires of die {die_id} (tier {w.tier}) drop "
+                f"{w.loop_top_um - w.finger_um[2]} um from their loop to the finger row "
+                f"{span} um out: {w.drop_angle_deg:.1f} deg at the steepest of {n}; rule "
+                f"allows <= {limit:g} deg",
+                (die_id,),
+                _ceil_um((w.loop_top_um - w.finger_um[2]) / math.tan(math.radians(limit)) - span),
+            )
+
+
+def _wire_length(ix: _Index) -> Iterator[Violation]:
+    limit = ix.design.rules.max_wire_length_um
+    if limit <= 0:
+        return
+    for edge, die_id, w, n in _worst_wires(ix, "length_um"):
+        if w.length_um > limit:
+            yield Violation(
+                "wire_length",
+                f"the longest of the {n} {edge.side.value} wires of die {die_id} (tier "
+                f"{w.tier}, to finger row {w.row}) is {_mm_text(w.length_um)}; rule allows "
+                f"<= {_mm_text(limit)}",
+                (die_id,),
+                _ceil_um(w.length_um - limit),
+            )
+
+
+def _profile(edge: EdgeBonds, w: Wire) -> _Profile:
+    """A wire seen along its edge: (pad r, kink r, finger r, level height, finger height)."""
+    r_p = radial_um(edge.box, edge.side, *w.pad_um[:2])
+    r_f = radial_um(edge.box, edge.side, *w.finger_um[:2])
+    return r_p, r_p + w.run_um, r_f, w.loop_top_um, w.finger_um[2]
+
+
+def _height(prof: _Profile, r: float) -> float:
+    _, r_k, r_f, top, low = prof
+    if r <= r_k:
+        return top
+    return top - (r - r_k) * (top - low) / (r_f - r_k)
+
+
+def _gap(upper: _Profile, lower: _Profile) -> float | None:
+    """Least height of ``upper`` over ``lower`` where both run (breakpoints of both)."""
+    a = max(upper[0], lower[0])
+    b = min(upper[2], lower[2])
+    if a > b:
+        return None
+    points = sorted({a, b, *(r for r in (upper[1], lower[1]) if a <= r <= b)})
+    return min(_height(upper, r) - _height(lower, r) for r in points)
+
+
+def _lateral_span(edge: EdgeBonds, wires: list[Wire]) -> tuple[float, float]:
+    values = [lateral_um(edge.side, *w.pad_um[:2]) for w in wires] + [
+        lateral_um(edge.side, *w.finger_um[:2]) for w in wires
+    ]
+    return min(values), max(values)
+
+
+def _wire_pairs(ix: _Index) -> Iterator[tuple[EdgeBonds, str, str, list[Wire], list[Wire]]]:
+    """(edge, upper die, lower die, upper wires, lower wires) for dies of different tiers."""
+    for edge in ix.bonds:
+        by_die = {d: [w for w in edge.wires if w.die_id == d] for d in edge.dies}
+        for i, low in enumerate(edge.dies):
+            for up in edge.dies[i + 1 :]:
+                if by_die[up] and by_die[low]:
+                    yield edge, up, low, by_die[up], by_die[low]
+
+
+def _wire_clearance(ix: _Index) -> Iterator[Violation]:
+    need = ix.design.rules.wire_clearance_um
+    if need <= 0:
+        return
+    for edge, up, low, ups, lows in _wire_pairs(ix):
+        (u0, u1), (l0, l1) = _lateral_span(edge, ups), _lateral_span(edge, lows)
+        if u1 < l0 or l1 < u0:
+            continue  # the two dies' wires lie side by side along the edge, not over
+        profiles_up = {(w.row, w.loop_top_um): _profile(edge, w) for w in ups}
+        profiles_low = {(w.row, w.loop_top_um): _profile(edge, w) for w in lows}
+        gaps = [
+            g
+            for pu in profiles_up.values()
+            for pl in profiles_low.values()
+            if (g := _gap(pu, pl)) is not None
+        ]
+        if gaps and min(gaps) < need:
+            least = min(gaps)
+            yield Violation(
+                "wire_clearance",
+                f"the {edge.side.value} wires of die {up} pass {least:.1f} um over those of "
+                f"die {low} below (seen along the edge); rule needs >= {need} um",
+                (up, low),
+                _ceil_um(need - least),
+            )
+
+
+def _wire_crossing(ix: _Index) -> Iterator[Violation]:
+    for edge, up, low, ups, lows in _wire_pairs(ix):
+        side = edge.side
+        crossings = 0
+        example: tuple[Wire, Wire] | None = None
+        for a in ups:
+            ua, va = lateral_um(side, *a.pad_um[:2]), lateral_um(side, *a.finger_um[:2])
+            for b in lows:
+                ub, vb = lateral_um(side, *b.pad_um[:2]), lateral_um(side, *b.finger_um[:2])
+                if (ua - ub) * (va - vb) < 0:
+                    crossings += 1
+                    example = example or (a, b)
+        if example is not None:
+            a, b = example
+            yield Violation(
+                "wire_crossing",
+                f"{crossings} {side.value} wires of die {up} cross wires of die {low} in plan "
+                f"(e.g. pad at {a.pad_um[:2]} to finger {a.finger_um[:2]} over pad at "
+                f"{b.pad_um[:2]} to finger {b.finger_um[:2]}); rule needs no crossing between "
+                "tiers on one edge",
+                (up, low),
+            )
+
+
+# --- the ball map (docs/rules.md ball_*; layoutopt.ballmap) ----------------------------
+
+
+def _ball_arrays(ix: _Index) -> Iterator[tuple[BallRequirement, BallArray | None]]:
+    """(requirement, array or None) for each ball array the design needs."""
+    found = ix.layout.ball_map
+    for req in ball_requirements(ix.design):
+        yield req, None if found is None else found.array(req.role)
+
+
+def _ball_map(ix: _Index) -> Iterator[Violation]:
+    needed = {req.role for req in ball_requirements(ix.design)}
+    bm = ix.layout.ball_map
+    if bm is not None:
+        for a in bm.arrays:
+            if a.role not in needed:
+                yield Violation(
+                    "ball_map",
+                    f"the ball map has a {a.role.value} array; the design needs "
+                    + (", ".join(sorted(r.value for r in needed)) or "no ball map"),
+                )
+        if needed and bm.a1 is not ix.design.balls.a1:
+            yield Violation(
+                "ball_map",
+                f"ball A1 is at the {bm.a1.value} corner; the design puts it at "
+                f"{ix.design.balls.a1.value}",
+            )
+    pkg = ix.layout.package
+    for req, a in _ball_arrays(ix):
+        if a is None:
+            yield Violation(
+                "ball_map",
+                f"the layout has no {req.role.value} ball array; the design needs "
+                f"{req.count} balls at {req.pitch_um} um pitch",
+            )
+            continue
+        yield from _ball_pattern(req, a, pkg)
+
+
+def _ball_pattern(req: BallRequirement, a: BallArray, pkg: Rect) -> Iterator[Violation]:
+    name = f"the {a.role.value} ball array"
+    for what, have, want in (
+        ("pitch", a.pitch_um, req.pitch_um),
+        ("ball diameter", a.diameter_um, req.diameter_um),
+        ("perimeter rows (0: full array)", a.perimeter_rows, req.perimeter_rows),
+    ):
+        if have != want:
+            yield Violation("ball_map", f"{name} has {what} {have}; the design needs {want}")
+    if a.columns < 1 or a.rows < 1:
+        yield Violation("ball_map", f"{name} has {a.columns} x {a.rows} sites")
+        return
+    for axis, first, count, origin, size in (
+        ("x", a.x0_um, a.columns, pkg.x_um, pkg.width_um),
+        ("y", a.y0_um, a.rows, pkg.y_um, pkg.length_um),
+    ):
+        off = 2 * first + (count - 1) * a.pitch_um - (2 * origin + size)
+        if abs(off) > 1:
+            yield Violation(
+                "ball_map",
+                f"{name} is {off / 2:g} um off the package centre in {axis}; rule centres "
+                "it (within 1/2 um)",
+                (),
+                _ceil_um(abs(off) / 2),
+            )
+    bad = [s for s in a.depopulated if not a.in_pattern(*s)]
+    if bad or len(set(a.depopulated)) != len(a.depopulated):
+        yield Violation(
+            "ball_map",
+            f"{name} lists depopulated sites outside its pattern or twice (e.g. {bad[:3]})",
+        )
+
+
+def _ball_count(ix: _Index) -> Iterator[Violation]:
+    pkg = ix.layout.package
+    for req, a in _ball_arrays(ix):
+        if a is None:
+            continue
+        have = a.ball_count
+        if have < req.count:
+            pattern = (
+                "full array" if a.perimeter_rows <= 0 else f"{a.perimeter_rows} perimeter rows"
+            )
+            yield Violation(
+                "ball_count",
+                f"package {pkg.width_um / 1000:g} x {pkg.length_um / 1000:g} mm holds "
+                f"{have} {a.role.value} balls ({a.columns} x {a.rows} sites at "
+                f"{a.pitch_um} um pitch, {pattern}, {len(a.depopulated)} depopulated); "
+                f"the design needs {req.count} ({req.basis})",
+                (),
+                req.count - have,
+            )
+
+
+def _ball_clearance(ix: _Index) -> Iterator[Violation]:
+    pkg = ix.layout.package
+    bottom = [(p.die_id, p.rect) for p in ix.placed.values() if p.side == "bottom"]
+    keepouts = [("ball keep-out", r) for r in keepout_rects(ix.design, pkg)]
+    mold = bottom_mold(ix.design, ix.placed.values())
+    for req, a in _ball_arrays(ix):
+        if a is None:
+            continue
+        c, d = req.edge_clearance_um, a.diameter_um
+        if a.role is BallRole.INTERFACE:
+            obstacles: list[tuple[str, Rect]] = [] if mold is None else [("the bottom mold", mold)]
+        else:
+            obstacles = [(f"bottom-side die {i}", r) for i, r in bottom] + keepouts
+        worst_edge: tuple[int, tuple[int, int]] | None = None
+        near: dict[str, int] = {}
+        for site in a.balls():
+            x, y = a.centre_um(*site)
+            edge_gap = min(x - pkg.x_um, y - pkg.y_um, pkg.x_max_um - x, pkg.y_max_um - y)
+            edge_gap = 2 * edge_gap - d  # twice the ball-edge-to-body-edge distance
+            if edge_gap < 2 * c and (worst_edge is None or edge_gap < worst_edge[0]):
+                worst_edge = (edge_gap, site)
+            for label, r in obstacles:
+                if too_close((x, y), d, c, r):
+                    near[label] = near.get(label, 0) + 1
+        if worst_edge is not None:
+            gap2, site = worst_edge
+            yield Violation(
+                "ball_clearance",
+                f"{a.role.value} ball at site {site} is {gap2 / 2:g} um from the package edge "
+                f"(ball edge); rule needs >= {c} um",
+                (),
+                _ceil_um(c - gap2 / 2),
+            )
+        for label, n in sorted(near.items()):
+            yield Violation(
+                "ball_clearance",
+                f"{n} {a.role.value} balls come within {c} um of {label}; rule needs them "
+                "depopulated there",
+                (label.removeprefix("bottom-side die "),) if label.startswith("bottom") else (),
+            )
+
+
 _CHECKS = (
     _placement,
     _package_grid,
@@ -922,6 +1251,14 @@ _CHECKS = (
     _thickness,
     _stack_height,
     _phy_facing,
+    _finger_fit,
+    _wire_drop,
+    _wire_length,
+    _wire_clearance,
+    _wire_crossing,
+    _ball_map,
+    _ball_count,
+    _ball_clearance,
 )
 
 

@@ -23,7 +23,9 @@ from typing import Any
 
 from shapely.geometry import Polygon, box
 
+from layoutopt.ballmap import place_balls
 from layoutopt.model import (
+    BallSpec,
     BondType,
     Design,
     Die,
@@ -42,6 +44,8 @@ from layoutopt.model import (
 __all__ = [
     "EXAMPLES",
     "LayoutBuilder",
+    "ballout_example",
+    "bonded_example",
     "cmc_example",
     "double_sided_example",
     "epop_example",
@@ -88,8 +92,11 @@ def make_die(
     phy: str = "",
     power_w: float = 0.1,
     allowed_thickness_um: tuple[int, ...] = (),
+    pad_count: int = 0,
+    pad_pitch_um: int = 0,
 ) -> Die:
-    """A die; ``pads`` and ``phy`` are edge letters at rotation 0, e.g. ``"WE"``."""
+    """A die; ``pads`` and ``phy`` are edge letters at rotation 0, e.g. ``"WE"``;
+    ``pad_count`` wire-bond pads at ``pad_pitch_um`` split over the pad edges."""
     return Die(
         id=die_id,
         part=f"test_{kind}",
@@ -103,6 +110,8 @@ def make_die(
         pad_edges=frozenset(_EDGE_LETTERS[c] for c in pads),
         phy_edges=frozenset(_EDGE_LETTERS[c] for c in phy),
         allowed_thickness_um=allowed_thickness_um,
+        pad_count=pad_count,
+        pad_pitch_um=pad_pitch_um,
     )
 
 
@@ -225,13 +234,16 @@ class LayoutBuilder:
                 stack_up.append(Layer(p.die_id, p.thickness_um, "silicon"))
                 level = p.z_top_um
             stack_up.append(Layer("mold", thickness - level, rules.mold_material))
+        package = Rect(*self.package_origin_um, *self.package_um)
+        placements = tuple(placed.values())
         return Layout(
             design_name=self.design.name,
             family=self.design.family,
-            package=Rect(*self.package_origin_um, *self.package_um),
+            package=package,
             thickness_um=thickness,
-            placements=tuple(placed.values()),
+            placements=placements,
             stack_up=tuple(stack_up),
+            ball_map=place_balls(self.design, package, placements),
         )
 
     def _die(self, p: Placement) -> Die:
@@ -400,10 +412,88 @@ def double_sided_example(**rule_overrides: Any) -> tuple[Design, Layout]:
     return design, b.build()
 
 
+# Bond-finger and wire test numbers (µm), each from domain_data.md (all E).
+_BOND_RULES: dict[str, Any] = {
+    "finger_pitch_um": 80,  # §2.4 'Bond-finger pitch on substrate' 60–100 µm (E)
+    "finger_row_pitch_um": 100,  # no row: an 80 µm finger and a 20 µm gap (E)
+    "max_drop_angle_deg": 45.0,  # no row: a test value (E)
+    "max_wire_length_um": 3000,  # no row: a test value (E)
+    "wire_clearance_um": 25,  # §2.5 'Au/Cu wire Ø in memory stacks' 15–20 µm: a wire and a gap (E)
+}
+
+
+def bonded_example(**rule_overrides: Any) -> tuple[Design, Layout]:
+    """Two DRAM dies in a staircase bonding west: 60 pads each at 100 um, straight wires.
+
+    Fingers: DRAM0 in row 0 (200 um out), DRAM1 in row 1 (300 um out); the west ring is
+    250 + 100 = 350 um wide (x 100..450). z: base 280; DRAM0 290..330, DRAM1 340..380.
+    DRAM0 wires: loop top 390, drop 110 over 200 um: level run 90, 45°, 60 + 90 + 155.6 =
+    305.6 um. DRAM1: loop top 440, drop 160 over 450 um: run 290, 45°, 576.3 um. Upper
+    over lower: min(440 - 390, 100 x tan 45°) = 50 um (rule 25).
+    """
+    overrides: dict[str, Any] = {
+        **_BOND_RULES,
+        "max_dies_per_stack": 2,
+        "stack_pairs": (("dram", "dram"),),
+    }
+    overrides.update(rule_overrides)
+    rules = make_rules("epop", **overrides)
+    dies = tuple(
+        make_die(
+            f"DRAM{i}",
+            "dram",
+            4500,
+            6000,
+            40,
+            "wire_bond",
+            pads="W",
+            pad_count=60,
+            pad_pitch_um=100,
+        )
+        for i in range(2)
+    )
+    design = make_design("bonded_test", dies, rules, max_thickness_um=600)
+    b = LayoutBuilder(design, package_um=(6000, 6500))
+    b.place("DRAM0", 450, 250)
+    b.place("DRAM1", 600, 250, on="DRAM0")
+    return design, b.build()
+
+
+def ballout_example(**rule_overrides: Any) -> tuple[Design, Layout]:
+    """A controller in a 0.4 mm-pitch full ball array with one bottom-side passive.
+
+    Package 5000 x 5000 um, balls 0.25 mm with 0.25 mm clearance (domain_data.md §1.5,
+    §10.3): 11 x 11 sites, x0 = y0 = 500 um (centred). The 01005 cap C0 hangs under the
+    substrate at x 2000..2400, y 2000..2200; balls within 250 um of it (edge to edge) are
+    depopulated: 7 sites, so 114 balls for the 100 the design needs.
+    """
+    overrides: dict[str, Any] = {
+        "double_sided": True,
+        "bottom_side_max_height_um": 170,
+        "ball_pitch_um": 400,  # §1.5 'Mobile FBGA ball pitch range' 0.40–1.00 mm (H)
+        "ball_diameter_um": 250,  # §1.5 'Ball Ø / standoff at 0.4 mm pitch' ≈ 0.25 (E)
+        "ball_edge_clearance_um": 250,  # §10.3 'Minimum clearance ... to body edge' 0.25 (H)
+        "min_ball_pitch_um": 400,
+    }
+    overrides.update(rule_overrides)
+    rules = make_rules("sip", **overrides)
+    dies = (
+        make_die("CTRL0", "controller", 4000, 4000, 100, "flip_chip", power_w=0.5),
+        make_die("C0", "passive", 400, 200, 130, "smt", power_w=0.0),
+    )
+    design = replace(make_design("ballout_test", dies, rules), balls=BallSpec(count=100))
+    b = LayoutBuilder(design, package_um=(5000, 5000))
+    b.place("CTRL0", 500, 500)
+    b.place("C0", 2000, 2000, side="bottom")
+    return design, b.build()
+
+
 EXAMPLES = {
     "epop": epop_example,
     "sip": sip_example,
     "tsv": tsv_example,
     "cmc": cmc_example,
     "double_sided": double_sided_example,
+    "bonded": bonded_example,
+    "ballout": ballout_example,
 }

@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 import pytest
 from layout_builders import (
     LayoutBuilder,
+    ballout_example,
+    bonded_example,
     cmc_example,
     double_sided_example,
     epop_example,
@@ -24,7 +26,7 @@ from layout_builders import (
 )
 from shapely.geometry import box
 
-from layoutopt.model import Design, HeightZone, Layout, Placement
+from layoutopt.model import BallSpec, Design, HeightZone, Layout, Placement, Rect
 from layoutopt.validate import RULES, validate
 
 Build = Callable[[], tuple[Design, Layout]]
@@ -198,6 +200,56 @@ def _memory_beside_not_facing() -> tuple[Design, Layout]:
     b.place("MEM", 200, 4500)
     b.place("GPU", 2350, 200)
     return design, b.build()
+
+
+# --- bond fingers, wires and balls ---------------------------------------------------------
+
+
+def _fanned_fingers() -> tuple[Design, Layout]:
+    # 90 pads at 30 um on each 6 mm west edge: in-line fingers at 80 um fan out to
+    # 89 x 80 = 7.12 mm about the pads' centre, 560 um past each end of the 6 mm side.
+    # Both dies fan alike about the same centre, so their wires keep their order.
+    design, _ = bonded_example()
+    dies = tuple(replace(d, pad_count=90, pad_pitch_um=30) for d in design.dies)
+    design = replace(design, dies=dies)
+    b = LayoutBuilder(design, package_um=(6000, 6500))
+    b.place("DRAM0", 450, 250)
+    b.place("DRAM1", 600, 250, on="DRAM0")
+    return design, b.build()
+
+
+def _crossing_fans() -> tuple[Design, Layout]:
+    # DRAM1 fans its 40 pads (30 um) out to 80 um fingers about its pad centre, DRAM0's
+    # wires run straight: DRAM1's outer wires cross DRAM0's in plan.
+    design, _ = bonded_example()
+    dies = tuple(
+        replace(d, pad_count=40, pad_pitch_um=30) if d.id == "DRAM1" else d for d in design.dies
+    )
+    design = replace(design, dies=dies)
+    b = LayoutBuilder(design, package_um=(6000, 6500))
+    b.place("DRAM0", 450, 250)
+    b.place("DRAM1", 600, 250, on="DRAM0")
+    return design, b.build()
+
+
+def _without_ball_map() -> tuple[Design, Layout]:
+    design, layout = ballout_example()
+    return design, replace(layout, ball_map=None)
+
+
+def _balls_under_the_passive() -> tuple[Design, Layout]:
+    design, layout = ballout_example()
+    assert layout.ball_map is not None
+    full = replace(layout.ball_map.arrays[0], depopulated=())
+    return design, replace(layout, ball_map=replace(layout.ball_map, arrays=(full,)))
+
+
+def _balls_in_a_keepout() -> tuple[Design, Layout]:
+    # A 1 x 1 mm void 1.5 mm east of the centre, added after the map was made.
+    design, layout = ballout_example()
+    return replace(
+        design, balls=replace(design.balls, keepouts=(Rect(1000, -500, 1000, 1000),))
+    ), layout
 
 
 CASES: dict[str, Case] = {
@@ -436,6 +488,83 @@ CASES: dict[str, Case] = {
         "the west pad edge of die DRAM0 is 300 um inside",
         excess_um=50,
         die_ids=("DRAM0",),
+    ),
+    # Bond fingers and wires (bonded_example: a two-die staircase bonding west)
+    "fingers past the side": Case(
+        _fanned_fingers,
+        frozenset({"finger_fit"}),
+        "the 90 west fingers of die DRAM1 reach 560 um past the west side",
+        560,
+        ("DRAM1",),
+    ),
+    "wires too steep": Case(
+        _set_rules(bonded_example, max_drop_angle_deg=25.0),
+        frozenset({"wire_drop"}),
+        "the west wires of die DRAM0 (tier 0) drop 110 um from their loop to the finger row "
+        "200 um out: 28.8 deg",
+        36,
+        ("DRAM0",),
+    ),
+    "wires too long": Case(
+        _set_rules(bonded_example, max_wire_length_um=500),
+        frozenset({"wire_length"}),
+        "the longest of the 60 west wires of die DRAM1 (tier 1, to finger row 1) is 0.576 mm",
+        77,
+        ("DRAM1",),
+    ),
+    "wire over wire too close": Case(
+        _set_rules(bonded_example, wire_clearance_um=60),
+        frozenset({"wire_clearance"}),
+        "the west wires of die DRAM1 pass 50.0 um over those of die DRAM0",
+        10,
+        ("DRAM1", "DRAM0"),
+    ),
+    "wires cross between tiers": Case(
+        _crossing_fans,
+        frozenset({"wire_crossing"}),
+        "west wires of die DRAM1 cross wires of die DRAM0 in plan",
+        None,
+        ("DRAM1", "DRAM0"),
+    ),
+    # Ball map (ballout_example: a 0.4 mm full array, one bottom-side passive)
+    "no ball map": Case(
+        _without_ball_map,
+        frozenset({"ball_map"}),
+        "the layout has no board ball array; the design needs 100 balls at 400 um pitch",
+    ),
+    "too few balls": Case(
+        lambda: (
+            replace(ballout_example()[0], balls=BallSpec(count=120)),
+            ballout_example()[1],
+        ),
+        frozenset({"ball_count"}),
+        "package 5 x 5 mm holds 114 board balls (11 x 11 sites at 400 um pitch, full array, "
+        "7 depopulated); the design needs 120 (given by the design)",
+        6,
+    ),
+    "balls under a bottom-side part": Case(
+        _balls_under_the_passive,
+        frozenset({"ball_clearance"}),
+        "7 board balls come within 250 um of bottom-side die C0",
+        None,
+        ("C0",),
+    ),
+    "balls in a keep-out": Case(
+        _balls_in_a_keepout,
+        frozenset({"ball_clearance"}),
+        "board balls come within 250 um of ball keep-out",
+    ),
+    "ball array off centre": Case(
+        lambda: (
+            ballout_example()[0],
+            replace(
+                ballout_example()[1],
+                package=Rect(0, 0, 5100, 5000),
+            ),
+        ),
+        frozenset({"ball_map"}),
+        "the board ball array is -50 um off the package centre in x",
+        50,
     ),
 }
 

@@ -12,6 +12,8 @@ Examples
 230
 >>> lib.material("silicon").k_xy_w_per_m_k
 130.0
+>>> lib.interface("lpddr4x_x16").signals
+34
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from pydantic import Field, ValidationError
@@ -29,17 +31,20 @@ from layoutopt.library.spec import (
     Confidence,
     DieFields,
     FieldSource,
+    InterfaceUse,
     MaterialSpec,
     RulesFields,
+    _Strict,
     die_overrides_um,
     nearest,
     rules_overrides_um,
     to_core_material,
     validation_error,
 )
-from layoutopt.model import Die, Family, Material, ProcessRules
+from layoutopt.model import Die, Family, Interface, Material, ProcessRules
 
 __all__ = [
+    "InterfaceDef",
     "Library",
     "Part",
     "Process",
@@ -58,6 +63,17 @@ class PartSpec(DieFields):
     source: str
     confidence: Confidence
     field_sources: dict[str, FieldSource] = Field(default_factory=dict)
+
+
+class InterfaceSpec(_Strict):
+    """A library interface as written in ``interfaces.yaml``."""
+
+    description: str = ""
+    signals: Annotated[int, Field(ge=1)]
+    ranks: Annotated[int, Field(ge=1)] = 1
+    host_reaches_balls: bool = True
+    source: str
+    confidence: Confidence
 
 
 class ProcessSpec(RulesFields):
@@ -98,12 +114,26 @@ class Process:
 
 
 @dataclass(frozen=True)
+class InterfaceDef:
+    """A library interface: the signals of one instance, and where the count comes from."""
+
+    name: str
+    signals: int
+    ranks: int
+    host_reaches_balls: bool
+    description: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
 class Library:
-    """Parts, materials and processes, each kept in file order."""
+    """Parts, materials, processes and interfaces, each kept in file order."""
 
     parts: tuple[Part, ...]
     materials: tuple[Material, ...]
     processes: tuple[Process, ...]
+    interfaces: tuple[InterfaceDef, ...] = ()
 
     def part(self, name: str) -> Part:
         """The part called ``name``; :class:`LibraryError` names the nearest otherwise."""
@@ -117,6 +147,30 @@ class Library:
             if p.name == name:
                 return p
         raise _unknown("process", name, [p.name for p in self.processes])
+
+    def interface(self, name: str) -> InterfaceDef:
+        for i in self.interfaces:
+            if i.name == name:
+                return i
+        raise _unknown("interface", name, [i.name for i in self.interfaces])
+
+    def resolve_interfaces(
+        self, uses: tuple[InterfaceUse, ...], where: str
+    ) -> tuple[Interface, ...]:
+        """Core :class:`~layoutopt.model.Interface` values for a die's ``interfaces:``;
+        :class:`LibraryError` names the entry (``where[i].interface``) of an unknown one."""
+        out = []
+        for i, use in enumerate(uses):
+            try:
+                d = self.interface(use.interface)
+            except LibraryError as err:
+                raise LibraryError(
+                    err.message, field=f"{where}[{i}].interface", value=use.interface, fix=err.fix
+                ) from None
+            out.append(
+                Interface(d.name, use.count, d.signals, use.role, d.ranks, d.host_reaches_balls)
+            )
+        return tuple(out)
 
     def material(self, name: str) -> Material:
         for m in self.materials:
@@ -166,7 +220,33 @@ def _worst(*codes: str) -> str:
     return max(codes, key=_CONFIDENCE_ORDER.index)
 
 
-def _parse_parts(file: str, data: dict[str, Any]) -> tuple[Part, ...]:
+def _parse_interfaces(file: str, data: dict[str, Any]) -> tuple[InterfaceDef, ...]:
+    out = []
+    for name, raw in data.items():
+        try:
+            spec = InterfaceSpec.model_validate(raw)
+        except ValidationError as err:
+            raise validation_error(
+                err, InterfaceSpec, file=file, prefix=(name,), error_type=LibraryError
+            ) from None
+        out.append(
+            InterfaceDef(
+                name,
+                spec.signals,
+                spec.ranks,
+                spec.host_reaches_balls,
+                spec.description,
+                spec.source,
+                spec.confidence,
+            )
+        )
+    return tuple(out)
+
+
+def _parse_parts(
+    file: str, data: dict[str, Any], interfaces: tuple[InterfaceDef, ...] = ()
+) -> tuple[Part, ...]:
+    known = Library((), (), (), interfaces)
     parts = []
     for name, raw in data.items():
         try:
@@ -189,6 +269,13 @@ def _parse_parts(file: str, data: dict[str, Any]) -> tuple[Part, ...]:
                 fix="give every die field of a library part",
             )
         _check_field_sources(file, name, spec.field_sources, DieFields.model_fields)
+        if "interfaces" in fields:
+            try:
+                fields["interfaces"] = known.resolve_interfaces(
+                    fields["interfaces"], f"{name}.interfaces"
+                )
+            except LibraryError as err:
+                raise LibraryError(err.message, file=file, field=err.field, fix=err.fix) from None
         die = Die(id=name, part=name, **fields)
         sources = tuple((k, s.source, s.confidence) for k, s in spec.field_sources.items())
         parts.append(
@@ -288,10 +375,11 @@ def _parse_materials(file: str, data: dict[str, Any]) -> tuple[Material, ...]:
 @cache
 def load_library() -> Library:
     """The built-in library (read once; the value is frozen, so sharing it is safe)."""
-    parts = _parse_parts(*_read("parts.yaml"))
+    interfaces = _parse_interfaces(*_read("interfaces.yaml"))
+    parts = _parse_parts(*_read("parts.yaml"), interfaces)
     materials = _parse_materials(*_read("materials.yaml"))
     processes = _parse_processes(*_read("processes.yaml"))
-    library = Library(parts=parts, materials=materials, processes=processes)
+    library = Library(parts, materials, processes, interfaces)
     _check_references(library)
     return library
 

@@ -37,7 +37,15 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from layoutopt.errors import DesignError
-from layoutopt.model import BondType, DieKind, Edge, Material, MechanicalProperties
+from layoutopt.model import (
+    BondType,
+    DieKind,
+    Edge,
+    FingerRows,
+    InterfaceRole,
+    Material,
+    MechanicalProperties,
+)
 from layoutopt.units import UnitError, parse_length_um, parse_power_w
 
 __all__ = [
@@ -46,6 +54,7 @@ __all__ = [
     "Coordinate",
     "DieFields",
     "FieldSource",
+    "InterfaceUse",
     "Length",
     "MaterialSpec",
     "MechanicalSpec",
@@ -171,6 +180,14 @@ class FieldSource(_Strict):
     confidence: Confidence
 
 
+class InterfaceUse(_Strict):
+    """One interface a die carries: a library interface name, how many, which end."""
+
+    interface: str = Field(description="library interface name, e.g. lpddr4x_x16")
+    count: Annotated[int, Field(ge=1)] = 1
+    role: InterfaceRole = InterfaceRole.DEVICE
+
+
 class DieFields(_Strict):
     """Every die field a library part sets and a design may override (all optional here)."""
 
@@ -191,9 +208,17 @@ class DieFields(_Strict):
         None, description="relative power density, rows south to north, columns west to east"
     )
     material: str | None = None
-    capacity_gbit: Annotated[float, Field(ge=0)] | None = Field(
-        None, description="memory capacity of the die in Gbit (DRAM, NAND)"
-    )
+
+
+from layoutopt.model import (
+    BondType,
+    DieKind,
+    Edge,
+    FingerRows,
+    InterfaceRole,
+    Material,
+    MechanicalProperties,
+)
 
 
 class PairSpacingSpec(_Strict):
@@ -239,6 +264,27 @@ class RulesFields(_Strict):
     max_die_to_die: Length | None = None
     max_stack_height: Length | None = None
     max_wire_span: Length | None = None
+    ball_diameter: Length | None = None
+    min_ball_pitch: Length | None = None
+    ball_edge_clearance: Length | None = None
+    ball_rows: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="perimeter ball rows; 0: a full array"
+    )
+    power_ground_ratio: Annotated[float, Field(ge=0)] | None = Field(
+        None, description="power/ground balls per signal ball"
+    )
+    pop_ball_pitch: Length | None = None
+    pop_ball_diameter: Length | None = None
+    pop_ball_rows: Annotated[int, Field(ge=0)] | None = None
+    pop_mold_margin: Length | None = None
+    finger_pitch: Length | None = None
+    finger_row_pitch: Length | None = None
+    finger_rows: FingerRows | None = Field(
+        None, description="one finger row per bonding tier (inline) or two (staggered)"
+    )
+    max_wire_length: Length | None = None
+    max_drop_angle_deg: Annotated[float, Field(ge=0, lt=90)] | None = None
+    wire_clearance: Length | None = None
     stack_pairs: list[tuple[DieKind, DieKind]] | None = Field(
         None, description="(upper kind, lower kind) pairs that may stack"
     )
@@ -309,7 +355,12 @@ class MaterialSpec(_Strict):
 
 # File key -> core field, for keys whose core name carries a unit suffix.
 _DIE_KEYS_UM = {"width": "width_um", "length": "length_um", "thickness": "thickness_um"}
-_DIE_KEYS_RENAMED = {"power": "power_w", "allowed_thickness": "allowed_thickness_um"}
+_DIE_KEYS_RENAMED = {
+    "power": "power_w",
+    "allowed_thickness": "allowed_thickness_um",
+    "pads": "pad_count",
+    "pad_pitch": "pad_pitch_um",
+}
 
 
 def die_overrides_um(spec: DieFields) -> dict[str, Any]:
@@ -328,11 +379,18 @@ def die_overrides_um(spec: DieFields) -> dict[str, Any]:
             value = tuple(tuple(float(v) for v in row) for row in value)
         elif key in ("max_junction_c", "capacity_gbit"):
             value = float(value)
+        elif key == "interfaces":
+            value = tuple(value)  # InterfaceUse: resolved against the library by the caller
         out[core] = value
     return out
 
 
 _RULES_PLAIN = {
+    "ball_rows",
+    "pop_ball_rows",
+    "power_ground_ratio",
+    "finger_rows",
+    "max_drop_angle_deg",
     "max_dies_per_stack",
     "rdl_layers",
     "substrate_layers",
