@@ -168,7 +168,8 @@ def signal_counts(design: Design) -> tuple[SignalCount, ...]:
 
 def ball_requirements(design: Design) -> tuple[BallRequirement, ...]:
     """The ball arrays ``design`` needs (board first), resolved from the design's ``balls``,
-    its family's rules and its dies' interfaces. Empty when the family has no ball map."""
+    its family's rules and its dies' interfaces. Empty when the family has no ball map; an
+    array whose count comes out 0 (dies without interfaces) is not needed."""
     rules, spec = design.rules, design.balls
     pitch = spec.pitch_um if spec.pitch_um is not None else rules.ball_pitch_um
     if pitch <= 0:
@@ -205,7 +206,7 @@ def ball_requirements(design: Design) -> tuple[BallRequirement, ...]:
                     design,
                 )
             )
-    return tuple(out)
+    return tuple(r for r in out if r.count > 0)
 
 
 def _requirement(

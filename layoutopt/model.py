@@ -835,6 +835,15 @@ class BallMap:
                 return a
         return None
 
+    def translated(self, dx_um: int, dy_um: int) -> BallMap:
+        """The same map moved with its package."""
+        return replace(
+            self,
+            arrays=tuple(
+                replace(a, x0_um=a.x0_um + dx_um, y0_um=a.y0_um + dy_um) for a in self.arrays
+            ),
+        )
+
 
 @dataclass(frozen=True)
 class Layout:

@@ -51,6 +51,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import shapely
 from shapely.geometry import Point, Polygon
 
@@ -1076,17 +1077,22 @@ def _wire_clearance(ix: _Index) -> Iterator[Violation]:
 def _wire_crossing(ix: _Index) -> Iterator[Violation]:
     for edge, up, low, ups, lows in _wire_pairs(ix):
         side = edge.side
-        crossings = 0
-        example: tuple[Wire, Wire] | None = None
-        for a in ups:
-            ua, va = lateral_um(side, *a.pad_um[:2]), lateral_um(side, *a.finger_um[:2])
-            for b in lows:
-                ub, vb = lateral_um(side, *b.pad_um[:2]), lateral_um(side, *b.finger_um[:2])
-                if (ua - ub) * (va - vb) < 0:
-                    crossings += 1
-                    example = example or (a, b)
-        if example is not None:
-            a, b = example
+        ua, va = (
+            np.array([lateral_um(side, *w.pad_um[:2]) for w in ups]),
+            np.array([lateral_um(side, *w.finger_um[:2]) for w in ups]),
+        )
+        ub, vb = (
+            np.array([lateral_um(side, *w.pad_um[:2]) for w in lows]),
+            np.array([lateral_um(side, *w.finger_um[:2]) for w in lows]),
+        )
+        if np.array_equal(ua, va) and np.array_equal(ub, vb):
+            continue  # straight wires: parallel in plan, they cannot cross
+        # integer laterals: the sign of the product is exact
+        crossing = (ua[:, None] - ub[None, :]) * (va[:, None] - vb[None, :]) < 0
+        crossings = int(crossing.sum())
+        if crossings:
+            i, j = (int(k) for k in np.argwhere(crossing)[0])
+            a, b = ups[i], lows[j]
             yield Violation(
                 "wire_crossing",
                 f"{crossings} {side.value} wires of die {up} cross wires of die {low} in plan "

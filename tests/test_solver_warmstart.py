@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from layoutopt.ballmap import place_balls
 from layoutopt.design_file import load_design
 from layoutopt.solver import SolveOptions, solve
 from layoutopt.solver.build import build_model
@@ -37,6 +38,7 @@ def _as_layout(design, hint):  # type: ignore[no-untyped-def]
         placements=placements,
         thickness_um=package_thickness_um(design, placements),
         stack_up=stack_up(design, placements),
+        ball_map=place_balls(design, hint.package, placements),
     )
 
 

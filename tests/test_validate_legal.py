@@ -78,5 +78,6 @@ def test_moving_a_whole_legal_layout_inside_the_outline_keeps_it_legal(
         layout,
         package=Rect(pkg.x_um + dx, pkg.y_um + dy, pkg.width_um, pkg.length_um),
         placements=tuple(replace(p, x_um=p.x_um + dx, y_um=p.y_um + dy) for p in layout.placements),
+        ball_map=None if layout.ball_map is None else layout.ball_map.translated(dx, dy),
     )
     assert validate(design, moved) == ()

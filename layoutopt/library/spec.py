@@ -208,17 +208,16 @@ class DieFields(_Strict):
         None, description="relative power density, rows south to north, columns west to east"
     )
     material: str | None = None
-
-
-from layoutopt.model import (
-    BondType,
-    DieKind,
-    Edge,
-    FingerRows,
-    InterfaceRole,
-    Material,
-    MechanicalProperties,
-)
+    capacity_gbit: Annotated[float, Field(ge=0)] | None = Field(
+        None, description="memory capacity of the die in Gbit (DRAM, NAND)"
+    )
+    interfaces: list[InterfaceUse] | None = Field(
+        None, description="I/O interfaces the die carries (library interface names)"
+    )
+    pads: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="wire-bond pads, split over the pad edges"
+    )
+    pad_pitch: PositiveLength | None = Field(None, description="pad to pad along a pad edge")
 
 
 class PairSpacingSpec(_Strict):

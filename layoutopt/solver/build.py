@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from layoutopt.ballmap import place_balls
 from layoutopt.model import Design, Layout, Placement, Rect
-from layoutopt.solver.rules import cmc, package, spacing, stacking, thickness
+from layoutopt.solver.rules import balls, cmc, package, spacing, stacking, thickness
 from layoutopt.solver.variables import ModelContext, Variables, build_context, create_variables
 from layoutopt.stackup import package_thickness_um, stack_up
 
@@ -43,6 +44,7 @@ def build_model(
     stacking.build(model, v, ctx)
     spacing.build(model, v, ctx)
     package.build(model, v, ctx)
+    balls.build(model, v, ctx)
     cmc.build(model, v, ctx)
     for facts in forbidden:
         model.AddBoolOr([_fact_literal(v, f).Not() for f in sorted(facts, key=repr)])
@@ -116,13 +118,15 @@ def extract_layout(built: BuiltModel, solver: cp_model.CpSolver) -> Layout:
             )
         )
     placements_t = tuple(placements)
+    outline = Rect(val(v.px), val(v.py), val(v.pw), val(v.pl))
     return Layout(
         design_name=design.name,
         family=design.family,
-        package=Rect(val(v.px), val(v.py), val(v.pw), val(v.pl)),
+        package=outline,
         thickness_um=package_thickness_um(design, placements_t),
         placements=placements_t,
         stack_up=stack_up(design, placements_t),
+        ball_map=place_balls(design, outline, placements_t),
     )
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
+from layoutopt.ballmap import BallRequirement, ball_requirements, pattern_sites, sites_along
 from layoutopt.interrupt import InterruptibleCpSolver
-from layoutopt.model import Design
+from layoutopt.model import Design, Layout
 from layoutopt.solver.build import build_model, extract_layout
 from layoutopt.stackup import describe_layers
 from layoutopt.units import format_length_mm
@@ -26,6 +27,7 @@ _GROUP_WORDS = {
     "height_zone": "the height zones",
     "stack_height": "the stack-height limit",
     "die_to_die": "the maximum die-to-die distance",
+    "ball_map": "the ball map",
 }
 
 
@@ -33,9 +35,38 @@ def _mm(um: int) -> str:
     return format_length_mm(um)
 
 
+def _ball_text(req: BallRequirement, width_um: int, length_um: int) -> str:
+    """``req``'s need against the sites a ``width x length`` package has (no depopulation)."""
+    nx = sites_along(width_um, req.pitch_um, req.diameter_um, req.edge_clearance_um)
+    ny = sites_along(length_um, req.pitch_um, req.diameter_um, req.edge_clearance_um)
+    pattern = "full" if req.perimeter_rows <= 0 else f"{req.perimeter_rows} perimeter rows"
+    return (
+        f"{pattern_sites(nx, ny, req.perimeter_rows)} {req.role.value} ball sites "
+        f"({nx} x {ny} at {req.pitch_um} µm pitch, {req.diameter_um} µm balls, {pattern}, "
+        f"{req.edge_clearance_um} µm to the edge) for the {req.count} balls needed ({req.basis})"
+    )
+
+
+def _balls_precheck(design: Design) -> list[str]:
+    """The largest package the outline's box holds must have sites for every ball."""
+    x0, y0, x1, y1 = design.envelope.outline.bounds
+    step = design.rules.package_grid_um
+    w, length = int(x1 - x0) // step * step, int(y1 - y0) // step * step
+    found = []
+    for req in ball_requirements(design):
+        nx = sites_along(w, req.pitch_um, req.diameter_um, req.edge_clearance_um)
+        ny = sites_along(length, req.pitch_um, req.diameter_um, req.edge_clearance_um)
+        if pattern_sites(nx, ny, req.perimeter_rows) < req.count:
+            found.append(
+                f"balls needed against sites available: the largest package the envelope "
+                f"holds, {_mm(w)} × {_mm(length)}, has " + _ball_text(req, w, length)
+            )
+    return found
+
+
 def precheck(design: Design) -> tuple[str, ...]:
     """Conflicts visible without a solve: each die alone must fit the outline and the
-    thickness limit."""
+    thickness limit; the largest package in the outline must have sites for its balls."""
     rules, env = design.rules, design.envelope
     x0, y0, x1, y1 = env.outline.bounds
     room_w, room_l = int(x1 - x0), int(y1 - y0)
@@ -65,7 +96,7 @@ def precheck(design: Design) -> tuple[str, ...]:
                 f"joint {rules.joint_um(die, None)} µm + die {thinnest} µm + above "
                 f"{rules.top_clearance_um(die)} µm) > {_mm(env.max_thickness_um)} max"
             )
-    return tuple(found)
+    return tuple(found + _balls_precheck(design))
 
 
 def explain_infeasible(design: Design, grid_um: int, time_limit_s: float) -> tuple[str, ...]:
@@ -110,6 +141,15 @@ def _minimal_core(
     return kept
 
 
+def _ball_measure(design: Design, layout: Layout, size: str, proven: str) -> str:
+    pkg = layout.package
+    texts = [_ball_text(req, pkg.width_um, pkg.length_um) for req in ball_requirements(design)]
+    return (
+        f"balls needed against sites available: without the ball map the smallest legal "
+        f"package{proven} is {size}, which has " + "; and ".join(texts)
+    )
+
+
 def _solver(time_limit_s: float) -> cp_model.CpSolver:
     solver = InterruptibleCpSolver()
     solver.parameters.max_time_in_seconds = max(0.5, time_limit_s)
@@ -123,7 +163,7 @@ def _measure(design: Design, grid_um: int, group: str, time_limit_s: float) -> s
     v = built.v
     if group == "max_thickness":
         built.model.Minimize(v.height)
-    elif group in ("outline", "keepout", "edge_keepout"):
+    elif group in ("outline", "keepout", "edge_keepout", "ball_map"):
         built.model.Minimize(v.area_steps)
     else:
         return None
@@ -145,6 +185,8 @@ def _measure(design: Design, grid_um: int, group: str, time_limit_s: float) -> s
             f"without the outline, the smallest legal package{proven} is {size}; the outline "
             f"box is {_mm(int(x1 - x0))} × {_mm(int(y1 - y0))}"
         )
+    if group == "ball_map":
+        return _ball_measure(design, layout, size, proven)
     if group == "edge_keepout":
         return (
             f"without the die-to-edge keep-outs ({design.rules.die_edge_keepout_um} µm, fingers "
