@@ -17,7 +17,8 @@ Format (``format_version`` 1)::
                   "rotation_deg", "z_bottom_um", "thickness_um", "stack", "tier",
                   "on_die", "side"}, ...],     # width/length after rotation
         "thickness_breakdown": [{"name", "thickness_um", "material"}, ...],
-        "ball_map": null | {                 # the balls under the package (docs/rules.md)
+        "ball_map": {                        # the balls under the package (docs/rules.md);
+                                             # absent when the family has no ball map
           "a1": "north_west" | ...,          # corner of ball A1 in the top view
           "arrays": [{"role": "board" | "interface",   # interface: PoP ring
                       "pitch_um", "diameter_um",
@@ -119,15 +120,17 @@ def layout_to_data(design: Design, layout: Layout) -> dict[str, Any]:
                 "side": p.side,
             }
         )
-    return {
+    out = {
         "design_name": layout.design_name,
         "family": layout.family.value,
         "package": to_data(layout.package),
         "thickness_um": layout.thickness_um,
         "dies": dies,
         "thickness_breakdown": [to_data(layer) for layer in layout.stack_up],
-        "ball_map": None if layout.ball_map is None else to_data(layout.ball_map),
     }
+    if layout.ball_map is not None:  # left out without one, as files before ball maps
+        out["ball_map"] = to_data(layout.ball_map)
+    return out
 
 
 # Keys of a die entry written for readers (derived from the design), not placement fields.
