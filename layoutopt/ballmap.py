@@ -31,7 +31,7 @@ WFBGA-168) are two perimeter rows at 0.4 and 0.5 mm pitch: with 0.25 mm clearanc
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from layoutopt.model import (
@@ -53,6 +53,7 @@ __all__ = [
     "ball_name",
     "ball_requirements",
     "bottom_mold",
+    "grow_to_hold",
     "keepout_rects",
     "pattern_sites",
     "place_balls",
@@ -239,6 +240,47 @@ def _requirement(
         signals=signals,
         basis=basis,
     )
+
+
+def grow_to_hold(
+    design: Design, width_um: int, length_um: int, step_um: int, fits: Callable[[int, int], bool]
+) -> tuple[int, int]:
+    """An outline at least ``width x length`` (in steps of ``step_um``, each size accepted
+    by ``fits``) whose full pattern has sites for every required array's count, growing the
+    side that gains more sites per step; the largest it reaches when none holds.
+
+    For starting layouts (warm starts): depopulation is not counted.
+
+    >>> from layoutopt.model import BallSpec, Envelope, Family, ProcessRules
+    >>> from shapely.geometry import box
+    >>> rules = ProcessRules(Family.SIP, ball_pitch_um=400, ball_diameter_um=250,
+    ...                      ball_edge_clearance_um=250)
+    >>> d = Design("d", (), rules, Envelope(box(0, 0, 9000, 9000), 1000), balls=BallSpec(count=100))
+    >>> grow_to_hold(d, 3000, 3000, 50, lambda w, l: max(w, l) <= 9000)
+    (4350, 4350)
+    """
+    w, length = width_um, length_um
+    requirements = ball_requirements(design)
+
+    def least(w: int, length: int) -> int:
+        return min(_sites_of(r, w, length) - r.count for r in requirements)
+
+    while requirements and least(w, length) < 0:
+        options = [
+            (least(w + step_um, length), w <= length, (w + step_um, length)),
+            (least(w, length + step_um), length < w, (w, length + step_um)),
+        ]
+        options = [o for o in options if fits(*o[2])]
+        if not options:
+            break
+        w, length = max(options)[2]
+    return w, length
+
+
+def _sites_of(req: BallRequirement, width_um: int, length_um: int) -> int:
+    nx = sites_along(width_um, req.pitch_um, req.diameter_um, req.edge_clearance_um)
+    ny = sites_along(length_um, req.pitch_um, req.diameter_um, req.edge_clearance_um)
+    return pattern_sites(nx, ny, req.perimeter_rows)
 
 
 # --------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from layoutopt.ballmap import grow_to_hold, place_balls
 from layoutopt.engine import Block, PackProblem, pack
 from layoutopt.model import BondType, Design, Die, Edge, Layout, Placement, Rect
 from layoutopt.stackup import package_thickness_um, stack_up
@@ -221,14 +222,22 @@ def constructive_layout(
     step = rules.package_grid_um
     width = -(-(result.packing.width_um + 2 * margin) // step) * step
     length = -(-(result.packing.length_um + 2 * margin) // step) * step
+    # The outline must also hold the ball map (a tight packing may not): grow it, inside
+    # the envelope.
+    outline = design.envelope.outline
+    width, length = grow_to_hold(
+        design, width, length, step, lambda w, h: outline.covers(Rect(x0, y0, w, h).to_polygon())
+    )
     placements = _stacked_up(design, placements)
+    package = Rect(x0, y0, width, length)
     return Layout(
         design.name,
         design.family,
-        Rect(x0, y0, width, length),
+        package,
         package_thickness_um(design, placements),
         tuple(placements),
         stack_up(design, placements),
+        ball_map=place_balls(design, package, placements),
     )
 
 

@@ -4,12 +4,12 @@ Rules: docs/rules.md ``ball_map``, ``ball_count``, ``ball_clearance`` (the map i
 written by :func:`layoutopt.ballmap.place_balls` from the solved outline).
 
 Columns and rows follow from the package size exactly as the map is built
-(``n = floor((L - 2c - d) / pitch) + 1``, :func:`layoutopt.ballmap.sites_along`), as table
-lookups on the outline's grid steps. Sites grow with both sides, so "the outline holds
-``N`` balls" is "the package is at least as long as ``N`` sites need beside the columns its
-width gives": a second table over the width, exact and cheap (measured: the products
-``n_x n_y`` as CP-SAT multiplications made the FOMS-R solve 4x slower). Only where
-bottom-side parts may take sites does the count need the product. A full array holds
+(``n = floor((L - 2c - d) / pitch) + 1``, :func:`layoutopt.ballmap.sites_along`), as two
+linear inequalities each. Sites grow with both counts, so "the outline holds ``N`` balls"
+is "there are at least as many rows as ``N`` sites need beside the columns": a table over
+the few possible column counts (an Element constraint), exact and cheaper than the product
+``n_x n_y`` or a table over the package width (both measured slower to presolve). Only
+where bottom-side parts may take sites does the count need the product. A full array holds
 ``n_x n_y`` sites, a perimeter array of k rows ``n_x n_y - (n_x - 2k)+ (n_y - 2k)+``.
 Sites left empty are bounded from above, so a solver
 answer always holds enough balls in exact micrometres: a bottom-side part or a ball
@@ -47,14 +47,6 @@ def lost_sites(width_um: int, length_um: int, req: BallRequirement) -> int:
     return max(along(width_um) * along(length_um), along(length_um) * along(width_um))
 
 
-def _columns_table(req: BallRequirement, step_um: int, lo: int, hi: int) -> list[int]:
-    """Sites along a side of ``n`` package-grid steps, for ``n`` in ``lo..hi``."""
-    return [
-        sites_along(n * step_um, req.pitch_um, req.diameter_um, req.edge_clearance_um)
-        for n in range(lo, hi + 1)
-    ]
-
-
 def _rows_needed(count: int, columns: int, perimeter_rows: int) -> int:
     """The fewest rows of sites beside ``columns`` columns that hold ``count`` sites.
 
@@ -72,49 +64,56 @@ def _rows_needed(count: int, columns: int, perimeter_rows: int) -> int:
     return -(-(count - 2 * k * columns + 4 * k * k) // (2 * k))
 
 
-def _length_needed(req: BallRequirement, count: int, columns: int, step_um: int, cap: int) -> int:
-    """The fewest package-grid steps of length that hold ``count`` sites beside
-    ``columns`` columns (``cap``: none does)."""
-    if columns <= 0:
-        return cap
-    rows = _rows_needed(count, columns, req.perimeter_rows)
-    length = (rows - 1) * req.pitch_um + 2 * req.edge_clearance_um + req.diameter_um
-    return min(cap, -(-length // step_um))
+def _count(
+    model: cp_model.CpModel, size, most: int, req: BallRequirement, name: str, enforce
+) -> cp_model.IntVar:  # type: ignore[no-untyped-def]
+    """Sites along one side of ``size`` µm, exactly as the map counts them:
+    ``pitch (n - 1) <= size - 2c - d < pitch n`` (two linear inequalities)."""
+    p = req.pitch_um
+    room = size - 2 * req.edge_clearance_um - req.diameter_um
+    n = model.NewIntVar(1, max(1, most), name)
+    model.Add(p * (n - 1) <= room).OnlyEnforceIf(enforce)
+    model.Add(p * n >= room + 1).OnlyEnforceIf(enforce)
+    return n
 
 
 def _grid(
-    model: cp_model.CpModel, v: Variables, ctx: ModelContext, req: BallRequirement, name: str
-):  # type: ignore[no-untyped-def]
-    """Column and row counts as Element lookups on the package size in grid steps."""
-    step = ctx.design.rules.package_grid_um
-    w_lo, w_hi, l_lo, l_hi = package_step_bounds(ctx)
-    columns = _columns_table(req, step, w_lo, w_hi)
-    rows = _columns_table(req, step, l_lo, l_hi)
-    nx = model.NewIntVar(0, max(columns), f"{name}_columns")
-    ny = model.NewIntVar(0, max(rows), f"{name}_rows")
-    model.AddElement(v.pw_steps - w_lo, columns, nx)
-    model.AddElement(v.pl_steps - l_lo, rows, ny)
-    return nx, ny, columns, (w_lo, l_hi)
-
-
-def _fits(
     model: cp_model.CpModel,
     v: Variables,
     ctx: ModelContext,
     req: BallRequirement,
+    name: str,
+    enforce,
+):  # type: ignore[no-untyped-def]
+    step = ctx.design.rules.package_grid_um
+    _, w_hi, _, l_hi = package_step_bounds(ctx)
+    most_x = sites_along(w_hi * step, req.pitch_um, req.diameter_um, req.edge_clearance_um)
+    most_y = sites_along(l_hi * step, req.pitch_um, req.diameter_um, req.edge_clearance_um)
+    nx = _count(model, v.pw, most_x, req, f"{name}_columns", enforce)
+    ny = _count(model, v.pl, most_y, req, f"{name}_rows", enforce)
+    return nx, ny, max(1, most_x), max(1, most_y)
+
+
+def _fits(
+    model: cp_model.CpModel,
+    nx,
+    ny,
+    most_x: int,
+    most_y: int,
+    req: BallRequirement,
     count: int,
-    columns: list[int],
-    bounds,
+    name: str,
     enforce,
 ) -> None:  # type: ignore[no-untyped-def]
-    """Exact and cheap: the package is at least as long as ``count`` sites need beside the
-    columns its width gives (a table over the width, since sites grow with both sides)."""
-    step = ctx.design.rules.package_grid_um
-    w_lo, l_hi = bounds
-    needed = [_length_needed(req, count, n, step, l_hi + 1) for n in columns]
-    need = model.NewIntVar(0, l_hi + 1, f"balls_{req.role.value}_length_needed")
-    model.AddElement(v.pw_steps - w_lo, needed, need)
-    model.Add(v.pl_steps >= need).OnlyEnforceIf(enforce)
+    """Exact and cheap: at least as many rows as ``count`` sites need beside the columns
+    (a table over the few column counts, since sites grow with both)."""
+    cap = most_y + 1
+    needed = [cap] + [
+        min(cap, _rows_needed(count, n, req.perimeter_rows)) for n in range(1, most_x + 1)
+    ]
+    need = model.NewIntVar(0, cap, f"{name}_rows_needed")
+    model.AddElement(nx, needed, need)
+    model.Add(ny >= need).OnlyEnforceIf(enforce)
 
 
 def _sites(model: cp_model.CpModel, nx, ny, rows: int, name: str) -> cp_model.IntVar:  # type: ignore[no-untyped-def]
@@ -136,18 +135,18 @@ def _sites(model: cp_model.CpModel, nx, ny, rows: int, name: str) -> cp_model.In
 def build(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> None:
     design = ctx.design
     requirements = ball_requirements(design)
-    if not requirements or v.pw_steps is None or v.pl_steps is None:
+    if not requirements:
         return
     enforce = v.group(model, "ball_map")
     for req in requirements:
         name = f"balls_{req.role.value}"
-        nx, ny, columns, bounds = _grid(model, v, ctx, req, name)
+        nx, ny, most_x, most_y = _grid(model, v, ctx, req, name, enforce)
         fixed = sum(lost_sites(k.width_um, k.length_um, req) for k in design.balls.keepouts)
         if req.role is BallRole.INTERFACE:
             _clear_of_mold(model, v, ctx, req, nx, ny, enforce)
-            _fits(model, v, ctx, req, req.count, columns, bounds, enforce)
+            _fits(model, nx, ny, most_x, most_y, req, req.count, name, enforce)
         elif not v.bottom:
-            _fits(model, v, ctx, req, req.count + fixed, columns, bounds, enforce)
+            _fits(model, nx, ny, most_x, most_y, req, req.count + fixed, name, enforce)
         else:
             # Bottom-side parts empty sites only when they are placed there: a product.
             lost = [
