@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -346,6 +346,16 @@ def _mpl_dash(dash: tuple[float, ...], width: float) -> Any:
     return (0, tuple(d / max(width, 0.1) for d in dash))
 
 
+@lru_cache(maxsize=1024)
+def _rgba(colour: str, opacity: float) -> tuple[float, ...]:
+    from matplotlib.colors import to_rgba
+
+    return to_rgba(colour, opacity)
+
+
+_RASTER_RUN = 400  # filled boxes in one run beyond which a PDF gets them as a bitmap
+
+
 class _MatplotlibPainter:
     """Paints primitives on one matplotlib axes, in order (each artist gets the next z).
 
@@ -355,11 +365,14 @@ class _MatplotlibPainter:
 
     PT = 72.0 / 96.0  # points per sheet pixel
 
-    def __init__(self, ax: Any) -> None:
+    def __init__(self, ax: Any, text_as_paths: bool = True) -> None:
         self.ax = ax
+        self.text_as_paths = text_as_paths
         self.z = 0
         self.fills: list[tuple[list[tuple[float, float]], tuple[float, ...]]] = []
         self.lines: list[tuple[list[tuple[float, float]], str, float]] = []
+        self.ellipses: list[Ellipse] = []  # offset already applied
+        self.texts: list[tuple[Text, float, float]] = []
 
     def order(self) -> int:
         self.z += 1
@@ -367,16 +380,20 @@ class _MatplotlibPainter:
 
     # --- batched runs -------------------------------------------------------------------
     def flush(self) -> None:
-        from matplotlib.collections import LineCollection, PolyCollection
+        import numpy as np
+        from matplotlib.collections import EllipseCollection, LineCollection, PolyCollection
 
         if self.fills:
             self.ax.add_collection(
                 PolyCollection(
-                    [f[0] for f in self.fills],
+                    np.array([f[0] for f in self.fills]),  # one array: matplotlib's fast path
                     facecolors=[f[1] for f in self.fills],
                     edgecolors="none",
                     linewidths=0,
                     zorder=self.order(),
+                    # A large run is a thermal map: a bitmap in a PDF (thousands of vector
+                    # cells take seconds to write and to open, and show nothing more).
+                    rasterized=len(self.fills) > _RASTER_RUN,
                 )
             )
             self.fills.clear()
@@ -391,20 +408,47 @@ class _MatplotlibPainter:
                 )
             )
             self.lines.clear()
+        if self.ellipses:
+            es = self.ellipses
+            self.ax.add_collection(
+                EllipseCollection(
+                    [2 * e.rx for e in es],
+                    [2 * e.ry for e in es],
+                    [0.0] * len(es),
+                    units="xy",
+                    offsets=[(e.cx, e.cy) for e in es],
+                    offset_transform=self.ax.transData,
+                    facecolors=[e.fill for e in es],
+                    edgecolors=[e.stroke for e in es],
+                    linewidths=[e.stroke_width * self.PT if e.stroke != "none" else 0 for e in es],
+                    zorder=self.order(),
+                )
+            )
+            self.ellipses.clear()
+        if self.texts:
+            self._flush_texts()
 
     def batch(self, item: Item, ox: float, oy: float) -> bool:
         """Add ``item`` to a run if it is a plain fill or a solid line; False otherwise."""
-        from matplotlib.colors import to_rgba
-
+        if isinstance(item, Text) and self.text_as_paths:
+            if self.lines or self.fills or self.ellipses:
+                self.flush()
+            self.texts.append((item, ox, oy))
+            return True
+        if isinstance(item, Ellipse):
+            if self.lines or self.fills or self.texts:
+                self.flush()
+            self.ellipses.append(replace(item, cx=ox + item.cx, cy=oy + item.cy))
+            return True
         if isinstance(item, Box) and item.stroke == "none" and item.fill != "none":
-            if self.lines:
+            if self.lines or self.ellipses or self.texts:
                 self.flush()
             x, y = ox + item.x, oy + item.y
             corners = [(x, y), (x + item.width, y), (x + item.width, y + item.height)]
-            self.fills.append(([*corners, (x, y + item.height)], to_rgba(item.fill, item.opacity)))
+            self.fills.append(([*corners, (x, y + item.height)], _rgba(item.fill, item.opacity)))
             return True
         if isinstance(item, Line) and not item.dash:
-            if self.fills:
+            if self.fills or self.ellipses or self.texts:
                 self.flush()
             segment = [(ox + item.x1, oy + item.y1), (ox + item.x2, oy + item.y2)]
             self.lines.append((segment, item.stroke, item.stroke_width))
@@ -538,7 +582,46 @@ class _MatplotlibPainter:
             )
         )
 
+    def _flush_texts(self) -> None:
+        """A run of texts as one collection of glyph outlines (DejaVu Sans, as measured).
+
+        One matplotlib text artist per label costs milliseconds to lay out and draw; the
+        outlines of each string are made once and placed by an affine transform.
+        """
+        from matplotlib.collections import PathCollection
+        from matplotlib.transforms import Affine2D
+
+        paths, colours = [], []
+        for item, ox, oy in self.texts:
+            glyphs = _glyph_path(item.text, item.weight == "bold")
+            w = text_width_px(item.text, item.size, item.weight == "bold")
+            shift = {"start": 0.0, "middle": -w / 2, "end": -w}[item.anchor]
+            transform = (
+                Affine2D()
+                .scale(item.size)
+                .translate(shift, 0.0)
+                .rotate_deg(item.rotate_deg)
+                .scale(1.0, -1.0)  # the sheet's y runs down
+                .translate(ox + item.x, oy + item.y)
+            )
+            paths.append(transform.transform_path(glyphs))
+            colours.append(item.fill)
+        self.ax.add_collection(
+            PathCollection(
+                paths,
+                facecolors=colours,
+                edgecolors="none",
+                linewidths=0,
+                offset_transform=None,
+                zorder=self.order(),
+            )
+        )
+        self.texts.clear()
+
     def paint_text(self, item: Text, ox: float, oy: float) -> None:
+        if self.text_as_paths:
+            self.texts.append((item, ox, oy))
+            return
         self.ax.text(
             ox + item.x,
             oy + item.y,
@@ -555,8 +638,26 @@ class _MatplotlibPainter:
         )
 
 
-def paint_matplotlib(drawing: Drawing, dpi: float = 96.0) -> Any:
-    """A matplotlib ``Figure`` showing ``drawing`` at its pixel size (96 px per inch)."""
+@lru_cache(maxsize=4096)
+def _glyph_path(text: str, bold: bool) -> Any:
+    """The outline of ``text`` at size 1 (baseline at y = 0, y up), cached per string."""
+    import numpy as np
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.path import Path as MplPath
+    from matplotlib.textpath import TextPath
+
+    if not text.strip():
+        return MplPath(np.zeros((0, 2)))
+    prop = FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal")
+    # Dollar signs are text here, not mathtext.
+    return TextPath((0, 0), text.replace("$", r"\$"), size=1.0, prop=prop)
+
+
+def paint_matplotlib(drawing: Drawing, dpi: float = 96.0, text_as_paths: bool = True) -> Any:
+    """A matplotlib ``Figure`` showing ``drawing`` at its pixel size (96 px per inch).
+
+    ``text_as_paths`` draws the texts as glyph outlines in one collection (fast; in a PDF
+    they are then shapes, not searchable text); False makes one text artist per label."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(drawing.width / 96.0, drawing.height / 96.0), dpi=dpi)
@@ -564,7 +665,7 @@ def paint_matplotlib(drawing: Drawing, dpi: float = 96.0) -> Any:
     ax.set_xlim(0, drawing.width)
     ax.set_ylim(drawing.height, 0)
     ax.set_axis_off()
-    painter = _MatplotlibPainter(ax)
+    painter = _MatplotlibPainter(ax, text_as_paths)
     painter.paint(drawing.items, 0.0, 0.0)
     painter.flush()
     return fig

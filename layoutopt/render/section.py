@@ -100,21 +100,22 @@ def _cut_score(design: Design, layout: Layout, cut: Cut) -> tuple[int, ...]:
     """What a cut shows, to compare candidate cuts (larger is better).
 
     In order: the most tiers of one stack cut (the stack-up is what a section is for),
-    wire-bonded pad edges seen side-on (their wires show), bottom-side parts, dies cut.
+    wire-bonded pad edges seen side-on (their wires show), bottom-side parts, and the die
+    area cut (a cut through the compute die beats one through a row of capacitors).
     """
     axis = "x" if cut.axis == "y" else "y"  # the axis the view shows
     tiers: dict[int, int] = {}
-    wire_edges, bottom, count = 0, 0, 0
+    wire_edges, bottom, area = 0, 0, 0
     for p in layout.placements:
         if _span(p, cut) is None:
             continue
-        count += 1
+        area += p.rect.area_um2
         tiers[p.stack] = tiers.get(p.stack, 0) + 1
         bottom += is_bottom(p)
         die = design.die(p.die_id)
         if die.bond is BondType.WIRE_BOND and not is_bottom(p):
             wire_edges += sum(EDGES[e].axis == axis for e in die.pad_edges_at(p.rotation_deg))
-    return (max(tiers.values(), default=0), wire_edges, bottom, count)
+    return (max(tiers.values(), default=0), wire_edges, bottom, area)
 
 
 def _candidates(layout: Layout, axis: str) -> list[Cut]:
@@ -141,8 +142,8 @@ def choose_cuts(design: Design, layout: Layout) -> tuple[Cut, Cut]:
 
     Each is the cut through a die's middle that scores best by :func:`_cut_score`: through
     the stack of most tiers, then showing the most wire-bonded edges side-on (so the wires
-    of every pad edge appear in one of the two), then bottom-side parts, then dies; ties go
-    to the higher die, then the lower id.
+    of every pad edge appear in one of the two), then bottom-side parts, then the most die
+    area; ties go to the higher die, then the lower id.
     """
     cuts = []
     for axis in ("y", "x"):

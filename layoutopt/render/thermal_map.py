@@ -165,6 +165,29 @@ def _window(layout: Layout, xe: np.ndarray, ye: np.ndarray) -> _Window:
     )
 
 
+_CELL_PX = 3.0  # the finest map cell drawn (64 colour levels: finer shows nothing more)
+
+
+def _display_grid(edges_um: np.ndarray, max_cells: float) -> tuple[np.ndarray, np.ndarray]:
+    """Edges of at most ``max_cells`` cells over ``edges_um``'s span, and for each the index
+    of the field cell under its centre (the field's own edges when they are coarse enough).
+
+    >>> _display_grid(np.array([0.0, 1.0, 3.0]), 10)[1].tolist()
+    [0, 1]
+    >>> edges, index = _display_grid(np.linspace(0, 10, 11), 2)
+    >>> edges.tolist(), index.tolist()
+    ([0.0, 5.0, 10.0], [2, 7])
+    """
+    n = len(edges_um) - 1
+    limit = max(1, int(max_cells))
+    if n <= limit:
+        return edges_um, np.arange(n)
+    grid = np.linspace(edges_um[0], edges_um[-1], limit + 1)
+    centres = (grid[:-1] + grid[1:]) / 2
+    index = np.clip(np.searchsorted(edges_um, centres, side="right") - 1, 0, n - 1)
+    return grid, index
+
+
 def peak_junction(field: ThermalField) -> tuple[float, tuple[int, int, int], str]:
     """The hottest cell inside a die (°C, its index, the die id), as the thermal report
     computes the peak junction; the hottest solid cell when the field names no dies."""
@@ -275,9 +298,14 @@ def build_thermal_views(
         title = f"No power dissipated: all at {t_max:.1f} °C (ambient), no limit to check"
     items: list[Item] = [Text(44, 14, title, TEXT_PX["label"], weight="bold")]
     column_max = np.where(solid, window, -np.inf).max(axis=2)
-    top_levels = _levels(np.where(np.isfinite(column_max), column_max, np.nan), t_min, t_max)
-    xs = np.array([t.x(v) for v in w.x_edges_um])
-    ys = np.array([t.y(v) for v in w.y_edges_um])
+    column_max = np.where(np.isfinite(column_max), column_max, np.nan)
+    # Cells finer than the screen shows are sampled down to about 3 px (a 3D field has
+    # ~100 µm cells, 0.4 px on the sheet): the picture is the same, the file far smaller.
+    gx, ix = _display_grid(w.x_edges_um, t.length(span_x) / _CELL_PX)
+    gy, iy = _display_grid(w.y_edges_um, t.length(span_y) / _CELL_PX)
+    top_levels = _levels(column_max[np.ix_(ix, iy)], t_min, t_max)
+    xs = np.array([t.x(v) for v in gx])
+    ys = np.array([t.y(v) for v in gy])
     items.append(
         Group(
             tuple(_cells(top_levels, xs, ys, palette)),
@@ -291,20 +319,17 @@ def build_thermal_views(
     mx, my = t.x(hx), t.y(hy)
     where = f" ({hot_die})" if hot_die else ""
     peak_text = f"peak {peak_c:.1f} °C{where}"
-    # The label on the side of the marker with room for it inside the map.
-    right = mx + 8 + text_width_px(peak_text, TEXT_PX["label"], bold=True) <= xs[-1]
+    size = TEXT_PX["label"]
+    width = text_width_px(peak_text, size, bold=True)
+    # The label on the side of the marker with room for it inside the map, on a dark
+    # backing so it reads on the hottest (lightest) colours.
+    right = mx + 8 + width <= xs[-1]
+    lx = mx + 8 if right else mx - 8 - width
     marker = (
         Line(mx - 6, my - 6, mx + 6, my + 6, "#00ffff", 2.0),
         Line(mx - 6, my + 6, mx + 6, my - 6, "#00ffff", 2.0),
-        Text(
-            mx + 8 if right else mx - 8,
-            my - 6,
-            peak_text,
-            TEXT_PX["label"],
-            "start" if right else "end",
-            fill="#00ffff",
-            weight="bold",
-        ),
+        Box(lx - 2, my - 6 - size * 0.85, width + 4, size * 1.15, fill="#000000", opacity=0.6),
+        Text(lx, my - 6, peak_text, size, fill="#00ffff", weight="bold"),
     )
     items.append(
         Group(
@@ -338,7 +363,7 @@ def build_thermal_views(
     )
     zs = np.array([sec_top + (ze[-1] - v) * s_z for v in ze])
     row = hot[1]
-    sec_levels = _levels(temp[w.i0 : w.i1, row, :], t_min, t_max)
+    sec_levels = _levels(temp[w.i0 : w.i1, row, :][ix, :], t_min, t_max)
     items.append(
         Group(
             tuple(_cells(sec_levels, xs, zs, palette)),

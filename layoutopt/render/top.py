@@ -141,11 +141,14 @@ def stack_lines(design: Design, stack: tuple[Placement, ...]) -> list[tuple[str,
     return lines
 
 
-def _fit_lines(lines: list[str], w: float, h: float, floor: float) -> float | None:
+def _fit_lines(
+    lines: list[str], w: float, h: float, floor: float, bold: bool = False
+) -> float | None:
     """The largest size from the label size down to ``floor`` at which the lines fit."""
     size = TEXT_PX["label"]
     while size >= floor:
-        if len(lines) * (size + 2) <= h and max(text_width_px(x, size) for x in lines) <= w:
+        widest = max(text_width_px(x, size, bold) for x in lines)
+        if len(lines) * (size + 2) <= h and widest <= w:
             return size
         size -= 0.5
     return None
@@ -156,7 +159,7 @@ def _stack_labels(
 ) -> tuple[list[Text], Callout | None]:
     """Labels of a stack inside its top die, or one callout when they do not fit there."""
     top = stack[-1]
-    w, h = t.length(top.width_um) - 4, t.length(top.length_um) - 4
+    w, h = t.length(top.width_um) - 8, t.length(top.length_um) - 4
     cx = t.x(top.x_um + top.width_um / 2)
     cy = t.y(top.y_um + top.length_um / 2)
     pairs = stack_lines(design, stack)
@@ -171,7 +174,7 @@ def _stack_labels(
         (lines, two_line, size)
         for floor in (TEXT_PX["small"], MIN_LABEL_PX)
         for lines, two_line in choices
-        if (size := _fit_lines(lines, w, h, floor)) is not None
+        if (size := _fit_lines(lines, w, h, floor, bold=not multi)) is not None
     ]
     for lines, two_line, size in fitted[:1]:
         line_h = size + 2
