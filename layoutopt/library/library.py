@@ -436,6 +436,15 @@ def library_table(library: Library | None = None) -> list[dict[str, Any]]:
             if m.k_xy_w_per_m_k == m.k_z_w_per_m_k
             else f"k_xy {m.k_xy_w_per_m_k:g}, k_z {m.k_z_w_per_m_k:g} W/(m·K)"
         )
+        if m.mechanical is not None:
+            e = m.mechanical
+            k += (
+                f"; E {e.youngs_modulus_gpa:g} GPa, nu {e.poisson_ratio:g}, CTE {e.cte_ppm_per_k:g}"
+            )
+            if e.tg_c is not None:
+                k += f"/{e.cte_above_tg_ppm_per_k:g} ppm/K (Tg {e.tg_c:g} °C)"
+            else:
+                k += " ppm/K"
         rows.append(
             {
                 "section": "material",
