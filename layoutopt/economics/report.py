@@ -16,8 +16,8 @@ How a package is built and what it costs
   carrier wafer: it is not bonded. Each bond has a yield and a machine time; machine time
   costs the machine's depreciation and its technician per hour of uptime (UCLA model).
 - *Package.* Substrate by area and layer count, RDL by area and layers, mold by area,
-  balls (a full array at the ball pitch, partly populated), and one final test with its
-  yield.
+  balls (those of the solved ball map; without one, a full array at the ball pitch, partly
+  populated), and one final test with its yield.
 - *Per good package* = everything spent on one started package / the package yield, where
   the package yield is the product of every die's known-good probability, every bond and
   stack step, and the final test. No rework, no intermediate stack test.
@@ -218,10 +218,13 @@ def _package_items(read: _Reader, design: Design, layout: Layout) -> list[tuple[
         items.append((f"RDL {rules.rdl_layers} layers", area * rules.rdl_layers * price))
     if design.family is not Family.TSV_STACK:
         items.append(("mold", area * read("package.mold_usd_per_mm2")))
-    if rules.ball_pitch_um:
+    if layout.ball_map is not None:  # the solved ball map: its balls, every array
+        balls = sum(a.ball_count for a in layout.ball_map.arrays)
+        items.append((f"balls ({balls})", balls * read("package.ball_usd")))
+    elif rules.ball_pitch_um:  # no map: a full array at the pitch, partly populated
         sites = (pkg.width_um // rules.ball_pitch_um) * (pkg.length_um // rules.ball_pitch_um)
         balls = round(sites * read("package.ball_fill"))
-        items.append((f"balls ({balls})", balls * read("package.ball_usd")))
+        items.append((f"balls (~{balls})", balls * read("package.ball_usd")))
     items.append(("final test", read("package.final_test_usd")))
     return items
 

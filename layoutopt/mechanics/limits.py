@@ -76,7 +76,10 @@ def warpage_limit(design: Design) -> WarpageLimit:
         if own == 0:
             return WarpageLimit(None, "no limit (warpage.max_warpage: 0)")
         return WarpageLimit(own, "design file (warpage.max_warpage)")
-    found = jeita_limit_um(design.rules.ball_pitch_um)
+    pitch = (
+        design.balls.pitch_um or design.rules.ball_pitch_um
+    )  # the design's own, else the family's
+    found = jeita_limit_um(pitch)
     if found is None:
         return WarpageLimit(None, "no board balls (rules.ball_pitch 0): no JEITA limit")
     limit, source = found
