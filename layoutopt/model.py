@@ -33,6 +33,8 @@ from enum import StrEnum
 
 from shapely.geometry import Polygon
 
+from layoutopt.bondline import BumpArray, conductivity_w_per_m_k
+
 __all__ = [
     "ROTATIONS_DEG",
     "BallArray",
@@ -393,6 +395,9 @@ class ProcessRules:
     die_attach_material: str = "daf"
     underfill_material: str = "underfill"
     bond_line_material: str = "underfill"
+    # TSV stacks: the micro-bump arrays in the bond line (empty: the bond line is the bulk
+    # fill). With them the bond line is its own derived material (layoutopt.bondline).
+    bond_line_bumps: tuple[BumpArray, ...] = ()
     ball_material: str = "ball_layer"
     rdl_material: str = "rdl"
 
@@ -443,10 +448,18 @@ class ProcessRules:
         return {
             BondType.WIRE_BOND: self.die_attach_material,
             BondType.FLIP_CHIP: self.underfill_material,
-            BondType.MICRO_BUMP: self.bond_line_material,
+            BondType.MICRO_BUMP: self.bond_line_joint_material,
             BondType.VERTICAL_WIRE: self.die_attach_material,
             BondType.SMT: self.mold_material,
         }[upper.bond]
+
+    @property
+    def bond_line_joint_material(self) -> str:
+        """The material between micro-bumped dies: the fill itself, or, with bump arrays,
+        the bumps in the fill (a material :meth:`Design.material` derives by this name)."""
+        if not self.bond_line_bumps:
+            return self.bond_line_material
+        return self.bond_line_material + BOND_LINE_SUFFIX
 
     def top_clearance_um(self, die: Die) -> int:
         """What must stand above a die's top: wire loop and mold, or the mold cap alone."""
@@ -617,9 +630,15 @@ class Design:
         raise KeyError(die_id)
 
     def material(self, name: str) -> Material:
+        """The material ``name`` of this design; a bond line with micro-bumps (named
+        ``<fill>_bond_line`` by :attr:`ProcessRules.bond_line_joint_material`) is derived
+        from its fill and the bump arrays of the rules that name it."""
         for m in self.materials:
             if m.name == name:
                 return m
+        for rules in (self.rules, *self.alternatives):
+            if rules.bond_line_bumps and rules.bond_line_joint_material == name:
+                return _bond_line(self.material(rules.bond_line_material), rules)
         raise KeyError(name)
 
     def variants(self) -> tuple[Design, ...]:
@@ -878,3 +897,25 @@ class Layout:
     @property
     def footprint_um2(self) -> int:
         return self.package.area_um2
+
+
+BOND_LINE_SUFFIX = "_bond_line"
+
+
+def _bond_line(fill: Material, rules: ProcessRules) -> Material:
+    """The bond line of ``rules`` as one anisotropic material: bumps in ``fill``."""
+    k_xy, k_z = conductivity_w_per_m_k(
+        rules.bond_line_bumps, fill.k_xy_w_per_m_k, fill.k_z_w_per_m_k
+    )
+    arrays = ", ".join(
+        f"{a.diameter_um} um at {a.pitch_um} um over {100 * a.coverage:g} %"
+        for a in rules.bond_line_bumps
+    )
+    return replace(
+        fill,
+        name=fill.name + BOND_LINE_SUFFIX,
+        k_xy_w_per_m_k=k_xy,
+        k_z_w_per_m_k=k_z,
+        source=f"derived (layoutopt.bondline): micro-bumps {arrays} in {fill.name}",
+        confidence="E",
+    )

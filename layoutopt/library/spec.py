@@ -39,6 +39,7 @@ from pydantic_core import PydanticCustomError
 from layoutopt.errors import DesignError
 from layoutopt.model import (
     BondType,
+    BumpArray,
     DieKind,
     Edge,
     FingerRows,
@@ -227,6 +228,25 @@ class PairSpacingSpec(_Strict):
     spacing: Length
 
 
+class BumpArraySpec(_Strict):
+    """A micro-bump array in a TSV stack's bond line (see :mod:`layoutopt.bondline`)."""
+
+    diameter: PositiveLength
+    pitch: PositiveLength
+    coverage: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        description="fraction of the die area the array covers"
+    )
+
+    @model_validator(mode="after")
+    def _fits_pitch(self) -> BumpArraySpec:
+        if self.diameter > self.pitch:
+            raise ValueError(
+                f"a bump of {self.diameter} um is wider than its pitch of {self.pitch} um; "
+                "give a diameter at most the pitch"
+            )
+        return self
+
+
 class RulesFields(_Strict):
     """Process-rule fields as written: every ``*_um`` field of ``ProcessRules`` without
     its suffix, with a unit. All optional: a library process sets them, a design overrides."""
@@ -296,6 +316,9 @@ class RulesFields(_Strict):
     die_attach_material: str | None = None
     underfill_material: str | None = None
     bond_line_material: str | None = None
+    bond_line_bumps: list[BumpArraySpec] | None = Field(
+        None, description="micro-bump arrays in the bond line (TSV stacks): its conductivity"
+    )
     ball_material: str | None = None
     rdl_material: str | None = None
 
@@ -417,6 +440,8 @@ def rules_overrides_um(spec: RulesFields) -> dict[str, Any]:
             out[key] = tuple(dict.fromkeys(tuple(p) for p in value))
         elif key == "allowed_kinds":
             out[key] = tuple(dict.fromkeys(value))
+        elif key == "bond_line_bumps":
+            out[key] = tuple(BumpArray(b.diameter, b.pitch, b.coverage) for b in value)
         elif key == "bond_map":
             out[key] = tuple(sorted(value.items(), key=lambda item: item[0].value))
         elif key in _RULES_PLAIN or key.endswith("_material"):
