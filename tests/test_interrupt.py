@@ -93,8 +93,8 @@ def test_ctrl_c_in_solve_stops_writes_nothing_and_exits_130(tmp_path: Path) -> N
         preexec_fn=default_sigint,
     )
     try:
-        # Imports and loading take about 2 s of CPU; from 5 s on it is solving.
-        wait_for_cpu(proc, 5.0)
+        # Imports and loading take about 2 s of CPU; from 4 s on it is solving.
+        wait_for_cpu(proc, 4.0)
         sent = time.monotonic()
         proc.send_signal(signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=60)

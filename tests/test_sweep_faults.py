@@ -297,6 +297,7 @@ def test_a_read_only_store_stops_the_sweep_with_the_fix(
         (OSError(errno.EACCES, "Permission denied"), "cannot write"),
         (sqlite3.OperationalError("database or disk is full"), "failed at"),
         (OSError(errno.EIO, "Input/output error"), "failed at"),
+        (OSError(errno.ENOTDIR, "Not a directory"), "is a file"),
     ],
 )
 def test_store_fault_messages(err: OSError, expected: str, tmp_path: Path) -> None:
@@ -319,3 +320,11 @@ def test_exit_codes_agree_and_are_documented() -> None:
     assert "| `130` | interrupted by Ctrl-C" in readme
     help_text = " ".join(CliRunner().invoke(app, ["sweep", "--help"]).output.split())
     assert "7 infrastructure fault" in help_text and "130 interrupted by Ctrl-C" in help_text
+
+
+def test_an_output_folder_that_is_a_file_is_an_infrastructure_fault(tmp_path: Path) -> None:
+    space = space_with_parts(tmp_path, ["lpddr4x_16gb"])
+    (tmp_path / "taken").write_text("not a folder")
+    with pytest.raises(InfrastructureError, match="is a file") as err:
+        run_sweep(space, tmp_path / "taken", **FAKE)
+    assert "give -o a folder" in str(err.value)

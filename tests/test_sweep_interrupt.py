@@ -48,7 +48,7 @@ def test_ctrl_c_in_a_one_worker_sweep_stores_nothing_for_the_point(tmp_path: Pat
     try:
         while not (out / DB_NAME).exists() and proc.poll() is None:
             time.sleep(0.05)  # the store opens once every point's design has loaded
-        wait_for_cpu(proc, 5.0)  # and then the first point is being solved
+        wait_for_cpu(proc, 4.0)  # and then the first point is being solved (imports: ~2 s)
         proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=60)
     finally:

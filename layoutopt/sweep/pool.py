@@ -103,29 +103,32 @@ def _exception_text(err: BaseException) -> str:
     return "".join(traceback.format_exception_only(err)).strip()
 
 
+def _send(conn: Connection, message: Any) -> None:
+    """Send from a worker; a closed pipe means the main process is gone: end quietly."""
+    try:
+        conn.send(message)
+    except OSError:
+        os._exit(0)
+
+
 def _worker_main(fn: Callable[[Any], Any], conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     tasks: queue.SimpleQueue[Any] = queue.SimpleQueue()
     threading.Thread(target=_read_tasks, args=(conn, tasks), daemon=True).start()
-    try:
-        conn.send(_READY)
-    except OSError:
-        os._exit(0)  # the main process died while this worker started
+    _send(conn, _READY)
     while True:
         task = tasks.get()
         if isinstance(task, TaskRaised):
-            conn.send(task)
+            _send(conn, task)
             continue
         try:
             answer = fn(task)
         except Exception as err:
             answer = TaskRaised(_exception_text(err))
         try:
-            conn.send(answer)
-        except OSError:
-            os._exit(0)
+            _send(conn, answer)
         except Exception as err:  # an answer that does not pickle
-            conn.send(TaskRaised(_exception_text(err)))
+            _send(conn, TaskRaised(_exception_text(err)))
 
 
 @dataclass
@@ -158,14 +161,6 @@ class WorkerPool:
         self._ctx = _context(preload)
         self._workers: list[_Worker] = []
         self._start(size)
-
-    @property
-    def idle(self) -> int:
-        return sum(not w.busy for w in self._workers)
-
-    @property
-    def busy(self) -> int:
-        return sum(w.busy for w in self._workers)
 
     def _start(self, count: int) -> None:
         """Start ``count`` workers and wait until each has said it is ready."""
@@ -225,7 +220,7 @@ class WorkerPool:
             return []
         ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
         ended: list[tuple[Any, Any]] = []
-        for worker in busy:  # in start order: the result does not depend on timing
+        for worker in busy:  # in the pool's order, not in the order the answers came
             if worker.conn not in ready and worker.process.sentinel not in ready:
                 continue
             tag = worker.tag

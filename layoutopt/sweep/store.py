@@ -112,6 +112,11 @@ def layout_path_for(key: str) -> str:
 def store_fault(err: OSError | sqlite3.Error, path: Path, doing: str) -> InfrastructureError:
     """The message and fix for a failed read or write of the store at ``path``."""
     text = str(err) or type(err).__name__
+    if isinstance(err, OSError) and err.errno in (errno.EEXIST, errno.ENOTDIR):
+        return InfrastructureError(
+            f"{path} or a folder above it is a file ({doing}: {text})",
+            fix="give -o a folder: a new one, or the folder of the sweep to resume",
+        )
     if isinstance(err, OSError):
         full, readonly, damaged = err.errno == errno.ENOSPC, err.errno in _READONLY_ERRNOS, False
     else:
