@@ -708,14 +708,50 @@ def thermal(
             help="fv3d lateral grid step, µm (the grid may have at most 4 M cells).",
         ),
     ] = 100,
+    vertical_step_um: Annotated[
+        int,
+        typer.Option(
+            "--vertical-step-um",
+            parser=_number(int, 1, 100_000),
+            metavar="UM",
+            help="fv3d vertical grid step of package layers, µm.",
+        ),
+    ] = 100,
+    workloads: Annotated[
+        bool, typer.Option(help="Also run the design's workloads (transient, fv3d).")
+    ] = True,
+    time_step_s: Annotated[
+        float,
+        typer.Option(
+            "--time-step-s",
+            parser=_number(float, 0.001, 3600.0),
+            metavar="S",
+            help="Time step of the workloads, s.",
+        ),
+    ] = 2.0,
+    transient_step_um: Annotated[
+        int,
+        typer.Option(
+            "--transient-step-um",
+            parser=_number(int, 1, 100_000),
+            metavar="UM",
+            help="Lateral grid step of the workloads, µm.",
+        ),
+    ] = 200,
+    write: Annotated[
+        bool, typer.Option(help="Store the report (with the workloads) in LAYOUT.")
+    ] = False,
     hotspot: Annotated[
         Path | None, typer.Option(help="Also write the case for HotSpot in this folder.")
     ] = None,
 ) -> None:
-    """Check a layout's temperatures (per die, top, skin) on the compact or 3D model."""
+    """Check a layout's temperatures (per die, top, skin) on the compact or 3D model, and
+    over the design's workloads (time to each skin limit)."""
+    from dataclasses import replace
+
     from layoutopt.files import prepare_output_dir
-    from layoutopt.layout_io import read_layout
-    from layoutopt.thermal import thermal_check, write_hotspot
+    from layoutopt.layout_io import read_layout, write_layout
+    from layoutopt.thermal import GridOptions, thermal_check, with_workloads, write_hotspot
 
     try:
         record = read_layout(layout_path)
@@ -723,12 +759,30 @@ def thermal(
             _check_thermal_grid(record, step_um)
         if hotspot is not None:
             prepare_output_dir(hotspot)
-        options = {"lateral_step_um": step_um} if model is ThermalModel.FV3D else {}
+        options = (
+            {"lateral_step_um": step_um, "vertical_step_um": vertical_step_um}
+            if model is ThermalModel.FV3D
+            else {}
+        )
         report = thermal_check(record.design, record.layout, model=model.value, **options)
+        if workloads:
+            grid = GridOptions(lateral_step_um=transient_step_um, vertical_step_um=vertical_step_um)
+            report = with_workloads(
+                report, record.design, record.layout, grid=grid, step_s=time_step_s
+            )
         written = write_hotspot(hotspot, record.design, record.layout) if hotspot else []
+        if write:
+            written.append(write_layout(layout_path, replace(record, thermal=report)))
     except LayoutOptError as error:
         raise _fail(error) from None
-    table = Table(title=f"{record.design.name}: {report.model} model, {report.cells} cells")
+    _print_thermal(record.design.name, report)
+    for path in written:
+        console.print(f"written   {path}", markup=False)
+    raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.VIOLATIONS))
+
+
+def _print_thermal(name: str, report) -> None:  # type: ignore[no-untyped-def]
+    table = Table(title=f"{name}: {report.model} model, {report.cells} cells")
     for column in ("die", "max °C", "mean °C", "limit °C", "margin K"):
         table.add_column(column)
     for d in report.dies:
@@ -741,14 +795,27 @@ def thermal(
         f"top {report.top_surface_c:.2f} °C{skin}; {report.total_power_w:.3f} W in; "
         + ", ".join(f"{h.face} {h.heat_w:.3f} W" for h in report.heat_out)
     )
+    for t in report.transients:
+        table = Table(
+            title=f"workload {t.workload}: {t.steps} steps of {t.step_s:g} s, {t.cells} cells"
+        )
+        table.add_column("phase")
+        table.add_column("end s")
+        for s in t.series:
+            table.add_column(f"{s.name} °C")
+        times = list(t.times_s)
+        for span in t.phases:
+            i = min(range(len(times)), key=lambda k: abs(times[k] - span.end_s))
+            table.add_row(span.name, f"{span.end_s:g}", *(f"{s.values_c[i]:.2f}" for s in t.series))
+        table.add_row("peak", "", *(f"{s.peak_c:.2f}" for s in t.series))
+        console.print(table)
+        for line in t.answers():
+            console.print(f"  {line}", markup=False)
     no_power = _no_power_line(report)
     if no_power:
         console.print(f"note      {no_power}", markup=False)
     for line in report.violations():
         console.print(f"limit     {line}", markup=False)
-    for path in written:
-        console.print(f"written   {path}", markup=False)
-    raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.VIOLATIONS))
 
 
 @app.command(epilog=_exit_help(ExitCode.OK, ExitCode.VIOLATIONS))

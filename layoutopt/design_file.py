@@ -58,12 +58,15 @@ from layoutopt.files import read_text
 from layoutopt.library.library import Library, load_library
 from layoutopt.library.spec import (
     ABSOLUTE_ZERO_C,
+    Bandwidth,
     Celsius,
     Coordinate,
     DieFields,
+    Duration,
     Length,
     MaterialSpec,
     PositiveLength,
+    Power,
     RulesFields,
     _Strict,
     die_overrides_um,
@@ -92,6 +95,15 @@ from layoutopt.model import (
     WarpageSpec,
     adapt_dies,
 )
+from layoutopt.thermal_spec import (
+    BoardLayer,
+    InitialState,
+    Phase,
+    SourceFace,
+    SurfaceSource,
+    TimeLimit,
+    Workload,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -117,6 +129,20 @@ class DieSpec(DieFields):
     part: str | None = Field(None, description="library part name; omit for a custom die")
     id: str | None = Field(None, description="die id; with count > 1, ids are id0, id1, ...")
     count: Annotated[int, Field(ge=1)] = 1
+    traffic: Bandwidth | None = Field(
+        None,
+        description="the die's steady data rate: power = background + energy per bit x rate",
+    )
+
+    @model_validator(mode="after")
+    def _power_or_traffic(self) -> DieSpec:
+        if self.traffic is not None and self.power is not None:
+            raise PydanticCustomError(
+                "power",
+                "give either power or traffic (which sets the power), not both",
+                {"fix": "keep traffic for a memory die whose part has an energy per bit"},
+            )
+        return self
 
 
 class ShapeSpec(_Strict):
@@ -208,21 +234,129 @@ class EnvelopeSpec(_Strict):
 _PositiveFloat = Annotated[float, Field(gt=0)]
 
 
+class BoardLayerSpec(_Strict):
+    """One layer of the board, top first: ``copper`` is the share of its area that is copper
+    (a plane ~0.7-0.9, signal layers less), the rest ``dielectric``."""
+
+    thickness: PositiveLength
+    copper: Annotated[float, Field(ge=0, le=1)] = 0.0
+    dielectric: str = "fr4_bare"
+
+
+class BoardSpec(_Strict):
+    """The board as it is: its outline (the same frame as ``envelope.outline``, which it must
+    hold) and, optionally, its layer stack (top first; the layers set the board thickness)."""
+
+    outline: ShapeSpec
+    layers: list[BoardLayerSpec] = Field(default_factory=list)
+
+
+class SourceSpec(_Strict):
+    """Heat entering a face over a region: a part beside the package (``board_top``), the
+    battery under the board (``board_bottom``), sunlight on the housing (``skin``)."""
+
+    name: str
+    face: SourceFace
+    power: Power
+    region: ShapeSpec | None = Field(None, description="omit for the whole face")
+
+
+class TrafficSpec(_Strict):
+    """A memory die's power from its traffic: background + energy per bit x data rate."""
+
+    bandwidth: Bandwidth
+
+
+class PhaseSpec(_Strict):
+    """One phase of a workload. Dies and sources not named keep their design power."""
+
+    name: str
+    duration: Duration
+    power: dict[str, Power | TrafficSpec] = Field(
+        default_factory=dict, description="die id -> power, or {bandwidth: '2 GB/s'}"
+    )
+    sources: dict[str, Power] = Field(default_factory=dict, description="source name -> power")
+
+
+class WorkloadSpec(_Strict):
+    initial: InitialState = Field(
+        InitialState.STEADY, description="steady: from the first phase's steady state"
+    )
+    phases: list[PhaseSpec] = Field(min_length=1)
+
+
+class TimeLimitSpec(_Strict):
+    """A touch limit for a contact time: ``{max_c: 48, for: "1 min"}``."""
+
+    max_c: float
+    for_: Duration = Field(alias="for", description="contact time the limit is for")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _needs_time(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "for" not in data:
+            raise PydanticCustomError(
+                "time_limit",
+                "a skin limit needs the contact time it is for",
+                {
+                    "fix": "write e.g. {max_c: 48, for: '1 min'} (IEC 62368-1: 48 °C for "
+                    "1 min-8 h, 43 °C beyond 8 h), or use max_skin_c for a steady limit"
+                },
+            )
+        return data
+
+
 class ThermalFile(_Strict):
     """Boundary conditions and limits; maps onto :class:`layoutopt.model.ThermalSpec`."""
 
     ambient_c: Celsius = 25.0
-    h_top_w_per_m2_k: _PositiveFloat = 12.0
-    h_bottom_w_per_m2_k: _PositiveFloat = 12.0
+    h_top_w_per_m2_k: Annotated[float, Field(ge=0)] = Field(12.0, description="0: adiabatic")
+    h_bottom_w_per_m2_k: Annotated[float, Field(ge=0)] = Field(12.0, description="0: adiabatic")
     board_thickness: PositiveLength = Field(500, description="default '0.5 mm'")
     board_material: str = "pcb"
-    board_margin: Length = Field(2000, description="board modelled beyond the package edge")
+    board_margin: Length = Field(
+        2000, description="shorthand board: the package grown by this on every side"
+    )
+    board: BoardSpec | None = Field(None, description="the board as a shape (outline, layers)")
     max_top_c: Celsius | None = None
     max_skin_c: Celsius | None = Field(None, description="needs housing_thickness > 0")
-    housing_thickness: Length = Field(0, description="housing wall over the package; 0: none")
+    skin_limits: list[TimeLimitSpec] = Field(
+        default_factory=list, description="time-based skin limits, checked on the workloads"
+    )
+    housing_thickness: Length = Field(0, description="housing wall over the board; 0: none")
+    housing_gap: Length = Field(0, description="air between the package top and the housing")
     housing_material: str = "housing_plastic"
+    surface_emissivity: Annotated[float, Field(gt=0, le=1)] = 0.9
+    housing_emissivity: Annotated[float, Field(gt=0, le=1)] = 0.9
     top_fixed_c: Celsius | None = None
     bottom_fixed_c: Celsius | None = None
+    sources: list[SourceSpec] = Field(default_factory=list)
+    workloads: dict[str, WorkloadSpec] = Field(
+        default_factory=dict, description="named workloads: phases with durations and powers"
+    )
+
+    @model_validator(mode="after")
+    def _one_board(self) -> ThermalFile:
+        if self.board is not None and "board_margin" in self.model_fields_set:
+            raise PydanticCustomError(
+                "board",
+                "give either board (its outline) or board_margin (a shorthand), not both",
+                {"fix": "keep board.outline for a real board, or board_margin alone"},
+            )
+        if (
+            self.board is not None
+            and self.board.layers
+            and (
+                "board_thickness" in self.model_fields_set
+                or "board_material" in self.model_fields_set
+            )
+        ):
+            raise PydanticCustomError(
+                "board",
+                "board.layers set the board's thickness and material",
+                {"fix": "remove board_thickness and board_material, or the layers"},
+            )
+        return self
 
 
 class WarpageFile(_Strict):
@@ -488,29 +622,56 @@ def _build(spec: DesignFile, file: str | None, lib: Library) -> Design:
     dies, origin = _dies(lib, spec.dies)
     dies = adapt_dies(dies, rules)
     envelope = _envelope(spec.envelope)
-    thermal = _thermal(spec.thermal)
     materials = _materials(lib, spec.materials)
-    design = Design(
-        name=name,
-        dies=dies,
-        rules=rules,
-        envelope=envelope,
-        thermal=thermal,
-        objective=Objective(**spec.objective.model_dump()),
-        materials=materials,
-        warpage=WarpageSpec(
-            stress_free_c=spec.warpage.stress_free_c,
-            room_c=spec.warpage.room_c,
-            reflow_peak_c=spec.warpage.reflow_peak_c,
-            max_warpage_um=spec.warpage.max_warpage,
-            model=spec.warpage.model,
-        ),
-        alternatives=alternatives,
-        description=" ".join(spec.description.split()),
-        balls=_balls(spec.balls),
-    )
+    try:
+        design = Design(
+            name=name,
+            dies=dies,
+            rules=rules,
+            envelope=envelope,
+            thermal=_thermal(spec.thermal, {d.id: d for d in dies}),
+            objective=Objective(**spec.objective.model_dump()),
+            materials=materials,
+            warpage=WarpageSpec(
+                stress_free_c=spec.warpage.stress_free_c,
+                room_c=spec.warpage.room_c,
+                reflow_peak_c=spec.warpage.reflow_peak_c,
+                max_warpage_um=spec.warpage.max_warpage,
+                model=spec.warpage.model,
+            ),
+            alternatives=alternatives,
+            description=" ".join(spec.description.split()),
+            balls=_balls(spec.balls),
+        )
+    except DesignError as err:
+        raise _in_file_terms(err, origin) from None
     _check(design, origin, spec)
     return design
+
+
+def _in_file_terms(err: DesignError, origin: dict[str, int]) -> DesignError:
+    """A core error about ``dies[<id>]`` restated with the ``dies:`` entry index of the file."""
+    field = err.field or ""
+    if field.startswith("dies[") and "]" in field:
+        die_id = field[5 : field.index("]")]
+        if die_id in origin:
+            field = f"dies[{origin[die_id]}]" + field[field.index("]") + 1 :]
+    for core, written in _FILE_KEYS.items():
+        field = field.replace(core, written)
+    return DesignError(
+        err.message, file=err.file, field=field or None, value=err.value, fix=err.fix
+    )
+
+
+# Core field names whose design-file key differs (the unit moves from the key to the value).
+_FILE_KEYS = {
+    ".power_w": ".power",
+    ".background_power_w": ".background_power",
+    "thermal.board_thickness_um": "thermal.board_thickness",
+    "thermal.board_margin_um": "thermal.board_margin",
+    "thermal.housing_thickness_um": "thermal.housing_thickness",
+    "thermal.housing_gap_um": "thermal.housing_gap",
+}
 
 
 def _rules(
@@ -567,6 +728,8 @@ def _dies(lib: Library, specs: list[DieSpec]) -> tuple[tuple[Die, ...], dict[str
                 raise DesignError(
                     err.message, field=err.field, value=err.value, fix=err.fix
                 ) from None
+        if s.traffic is not None:
+            values["power_w"] = _traffic_power(values, s.traffic, f"{where}.traffic")
         for n in range(s.count):
             if s.id is not None:
                 die_id = s.id if s.count == 1 else f"{s.id}{n}"
@@ -584,8 +747,23 @@ def _dies(lib: Library, specs: list[DieSpec]) -> tuple[tuple[Die, ...], dict[str
                     fix="give each die entry a distinct id",
                 )
             origin[die_id] = i
-            dies.append(Die(**{**values, "id": die_id, "part": part_name}))
+            try:
+                dies.append(Die(**{**values, "id": die_id, "part": part_name}))
+            except DesignError as err:
+                raise _in_file_terms(err, origin) from None
     return tuple(dies), origin
+
+
+def _traffic_power(values: dict[str, Any], traffic_bit_per_s: float, where: str) -> float:
+    """Power at a data rate: background + energy per bit x rate (domain_data.md §12)."""
+    energy = values.get("energy_per_bit_pj")
+    if energy is None:
+        raise DesignError(
+            "the die has no energy per bit, so its power cannot follow its traffic",
+            field=where,
+            fix="give energy_per_bit_pj (and background_power) for the die, or a power",
+        )
+    return float(values.get("background_power_w", 0.0)) + energy * 1e-12 * traffic_bit_per_s
 
 
 def _polygon(shape: ShapeSpec, where: str) -> Polygon:
@@ -650,12 +828,16 @@ def _balls(spec: BallsSpec) -> BallSpec:
     )
 
 
-def _thermal(spec: ThermalFile) -> ThermalSpec:
+def _thermal(spec: ThermalFile, dies: dict[str, Die]) -> ThermalSpec:
+    layers = tuple(
+        BoardLayer(layer.thickness, layer.copper, layer.dielectric)
+        for layer in (spec.board.layers if spec.board else [])
+    )
     return ThermalSpec(
         ambient_c=spec.ambient_c,
         h_top_w_per_m2_k=spec.h_top_w_per_m2_k,
         h_bottom_w_per_m2_k=spec.h_bottom_w_per_m2_k,
-        board_thickness_um=spec.board_thickness,
+        board_thickness_um=sum(x.thickness_um for x in layers) if layers else spec.board_thickness,
         board_material=spec.board_material,
         board_margin_um=spec.board_margin,
         max_top_c=spec.max_top_c,
@@ -664,6 +846,50 @@ def _thermal(spec: ThermalFile) -> ThermalSpec:
         housing_material=spec.housing_material,
         top_fixed_c=spec.top_fixed_c,
         bottom_fixed_c=spec.bottom_fixed_c,
+        board_outline=_polygon(spec.board.outline, "thermal.board.outline") if spec.board else None,
+        board_layers=layers,
+        housing_gap_um=spec.housing_gap,
+        surface_emissivity=spec.surface_emissivity,
+        housing_emissivity=spec.housing_emissivity,
+        sources=tuple(
+            SurfaceSource(
+                s.name,
+                s.face,
+                s.power,
+                None if s.region is None else _polygon(s.region, f"thermal.sources[{i}].region"),
+            )
+            for i, s in enumerate(spec.sources)
+        ),
+        skin_limits=tuple(TimeLimit(x.max_c, x.for_) for x in spec.skin_limits),
+        workloads=tuple(
+            Workload(
+                name,
+                tuple(
+                    _phase(p, dies, f"thermal.workloads.{name}.phases[{i}]")
+                    for i, p in enumerate(w.phases)
+                ),
+                w.initial,
+            )
+            for name, w in spec.workloads.items()
+        ),
+    )
+
+
+def _phase(spec: PhaseSpec, dies: dict[str, Die], where: str) -> Phase:
+    """A phase in watts: a die given by its traffic takes background + energy/bit x rate."""
+    powers = []
+    for die_id, value in spec.power.items():
+        if isinstance(value, TrafficSpec) and die_id in dies:
+            try:
+                value = dies[die_id].power_at_w(value.bandwidth)
+            except DesignError as err:
+                raise DesignError(
+                    err.message, field=f"{where}.power.{die_id}", fix=err.fix
+                ) from None
+        # A die the design lacks is reported by the core check, with the known ids.
+        powers.append((die_id, value if isinstance(value, float) else 0.0))
+    return Phase(
+        spec.name, spec.duration, tuple(powers), tuple((k, v) for k, v in spec.sources.items())
     )
 
 

@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -34,6 +35,8 @@ from enum import StrEnum
 from shapely.geometry import Polygon
 
 from layoutopt.bondline import BumpArray, conductivity_w_per_m_k
+from layoutopt.errors import DesignError
+from layoutopt.thermal_spec import ThermalSpec, check_design_thermal
 
 __all__ = [
     "ROTATIONS_DEG",
@@ -245,6 +248,36 @@ class Material:
     source: str = ""
     confidence: str = "E"  # H, M, L or E (estimate), as in the reference data
     mechanical: MechanicalProperties | None = None
+    # Heat capacity (transient thermal); None where no value is known.
+    density_kg_per_m3: float | None = None
+    specific_heat_j_per_kg_k: float | None = None
+
+    def __post_init__(self) -> None:
+        for attr in ("k_xy_w_per_m_k", "k_z_w_per_m_k"):
+            value = getattr(self, attr)
+            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+                raise DesignError(
+                    "thermal conductivity must be positive and finite",
+                    field=f"materials[{self.name}].{attr}",
+                    value=value,
+                    fix="give a positive conductivity in W/m/K, e.g. 0.9 for mold compound",
+                )
+        for attr in ("density_kg_per_m3", "specific_heat_j_per_kg_k"):
+            value = getattr(self, attr)
+            if value is not None and not (math.isfinite(value) and value > 0):
+                raise DesignError(
+                    "must be positive and finite",
+                    field=f"materials[{self.name}].{attr}",
+                    value=value,
+                    fix="give the value in SI units (domain_data.md §9.1), or leave it out",
+                )
+
+    @property
+    def heat_capacity_j_per_m3_k(self) -> float | None:
+        """Volumetric heat capacity ρ·c, or None when either is unknown."""
+        if self.density_kg_per_m3 is None or self.specific_heat_j_per_kg_k is None:
+            return None
+        return self.density_kg_per_m3 * self.specific_heat_j_per_kg_k
 
 
 @dataclass(frozen=True)
@@ -278,6 +311,39 @@ class Die:
     interfaces: tuple[Interface, ...] = ()
     pad_count: int = 0
     pad_pitch_um: int = 0
+    # Power from traffic (domain_data.md §12): energy per transferred bit and the power at
+    # no traffic (refresh, leakage, PHY idle); None where the part gives no figure.
+    energy_per_bit_pj: float | None = None
+    background_power_w: float = 0.0
+
+    def __post_init__(self) -> None:
+        for attr in ("power_w", "background_power_w", "energy_per_bit_pj"):
+            value = getattr(self, attr)
+            if value is not None and not (math.isfinite(value) and value >= 0):
+                raise DesignError(
+                    "must be zero or positive and finite",
+                    field=f"dies[{self.id}].{attr}",
+                    value=value,
+                    fix="give the die power in W, e.g. 0.12 (energy per bit in pJ, e.g. 5)",
+                )
+        if self.power_map is not None:
+            _check_power_map(self.power_map, f"dies[{self.id}].power_map")
+
+    def power_at_w(self, traffic_bit_per_s: float) -> float:
+        """Power at a data rate: ``background + energy per bit x rate`` (§12).
+
+        >>> d = Die("M", "p", DieKind.DRAM, 1, 1, 1, 0.05, 85.0, BondType.WIRE_BOND,
+        ...         energy_per_bit_pj=5.0, background_power_w=0.01)
+        >>> round(d.power_at_w(8e9), 6)
+        0.05
+        """
+        if self.energy_per_bit_pj is None:
+            raise DesignError(
+                f"die {self.id} has no energy per bit, so its power cannot follow its traffic",
+                field=f"dies[{self.id}].energy_per_bit_pj",
+                fix="give energy_per_bit_pj (and background_power) for the die, or a power",
+            )
+        return self.background_power_w + self.energy_per_bit_pj * 1e-12 * traffic_bit_per_s
 
     def size_um(self, rotation_deg: int) -> tuple[int, int]:
         """(x extent, y extent) after rotation."""
@@ -313,6 +379,25 @@ class Die:
     @property
     def is_square(self) -> bool:
         return self.width_um == self.length_um
+
+
+def _check_power_map(power_map: tuple[tuple[float, ...], ...], field: str) -> None:
+    rows = len(power_map)
+    cols = {len(row) for row in power_map}
+    if rows == 0 or len(cols) != 1 or 0 in cols:
+        raise DesignError(
+            f"power map rows have different lengths {[len(r) for r in power_map]}",
+            field=field,
+            fix="give a rectangular grid: every row (south to north) the same number "
+            "of columns (west to east)",
+        )
+    values = [v for row in power_map for v in row]
+    if any(not math.isfinite(v) or v < 0 for v in values) or sum(values) <= 0:
+        raise DesignError(
+            "power map values must be finite, zero or positive, and not all zero",
+            field=field,
+            fix="give relative power densities with a positive sum, such as [[1, 2], [1, 1]]",
+        )
 
 
 @dataclass(frozen=True)
@@ -518,27 +603,6 @@ class Envelope:
     height_zones: tuple[HeightZone, ...] = ()
 
 
-@dataclass(frozen=True)
-class ThermalSpec:
-    """Boundary conditions and limits of the thermal check (SI units, °C)."""
-
-    # Defaults (domain_data.md): 25 °C, where IEC 62368-1 applies its touch limits (§4.4,
-    # M); still-air h of a temple surface with radiation, 12 W/m²K (§6, E); a 0.5 mm board
-    # (§5 'Temple mainboard PCB' 0.4-0.6 mm, E); 2 mm of board beyond the package (estimate).
-    ambient_c: float = 25.0
-    h_top_w_per_m2_k: float = 12.0
-    h_bottom_w_per_m2_k: float = 12.0
-    board_thickness_um: int = 500
-    board_material: str = "pcb"
-    board_margin_um: int = 2000  # board modelled beyond the package edge
-    max_top_c: float | None = None  # package top surface limit
-    max_skin_c: float | None = None  # outer housing surface limit (skin contact)
-    housing_thickness_um: int = 0  # housing wall between package top and skin; 0: none
-    housing_material: str = "housing_plastic"
-    top_fixed_c: float | None = None  # fixed temperature on the top face (cold plate)
-    bottom_fixed_c: float | None = None
-
-
 class WarpageModel(StrEnum):
     """How warpage is computed (layoutopt.mechanics)."""
 
@@ -618,6 +682,9 @@ class Design:
     alternatives: tuple[ProcessRules, ...] = ()
     description: str = ""
     balls: BallSpec = field(default_factory=BallSpec)
+
+    def __post_init__(self) -> None:
+        check_design_thermal(self)
 
     @property
     def family(self) -> Family:

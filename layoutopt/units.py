@@ -12,6 +12,10 @@ Examples
 40
 >>> parse_power_w("120 mW")
 0.12
+>>> parse_duration_s("8 h")
+28800.0
+>>> parse_bandwidth_bit_per_s("2 GB/s")
+16000000000.0
 >>> format_length_mm(9500)
 '9.5 mm'
 """
@@ -24,10 +28,15 @@ import re
 from layoutopt.limits import MAX_LENGTH_UM, MAX_POWER_W
 
 __all__ = [
+    "BANDWIDTH_UNITS_BIT_PER_S",
+    "DURATION_UNITS_S",
     "LENGTH_UNITS_UM",
     "POWER_UNITS_W",
     "UnitError",
+    "format_duration",
     "format_length_mm",
+    "parse_bandwidth_bit_per_s",
+    "parse_duration_s",
     "parse_length_um",
     "parse_power_w",
 ]
@@ -41,8 +50,19 @@ LENGTH_UNITS_UM: dict[str, float] = {
     "mil": 25.4,
 }
 POWER_UNITS_W: dict[str, float] = {"W": 1.0, "mW": 1e-3, "uW": 1e-6, "µW": 1e-6}
+DURATION_UNITS_S: dict[str, float] = {"ms": 1e-3, "s": 1.0, "min": 60.0, "h": 3600.0}
+# Bytes and bits are both common for memory traffic, so the unit must say which (B or b).
+BANDWIDTH_UNITS_BIT_PER_S: dict[str, float] = {
+    "Gb/s": 1e9,
+    "Mb/s": 1e6,
+    "GB/s": 8e9,
+    "MB/s": 8e6,
+    "TB/s": 8e12,
+}
 
-_QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-zµμ]+)\s*$")
+_QUANTITY = re.compile(
+    r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-zµμ]+(?:/s)?)\s*$"
+)
 
 
 _BARE_NUMBER = re.compile(r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$")
@@ -126,6 +146,43 @@ def parse_power_w(text: object) -> float:
             fix="check the exponent and the unit (powers are bounded, see docs/limits.md)",
         )
     return number * scale
+
+
+def parse_duration_s(text: object) -> float:
+    """Read a duration such as ``"1 min"``, ``"8 h"`` or ``"500 ms"`` in seconds (positive).
+
+    >>> parse_duration_s("1 min")
+    60.0
+    """
+    number, scale = _split(text, "duration", DURATION_UNITS_S, "1 min")
+    if not (number > 0 and math.isfinite(number)):
+        raise UnitError(f"{text!r} must be positive")
+    return number * scale
+
+
+def parse_bandwidth_bit_per_s(text: object) -> float:
+    """Read a data rate such as ``"2 GB/s"`` (bytes) or ``"16 Gb/s"`` (bits) in bit/s.
+
+    >>> parse_bandwidth_bit_per_s("16 Gb/s") == parse_bandwidth_bit_per_s("2 GB/s")
+    True
+    """
+    number, scale = _split(text, "data rate", BANDWIDTH_UNITS_BIT_PER_S, "2 GB/s")
+    if not (number >= 0 and math.isfinite(number)):
+        raise UnitError(f"{text!r} must be zero or positive")
+    return number * scale
+
+
+def format_duration(seconds: float) -> str:
+    """A duration for people: seconds below 2 min, minutes below 2 h, else hours.
+
+    >>> format_duration(42.0), format_duration(660.0), format_duration(28800.0)
+    ('42 s', '11 min', '8 h')
+    """
+    if seconds < 120:
+        return f"{seconds:.3g} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.3g} min"
+    return f"{seconds / 3600:.3g} h"
 
 
 def format_length_mm(value_um: int) -> str:

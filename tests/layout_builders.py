@@ -24,6 +24,7 @@ from typing import Any
 from shapely.geometry import Polygon, box
 
 from layoutopt.ballmap import place_balls
+from layoutopt.library import load_library
 from layoutopt.model import (
     BallSpec,
     BondType,
@@ -148,7 +149,9 @@ def make_design(
         keepout_names=keepout_names,
         height_zones=height_zones,
     )
-    return Design(name=name, dies=dies, rules=rules, envelope=envelope)
+    return Design(
+        name=name, dies=dies, rules=rules, envelope=envelope, materials=load_library().materials
+    )
 
 
 @dataclass

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from shapely.geometry import box
 
+from layoutopt.library import load_library
 from layoutopt.model import BondType, Design, Die, DieKind, Edge, Envelope, Family, ProcessRules
 
 EPOP_RULES = ProcessRules(
@@ -73,4 +74,5 @@ def epop_design(
         dies=tuple(dies),
         rules=replace(EPOP_RULES, **rule_overrides),
         envelope=Envelope(outline=box(0, 0, *outline_um), max_thickness_um=max_thickness_um),
+        materials=load_library().materials,  # the thermal model uses the design's materials
     )

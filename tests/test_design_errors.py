@@ -163,9 +163,10 @@ def test_non_positive_conductivity():
     assert err.field == "materials.gel.k_w_per_m_k" and "above 0" in err.fix
 
 
-def test_non_positive_h():
+def test_negative_h():
+    # h = 0 is an adiabatic face; below 0 is bad input.
     err = error_of(edited("thermal.h_top_w_per_m2_k", -1))
-    assert err.field == "thermal.h_top_w_per_m2_k" and "above 0" in err.fix
+    assert err.field == "thermal.h_top_w_per_m2_k" and "at least 0" in err.fix
 
 
 def test_power_map_shape_mismatch():

@@ -17,9 +17,12 @@ from layoutopt.thermal import (
     solve_fv3d,
     thermal_check,
 )
-from layoutopt.thermal.fv3d import _assemble_and_solve
-from layoutopt.thermal.materials import conductivity
+from layoutopt.thermal.assemble import assemble
+from layoutopt.thermal.grid import Grid
+from layoutopt.thermal.linear import LinearSolver
 from layoutopt.thermal.samples import epop_sample, single_die_sample
+from layoutopt.thermal.stackup import Block
+from layoutopt.thermal_spec import Phase, TimeLimit, Workload
 
 COARSE = {"lateral_step_um": 500.0, "vertical_step_um": 200.0}
 
@@ -36,7 +39,7 @@ def _series_layers(design, layout) -> list[tuple[int, float]]:  # type: ignore[n
     r = design.rules
 
     def k_z(name: str) -> float:
-        return conductivity(design, name)[1]
+        return design.material(name).k_z_w_per_m_k
 
     return [
         (design.thermal.board_thickness_um, k_z(design.thermal.board_material)),
@@ -129,10 +132,13 @@ def test_centred_source_matches_lee_song_au_moran_spreading() -> None:
     inside = (xc > 4000) & (xc < 6000)
     power[np.ix_(inside, inside, [mat.shape[2] - 1])] = 1.0
     power *= q / power.sum()
-    spec = ThermalSpec(h_top_w_per_m2_k=1e-12, h_bottom_w_per_m2_k=h, ambient_c=0.0)
-    theta, _, _, _ = _assemble_and_solve(
-        xe, xe, ze, mat, np.array([[k, k]]), power, spec, 0, 4, 1e-12
-    )
+    # An adiabatic top (h = 0) and a convective base, as in the paper.
+    spec = ThermalSpec(h_top_w_per_m2_k=0.0, h_bottom_w_per_m2_k=h, ambient_c=0.0)
+    plate = Block("plate", Material("plate", k, k), 0, 0, int(side), int(side), 0, int(t))
+    grid = Grid(xe, xe, ze, mat, np.full(mat.shape, -1), (), (plate,))
+    system = assemble(grid, spec, np.array([k]), np.array([k]))
+    solver = LinearSolver(system.matrix, system.ijk, direct_max_cells=0, rtol=1e-12)
+    theta = system.to_grid(solver.solve(power.ravel()))
     a, b = math.sqrt(src**2 / math.pi) * 1e-6, math.sqrt(side**2 / math.pi) * 1e-6
     eps, tau, bi = a / b, t * 1e-6 / b, h * b / k
     lam = math.pi + 1 / (math.sqrt(math.pi) * eps)
@@ -208,41 +214,73 @@ def _bad(design, **changes):
     return replace(design, **changes)
 
 
+def _workload(*phases: Phase) -> ThermalSpec:
+    return ThermalSpec(workloads=(Workload("w", phases),))
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        (lambda d: _bad(d, thermal=ThermalSpec(h_top_w_per_m2_k=0.0)), "thermal.h_top_w_per_m2_k"),
+        (lambda d: _bad(d, thermal=ThermalSpec(h_top_w_per_m2_k=-1.0)), "thermal.h_top_w_per_m2_k"),
         (
-            lambda d: _bad(d, thermal=ThermalSpec(h_bottom_w_per_m2_k=-1.0)),
+            lambda d: _bad(d, thermal=ThermalSpec(h_bottom_w_per_m2_k=float("nan"))),
             "thermal.h_bottom_w_per_m2_k",
         ),
-        (lambda d: _bad(d, thermal=ThermalSpec(max_skin_c=20.0)), "thermal.max_skin_c"),
+        (
+            lambda d: _bad(d, thermal=ThermalSpec(h_top_w_per_m2_k=0.0, h_bottom_w_per_m2_k=0.0)),
+            "thermal.h_top_w_per_m2_k",
+        ),
+        (lambda d: _bad(d, thermal=ThermalSpec(ambient_c=-300.0)), "thermal.ambient_c"),
+        (
+            lambda d: _bad(d, thermal=ThermalSpec(max_skin_c=20.0, housing_thickness_um=500)),
+            "thermal.max_skin_c",
+        ),
+        (lambda d: _bad(d, thermal=ThermalSpec(max_skin_c=43.0)), "thermal.max_skin_c"),
         (
             lambda d: _bad(d, dies=(replace(d.dies[0], max_junction_c=20.0),)),
-            "dies[0].max_junction_c",
+            "dies[D0].max_junction_c",
         ),
         (
             lambda d: _bad(d, dies=(replace(d.dies[0], power_map=((1.0, 2.0), (1.0,))),)),
-            "dies[0].power_map",
+            "dies[D0].power_map",
         ),
+        (lambda d: _bad(d, dies=(replace(d.dies[0], power_w=-0.1),)), "dies[D0].power_w"),
         (
             lambda d: _bad(d, materials=(Material("emc", 0.0, 0.9),)),
             "materials[emc].k_xy_w_per_m_k",
         ),
         (
-            lambda d: _bad(d, dies=(replace(d.dies[0], material="unobtainium"),)),
-            "dies[D0].material",
+            lambda d: _bad(d, thermal=_workload(Phase("run", 60.0, (("D9", 1.0),)))),
+            "thermal.workloads[w].phases[0].power",
+        ),
+        (
+            lambda d: _bad(d, thermal=_workload(Phase("run", -5.0))),
+            "thermal.workloads[w].phases[0].duration",
+        ),
+        (
+            lambda d: _bad(
+                d,
+                thermal=ThermalSpec(housing_thickness_um=500, skin_limits=(TimeLimit(48.0, 0.0),)),
+            ),
+            "thermal.skin_limits[0].for",
         ),
     ],
 )
 def test_bad_thermal_input_is_a_design_error(change, field) -> None:
+    design, _layout = single_die_sample()
+    with pytest.raises(DesignError) as err:
+        change(design)
+    assert err.value.field == field
+    assert err.value.fix
+
+
+@pytest.mark.parametrize("model", ["compact", "fv3d"])
+def test_a_material_the_design_lacks_is_a_design_error(model: str) -> None:
     design, layout = single_die_sample()
-    bad = change(design)
-    for check in (compact_report, lambda d, lay: fv3d_report(d, lay, **COARSE)):
-        with pytest.raises(DesignError) as err:
-            check(bad, layout)
-        assert err.value.field == field
-        assert err.value.fix
+    bad = replace(design, dies=(replace(design.dies[0], material="unobtainium"),))
+    with pytest.raises(DesignError) as err:
+        thermal_check(bad, layout, model=model, **(COARSE if model == "fv3d" else {}))
+    assert err.value.field == "dies[D0].material" and "unobtainium" in str(err.value)
 
 
 def test_unknown_model_is_refused() -> None:

@@ -47,13 +47,21 @@ from layoutopt.model import (
     Material,
     MechanicalProperties,
 )
-from layoutopt.units import UnitError, parse_length_um, parse_power_w
+from layoutopt.units import (
+    UnitError,
+    parse_bandwidth_bit_per_s,
+    parse_duration_s,
+    parse_length_um,
+    parse_power_w,
+)
 
 __all__ = [
+    "Bandwidth",
     "Celsius",
     "Confidence",
     "Coordinate",
     "DieFields",
+    "Duration",
     "FieldSource",
     "InterfaceUse",
     "Length",
@@ -165,6 +173,47 @@ Celsius = Annotated[
 ]
 """A temperature in °C, finite and above absolute zero."""
 
+
+def _duration(value: object) -> float:
+    try:
+        return parse_duration_s(value)
+    except UnitError as err:
+        raise _unit_error(err, "1 min") from None
+
+
+def _bandwidth(value: object) -> float:
+    try:
+        return parse_bandwidth_bit_per_s(value)
+    except UnitError as err:
+        raise _unit_error(err, "2 GB/s") from None
+
+
+Duration = Annotated[
+    float,
+    BeforeValidator(_duration),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*(ms|s|min|h)\s*$",
+            "examples": ["30 s", "10 min", "8 h"],
+        }
+    ),
+]
+"""A duration written with its unit, held in seconds (positive)."""
+
+Bandwidth = Annotated[
+    float,
+    BeforeValidator(_bandwidth),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*(Gb|Mb|GB|MB|TB)/s\s*$",
+            "examples": ["2 GB/s", "16 Gb/s"],
+        }
+    ),
+]
+"""A data rate written with its unit (bytes ``B`` or bits ``b`` per second), held in bit/s."""
+
 Confidence = Literal["H", "M", "L", "E"]
 
 
@@ -219,6 +268,12 @@ class DieFields(_Strict):
         None, description="wire-bond pads, split over the pad edges"
     )
     pad_pitch: PositiveLength | None = Field(None, description="pad to pad along a pad edge")
+    energy_per_bit_pj: Annotated[float, Field(ge=0)] | None = Field(
+        None, description="energy per transferred bit (pJ), for power from traffic"
+    )
+    background_power: Power | None = Field(
+        None, description="power at no traffic (refresh, leakage, idle PHY)"
+    )
 
 
 class PairSpacingSpec(_Strict):
@@ -369,10 +424,14 @@ class MaterialSpec(_Strict):
     k_w_per_m_k: Annotated[float, Field(gt=0)] | None = None
     k_xy_w_per_m_k: Annotated[float, Field(gt=0)] | None = None
     k_z_w_per_m_k: Annotated[float, Field(gt=0)] | None = None
+    density_kg_per_m3: Annotated[float, Field(gt=0)] | None = None
+    specific_heat_j_per_kg_k: Annotated[float, Field(gt=0)] | None = None
     description: str = ""
     source: str = ""
     confidence: Confidence = "E"
     mechanical: MechanicalSpec | None = None
+    heat_capacity_source: str = Field("", description="where density and specific heat come from")
+    heat_capacity_confidence: Confidence = "E"
 
 
 # File key -> core field, for keys whose core name carries a unit suffix.
@@ -382,6 +441,7 @@ _DIE_KEYS_RENAMED = {
     "allowed_thickness": "allowed_thickness_um",
     "pads": "pad_count",
     "pad_pitch": "pad_pitch_um",
+    "background_power": "background_power_w",
 }
 
 
@@ -478,6 +538,8 @@ def to_core_material(name: str, spec: MaterialSpec, *, where: str = "") -> Mater
         k_z,
         source=spec.source,
         confidence=spec.confidence,
+        density_kg_per_m3=spec.density_kg_per_m3,
+        specific_heat_j_per_kg_k=spec.specific_heat_j_per_kg_k,
         mechanical=None if spec.mechanical is None else to_core_mechanical(spec.mechanical),
     )
 

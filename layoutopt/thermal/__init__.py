@@ -6,7 +6,11 @@ Both return the same :class:`~layoutopt.thermal.report.ThermalReport`. Inputs ar
 - :func:`compact_report` — series/parallel resistance network (< 1 ms): the check inside
   the optimisation loop.
 - :func:`solve_fv3d` / :func:`fv3d_report` — steady 3D conduction on a non-uniform grid that
-  follows die and package edges (the reference check of a final layout).
+  follows die and package edges, on the board's real outline, under the housing and its
+  air gap (the reference check of a final layout).
+- :func:`simulate` / :func:`transient_reports` — heat over time: a workload's phases
+  stepped implicitly (BDF2) on the same grid; temperatures against time per die, top and
+  skin, and the time-based skin limits (``thermal.skin_limits``).
 - :func:`thermal_check` — one entry point, ``model="compact"`` or ``"fv3d"``.
 - :func:`junction_sensitivity` — the linear response dT_i/dP_j (K/W) for the solver.
 - :func:`to_hotspot` / :func:`write_hotspot` — HotSpot input files; :func:`plot_top_view`,
@@ -43,22 +47,40 @@ from __future__ import annotations
 
 from layoutopt.model import Design, Layout
 from layoutopt.thermal.compact import Sensitivity, compact_report, junction_sensitivity
-from layoutopt.thermal.fv3d import ThermalField, fv3d_report, solve_fv3d
+from layoutopt.thermal.fv3d import GridOptions, ThermalField, build_model, fv3d_report, solve_fv3d
 from layoutopt.thermal.hotspot import to_hotspot, write_hotspot
-from layoutopt.thermal.report import DieTemperature, FaceHeat, ThermalReport
+from layoutopt.thermal.report import (
+    DieTemperature,
+    FaceHeat,
+    LimitCheck,
+    PhaseLimit,
+    Series,
+    ThermalReport,
+    TransientReport,
+)
+from layoutopt.thermal.transient import simulate, transient_reports
 
 __all__ = [
     "DieTemperature",
     "FaceHeat",
+    "GridOptions",
+    "LimitCheck",
+    "PhaseLimit",
     "Sensitivity",
+    "Series",
     "ThermalField",
     "ThermalReport",
+    "TransientReport",
+    "build_model",
     "compact_report",
     "fv3d_report",
     "junction_sensitivity",
+    "simulate",
     "solve_fv3d",
     "thermal_check",
     "to_hotspot",
+    "transient_reports",
+    "with_workloads",
     "write_hotspot",
 ]
 
@@ -80,3 +102,15 @@ def thermal_check(
     if model == "fv3d":
         return fv3d_report(design, layout, **options)
     raise ValueError(f"model must be 'compact' or 'fv3d', not {model!r}")
+
+
+def with_workloads(
+    report: ThermalReport, design: Design, layout: Layout, **options: object
+) -> ThermalReport:
+    """``report`` with every workload of the design simulated (:func:`transient_reports`);
+    its ``violations()`` then include the time-based limits."""
+    from dataclasses import replace
+
+    if not design.thermal.workloads:
+        return report
+    return replace(report, transients=transient_reports(design, layout, **options))

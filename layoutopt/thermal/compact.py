@@ -57,8 +57,9 @@ import numpy as np
 from scipy.special import i0e, i1e, k0e, k1e
 
 from layoutopt.model import Design, Layout
-from layoutopt.thermal.materials import check_thermal_inputs, conductivity
+from layoutopt.thermal.materials import board_material, material
 from layoutopt.thermal.report import DieTemperature, FaceHeat, ThermalReport
+from layoutopt.thermal.stackup import board_region
 
 __all__ = [
     "Sensitivity",
@@ -210,13 +211,13 @@ class _Network:
 
 def _network(design: Design, layout: Layout) -> _Network:
     """Conductance matrix, boundary terms and node layout of the compact network."""
-    check_thermal_inputs(design)
     rules, spec, pkg = design.rules, design.thermal, layout.package
     k = {}
 
     def kk(name: str, field: str) -> tuple[float, float]:
         if name not in k:
-            k[name] = conductivity(design, name, field=field)
+            m = material(design, name, field=field)
+            k[name] = (m.k_xy_w_per_m_k, m.k_z_w_per_m_k)
         return k[name]
 
     ids = tuple(p.die_id for p in layout.placements)
@@ -257,7 +258,8 @@ def _network(design: Design, layout: Layout) -> _Network:
     base_layers += [
         (rules.rdl_layer_thickness_um, rules.rdl_material, "rules.rdl_material")
     ] * rules.rdl_layers
-    kb = kk(spec.board_material, "thermal.board_material")
+    board_mat = board_material(design)
+    kb = (board_mat.k_xy_w_per_m_k, board_mat.k_z_w_per_m_k)
     kmold = kk(rules.mold_material, "rules.mold_material")
     tb = spec.board_thickness_um * _UM
     base_top = rules.base_thickness_um
@@ -380,10 +382,10 @@ def _network(design: Design, layout: Layout) -> _Network:
         t_bc[board] = spec.bottom_fixed_c - spec.ambient_c
     else:
         to_boundary(board, h_bot_face * a_pkg, 0.0)
-        margin = spec.board_margin_um * _UM
-        if margin > 0:
+        a_board = board_region(design, layout).area * _UM**2
+        if a_board > a_pkg * (1 + 1e-9):
             r_in = (pw + pl) / math.pi  # the disc with the package's perimeter
-            r_out = math.sqrt(r_in**2 + ((pw + 2 * margin) * (pl + 2 * margin) - a_pkg) / math.pi)
+            r_out = math.sqrt(r_in**2 + (a_board - a_pkg) / math.pi)
             h_fin = h_top_face + h_bot_face
             fin = annular_fin_conductance_w_per_k(r_in, r_out, kb[0] * tb, h_fin)
             # Under the package the board and the base layers spread the heat together.

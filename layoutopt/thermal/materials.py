@@ -1,164 +1,113 @@
-"""Thermal conductivities and input checks shared by every thermal model.
+"""Material properties for the thermal models, from the design's own material table.
 
-A material is looked up in the design's own table first (``design.material(name)``). When the
-design does not define it (hand-made designs), the built-in library's material of that name
-is used: one table of constants, each with its source row in the reference data and its
-confidence (``layoutopt/library/data/materials.yaml``).
+A :class:`~layoutopt.model.Design` carries every material it uses (a design file merges the
+library's table with its own); there is no fallback to a global table, so a hand-made design
+names its materials (e.g. ``materials=load_library().materials``).
+
+Two kinds of material are derived here rather than looked up:
+
+- the **board** from its layer stack (:func:`board_material`): each layer's copper share
+  conducts in parallel with its dielectric; in-plane the layers conduct in parallel,
+  through-plane in series (the standard effective-conductivity treatment of a multilayer
+  board; it is exact for laterally uniform and for purely vertical heat flow);
+- the **radiation** across the air gap under a housing (:func:`radiation_h_w_per_m2_k`),
+  a coefficient between the gap's two faces (the models couple the faces with it).
 
 Examples
 --------
->>> fallback_material("silicon").k_z_w_per_m_k
-130.0
->>> fallback_material("si") == fallback_material("silicon")
-True
+>>> round(radiation_h_w_per_m2_k(37.0, 37.0, 0.9, 0.9), 2)  # domain_data.md §4.5: ~6
+5.54
 """
 
 from __future__ import annotations
 
-import math
-
 from layoutopt.errors import DesignError
 from layoutopt.model import Design, Material
 
-__all__ = ["check_thermal_inputs", "conductivity", "fallback_material"]
+__all__ = [
+    "SIGMA_W_PER_M2_K4",
+    "board_material",
+    "heat_capacity_j_per_m3_k",
+    "material",
+    "radiation_h_w_per_m2_k",
+]
 
-# Short names people write for library materials.
-_ALIASES = {
-    "si": "silicon",
-    "cu": "copper",
-    "mold": "emc",
-    "uf": "underfill",
-    "pi": "polyimide",
-    "sac": "solder",
-    "muf": "mr_muf",
-    "fr4": "fr4_bare",
-    "substrate": "substrate_2l",
-}
+SIGMA_W_PER_M2_K4 = 5.670374419e-8  # Stefan-Boltzmann constant (CODATA 2018, exact in SI)
+_KELVIN = 273.15
 
 
-def fallback_material(name: str) -> Material:
-    """The built-in library's material ``name`` (or its alias); KeyError when unknown."""
-    from layoutopt.errors import LibraryError
-    from layoutopt.library import load_library
-
+def material(design: Design, name: str, *, field: str = "materials") -> Material:
+    """The design's material ``name``; :class:`DesignError` naming ``field`` when it has none."""
     try:
-        return load_library().material(_ALIASES.get(name, name))
-    except LibraryError:
-        raise KeyError(name) from None
-
-
-def conductivity(design: Design, name: str, *, field: str = "materials") -> tuple[float, float]:
-    """(k_xy, k_z) of material ``name`` in W/m/K: the design's table, else the fallback.
-
-    Raises
-    ------
-    DesignError
-        When the material is unknown to both, or a conductivity is not positive and finite.
-    """
-    try:
-        material = design.material(name)
+        return design.material(name)
     except KeyError:
-        try:
-            material = fallback_material(name)
-        except KeyError:
-            from layoutopt.library import load_library
-
-            known = ", ".join(load_library().material_names)
-            raise DesignError(
-                "unknown material: not in the design's material table nor in the library",
-                field=field,
-                value=name,
-                fix=f"add material {name!r} (k_xy, k_z) to the design, or use one of {known}",
-            ) from None
-    for attr in ("k_xy_w_per_m_k", "k_z_w_per_m_k"):
-        value = getattr(material, attr)
-        if not (math.isfinite(value) and value > 0):
-            raise DesignError(
-                "thermal conductivity must be positive and finite",
-                field=f"materials[{material.name}].{attr}",
-                value=value,
-                fix="give a positive conductivity in W/m/K, e.g. 0.9 for mold compound",
-            )
-    return material.k_xy_w_per_m_k, material.k_z_w_per_m_k
+        known = ", ".join(m.name for m in design.materials) or "none"
+        raise DesignError(
+            "unknown material: the design's material table does not have it",
+            field=field,
+            value=name,
+            fix=f"add material {name!r} to the design (known: {known}); a hand-made Design "
+            "can take the library's table, materials=load_library().materials",
+        ) from None
 
 
-def check_thermal_inputs(design: Design) -> None:
-    """Raise :class:`DesignError` (field and fix) for thermal input no model can use.
+def heat_capacity_j_per_m3_k(m: Material, *, field: str) -> float:
+    """ρ·c of ``m``; :class:`DesignError` when the material has no density or specific heat."""
+    value = m.heat_capacity_j_per_m3_k
+    if value is None:
+        missing = "density_kg_per_m3" if m.density_kg_per_m3 is None else "specific_heat_j_per_kg_k"
+        raise DesignError(
+            f"material {m.name!r} has no {missing}, which the transient model needs",
+            field=f"materials[{m.name}].{missing}",
+            fix="give density_kg_per_m3 and specific_heat_j_per_kg_k (domain_data.md §9.1)",
+        ) from None
+    return value
 
-    Checks: positive finite h, positive board thickness, limits above ambient, power maps
-    that are rectangular, non-empty, non-negative and not all zero, non-negative powers.
+
+def board_material(design: Design) -> Material:
+    """The board as one anisotropic material: its layer stack, or ``board_material``.
+
+    Per layer (copper share ``f``): ``k = f k_cu + (1 - f) k_dielectric`` in both directions
+    (the copper areas span the layer). Over the stack: in-plane ``sum(t k_xy) / sum(t)``,
+    through-plane ``sum(t) / sum(t / k_z)``, heat capacity ``sum(t ρc) / sum(t)``.
     """
     spec = design.thermal
-    for name in ("h_top_w_per_m2_k", "h_bottom_w_per_m2_k"):
-        value = getattr(spec, name)
-        if not (math.isfinite(value) and value > 0):
-            raise DesignError(
-                "heat transfer coefficient must be positive and finite",
-                field=f"thermal.{name}",
-                value=value,
-                fix="give h in W/m2/K, e.g. 12 for still air with radiation (domain_data.md §6)",
-            )
-    if spec.board_thickness_um <= 0:
-        raise DesignError(
-            "board thickness must be positive",
-            field="thermal.board_thickness_um",
-            value=spec.board_thickness_um,
-            fix="give the board thickness, e.g. 500 um",
-        )
-    if spec.board_margin_um < 0 or spec.housing_thickness_um < 0:
-        raise DesignError(
-            "board margin and housing thickness must be zero or positive",
-            field="thermal.board_margin_um"
-            if spec.board_margin_um < 0
-            else "thermal.housing_thickness_um",
-            value=min(spec.board_margin_um, spec.housing_thickness_um),
-            fix="use 0 or a positive length",
-        )
-    for name in ("max_top_c", "max_skin_c", "top_fixed_c", "bottom_fixed_c"):
-        value = getattr(spec, name)
-        if value is None:
-            continue
-        if not math.isfinite(value) or (name.startswith("max") and value <= spec.ambient_c):
-            raise DesignError(
-                f"limit must be above the ambient {spec.ambient_c} °C",
-                field=f"thermal.{name}",
-                value=value,
-                fix="raise the limit above ambient or lower thermal.ambient_c",
-            )
-    for i, die in enumerate(design.dies):
-        if not (math.isfinite(die.power_w) and die.power_w >= 0):
-            raise DesignError(
-                "power must be zero or positive",
-                field=f"dies[{i}].power_w",
-                value=die.power_w,
-                fix="give the die power in W, e.g. 0.12",
-            )
-        if die.max_junction_c <= spec.ambient_c:
-            raise DesignError(
-                f"junction limit must be above the ambient {spec.ambient_c} °C",
-                field=f"dies[{i}].max_junction_c",
-                value=die.max_junction_c,
-                fix="raise the limit (e.g. 85 °C, domain_data.md §6) or lower thermal.ambient_c",
-            )
-        if die.power_map is not None:
-            _check_power_map(die.power_map, f"dies[{i}].power_map")
+    if not spec.board_layers:
+        return material(design, spec.board_material, field="thermal.board_material")
+    cu = material(design, "copper", field="thermal.board.layers (copper)")
+    total_um = sum(layer.thickness_um for layer in spec.board_layers)
+    in_plane = resistive = mass = 0.0
+    heat: float | None = 0.0
+    for i, layer in enumerate(spec.board_layers):
+        d = material(design, layer.dielectric, field=f"thermal.board.layers[{i}].dielectric")
+        f, t = layer.copper_fraction, layer.thickness_um
+        in_plane += t * (f * cu.k_xy_w_per_m_k + (1 - f) * d.k_xy_w_per_m_k)
+        resistive += t / (f * cu.k_z_w_per_m_k + (1 - f) * d.k_z_w_per_m_k)
+        c_cu, c_d = cu.heat_capacity_j_per_m3_k, d.heat_capacity_j_per_m3_k
+        if heat is None or c_cu is None or c_d is None:
+            heat = None
+        else:
+            heat += t * (f * c_cu + (1 - f) * c_d)
+            mass += t * (f * cu.density_kg_per_m3 + (1 - f) * d.density_kg_per_m3)  # type: ignore[operator]
+    return Material(
+        f"board ({len(spec.board_layers)} layers)",
+        in_plane / total_um,
+        total_um / resistive,
+        source="layer stack: copper and dielectric in parallel per layer; layers in parallel "
+        "in-plane, in series through-plane",
+        confidence="E",
+        density_kg_per_m3=None if heat is None else mass / total_um,
+        specific_heat_j_per_kg_k=None if heat is None else heat / mass,
+    )
 
 
-def _check_power_map(power_map: tuple[tuple[float, ...], ...], field: str) -> None:
-    rows = len(power_map)
-    cols = {len(row) for row in power_map}
-    if rows == 0 or len(cols) != 1 or 0 in cols:
-        raise DesignError(
-            "power map must be a non-empty rectangular table (rows south to north, "
-            "columns west to east)",
-            field=field,
-            value=f"{rows} rows of lengths {sorted(cols)}",
-            fix="give every row the same number of relative power values",
-        )
-    values = [v for row in power_map for v in row]
-    if any(not math.isfinite(v) or v < 0 for v in values) or sum(values) <= 0:
-        raise DesignError(
-            "power map values must be finite, zero or positive, and not all zero",
-            field=field,
-            fix="give relative power densities such as [[1, 2], [1, 1]]",
-        )
+def radiation_h_w_per_m2_k(t1_c: float, t2_c: float, eps1: float, eps2: float) -> float:
+    """Radiative coefficient between two large parallel faces at ``t1_c`` and ``t2_c``.
+
+    Net exchange ``q = ε σ (T1⁴ - T2⁴)`` with ``ε = 1 / (1/ε1 + 1/ε2 - 1)``, written
+    ``q = h (T1 - T2)``: ``h = ε σ (T1 + T2)(T1² + T2²)``, exact at those two temperatures
+    (the secant linearisation; it tends to ``4 ε σ T³`` as they meet).
+    """
+    a, b = t1_c + _KELVIN, t2_c + _KELVIN
+    eps = 1.0 / (1.0 / eps1 + 1.0 / eps2 - 1.0)
+    return eps * SIGMA_W_PER_M2_K4 * (a + b) * (a * a + b * b)

@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DieTemperature", "FaceHeat", "ThermalReport"]
+from layoutopt.units import format_duration
+
+__all__ = [
+    "DieTemperature",
+    "FaceHeat",
+    "LimitCheck",
+    "PhaseLimit",
+    "PhaseSpan",
+    "Series",
+    "ThermalReport",
+    "TransientReport",
+]
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,125 @@ class FaceHeat:
 
 
 @dataclass(frozen=True)
+class PhaseSpan:
+    """When a phase of a workload runs (s from the start of the workload)."""
+
+    name: str
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True)
+class Series:
+    """One temperature over time (°C): a die's hottest point, the package top, the skin."""
+
+    name: str
+    values_c: tuple[float, ...]
+
+    @property
+    def peak_c(self) -> float:
+        return max(self.values_c)
+
+
+@dataclass(frozen=True)
+class LimitCheck:
+    """A limit over a workload: the longest stretch above ``max_c`` against the time it
+    may last (``duration_s``; 0 for a limit that may never be exceeded)."""
+
+    what: str  # "skin", "top" or a die id
+    max_c: float
+    duration_s: float
+    first_above_s: float | None  # when the temperature first exceeds max_c; None: never
+    longest_above_s: float
+    peak_c: float
+
+    @property
+    def ok(self) -> bool:
+        return self.longest_above_s <= self.duration_s
+
+    def sentence(self) -> str:
+        what = (
+            "skin"
+            if self.what == "skin"
+            else ("package top" if self.what == "top" else f"die {self.what}")
+        )
+        limit = f"{self.max_c:.1f} °C" + (
+            f" for {format_duration(self.duration_s)}" if self.duration_s > 0 else ""
+        )
+        if self.first_above_s is None:
+            return f"{what} stays below {self.max_c:.1f} °C (peak {self.peak_c:.1f} °C)"
+        verdict = "holds" if self.ok else "broken"
+        return (
+            f"{what} limit {limit} {verdict}: above it from {format_duration(self.first_above_s)}, "
+            f"for {format_duration(self.longest_above_s)} at most (peak {self.peak_c:.1f} °C)"
+        )
+
+
+@dataclass(frozen=True)
+class PhaseLimit:
+    """How long into a phase a temperature stays at or below ``max_c`` (None: the whole
+    phase; then ``peak_c`` is the phase's hottest value)."""
+
+    phase: str
+    what: str
+    max_c: float
+    time_to_limit_s: float | None
+    phase_duration_s: float
+    peak_c: float
+
+    def sentence(self) -> str:
+        what = "the skin" if self.what == "skin" else self.what
+        if self.time_to_limit_s is None:
+            return (
+                f"{self.phase}: {what} stays below {self.max_c:.1f} °C for the whole "
+                f"{format_duration(self.phase_duration_s)} (peak {self.peak_c:.1f} °C)"
+            )
+        return (
+            f"{self.phase} can run {format_duration(self.time_to_limit_s)} before {what} "
+            f"reaches {self.max_c:.1f} °C"
+        )
+
+
+@dataclass(frozen=True)
+class TransientReport:
+    """Temperatures over one workload: per die (hottest point), package top and skin.
+
+    ``times_s`` and the series are decimated for the layout file (at most a few hundred
+    points, each the *maximum* over the steps it stands for, so no peak is lost); the
+    limits were evaluated on every step. Energies (J) close the balance: in = out + stored.
+    """
+
+    workload: str
+    times_s: tuple[float, ...]
+    phases: tuple[PhaseSpan, ...]
+    series: tuple[Series, ...]
+    limits: tuple[LimitCheck, ...]
+    phase_limits: tuple[PhaseLimit, ...]
+    energy_in_j: float
+    energy_out_j: float
+    energy_stored_j: float
+    step_s: float
+    steps: int
+    cells: int = 0
+    solve_time_s: float = 0.0
+
+    def get(self, name: str) -> Series:
+        for s in self.series:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def violations(self) -> tuple[str, ...]:
+        return tuple(f"workload {self.workload}: {c.sentence()}" for c in self.limits if not c.ok)
+
+    def answers(self) -> tuple[str, ...]:
+        """The workload's results in sentences (limits, then each phase against them)."""
+        return tuple(c.sentence() for c in self.limits) + tuple(
+            p.sentence() for p in self.phase_limits
+        )
+
+
+@dataclass(frozen=True)
 class ThermalReport:
     """Result of a thermal check of one layout.
 
@@ -56,6 +186,7 @@ class ThermalReport:
     hottest_xyz_um: tuple[float, float, float] = (0.0, 0.0, 0.0)
     cells: int = 0
     solve_time_s: float = 0.0
+    transients: tuple[TransientReport, ...] = ()
 
     def die(self, die_id: str) -> DieTemperature:
         for d in self.dies:
@@ -82,6 +213,8 @@ class ThermalReport:
             and self.skin_c > self.max_skin_c
         ):
             found.append(f"skin {self.skin_c:.1f} °C > limit {self.max_skin_c:.1f} °C")
+        for t in self.transients:
+            found.extend(t.violations())
         return tuple(found)
 
     @property

@@ -33,7 +33,20 @@ from layoutopt.model import (
     ThermalSpec,
 )
 
-__all__ = ["epop_rules", "epop_sample", "single_die_sample", "stack_layout"]
+__all__ = [
+    "epop_rules",
+    "epop_sample",
+    "library_materials",
+    "single_die_sample",
+    "stack_layout",
+]
+
+
+def library_materials() -> tuple[Material, ...]:
+    """The built-in library's materials (each with its source): what the samples use."""
+    from layoutopt.library import load_library
+
+    return load_library().materials
 
 
 def epop_rules() -> ProcessRules:
@@ -164,7 +177,7 @@ def epop_sample(size_um: int = 12000, thermal: ThermalSpec | None = None) -> tup
         rules=epop_rules(),
         envelope=Envelope(box(0, 0, 20000, 20000), 1500),
         thermal=thermal or ThermalSpec(),
-        materials=(Material("emc", 0.9, 0.9, "domain_data.md §6 'k values' EMC 0.9", "E"),),
+        materials=library_materials(),
     )
     off = (size_um - 12000) // 2
     layout = stack_layout(
@@ -211,6 +224,7 @@ def single_die_sample(
         rules=epop_rules(),
         envelope=Envelope(box(0, 0, 20000, 20000), 1500),
         thermal=thermal or ThermalSpec(),
+        materials=library_materials(),
     )
     x = (package_um - die_um) // 2 if die_x_um is None else die_x_um
     layout = stack_layout(

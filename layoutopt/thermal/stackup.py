@@ -2,34 +2,49 @@
 
 z is measured up from the seating plane (ball bottom), as in :mod:`layoutopt.model`; the
 board lies below z = 0. Later blocks override earlier ones where they overlap (painter's
-order), so the mold is a background that dies and joints cut into.
+order), so the mold is a background that dies and joints cut into. A block whose
+``region`` is set covers that polygon (the board's outline) instead of its bounding box.
 
-Layers, bottom to top:
+Blocks, in painter's order:
 
-- board: the package rect grown by ``thermal.board_margin_um``, ``thermal.board_thickness_um``
-  thick, below z = 0;
+- board: ``thermal.board_outline`` (or the package grown by ``thermal.board_margin_um``),
+  ``thermal.board_thickness_um`` thick below z = 0, of the board's effective material
+  (its layer stack, :func:`layoutopt.thermal.materials.board_material`);
+- with a housing, the air beside the package: over the whole board from z = 0 up to the
+  housing (``gap.board``; the package blocks below replace it where the package is);
 - balls (an effective layer), substrate, RDL layers: the package rect;
 - mold: the package rect from the base to ``layout.thickness_um``;
 - per die: its joint (die attach, bumps and underfill, bond line, ...) then the die body;
-- housing wall: the package rect above the package top, ``thermal.housing_thickness_um``.
-Joint materials and thicknesses come from ``ProcessRules.joint_material`` / ``joint_um``.
+- with a housing: the air gap over the package (``gap.package``, ``housing_gap_um`` tall),
+  then the housing wall over the whole board.
+
+Gap blocks are flagged ``gap``: the models add the radiation across them to their
+through-plane conductance. Joint materials and thicknesses come from
+``ProcessRules.joint_material`` / ``joint_um``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from layoutopt.model import Design, Layout, Placement
+from shapely.geometry import Polygon, box
 
-__all__ = ["Block", "build_blocks", "joint_thickness_um"]
+from layoutopt.model import Design, Layout, Material, Placement
+from layoutopt.thermal.materials import board_material, material
+
+__all__ = ["Block", "board_region", "build_blocks", "joint_thickness_um"]
 
 
 @dataclass(frozen=True)
 class Block:
-    """A box of one material (µm), optionally belonging to a die (its body)."""
+    """A box of one material (µm), optionally belonging to a die (its body).
+
+    ``region`` (a polygon inside the box) narrows the box's footprint; ``gap`` marks the air
+    of a gap whose top and bottom faces exchange radiation across its full height.
+    """
 
     name: str
-    material: str
+    material: Material
     x0_um: int
     y0_um: int
     x1_um: int
@@ -37,15 +52,26 @@ class Block:
     z0_um: int
     z1_um: int
     die_id: str | None = None
-    field: str = ""  # where the material name comes from, for error messages
+    region: Polygon | None = None
+    gap: bool = False
 
     @property
     def thickness_um(self) -> int:
         return self.z1_um - self.z0_um
 
     @property
-    def area_um2(self) -> int:
-        return (self.x1_um - self.x0_um) * (self.y1_um - self.y0_um)
+    def area_um2(self) -> float:
+        if self.region is not None:
+            return float(self.region.area)
+        return float((self.x1_um - self.x0_um) * (self.y1_um - self.y0_um))
+
+    @property
+    def footprint(self) -> Polygon:
+        return (
+            self.region
+            if self.region is not None
+            else box(self.x0_um, self.y0_um, self.x1_um, self.y1_um)
+        )
 
 
 def joint_thickness_um(design: Design, placement: Placement) -> int:
@@ -53,24 +79,60 @@ def joint_thickness_um(design: Design, placement: Placement) -> int:
     return design.rules.joint_um(design.die(placement.die_id), lower)
 
 
+def board_region(design: Design, layout: Layout) -> Polygon:
+    """The board's footprint (µm): its outline, or the package grown by the margin."""
+    spec, pkg = design.thermal, layout.package
+    if spec.board_outline is not None:
+        return spec.board_outline
+    m = spec.board_margin_um
+    return box(pkg.x_um - m, pkg.y_um - m, pkg.x_max_um + m, pkg.y_max_um + m)
+
+
+def _region_block(name: str, mat: Material, region: Polygon, z0: int, z1: int, **kw) -> Block:
+    x0, y0, x1, y1 = (round(v) for v in region.bounds)
+    rect = region.equals(box(x0, y0, x1, y1))
+    return Block(name, mat, x0, y0, x1, y1, z0, z1, region=None if rect else region, **kw)
+
+
 def build_blocks(design: Design, layout: Layout) -> tuple[Block, ...]:
     """The layout's blocks, bottom layers first, then joints and dies (painter's order)."""
-    rules, spec, pkg = design.rules, design.thermal, layout.package
-    px0, py0, px1, py1 = pkg.x_um, pkg.y_um, pkg.x_max_um, pkg.y_max_um
-    m = spec.board_margin_um
-    blocks = [
-        Block(
-            "board",
-            spec.board_material,
-            px0 - m,
-            py0 - m,
-            px1 + m,
-            py1 + m,
-            -spec.board_thickness_um,
-            0,
-            field="thermal.board_material",
-        ),
-    ]
+    spec = design.thermal
+    board = board_region(design, layout)
+    blocks = [_region_block("board", board_material(design), board, -spec.board_thickness_um, 0)]
+    top = layout.thickness_um
+    air = None
+    if spec.has_housing:
+        air = material(design, "air", field="thermal (the air under the housing)")
+        blocks.append(
+            _region_block("gap.board", air, board, 0, top + spec.housing_gap_um, gap=True)
+        )
+    blocks += _package_blocks(design, layout)
+    if air is not None:
+        pkg = layout.package
+        if spec.housing_gap_um > 0:
+            blocks.append(
+                Block(
+                    "gap.package",
+                    air,
+                    pkg.x_um,
+                    pkg.y_um,
+                    pkg.x_max_um,
+                    pkg.y_max_um,
+                    top,
+                    top + spec.housing_gap_um,
+                    gap=True,
+                )
+            )
+        wall = material(design, spec.housing_material, field="thermal.housing_material")
+        z0 = top + spec.housing_gap_um
+        blocks.append(_region_block("housing", wall, board, z0, z0 + spec.housing_thickness_um))
+    return tuple(blocks)
+
+
+def _package_blocks(design: Design, layout: Layout) -> list[Block]:
+    rules, pkg = design.rules, layout.package
+    rect = (pkg.x_um, pkg.y_um, pkg.x_max_um, pkg.y_max_um)
+    blocks = []
     z = 0
     layers = [
         ("balls", rules.ball_material, rules.ball_height_um, "rules.ball_material"),
@@ -85,70 +147,38 @@ def build_blocks(design: Design, layout: Layout) -> tuple[Block, ...]:
         (f"rdl{i}", rules.rdl_material, rules.rdl_layer_thickness_um, "rules.rdl_material")
         for i in range(rules.rdl_layers)
     ]
-    for name, material, thickness, field in layers:
+    for name, mat, thickness, field in layers:
         if thickness > 0:
-            blocks.append(Block(name, material, px0, py0, px1, py1, z, z + thickness, field=field))
+            blocks.append(Block(name, material(design, mat, field=field), *rect, z, z + thickness))
             z += thickness
     if layout.thickness_um > z:
-        blocks.append(
-            Block(
-                "mold",
-                rules.mold_material,
-                px0,
-                py0,
-                px1,
-                py1,
-                z,
-                layout.thickness_um,
-                field="rules.mold_material",
-            )
-        )
+        mold = material(design, rules.mold_material, field="rules.mold_material")
+        blocks.append(Block("mold", mold, *rect, z, layout.thickness_um))
     for p in sorted(layout.placements, key=lambda p: (p.stack, p.tier)):
-        die = design.die(p.die_id)
-        lower = design.die(p.on_die) if p.on_die else None
-        joint = rules.joint_um(die, lower)
-        rect = (p.x_um, p.y_um, p.x_um + p.width_um, p.y_um + p.length_um)
-        if joint > 0:
-            # Top side: the joint is under the die; bottom side: above it (towards the substrate).
-            z0, z1 = (
-                (p.z_bottom_um - joint, p.z_bottom_um)
-                if p.side == "top"
-                else (p.z_top_um, p.z_top_um + joint)
-            )
-            blocks.append(
-                Block(
-                    f"{p.die_id}.joint",
-                    rules.joint_material(die, lower),
-                    *rect,
-                    z0,
-                    z1,
-                    field=f"rules ({die.bond.value} joint of {p.die_id})",
-                )
-            )
-        blocks.append(
-            Block(
-                p.die_id,
-                die.material,
-                *rect,
-                p.z_bottom_um,
-                p.z_top_um,
-                die_id=p.die_id,
-                field=f"dies[{p.die_id}].material",
-            )
+        blocks += _die_blocks(design, p)
+    return blocks
+
+
+def _die_blocks(design: Design, p: Placement) -> list[Block]:
+    rules = design.rules
+    die = design.die(p.die_id)
+    lower = design.die(p.on_die) if p.on_die else None
+    joint = rules.joint_um(die, lower)
+    rect = (p.x_um, p.y_um, p.x_um + p.width_um, p.y_um + p.length_um)
+    out = []
+    if joint > 0:
+        # Top side: the joint is under the die; bottom side: above it (towards the substrate).
+        z0, z1 = (
+            (p.z_bottom_um - joint, p.z_bottom_um)
+            if p.side == "top"
+            else (p.z_top_um, p.z_top_um + joint)
         )
-    if spec.housing_thickness_um > 0:
-        top = layout.thickness_um
-        blocks.append(
-            Block(
-                "housing",
-                spec.housing_material,
-                px0,
-                py0,
-                px1,
-                py1,
-                top,
-                top + spec.housing_thickness_um,
-                field="thermal.housing_material",
-            )
+        joint_mat = material(
+            design,
+            rules.joint_material(die, lower),
+            field=f"rules ({die.bond.value} joint of {p.die_id})",
         )
-    return tuple(blocks)
+        out.append(Block(f"{p.die_id}.joint", joint_mat, *rect, z0, z1))
+    body = material(design, die.material, field=f"dies[{p.die_id}].material")
+    out.append(Block(p.die_id, body, *rect, p.z_bottom_um, p.z_top_um, die_id=p.die_id))
+    return out
