@@ -121,6 +121,7 @@ def test_thermal_command_and_hotspot_export(solved: Path, tmp_path: Path) -> Non
         "fv3d",
         "--step-um",
         "400",
+        "--no-workloads",
         "--hotspot",
         tmp_path / "hotspot",
     )

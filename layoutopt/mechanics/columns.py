@@ -28,7 +28,7 @@ from layoutopt.thermal.stackup import Block, build_blocks
 __all__ = ["Column", "ColumnGrid", "ColumnPly", "column_grid", "package_columns"]
 
 # Blocks of build_blocks that are not part of the package body.
-_NOT_BODY = ("board", "housing", "balls")
+_NOT_BODY = ("board", "housing", "balls", "gap.board", "gap.package")
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,11 @@ def _cell_stack(blocks: Sequence[Block]) -> tuple[tuple[ColumnPly, ...], tuple[s
         top = next((b for b in reversed(blocks) if b.z0_um <= z0 and z1 <= b.z1_um), None)
         if top is None:
             continue  # a gap (nothing there): no layer
-        if plies and plies[-1].material == top.material and plies[-1].z1_um == z0:
-            plies[-1] = ColumnPly(top.material, plies[-1].z0_um, z1, plies[-1].field)
+        name = top.material.name
+        if plies and plies[-1].material == name and plies[-1].z1_um == z0:
+            plies[-1] = ColumnPly(name, plies[-1].z0_um, z1, plies[-1].field)
         else:
-            plies.append(ColumnPly(top.material, z0, z1, top.field))
+            plies.append(ColumnPly(name, z0, z1, top.field))
         if top.die_id is not None and top.die_id not in dies:
             dies.append(top.die_id)
     return tuple(plies), tuple(dies)

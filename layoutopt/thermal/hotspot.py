@@ -19,13 +19,14 @@ How our boundaries map onto HotSpot's fixed package (``temperature.c``,
 ``populate_package_R``):
 
 - The frame is the modelled board's bounding box (``w x h``). HotSpot needs a square sink
-  and spreader at least as large (else "inordinate floorplan size!"): both get the side
-  ``s = max(w, h)``, 1 µm thick and of k = 1 W/(m·K), so they neither resist (1e-6 m²K/W)
+  and spreader at least as large (else "inordinate floorplan size!") and each strictly
+  larger than the one inside it (its peripheral rings divide by the difference): the
+  spreader gets ``1.001 s`` and the sink ``1.002 s``, ``s = max(w, h)``, both 1 µm thick and of k = 1 W/(m·K), so they neither resist (1e-6 m²K/W)
   nor spread (1e-6 W/K sideways) and the interface layer is 1 µm too.
 - HotSpot divides ``-r_convec`` over the sink area ``s²`` by area, so ``r_convec =
   1 / (h_top s²)`` gives the frame's top exactly ``h_top`` per m². The bottom path is
   HotSpot's secondary path (``-model_secondary 1``): three extra layers under layer 0
-  (substrate, solder, PCB), here 1 µm each, and ``-r_convec_sec = 1 / (h_bottom s²)``.
+  (substrate, solder, PCB), here 1 µm each, and ``-r_convec_sec = 1 / (h_bottom s_pcb²)``.
 - ``-detailed_3D on`` makes HotSpot use each unit's own heat capacity and resistivity.
 
 Approximations, both stated in the files: HotSpot layers are isotropic, so the through-plane
@@ -190,32 +191,35 @@ def _unit(
 
 
 def _config(spec, frame: tuple[int, int, int, int], grid: int) -> str:  # type: ignore[no-untyped-def]
+    # HotSpot divides by the differences of these sides (its peripheral rings), so each must
+    # exceed the one inside it: the rings are 0.1 % wide, and carry next to nothing.
     side = max(frame[2] - frame[0], frame[3] - frame[1]) * _UM
+    ring, outer = side * 1.001, side * 1.002
     h_top = spec.h_top_w_per_m2_k
     h_bottom = spec.h_bottom_w_per_m2_k
     # HotSpot has no adiabatic face: a huge resistance stands for h = 0.
-    r_top = 1.0 / (h_top * side * side) if h_top > 0 else 1e12
-    r_bottom = 1.0 / (h_bottom * side * side) if h_bottom > 0 else 1e12
+    r_top = 1.0 / (h_top * outer * outer) if h_top > 0 else 1e12
+    r_bottom = 1.0 / (h_bottom * outer * outer) if h_bottom > 0 else 1e12
     lines = [
         "# layoutopt export (HotSpot 6 -c). Temperatures in kelvin.",
         "# Run: hotspot -c layout.config -p layout.ptrace -grid_steady_file layout.grid.steady",
         f"-ambient\t{spec.ambient_c + 273.15:.2f}",
         f"-init_temp\t{spec.ambient_c + 273.15:.2f}",
         f"-r_convec\t{r_top:.6g}",
-        f"-s_sink\t{side:.6g}",
+        f"-s_sink\t{outer:.6g}",
         f"-t_sink\t{_THIN_M:g}",
         f"-k_sink\t{_INERT_K:g}",
-        f"-s_spreader\t{side:.6g}",
+        f"-s_spreader\t{ring:.6g}",
         f"-t_spreader\t{_THIN_M:g}",
         f"-k_spreader\t{_INERT_K:g}",
         f"-t_interface\t{_THIN_M:g}",
         "-model_secondary\t1",
         f"-r_convec_sec\t{r_bottom:.6g}",
-        f"-s_sub\t{side:.6g}",
+        f"-s_sub\t{ring:.6g}",
         f"-t_sub\t{_THIN_M:g}",
-        f"-s_solder\t{side:.6g}",
+        f"-s_solder\t{ring:.6g}",
         f"-t_solder\t{_THIN_M:g}",
-        f"-s_pcb\t{side:.6g}",
+        f"-s_pcb\t{outer:.6g}",
         f"-t_pcb\t{_THIN_M:g}",
         "-model_type\tgrid",
         "-detailed_3D\ton",

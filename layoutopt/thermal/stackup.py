@@ -54,6 +54,7 @@ class Block:
     die_id: str | None = None
     region: Polygon | None = None
     gap: bool = False
+    field: str = ""  # where the material is set, for error messages
 
     @property
     def thickness_um(self) -> int:
@@ -98,13 +99,24 @@ def build_blocks(design: Design, layout: Layout) -> tuple[Block, ...]:
     """The layout's blocks, bottom layers first, then joints and dies (painter's order)."""
     spec = design.thermal
     board = board_region(design, layout)
-    blocks = [_region_block("board", board_material(design), board, -spec.board_thickness_um, 0)]
+    blocks = [
+        _region_block(
+            "board",
+            board_material(design),
+            board,
+            -spec.board_thickness_um,
+            0,
+            field="thermal.board.layers" if spec.board_layers else "thermal.board_material",
+        )
+    ]
     top = layout.thickness_um
     air = None
     if spec.has_housing:
         air = material(design, "air", field="thermal (the air under the housing)")
         blocks.append(
-            _region_block("gap.board", air, board, 0, top + spec.housing_gap_um, gap=True)
+            _region_block(
+                "gap.board", air, board, 0, top + spec.housing_gap_um, gap=True, field="air"
+            )
         )
     blocks += _package_blocks(design, layout)
     if air is not None:
@@ -121,11 +133,21 @@ def build_blocks(design: Design, layout: Layout) -> tuple[Block, ...]:
                     top,
                     top + spec.housing_gap_um,
                     gap=True,
+                    field="air",
                 )
             )
         wall = material(design, spec.housing_material, field="thermal.housing_material")
         z0 = top + spec.housing_gap_um
-        blocks.append(_region_block("housing", wall, board, z0, z0 + spec.housing_thickness_um))
+        blocks.append(
+            _region_block(
+                "housing",
+                wall,
+                board,
+                z0,
+                z0 + spec.housing_thickness_um,
+                field="thermal.housing_material",
+            )
+        )
     return tuple(blocks)
 
 
@@ -149,11 +171,17 @@ def _package_blocks(design: Design, layout: Layout) -> list[Block]:
     ]
     for name, mat, thickness, field in layers:
         if thickness > 0:
-            blocks.append(Block(name, material(design, mat, field=field), *rect, z, z + thickness))
+            blocks.append(
+                Block(
+                    name, material(design, mat, field=field), *rect, z, z + thickness, field=field
+                )
+            )
             z += thickness
     if layout.thickness_um > z:
         mold = material(design, rules.mold_material, field="rules.mold_material")
-        blocks.append(Block("mold", mold, *rect, z, layout.thickness_um))
+        blocks.append(
+            Block("mold", mold, *rect, z, layout.thickness_um, field="rules.mold_material")
+        )
     for p in sorted(layout.placements, key=lambda p: (p.stack, p.tier)):
         blocks += _die_blocks(design, p)
     return blocks
@@ -173,12 +201,12 @@ def _die_blocks(design: Design, p: Placement) -> list[Block]:
             if p.side == "top"
             else (p.z_top_um, p.z_top_um + joint)
         )
-        joint_mat = material(
-            design,
-            rules.joint_material(die, lower),
-            field=f"rules ({die.bond.value} joint of {p.die_id})",
-        )
-        out.append(Block(f"{p.die_id}.joint", joint_mat, *rect, z0, z1))
-    body = material(design, die.material, field=f"dies[{p.die_id}].material")
-    out.append(Block(p.die_id, body, *rect, p.z_bottom_um, p.z_top_um, die_id=p.die_id))
+        where = f"rules ({die.bond.value} joint of {p.die_id})"
+        joint_mat = material(design, rules.joint_material(die, lower), field=where)
+        out.append(Block(f"{p.die_id}.joint", joint_mat, *rect, z0, z1, field=where))
+    where = f"dies[{p.die_id}].material"
+    body = material(design, die.material, field=where)
+    out.append(
+        Block(p.die_id, body, *rect, p.z_bottom_um, p.z_top_um, die_id=p.die_id, field=where)
+    )
     return out
