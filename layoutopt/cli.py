@@ -574,7 +574,7 @@ def render(
         typer.Option(
             parser=_names(_views, "view"),
             metavar="LIST",
-            help="Comma list: top,section,thermal,sheet,iso,dxf,step.",
+            help="Comma list: top,section,thermal,sheet,iso,dxf,step,bottom,balls (csv).",
         ),
     ] = "top,section",
     formats: Annotated[
@@ -583,7 +583,7 @@ def render(
             "--format",
             parser=_names(_formats, "format"),
             metavar="LIST",
-            help="Comma list: svg,pdf,png,dxf,step.",
+            help="Comma list: svg,pdf,png,dxf,step,csv.",
         ),
     ] = "svg",
     cut: Annotated[

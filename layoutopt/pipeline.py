@@ -167,6 +167,9 @@ def write_solution(
                     warpage=checks.warpage,
                 )
             )
+            if result.layout.ball_map is not None:  # the bottom view and the ball table
+                written.extend(write_views(out, design, result.layout, ("bottom",)))
+                written.extend(write_views(out, design, result.layout, ("balls",), ("csv",)))
     else:
         import json
 

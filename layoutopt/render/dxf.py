@@ -8,6 +8,7 @@ import ezdxf
 from ezdxf import units
 
 from layoutopt.model import Design, Layout, Rect
+from layoutopt.render.dxf_ballout import BALLOUT_LAYERS, add_ballout
 from layoutopt.render.geometry import finger_rings, ordered_placements
 
 __all__ = ["dxf_layer_of", "to_dxf"]
@@ -37,7 +38,8 @@ def _rect_points(r: Rect) -> list[tuple[float, float]]:
 
 def to_dxf(design: Design, layout: Layout) -> bytes:
     """The top view as DXF R2010 in mm: layers PACKAGE, ENVELOPE, KEEPOUT, RINGS, TIER0..n,
-    BOTTOM; each die a closed polyline with its id and part as TEXT on its tier's layer.
+    BOTTOM; each die a closed polyline with its id and part as TEXT on its tier's layer;
+    balls, fingers and wires on their own layers (:mod:`layoutopt.render.dxf_ballout`).
 
     Byte-identical for the same layout: ezdxf's timestamps and GUIDs are fixed for the write.
     """
@@ -62,6 +64,8 @@ def _build_dxf(design: Design, layout: Layout) -> bytes:
     )
     tier_layers = list(dict.fromkeys(dxf_layer_of(side, tier) for side, tier in tiers))
     names = ["PACKAGE", "ENVELOPE", "KEEPOUT", "RINGS", *tier_layers]
+    for name, colour in BALLOUT_LAYERS.items():
+        doc.layers.add(name, color=colour)
     for name in names:
         colour = _COLOURS.get(name)
         if colour is None:
@@ -91,6 +95,7 @@ def _build_dxf(design: Design, layout: Layout) -> bytes:
             dxfattribs={"layer": layer, "height": round(height, 3)},
         )
         text.set_placement((_mm(p.x_um) + height / 2, _mm(p.y_um + p.length_um) - 1.5 * height))
+    add_ballout(msp, design, layout)
     stream = io.StringIO()
     doc.write(stream)
     return _sorted_classes(stream.getvalue()).encode("utf-8")

@@ -17,6 +17,7 @@ from layoutopt.render.annotate import (
     north_arrow,
     scale_bar,
 )
+from layoutopt.render.bonds import bond_items
 from layoutopt.render.canvas import (
     Box,
     Drawing,
@@ -629,6 +630,7 @@ def build_top_view(
     )
     die_items, label_boxes = _die_items(design, layout, t, inner)
     items += die_items
+    items += bond_items(design, layout, t)
     if dimensions:
         items += _dimension_items(design, layout, t, view)
         items.append(scale_bar(left, height - 24, px_per_mm))

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from layoutopt.files import safe_name
 from layoutopt.layout_io import write_atomic
 from layoutopt.model import Design, Layout
+from layoutopt.render.ballcsv import to_ball_csv
+from layoutopt.render.bottom import build_bottom_view, to_svg_bottom
 from layoutopt.render.canvas import paint_matplotlib, to_svg_document
 from layoutopt.render.dxf import to_dxf
 from layoutopt.render.iso import build_iso_drawing
@@ -30,8 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMATS", "VIEWS", "render_view", "to_png_iso", "write_views"]
 
-VIEWS = ("top", "section", "thermal", "sheet", "iso", "dxf", "step")
-FORMATS = ("svg", "pdf", "png", "dxf", "step")
+VIEWS = ("top", "section", "thermal", "sheet", "iso", "dxf", "step", "bottom", "balls")
+FORMATS = ("svg", "pdf", "png", "dxf", "step", "csv")
 
 
 def to_png_iso(design: Design, layout: Layout, dpi: float = 150.0) -> bytes:
@@ -65,6 +67,8 @@ def render_view(
         from layoutopt.render.step import to_step
 
         return to_step(design, layout) if (view, fmt) == ("step", "step") else None
+    if fmt == "csv" or view == "balls":  # the ball map as a table
+        return to_ball_csv(layout) if (view, fmt) == ("balls", "csv") else None
     if fmt == "dxf" or view == "dxf":
         return to_dxf(design, layout) if (view, fmt) in (("dxf", "dxf"), ("top", "dxf")) else None
     if view == "thermal" and field is None:
@@ -78,6 +82,7 @@ def render_view(
                 design, layout, thermal, solver, field, cut, warpage, info
             ),
             "iso": lambda: to_svg_document(build_iso_drawing(design, layout)),
+            "bottom": lambda: to_svg_bottom(design, layout),
         }[view]()
     if view == "sheet":
         if fmt == "pdf":
@@ -122,6 +127,8 @@ def _single_view_raster(
         )
     elif view == "iso":
         drawing = build_iso_drawing(design, layout)
+    elif view == "bottom":
+        drawing = build_bottom_view(design, layout)
     else:
         drawing = build_sheet(design, layout, field=field, cut=cut)
     buffer = io.BytesIO()
