@@ -226,9 +226,37 @@ class BallsSpec(_Strict):
 
 class EnvelopeSpec(_Strict):
     outline: ShapeSpec = Field(description="where the package may go")
-    max_thickness: PositiveLength
+    max_thickness: PositiveLength | None = Field(
+        None, description="thickness ceiling; the height is minimised under it"
+    )
+    height: PositiveLength | None = Field(
+        None,
+        description="fixed package height (a standard, e.g. '720 um' for an HBM KGSD): the "
+        "thickest allowed dies and a fill (thicker top die, then mold) meet it",
+    )
     keepouts: list[KeepoutSpec] = Field(default_factory=list)
     height_zones: list[HeightZoneSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_height(self) -> EnvelopeSpec:
+        if self.max_thickness is None and self.height is None:
+            raise PydanticCustomError(
+                "envelope",
+                "the envelope needs max_thickness (a ceiling) or height (a fixed target)",
+                {"fix": "write e.g. max_thickness: '0.6 mm' or height: '720 um'"},
+            )
+        if self.max_thickness is not None and self.height is not None:
+            if self.height > self.max_thickness:
+                raise PydanticCustomError(
+                    "envelope",
+                    "height ({height} um) is above max_thickness ({ceiling} um)",
+                    {
+                        "height": self.height,
+                        "ceiling": self.max_thickness,
+                        "fix": "lower height or raise max_thickness (or drop it)",
+                    },
+                )
+        return self
 
 
 _PositiveFloat = Annotated[float, Field(gt=0)]
@@ -803,9 +831,12 @@ def _envelope(spec: EnvelopeSpec) -> Envelope:
         )
         for i, z in enumerate(spec.height_zones)
     )
+    # EnvelopeSpec._one_height guarantees one of the two; the ceiling is at least the target.
+    ceiling = next(v for v in (spec.max_thickness, spec.height) if v is not None)
     return Envelope(
         outline=outline,
-        max_thickness_um=spec.max_thickness,
+        max_thickness_um=ceiling,
+        target_height_um=spec.height,
         keepouts=keepouts,
         keepout_names=tuple(k.name or f"keepout{i}" for i, k in enumerate(spec.keepouts)),
         height_zones=zones,

@@ -467,6 +467,10 @@ class ProcessRules:
     max_die_to_die_um: int = 0
     # TSV: the stack height limit (KGSD height).
     max_stack_height_um: int = 0
+    # Building to a target height: the top die of each stack takes up what the target
+    # leaves (a KGSD's top die is left thick and the mold ground flush to it), beyond its
+    # allowed thicknesses; otherwise the remainder is mold.
+    top_die_fill: bool = False
     # Which die kinds may sit on which (upper, lower); empty: no stacking.
     stack_pairs: tuple[tuple[DieKind, DieKind], ...] = ()
     # Which die kinds the family can hold at all.
@@ -594,13 +598,20 @@ class HeightZone:
 
 @dataclass(frozen=True)
 class Envelope:
-    """Where the package may go: outline, keep-outs, thickness ceiling (µm)."""
+    """Where the package may go: outline, keep-outs, thickness ceiling (µm).
+
+    ``target_height_um`` fixes the package height (a standard such as a 720 µm HBM KGSD):
+    the package is built *to* it, not minimised. The dies take the thickest allowed values
+    that fit and the rest is fill (a thicker top die, then mold); ``max_thickness_um`` is
+    then at least the target. None: the height is minimised under ``max_thickness_um``.
+    """
 
     outline: Polygon
     max_thickness_um: int
     keepouts: tuple[Polygon, ...] = ()
     keepout_names: tuple[str, ...] = ()
     height_zones: tuple[HeightZone, ...] = ()
+    target_height_um: int | None = None
 
 
 class WarpageModel(StrEnum):

@@ -14,11 +14,27 @@ from collections.abc import Sequence
 
 from layoutopt.model import BondType, Design, Family, Layer, Placement
 
-__all__ = ["JOINT_NAMES", "describe_layers", "package_thickness_um", "stack_up"]
+__all__ = [
+    "FILL_LAYER",
+    "JOINT_NAMES",
+    "describe_layers",
+    "package_thickness_um",
+    "stack_thickness_um",
+    "stack_up",
+]
+
+# The mold above the stack up to a target height (layoutopt.fill).
+FILL_LAYER = "mold fill to target"
 
 
 def package_thickness_um(design: Design, placements: Sequence[Placement]) -> int:
-    """The package thickness: the highest die top plus what must stand above it."""
+    """The package thickness: the highest die top plus what must stand above it, or the
+    envelope's target height when it fixes one (the rest is mold fill)."""
+    return max(stack_thickness_um(design, placements), design.envelope.target_height_um or 0)
+
+
+def stack_thickness_um(design: Design, placements: Sequence[Placement]) -> int:
+    """The highest die top plus what must stand above it (no fill to a target height)."""
     rules = design.rules
     tops = [
         p.z_top_um + rules.top_clearance_um(design.die(p.die_id))
@@ -48,9 +64,11 @@ def stack_up(design: Design, placements: Sequence[Placement]) -> tuple[Layer, ..
             )
         )
     top_side = [p for p in placements if p.side == "top"]
-    if not top_side:
-        return tuple(layers)
     total = package_thickness_um(design, top_side)
+    if not top_side:
+        fill = total - rules.base_thickness_um
+        return (*layers, Layer(FILL_LAYER, fill, rules.mold_material)) if fill else tuple(layers)
+    stack_top = stack_thickness_um(design, top_side)
     peak = max(
         top_side,
         key=lambda p: (p.z_top_um + rules.top_clearance_um(design.die(p.die_id)), -p.stack),
@@ -75,8 +93,10 @@ def stack_up(design: Design, placements: Sequence[Placement]) -> tuple[Layer, ..
     if top.bond is BondType.WIRE_BOND and rules.wire_loop_um:
         layers.append(Layer("wire loop", rules.wire_loop_um, rules.mold_material))
         layers.append(Layer("mold over loop", rules.mold_clearance_um, rules.mold_material))
-    elif total - level:
-        layers.append(Layer("mold cap", total - level, rules.mold_material))
+    elif stack_top - level:
+        layers.append(Layer("mold cap", stack_top - level, rules.mold_material))
+    if total > stack_top:
+        layers.append(Layer(FILL_LAYER, total - stack_top, rules.mold_material))
     return tuple(layer for layer in layers if layer.thickness_um)
 
 

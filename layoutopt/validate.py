@@ -818,6 +818,8 @@ def _die_thickness(ix: _Index) -> Iterator[Violation]:
     for p in ix.placed.values():
         die = ix.die(p)
         allowed = sorted({die.thickness_um, *die.allowed_thickness_um})
+        if _top_die_fill(ix, p) and p.thickness_um > allowed[-1]:
+            continue  # the fill to a target height (the thickness rule bounds it)
         if p.thickness_um not in allowed:
             text = ", ".join(map(str, allowed))
             yield Violation(
@@ -827,6 +829,15 @@ def _die_thickness(ix: _Index) -> Iterator[Violation]:
                 (p.die_id,),
                 min(abs(p.thickness_um - t) for t in allowed),
             )
+
+
+def _top_die_fill(ix: _Index, p: Placement) -> bool:
+    """``p`` is a stack's top die that may take up the fill to a target height."""
+    if not ix.design.rules.top_die_fill or ix.design.envelope.target_height_um is None:
+        return False
+    return p.side == "top" and not any(
+        q.stack == p.stack and q.tier > p.tier for q in ix.placed.values()
+    )
 
 
 def _thickness(ix: _Index) -> Iterator[Violation]:
@@ -843,6 +854,17 @@ def _thickness(ix: _Index) -> Iterator[Violation]:
         expect = rules.base_thickness_um
         basis = "the base alone: no top-side die"
         ids = ()
+    target = ix.design.envelope.target_height_um
+    if target is not None:
+        if expect > target:
+            yield Violation(
+                "thickness",
+                f"the stack needs {expect} um ({basis}); the envelope fixes the height at "
+                f"{target} um",
+                ids,
+                expect - target,
+            )
+        expect, basis = target, f"the envelope's target height; the stack needs {expect} um"
     if layout.thickness_um != expect:
         yield Violation(
             "thickness",

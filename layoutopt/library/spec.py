@@ -334,6 +334,7 @@ class RulesFields(_Strict):
     )
     substrate_layers: Annotated[int, Field(ge=0)] | None = None
     double_sided: bool | None = None
+    top_die_fill: bool | None = None
     bottom_side_max_height: Length | None = None
     max_die_to_die: Length | None = None
     max_stack_height: Length | None = None
@@ -477,6 +478,7 @@ _RULES_PLAIN = {
     "rdl_layers",
     "substrate_layers",
     "double_sided",
+    "top_die_fill",
     "stack_pairs",
     "allowed_kinds",
     "pair_spacing",

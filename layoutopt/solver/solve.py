@@ -28,6 +28,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from layoutopt.fill import fill_to_height
 from layoutopt.interrupt import InterruptibleCpSolver
 from layoutopt.model import Design, Layout
 from layoutopt.solver.build import (
@@ -377,6 +378,8 @@ def solve(design: Design, options: SolveOptions | None = None) -> SolveResult:
         result, structure = _placement_solve(design, options, forbidden, deadline)
         if not result.status.has_layout or result.layout is None:
             break
+        # A fixed height: thickest dies and fill on the proven footprint (layoutopt.fill).
+        result = replace(result, layout=fill_to_height(design, result.layout))
         _validate(design, result.layout)
         if not options.thermal:
             break
