@@ -60,22 +60,27 @@ class InterruptibleCpSolver(cp_model.CpSolver):
         if threading.current_thread() is not threading.main_thread():
             return super().solve(model, solution_callback)
         outcome: dict[str, Any] = {}
+        # Not Thread.join: a join that Ctrl-C interrupts marks a running thread as stopped
+        # (CPython 3.11, bpo-45274), so the wait below would end while CP-SAT still runs,
+        # and the process would abort at exit ("terminate called without an active
+        # exception"). An Event tells the truth.
+        finished = threading.Event()
 
         def search() -> None:
             try:
                 outcome["status"] = cp_model.CpSolver.solve(self, model, solution_callback)
             except BaseException as err:  # handed to the waiting main thread
                 outcome["error"] = err
+            finally:
+                finished.set()
 
         # Daemon: a second Ctrl-C while the search winds down must not hang the exit.
-        thread = threading.Thread(target=search, name="cp-sat search", daemon=True)
-        thread.start()
+        threading.Thread(target=search, name="cp-sat search", daemon=True).start()
         try:
-            thread.join()  # interruptible: Ctrl-C raises here, in the main thread
+            finished.wait()  # interruptible: Ctrl-C raises here, in the main thread
         except BaseException:
-            while thread.is_alive():
+            while not finished.wait(_STOP_POLL_S):
                 self.stop_search()
-                thread.join(_STOP_POLL_S)
             raise
         if "error" in outcome:
             raise outcome["error"]

@@ -40,13 +40,18 @@ SEARCH = textwrap.dedent(
         model.add(gap == diff)
     model.add_all_different(gaps)
     model.minimize(marks[-1])
+
+    class Seen(cp_model.CpSolverSolutionCallback):  # the solver's stages pass one too
+        def on_solution_callback(self):
+            pass
+
     solver = InterruptibleCpSolver()
     solver.parameters.max_time_in_seconds = 60.0
     solver.parameters.num_workers = int(sys.argv[1])
     threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT)).start()
     start = time.perf_counter()
     try:
-        status = solver.solve(model)
+        status = solver.solve(model, Seen())
     except KeyboardInterrupt:
         print(f"interrupted after {time.perf_counter() - start:.2f} s", flush=True)
     else:
@@ -56,8 +61,10 @@ SEARCH = textwrap.dedent(
 
 
 def test_ctrl_c_ends_a_cp_sat_search_with_keyboard_interrupt() -> None:
+    # One worker and a solution callback: the case where a wait that ended too early
+    # let the process exit under a running search (and abort: SIGABRT, exit -6).
     done = subprocess.run(
-        [sys.executable, "-c", SEARCH, "2"],
+        [sys.executable, "-c", SEARCH, "1"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -65,6 +72,7 @@ def test_ctrl_c_ends_a_cp_sat_search_with_keyboard_interrupt() -> None:
     )
     match = re.fullmatch(r"interrupted after ([\d.]+) s\n", done.stdout)
     assert match, (done.stdout, done.stderr[-2000:])
+    assert done.returncode == 0, done.stderr[-2000:]
     assert float(match.group(1)) < 10.0  # the SIGINT came at 1 s; the limit is 60 s
 
 
