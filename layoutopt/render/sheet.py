@@ -9,7 +9,6 @@ block in the lower right corner. The last step moves any label that would sit on
 from __future__ import annotations
 
 import hashlib
-import io
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -27,7 +26,7 @@ from layoutopt.render.canvas import (
     Text,
     arrow_head,
     fmt,
-    paint_matplotlib,
+    to_raster,
     to_svg_document,
 )
 from layoutopt.render.geometry import is_bottom
@@ -401,19 +400,6 @@ def to_svg_sheet(
     return to_svg_document(build_sheet(design, layout, thermal, solver, field, cut, warpage, info))
 
 
-def _raster(drawing: Drawing, fmt: str, dpi: float) -> bytes:
-    fig = paint_matplotlib(drawing)
-    buffer = io.BytesIO()
-    # No dates or versions in the file: the same layout gives the same bytes.
-    metadata: dict[str, Any] = (
-        {"CreationDate": None, "Producer": None, "Creator": None}
-        if fmt == "pdf"
-        else {"Software": None}
-    )
-    fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
-    return buffer.getvalue()
-
-
 def to_pdf_sheet(
     design: Design,
     layout: Layout,
@@ -425,7 +411,7 @@ def to_pdf_sheet(
     info: SheetInfo | None = None,
 ) -> bytes:
     """The sheet of :func:`to_svg_sheet` as PDF bytes (drawn with matplotlib)."""
-    return _raster(
+    return to_raster(
         build_sheet(design, layout, thermal, solver, field, cut, warpage, info), "pdf", 96.0
     )
 
@@ -442,6 +428,6 @@ def to_png_sheet(
     info: SheetInfo | None = None,
 ) -> bytes:
     """The sheet of :func:`to_svg_sheet` as PNG bytes (drawn with matplotlib)."""
-    return _raster(
+    return to_raster(
         build_sheet(design, layout, thermal, solver, field, cut, warpage, info), "png", dpi
     )

@@ -12,7 +12,7 @@ from layoutopt.layout_io import write_atomic
 from layoutopt.model import Design, Layout
 from layoutopt.render.ballcsv import to_ball_csv
 from layoutopt.render.bottom import build_bottom_view, to_svg_bottom
-from layoutopt.render.canvas import paint_matplotlib, to_svg_document
+from layoutopt.render.canvas import to_raster, to_svg_document
 from layoutopt.render.dxf import to_dxf
 from layoutopt.render.iso import build_iso_drawing
 from layoutopt.render.section import Cut, to_svg_section
@@ -38,13 +38,7 @@ FORMATS = ("svg", "pdf", "png", "dxf", "step", "csv")
 
 def to_png_iso(design: Design, layout: Layout, dpi: float = 150.0) -> bytes:
     """The exploded isometric view as PNG bytes (matplotlib)."""
-    import io
-
-    buffer = io.BytesIO()
-    paint_matplotlib(build_iso_drawing(design, layout)).savefig(
-        buffer, format="png", dpi=dpi, metadata={"Software": None}
-    )
-    return buffer.getvalue()
+    return to_raster(build_iso_drawing(design, layout), "png", dpi)
 
 
 def render_view(
@@ -103,7 +97,6 @@ def _single_view_raster(
     cut: Cut | None,
     exaggeration: float | None,
 ) -> bytes:
-    import io
 
     from layoutopt.render.canvas import Box, Drawing
     from layoutopt.render.section import build_section_view
@@ -131,16 +124,7 @@ def _single_view_raster(
         drawing = build_bottom_view(design, layout)
     else:
         drawing = build_sheet(design, layout, field=field, cut=cut)
-    buffer = io.BytesIO()
-    metadata: dict[str, Any] = (
-        {"CreationDate": None, "Producer": None, "Creator": None}
-        if fmt == "pdf"
-        else {"Software": None}
-    )
-    paint_matplotlib(drawing).savefig(
-        buffer, format=fmt, dpi=150 if fmt == "png" else 96, metadata=metadata
-    )
-    return buffer.getvalue()
+    return to_raster(drawing, fmt, 150.0 if fmt == "png" else 96.0)
 
 
 def write_views(
