@@ -173,7 +173,7 @@ def test_the_map_peak_is_the_title_block_peak() -> None:
     from layoutopt.thermal import solve_fv3d
     from layoutopt.thermal.fv3d import field_report
 
-    rec = read_layout(DATA / "epop.json")
+    rec = read_layout(DATA / "shipped" / "smart_glasses_epop.json")  # with its materials
     field = solve_fv3d(rec.design, rec.layout, lateral_step_um=400)
     report = field_report(rec.design, field)
     svg = to_svg_sheet(rec.design, rec.layout, report, rec.solver, field)

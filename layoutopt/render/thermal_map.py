@@ -193,7 +193,9 @@ def peak_junction(field: ThermalField) -> tuple[float, tuple[int, int, int], str
     computes the peak junction; the hottest solid cell when the field names no dies."""
     temp = np.asarray(field.temperature_c, dtype=float)
     solid = np.isfinite(temp)
-    die_index = getattr(field, "die_index", None)
+    # The 3D model's field keeps which die each cell belongs to on its grid.
+    owner = field if hasattr(field, "die_index") else getattr(field, "grid", None)
+    die_index = None if owner is None else getattr(owner, "die_index", None)
     mask = solid
     if die_index is not None and np.any(np.asarray(die_index) >= 0):
         mask = solid & (np.asarray(die_index) >= 0)
@@ -201,7 +203,7 @@ def peak_junction(field: ThermalField) -> tuple[float, tuple[int, int, int], str
     hot = tuple(int(v) for v in np.unravel_index(flat, temp.shape))
     die_id = ""
     if die_index is not None and int(np.asarray(die_index)[hot]) >= 0:
-        die_id = str(field.die_ids[int(np.asarray(die_index)[hot])])
+        die_id = str(owner.die_ids[int(np.asarray(die_index)[hot])])  # type: ignore[union-attr]
     return float(temp[hot]), hot, die_id  # type: ignore[return-value]
 
 
