@@ -6,6 +6,8 @@ sweeps: ``layoutopt.sweep``, notebooks: ``layoutopt.display``).
 >>> from layoutopt import load_design, solve, SolveOptions
 """
 
+import sys
+
 from layoutopt.design_file import design_from_text, load_design
 from layoutopt.errors import DesignError, InternalError, LayoutOptError
 from layoutopt.layout_io import LayoutRecord, read_layout, write_layout
@@ -43,3 +45,18 @@ __all__ = [
     "write_layout",
     "write_solution",
 ]
+
+
+def _register_notebook_display() -> None:
+    """Inside IPython (a notebook), show results as HTML: the display side registers its
+    formatters (:func:`layoutopt.display.register`); outside, nothing is imported."""
+    ipython = sys.modules.get("IPython")
+    shell = None if ipython is None else ipython.get_ipython()
+    if shell is None:
+        return
+    from layoutopt.display import load_ipython_extension
+
+    load_ipython_extension(shell)
+
+
+_register_notebook_display()

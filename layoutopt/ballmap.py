@@ -45,6 +45,7 @@ from layoutopt.model import (
     InterfaceRole,
     Placement,
     Rect,
+    Side,
 )
 
 __all__ = [
@@ -307,7 +308,7 @@ def bottom_mold(design: Design, placements: Iterable[Placement]) -> Rect | None:
     rects = [
         p.rect
         for p in placements
-        if p.side == "top"
+        if p.side is Side.TOP
         and p.tier == 0
         and p.die_id in dies
         and dies[p.die_id].bond is BondType.FLIP_CHIP
@@ -362,7 +363,7 @@ def place_balls(design: Design, package: Rect, placements: Iterable[Placement]) 
     if not requirements:
         return None
     placed = tuple(placements)
-    bottom = tuple(p.rect for p in placed if p.side == "bottom")
+    bottom = tuple(p.rect for p in placed if p.side is Side.BOTTOM)
     keepouts = keepout_rects(design, package)
     mold = bottom_mold(design, placed)
     arrays = []

@@ -52,7 +52,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from layoutopt.model import BondType, Design, Die, Edge, Family, Placement, Rect, rotate_edge
+from layoutopt.model import BondType, Design, Die, Edge, Family, Placement, Rect, Side, rotate_edge
 
 __all__ = [
     "EdgeBonds",
@@ -304,7 +304,7 @@ def bond_plan(design: Design, placements: Iterable[Placement]) -> tuple[EdgeBond
     out = []
     for k, members in sorted(stacks.items()):
         ordered = tuple(sorted(members, key=lambda p: (p.tier, p.die_id)))
-        if ordered[0].side != "top":
+        if ordered[0].side is not Side.TOP:
             continue
         box = _bounding_box([p.rect for p in ordered])
         z_f = _finger_level(design, ordered)

@@ -9,7 +9,7 @@ Exit codes (documented in the README, listed in every command's help, tested):
 3    bad input: a design, layout, space or Bookshelf file is invalid, or ``-o`` cannot
      be written
 4    infeasible: no layout exists; the reason is printed
-5    no solution within the time limit
+5    no solution: none found in time, or every stacking cut for temperature (reason printed)
 6    ``validate``: the layout breaks rules; ``thermal``: it breaks a thermal limit;
      ``warpage``: it breaks the warpage limit
 7    ``sweep``: an infrastructure fault (store, disk, folder lock, Dask scheduler or
@@ -497,12 +497,14 @@ def validate(
     layout_path: Annotated[Path, typer.Argument(metavar="LAYOUT", help="layout.json")],
 ) -> None:
     """Check a layout against every rule, independently of the solver."""
-    from layoutopt.validate import validate_file
+    from layoutopt.layout_io import read_layout
+    from layoutopt.validate import validate as validate_layout
 
     try:
-        _design, _layout, violations = validate_file(layout_path)
+        record = read_layout(layout_path)
     except LayoutOptError as error:
         raise _fail(error) from None
+    violations = validate_layout(record.design, record.layout)
     if not violations:
         console.print(f"{layout_path}: valid (every rule holds)", markup=False)
         raise typer.Exit(int(ExitCode.OK))

@@ -88,6 +88,7 @@ from layoutopt.model import (
     HeightZone,
     Material,
     Objective,
+    ObjectiveMode,
     ProcessRules,
     Rect,
     ThermalSpec,
@@ -658,7 +659,9 @@ def _build(spec: DesignFile, file: str | None, lib: Library) -> Design:
             rules=rules,
             envelope=envelope,
             thermal=_thermal(spec.thermal, {d.id: d for d in dies}),
-            objective=Objective(**spec.objective.model_dump()),
+            objective=Objective(
+                **{**spec.objective.model_dump(), "mode": ObjectiveMode(spec.objective.mode)}
+            ),
             materials=materials,
             warpage=WarpageSpec(
                 stress_free_c=spec.warpage.stress_free_c,

@@ -1,10 +1,13 @@
 """Rich display in notebooks: HTML summaries and pandas tables of results.
 
-Jupyter shows an object through its ``_repr_html_``; :class:`~layoutopt.solver.SolveResult`,
-:class:`~layoutopt.thermal.report.ThermalReport` and
-:class:`~layoutopt.layout_io.LayoutRecord` delegate theirs to the ``*_html`` functions here,
-importing this module only when a notebook asks, so the core never imports the drawings
-or pandas. Every function is pure: values in, text or a new DataFrame out.
+The display side registers itself: :func:`register` tells IPython's HTML formatter to show
+:class:`~layoutopt.solver.SolveResult`, :class:`~layoutopt.thermal.report.ThermalReport`,
+:class:`~layoutopt.layout_io.LayoutRecord` and
+:class:`~layoutopt.pipeline.FamilyComparison` through the ``*_html`` functions here, so the
+core values know nothing of their presentation (and never import the drawings or pandas).
+``import layoutopt`` inside IPython registers them; elsewhere ``%load_ext
+layoutopt.display`` does. Every other function is pure: values in, text or a new
+DataFrame out.
 
 The HTML is self-contained (inline styles, inline SVG drawings from
 :mod:`layoutopt.render`, no scripts), so it survives being saved in a notebook file.
@@ -42,7 +45,9 @@ __all__ = [
     "comparison_html",
     "key_numbers",
     "layout_frame",
+    "load_ipython_extension",
     "record_html",
+    "register",
     "result_frame",
     "result_html",
     "thermal_frame",
@@ -344,3 +349,35 @@ def _drawings(design: Design, layout: Layout) -> str:
         '<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start">'
         f"<div>{_top_svg(design, layout, 460.0)}</div><div>{section}</div></div>"
     )
+
+
+# --------------------------------------------------------------------------- registration
+
+
+def register(html_formatter: Any) -> None:
+    """Show layoutopt's result values as HTML through ``html_formatter`` (IPython's
+    ``shell.display_formatter.formatters["text/html"]``).
+
+    >>> from IPython.core.formatters import HTMLFormatter
+    >>> from layoutopt.thermal.report import ThermalReport
+    >>> formatter = HTMLFormatter()
+    >>> register(formatter)
+    >>> "layoutopt-thermal" in formatter(ThermalReport("compact", 25.0, (), 30.0))
+    True
+    """
+    from layoutopt.layout_io import LayoutRecord
+    from layoutopt.pipeline import FamilyComparison
+
+    html: tuple[tuple[type[Any], Any], ...] = (
+        (SolveResult, result_html),
+        (ThermalReport, thermal_html),
+        (LayoutRecord, record_html),
+        (FamilyComparison, comparison_html),
+    )
+    for cls, to_html in html:
+        html_formatter.for_type(cls, to_html)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext layoutopt.display``: register the HTML formatters with this shell."""
+    register(ipython.display_formatter.formatters["text/html"])

@@ -92,11 +92,6 @@ class LayoutRecord:
     warpage: WarpageReport | None = None
     cost: CostReport | None = None
 
-    def _repr_html_(self) -> str:
-        from layoutopt.display import record_html  # lazy: the core never imports drawings
-
-        return record_html(self)
-
 
 def layout_to_data(design: Design, layout: Layout) -> dict[str, Any]:
     dies = []

@@ -39,7 +39,9 @@ from layoutopt.errors import DesignError
 from layoutopt.thermal_spec import ThermalSpec, check_design_thermal
 
 __all__ = [
+    "EDGE_GEOMETRY",
     "ROTATIONS_DEG",
+    "Axis",
     "BallArray",
     "BallMap",
     "BallRole",
@@ -50,6 +52,7 @@ __all__ = [
     "Die",
     "DieKind",
     "Edge",
+    "EdgeGeometry",
     "Envelope",
     "Family",
     "FingerRows",
@@ -61,13 +64,16 @@ __all__ = [
     "Material",
     "MechanicalProperties",
     "Objective",
+    "ObjectiveMode",
     "Placement",
     "ProcessRules",
     "Rect",
+    "Side",
     "ThermalSpec",
     "WarpageModel",
     "WarpageSpec",
     "adapt_dies",
+    "in_compass_order",
     "rotate_edge",
 ]
 
@@ -111,8 +117,56 @@ class Edge(StrEnum):
     NORTH = "north"
 
 
+class Side(StrEnum):
+    """The face of the package a component sits on."""
+
+    TOP = "top"  # on the substrate (or RDL), under the mold: every family
+    BOTTOM = "bottom"  # under the substrate among the balls (double-sided SiP only)
+
+
+class Axis(StrEnum):
+    X = "x"
+    Y = "y"
+
+
+@dataclass(frozen=True)
+class EdgeGeometry:
+    """Where an edge of an axis-aligned rectangle lies: the axis its outward normal points
+    along, and whether it is the low (west, south: ``outward == -1``) or the high side."""
+
+    normal: Axis
+    outward: int
+
+    @property
+    def along(self) -> Axis:
+        """The axis the edge runs along."""
+        return Axis.Y if self.normal is Axis.X else Axis.X
+
+
+_SIDE_NAMES = frozenset(side.value for side in Side)
+
+# The one table of per-edge geometry (solver, validator and drawings dispatch on it).
+EDGE_GEOMETRY: dict[Edge, EdgeGeometry] = {
+    Edge.WEST: EdgeGeometry(Axis.X, -1),
+    Edge.SOUTH: EdgeGeometry(Axis.Y, -1),
+    Edge.EAST: EdgeGeometry(Axis.X, +1),
+    Edge.NORTH: EdgeGeometry(Axis.Y, +1),
+}
+
 # Counter-clockwise order: turning a die by 90° moves each edge one step along it.
 _CCW: tuple[Edge, ...] = (Edge.WEST, Edge.SOUTH, Edge.EAST, Edge.NORTH)
+
+
+def in_compass_order(edges: frozenset[Edge] | set[Edge]) -> tuple[Edge, ...]:
+    """``edges`` in the fixed order west, south, east, north.
+
+    A set of string enums iterates in an order that depends on ``PYTHONHASHSEED``;
+    anything that reaches an output (a model, a file) iterates edges through this.
+
+    >>> in_compass_order(frozenset({Edge.NORTH, Edge.WEST}))
+    (<Edge.WEST: 'west'>, <Edge.NORTH: 'north'>)
+    """
+    return tuple(e for e in _CCW if e in edges)
 
 
 def rotate_edge(edge: Edge, rotation_deg: int) -> Edge:
@@ -639,16 +693,24 @@ class WarpageSpec:
     model: WarpageModel = WarpageModel.LAMINATE
 
 
+class ObjectiveMode(StrEnum):
+    """How the objectives combine."""
+
+    LEXICOGRAPHIC = "lexicographic"  # footprint, then thickness, then interconnect
+    WEIGHTED = "weighted"  # one sum of the weighted terms
+
+
 @dataclass(frozen=True)
 class Objective:
     """What to minimise.
 
     ``lexicographic``: footprint first, then thickness, then (CMC) the bandwidth-weighted
     interconnect length; temperatures are limits, not objectives. ``weighted``: one sum with
-    the weights below, in the units named.
+    the weights below, in the units named (interconnect: per mm of length times the die's
+    bandwidth in Gbit/s, rounded to a whole number, at least 1).
     """
 
-    mode: str = "lexicographic"
+    mode: ObjectiveMode = ObjectiveMode.LEXICOGRAPHIC
     weight_area_per_mm2: float = 1.0
     weight_thickness_per_mm: float = 0.0
     weight_interconnect_per_mm: float = 0.0
@@ -779,6 +841,26 @@ class Rect:
     def area_um2(self) -> int:
         return self.width_um * self.length_um
 
+    def side_um(self, edge: Edge) -> int:
+        """The coordinate of side ``edge`` (x for west and east, y for south and north)."""
+        geometry = EDGE_GEOMETRY[edge]
+        low, high = self.span_um(geometry.normal)
+        return high if geometry.outward > 0 else low
+
+    def inset_um(self, inner: Rect, edge: Edge) -> int:
+        """How far side ``edge`` of ``inner`` stands inside the same side of this rect.
+
+        >>> Rect(0, 0, 10, 10).inset_um(Rect(2, 3, 4, 4), Edge.EAST)
+        4
+        """
+        return EDGE_GEOMETRY[edge].outward * (self.side_um(edge) - inner.side_um(edge))
+
+    def span_um(self, axis: Axis) -> tuple[int, int]:
+        """(low, high) coordinates on ``axis``."""
+        if axis is Axis.X:
+            return self.x_um, self.x_max_um
+        return self.y_um, self.y_max_um
+
     def intersects(self, other: Rect) -> bool:
         """True when the interiors overlap (touching edges do not count)."""
         return (
@@ -822,7 +904,7 @@ class Placement:
 
     ``stack`` numbers the stacks of a layout from 0; ``tier`` counts up from 0 on the
     substrate (or RDL); ``on_die`` names the die directly below (``None`` at tier 0).
-    ``side`` is ``"top"`` except for components on the bottom face of a double-sided SiP,
+    ``side`` is :attr:`Side.TOP` except for components on the bottom face of a double-sided SiP,
     which hang under the substrate among the balls (z still measured up from the seating
     plane, see docs/rules.md ``z``).
     """
@@ -838,7 +920,13 @@ class Placement:
     stack: int
     tier: int
     on_die: str | None = None
-    side: str = "top"
+    side: Side = Side.TOP
+
+    def __post_init__(self) -> None:
+        # A side given by its name ("top") becomes the enum, so comparisons with ``is``
+        # hold; any other value is kept for the validator to report (rule ``placement``).
+        if not isinstance(self.side, Side) and self.side in _SIDE_NAMES:
+            object.__setattr__(self, "side", Side(self.side))
 
     @property
     def rect(self) -> Rect:

@@ -6,8 +6,10 @@ The CLI and notebooks call these; each step is a function over values, and only 
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from layoutopt.assess import assess, metrics
@@ -16,6 +18,7 @@ from layoutopt.files import safe_name
 from layoutopt.layout_io import LayoutRecord, write_atomic, write_layout
 from layoutopt.model import Design
 from layoutopt.solver import SolveOptions, SolveResult, solve
+from layoutopt.solver.objective import rank_key
 
 __all__ = [
     "FamilyComparison",
@@ -42,11 +45,6 @@ class FamilyComparison:
     def rows(self) -> list[dict[str, object]]:
         return comparison_rows(self.variants, self.results)
 
-    def _repr_html_(self) -> str:
-        from layoutopt.display import comparison_html
-
-        return comparison_html(self)
-
 
 def compare_families(design: Design, options: SolveOptions | None = None) -> FamilyComparison:
     """Solve the design once per candidate family (its own process and its alternatives)."""
@@ -55,18 +53,13 @@ def compare_families(design: Design, options: SolveOptions | None = None) -> Fam
     return FamilyComparison(design, variants, results)
 
 
-def _score(design: Design, result: SolveResult) -> tuple[float, ...]:
-    layout = result.layout
-    assert layout is not None
+def _score(design: Design, result: SolveResult) -> tuple[Fraction | float, ...]:
+    """The objective the solver minimised (exact, comparable across families), then the
+    peak junction temperature as the tie-break."""
+    if result.layout is None:
+        raise ValueError("only a result with a layout has a score")
     peak = result.thermal.peak_junction_c if result.thermal else 0.0
-    if design.objective.mode == "weighted":
-        o = design.objective
-        return (
-            o.weight_area_per_mm2 * layout.footprint_um2 / 1e6
-            + o.weight_thickness_per_mm * layout.thickness_um / 1e3,
-            peak,
-        )
-    return (float(layout.footprint_um2), float(layout.thickness_um), peak)
+    return (*rank_key(design, result.layout), peak)
 
 
 def best_of(variants: tuple[Design, ...], results: tuple[SolveResult, ...]) -> int | None:
@@ -135,8 +128,6 @@ def write_solution(
     drawings: bool = True,
 ) -> list[Path]:
     """Write ``layout.json`` and the drawings of a solved design into ``outdir``."""
-    import json
-
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
     # Wall-clock times live apart from the results, which are byte-identical when the solve
@@ -171,8 +162,6 @@ def write_solution(
                 written.extend(write_views(out, design, result.layout, ("bottom",)))
                 written.extend(write_views(out, design, result.layout, ("balls",), ("csv",)))
     else:
-        import json
-
         text = (
             json.dumps(
                 {

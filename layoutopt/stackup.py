@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from layoutopt.model import BondType, Design, Family, Layer, Placement
+from layoutopt.model import BondType, Design, Family, Layer, Placement, Side
 
 __all__ = [
     "FILL_LAYER",
@@ -39,7 +39,7 @@ def stack_thickness_um(design: Design, placements: Sequence[Placement]) -> int:
     tops = [
         p.z_top_um + rules.top_clearance_um(design.die(p.die_id))
         for p in placements
-        if p.side == "top"
+        if p.side is Side.TOP
     ]
     return max(tops, default=rules.base_thickness_um)
 
@@ -63,7 +63,7 @@ def stack_up(design: Design, placements: Sequence[Placement]) -> tuple[Layer, ..
                 rules.rdl_material,
             )
         )
-    top_side = [p for p in placements if p.side == "top"]
+    top_side = [p for p in placements if p.side is Side.TOP]
     total = package_thickness_um(design, top_side)
     if not top_side:
         fill = total - rules.base_thickness_um

@@ -46,7 +46,6 @@ die is 200 µm from every edge; moved 50 µm west it breaks ``die_edge``:
 from __future__ import annotations
 
 import math
-import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -64,7 +63,6 @@ from layoutopt.ballmap import (
 )
 from layoutopt.bonding import EdgeBonds, Wire, bond_plan, lateral_um, radial_um, ring_rows
 from layoutopt.errors import InternalError
-from layoutopt.layout_io import read_layout
 from layoutopt.model import (
     ROTATIONS_DEG,
     BallArray,
@@ -78,6 +76,7 @@ from layoutopt.model import (
     Layout,
     Placement,
     Rect,
+    Side,
     rotate_edge,
 )
 
@@ -85,14 +84,9 @@ __all__ = [
     "RULES",
     "Violation",
     "check",
-    "compute_die",
     "finger_rings",
     "inset_um",
-    "interconnect_length_um",
-    "stack_bounding_boxes",
-    "stack_keep_regions",
     "validate",
-    "validate_file",
 ]
 
 # The rule ids in the order of docs/rules.md; violations are reported in this order.
@@ -260,8 +254,8 @@ class _Index:
         below = [q for q in self.stacks[p.stack] if q.tier == p.tier - 1]
         return below[0] if len(below) == 1 else None
 
-    def stack_side(self, stack: int) -> str:
-        return "bottom" if self.stacks[stack][0].side == "bottom" else "top"
+    def stack_side(self, stack: int) -> Side:
+        return Side.BOTTOM if self.stacks[stack][0].side is Side.BOTTOM else Side.TOP
 
     def label(self, stack: int) -> str:
         return f"stack {stack} ({self.stacks[stack][0].die_id})"
@@ -287,20 +281,14 @@ def _edges_at(edges: frozenset[Edge], rotation_deg: int) -> list[Edge]:
 
 
 # --------------------------------------------------------------------------------------
-# Helpers shared with reporting (drawings, reports); not used by the solver
+# Stack geometry: rings and keep regions (``finger_rings`` is shared with the drawings)
 # --------------------------------------------------------------------------------------
-
-
-def stack_bounding_boxes(design: Design, layout: Layout) -> dict[int, Rect]:
-    """The bounding box of each stack's dies, by stack number."""
-    index = _Index.build(design, layout)
-    return {k: _bounding_box(p.rect for p in members) for k, members in index.stacks.items()}
 
 
 def _ring_widths(index: _Index, stack: int) -> dict[Edge, int]:
     """Finger-ring width on each side of a top-side stack where wire-bonded dies bond."""
     rules = index.design.rules
-    if index.stack_side(stack) != "top" or rules.bond_finger_ring_um <= 0:
+    if index.stack_side(stack) is not Side.TOP or rules.bond_finger_ring_um <= 0:
         return {}
     rows = ring_rows(index.design, index.stacks[stack])
     return {side: rules.ring_width_um(rows[side]) for side in _SIDES if side in rows}
@@ -354,53 +342,13 @@ def _keep_regions(index: _Index) -> dict[int, Rect]:
     return out
 
 
-def stack_keep_regions(design: Design, layout: Layout) -> dict[int, Rect]:
-    """The keep region of every stack (the rect that ``spacing`` keeps apart), by stack.
-
-    The stack's bounding box expanded by its finger-ring width on each finger-ring side,
-    and by ``underfill_fillet_um`` on every side when the stack holds a flip-chip die.
-    """
-    return _keep_regions(_Index.build(design, layout))
-
-
-def compute_die(design: Design) -> Die | None:
+def _compute_die(design: Design) -> Die | None:
     """The compute die of a design: its highest-power ``logic`` die (first on a tie)."""
     best: Die | None = None
     for die in design.dies:
         if die.kind is DieKind.LOGIC and (best is None or die.power_w > best.power_w):
             best = die
     return best
-
-
-def interconnect_length_um(design: Design, layout: Layout) -> dict[str, int]:
-    """Interconnect length of each die with PHY edges to the compute die (µm).
-
-    The gap from the die's PHY edge to the compute die (0 when they touch or overlap) plus
-    the distance between their centres along that edge, half micrometres rounded up; over
-    several PHY edges, the shortest. Empty when the design has no placed compute die.
-    """
-    index = _Index.build(design, layout)
-    compute = compute_die(design)
-    if compute is None or compute.id not in index.placed:
-        return {}
-    c = index.placed[compute.id].rect
-    out: dict[str, int] = {}
-    for die_id, p in index.placed.items():
-        die = index.dies[die_id]
-        if die_id == compute.id:
-            continue
-        lengths = []
-        for side in _edges_at(die.phy_edges, p.rotation_deg):
-            m = p.rect
-            gap = max(0, _gap_beyond(m, c, side))
-            if side in (Edge.EAST, Edge.WEST):
-                twice = abs((c.y_um + c.y_max_um) - (m.y_um + m.y_max_um))
-            else:
-                twice = abs((c.x_um + c.x_max_um) - (m.x_um + m.x_max_um))
-            lengths.append(gap + (twice + 1) // 2)
-        if lengths:
-            out[die_id] = min(lengths)
-    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -450,7 +398,7 @@ def _placement(ix: _Index) -> Iterator[Violation]:
                     (p.die_id,),
                     max(abs(p.width_um - w), abs(p.length_um - h)),
                 )
-        if p.side not in ("top", "bottom"):
+        if p.side not in (Side.TOP, Side.BOTTOM):
             yield Violation(
                 "placement",
                 f"die {p.die_id} is on side {p.side!r}; rule allows 'top' or 'bottom'",
@@ -629,7 +577,7 @@ def _stack_order_die(ix: _Index, p: Placement, label: str) -> Iterator[Violation
             "micro_bump dies sit on another die (tier >= 1)",
             (p.die_id,),
         )
-    if p.side == "bottom":
+    if p.side is Side.BOTTOM:
         if not rules.double_sided:
             yield Violation(
                 "stack_order",
@@ -720,7 +668,7 @@ def _wire_reach(ix: _Index) -> Iterator[Violation]:
     if span <= 0:
         return
     for k, members in ix.stacks.items():
-        if ix.stack_side(k) != "top":
+        if ix.stack_side(k) is not Side.TOP:
             continue
         box = _bounding_box(p.rect for p in members)
         for p in members:
@@ -769,7 +717,7 @@ def _z(ix: _Index) -> Iterator[Violation]:
     rules = ix.design.rules
     for p in ix.placed.values():
         die = ix.die(p)
-        if p.side == "bottom":
+        if p.side is Side.BOTTOM:
             joint = rules.joint_um(die, None)
             expect = rules.ball_height_um - joint - p.thickness_um
             basis = (
@@ -843,7 +791,7 @@ def _top_die_fill(ix: _Index, p: Placement) -> bool:
 def _thickness(ix: _Index) -> Iterator[Violation]:
     rules = ix.design.rules
     layout = ix.layout
-    top = [p for p in ix.placed.values() if p.side != "bottom"]
+    top = [p for p in ix.placed.values() if p.side is not Side.BOTTOM]
     if top:
         highest = max(top, key=lambda p: (p.z_top_um + rules.top_clearance_um(ix.die(p)), p.die_id))
         clearance = rules.top_clearance_um(ix.die(highest))
@@ -909,7 +857,7 @@ def _stack_height(ix: _Index) -> Iterator[Violation]:
 
 def _phy_facing(ix: _Index) -> Iterator[Violation]:
     rules = ix.design.rules
-    compute = compute_die(ix.design)
+    compute = _compute_die(ix.design)
     if rules.family is not Family.CMC or compute is None or compute.id not in ix.placed:
         return
     c = ix.placed[compute.id].rect
@@ -1220,7 +1168,7 @@ def _ball_count(ix: _Index) -> Iterator[Violation]:
 
 def _ball_clearance(ix: _Index) -> Iterator[Violation]:
     pkg = ix.layout.package
-    bottom = [(p.die_id, p.rect) for p in ix.placed.values() if p.side == "bottom"]
+    bottom = [(p.die_id, p.rect) for p in ix.placed.values() if p.side is Side.BOTTOM]
     keepouts = [("ball keep-out", r) for r in keepout_rects(ix.design, pkg)]
     mold = bottom_mold(ix.design, ix.placed.values())
     for req, a in _ball_arrays(ix):
@@ -1320,9 +1268,3 @@ def check(design: Design, layout: Layout) -> None:
             "This is a bug in layoutopt (the solver and the validator disagree); please "
             "report it with the design file attached."
         )
-
-
-def validate_file(path: str | os.PathLike[str]) -> tuple[Design, Layout, tuple[Violation, ...]]:
-    """Read a ``layout.json`` and validate the layout against the design it embeds."""
-    record = read_layout(path)
-    return record.design, record.layout, validate(record.design, record.layout)

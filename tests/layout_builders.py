@@ -40,6 +40,7 @@ from layoutopt.model import (
     Placement,
     ProcessRules,
     Rect,
+    Side,
 )
 
 __all__ = [
@@ -171,7 +172,7 @@ class LayoutBuilder:
         *,
         rotation_deg: int = 0,
         on: str | None = None,
-        side: str = "top",
+        side: Side = Side.TOP,
         thickness_um: int | None = None,
     ) -> LayoutBuilder:
         """Place a die; ``on`` stacks it on an already placed die (else a new stack)."""
@@ -206,7 +207,7 @@ class LayoutBuilder:
         placed: dict[str, Placement] = {}
         for p in self._placed:
             die = self.design.die(p.die_id)
-            if p.side == "bottom":
+            if p.side is Side.BOTTOM:
                 z = rules.ball_height_um - rules.joint_um(die, None) - p.thickness_um
             elif p.on_die is None:
                 z = rules.base_thickness_um + rules.joint_um(die, None)
@@ -214,7 +215,7 @@ class LayoutBuilder:
                 lower = placed[p.on_die]
                 z = lower.z_top_um + rules.joint_um(die, self.design.die(lower.die_id))
             placed[p.die_id] = replace(p, z_bottom_um=z)
-        top = [p for p in placed.values() if p.side == "top"]
+        top = [p for p in placed.values() if p.side is Side.TOP]
         stack_up = [
             Layer(name, um)
             for name, um in (
@@ -410,8 +411,8 @@ def double_sided_example(**rule_overrides: Any) -> tuple[Design, Layout]:
     design = make_design("double_sided_test", dies, rules)
     b = LayoutBuilder(design, package_um=(4400, 4400))
     b.place("SOC", 200, 200)
-    b.place("C1", 1000, 1000, side="bottom")
-    b.place("C2", 1800, 1000, side="bottom")
+    b.place("C1", 1000, 1000, side=Side.BOTTOM)
+    b.place("C2", 1800, 1000, side=Side.BOTTOM)
     return design, b.build()
 
 

@@ -229,10 +229,10 @@ def test_read_only_folder(tmp_path: Path, no_solve: None) -> None:
 def test_unexpected_exception_is_one_paragraph_and_a_saved_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(path: object) -> None:
+    def broken(*args: object) -> None:
         raise RuntimeError("boom in the validator")
 
-    monkeypatch.setattr(VALIDATE, "validate_file", broken)
+    monkeypatch.setattr(VALIDATE, "validate", broken)
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     result = run("validate", LAYOUT)
     assert result.exit_code == ExitCode.INTERNAL, result.output
@@ -253,10 +253,10 @@ def test_internal_error_of_the_library_is_reported_the_same_way(
 ) -> None:
     from layoutopt.errors import InternalError
 
-    def rejects(path: object) -> None:
+    def rejects(*args: object) -> None:
         raise InternalError("the validator rejected a solver layout")
 
-    monkeypatch.setattr(VALIDATE, "validate_file", rejects)
+    monkeypatch.setattr(VALIDATE, "validate", rejects)
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     result = run("validate", LAYOUT)
     assert result.exit_code == ExitCode.INTERNAL
@@ -268,8 +268,8 @@ def test_console_entry_point_prints_no_traceback(tmp_path: Path) -> None:
     code = (
         "import importlib, sys\n"
         "v = importlib.import_module('layoutopt.validate')\n"
-        "def broken(path): raise KeyError('x')\n"
-        "v.validate_file = broken\n"
+        "def broken(*args): raise KeyError('x')\n"
+        "v.validate = broken\n"
         "from layoutopt.cli import main\n"
         f"sys.argv = ['layoutopt', 'validate', {str(LAYOUT)!r}]\n"
         "main()\n"

@@ -8,11 +8,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from IPython.core.formatters import HTMLFormatter
 
 from layoutopt.display import (
     comparison_frame,
     comparison_html,
     key_numbers,
+    register,
     result_frame,
     result_html,
     thermal_frame,
@@ -31,6 +33,15 @@ def record() -> LayoutRecord:
     return read_layout(LAYOUTS / "epop.json")
 
 
+def _html(value: object) -> str:
+    """What a notebook shows: IPython's HTML formatter, registered by the display side."""
+    formatter = HTMLFormatter()
+    register(formatter)
+    html = formatter(value)
+    assert isinstance(html, str)
+    return html
+
+
 def _solved(record: LayoutRecord) -> SolveResult:
     return SolveResult(
         SolveStatus.OPTIMAL, layout=record.layout, thermal=record.thermal,
@@ -47,7 +58,7 @@ def _infeasible(record: LayoutRecord) -> SolveResult:
 
 
 def test_result_html_shows_status_numbers_and_both_drawings(record: LayoutRecord) -> None:
-    html = _solved(record)._repr_html_()
+    html = _html(_solved(record))
     assert "optimal" in html and record.design.name in html
     assert f"{record.layout.footprint_um2 / 1e6:g}" in html
     assert html.count("<svg") == 2  # top view and section
@@ -97,7 +108,7 @@ def test_thermal_html_marks_the_die_over_its_limit() -> None:
         model="compact", ambient_c=35.0, top_surface_c=44.0, skin_c=44.5, max_skin_c=43.0,
         dies=(DieTemperature("DRAM0", 60.0, 58.0, 85.0), DieTemperature("CTRL0", 90.0, 80.0, 85.0)),
     )  # fmt: skip
-    html = report._repr_html_()
+    html = _html(report)
     assert "die CTRL0: junction 90.0 °C &gt; limit 85.0 °C" in html
     assert "skin 44.5 °C &gt; limit 43.0 °C" in html
     frame = thermal_frame(report)
@@ -107,7 +118,7 @@ def test_thermal_html_marks_the_die_over_its_limit() -> None:
 
 
 def test_record_html_shows_drawings_and_temperatures(record: LayoutRecord) -> None:
-    html = record._repr_html_()
+    html = _html(record)
     assert html.count("<svg") == 2
     assert "margin °C" in html  # the thermal table of the record
 
@@ -139,3 +150,23 @@ def test_core_modules_do_not_import_rendering() -> None:
         env={"PYTHONPATH": str(root), "PATH": ""},
     )  # fmt: skip
     assert out.stdout.strip() == "[]"
+
+
+def test_a_notebook_shows_results_as_html_without_the_core_knowing(tmp_path: Path) -> None:
+    # The core values carry no presentation; importing layoutopt inside IPython registers
+    # the display side's formatters with the running shell.
+    assert not hasattr(SolveResult, "_repr_html_") and not hasattr(ThermalReport, "_repr_html_")
+    code = (
+        "from IPython.core.interactiveshell import InteractiveShell;"
+        "shell = InteractiveShell.instance();"
+        "import layoutopt;"
+        "from layoutopt.thermal.report import ThermalReport;"
+        "html = shell.display_formatter.formatters['text/html'];"
+        "print('layoutopt-thermal' in html(ThermalReport('compact', 25.0, (), 30.0)))"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root,
+        env={"PYTHONPATH": str(root), "PATH": "", "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert out.stdout.strip().splitlines()[-1] == "True"

@@ -21,12 +21,12 @@ FEASIBLE = (cp_model.OPTIMAL, cp_model.FEASIBLE)
 def _status(design: Design, width_um: int, length_um: int) -> int:
     built = build_model(design, 50)
     step = design.rules.package_grid_um
-    built.model.Add(built.v.pw_steps == width_um // step)
-    built.model.Add(built.v.pl_steps == length_um // step)
+    built.model.add(built.v.package.width_steps == width_um // step)
+    built.model.add(built.v.package.length_steps == length_um // step)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 10
-    return solver.Solve(built.model)
+    return solver.solve(built.model)
 
 
 def _one_chip(count: int, rows: int) -> Design:
@@ -64,17 +64,15 @@ def test_a_bottom_side_part_costs_at_most_its_bound() -> None:
     for count, ok in ((112, True), (113, False)):
         d = replace(design, balls=BallSpec(count=count))
 
-        def on_bottom(model, v, d=d):  # type: ignore[no-untyped-def]
-            for i in v.bottom:
-                model.Add(v.bottom[i] == 1)
-
         built = build_model(d, 50)
-        built.model.Add(built.v.pw_steps == 100)
-        built.model.Add(built.v.pl_steps == 100)
-        on_bottom(built.model, built.v)
+        built.model.add(built.v.package.width_steps == 100)
+        built.model.add(built.v.package.length_steps == 100)
+        for die in built.v.dies.values():
+            if die.bottom is not None:
+                built.model.add(die.bottom == 1)
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
-        assert (solver.Solve(built.model) in FEASIBLE) == ok, count
+        assert (solver.solve(built.model) in FEASIBLE) == ok, count
     # and the exact map of the example holds 114: the bound is conservative, never short
     assert validate(design, layout) == ()
 

@@ -6,10 +6,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from layoutopt.ballmap import place_balls
+from layoutopt.deadline import Deadline
 from layoutopt.design_file import load_design
 from layoutopt.solver import SolveOptions, solve
 from layoutopt.solver.build import build_model
-from layoutopt.solver.solve import _complete_hint
+from layoutopt.solver.hints import complete_hint
 from layoutopt.solver.warmstart import constructive_layout, greedy_chains, relabel_identical
 from layoutopt.stackup import package_thickness_um, stack_up
 from layoutopt.validate import validate
@@ -52,15 +53,19 @@ def test_greedy_chains_stack_the_memory_and_keep_the_rest_side_by_side() -> None
 
 def test_constructive_layout_is_legal() -> None:
     design = load_design(SIP_50)
-    hint = relabel_identical(design, constructive_layout(design, time_limit_s=2, seed=0))
+    hint = relabel_identical(
+        design, constructive_layout(design, deadline=Deadline.after(2), seed=0)
+    )
     assert validate(design, _as_layout(design, hint)) == ()
 
 
 def test_the_model_accepts_the_hint_as_a_complete_solution() -> None:
     design = load_design(SIP_50)
-    hint = relabel_identical(design, constructive_layout(design, time_limit_s=2, seed=0))
+    hint = relabel_identical(
+        design, constructive_layout(design, deadline=Deadline.after(2), seed=0)
+    )
     built = build_model(design, 10)
-    assert _complete_hint(design, built, hint, [], SolveOptions(workers=1), 10.0)
+    assert complete_hint(built, hint, workers=1, seed=0, deadline=Deadline.after(10))
 
 
 def test_fifty_parts_reach_a_legal_layout() -> None:
@@ -82,8 +87,8 @@ def test_the_engines_layout_is_kept_when_cp_sat_finds_none(monkeypatch) -> None:
     module = sys.modules["layoutopt.solver.solve"]
     real_run = module._run
 
-    def run_finding_nothing(built, options, time_limit_s, started, name, stats):  # type: ignore[no-untyped-def]
-        _, solver = real_run(built, options, 0.001, started, name, stats)
+    def run_finding_nothing(built, options, name, deadline, since, stats):  # type: ignore[no-untyped-def]
+        _, solver = real_run(built, options, name, Deadline.after(0.001), since, stats)
         return cp_model.UNKNOWN, solver
 
     monkeypatch.setattr(module, "_run", run_finding_nothing)

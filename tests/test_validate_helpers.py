@@ -1,4 +1,4 @@
-"""The validator's reporting helpers, its entry points and its sync with docs/rules.md."""
+"""The validator's shared ring geometry, its entry points and its sync with docs/rules.md."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from layout_builders import (
     LayoutBuilder,
-    cmc_example,
     double_sided_example,
     epop_example,
     make_design,
@@ -20,19 +19,13 @@ from layout_builders import (
 )
 
 from layoutopt.errors import InternalError
-from layoutopt.layout_io import LayoutRecord, write_layout
 from layoutopt.model import Edge, Rect
 from layoutopt.validate import (
     RULES,
     Violation,
     check,
-    compute_die,
     finger_rings,
-    interconnect_length_um,
-    stack_bounding_boxes,
-    stack_keep_regions,
     validate,
-    validate_file,
 )
 
 RULES_MD = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
@@ -59,46 +52,17 @@ def test_finger_rings_turn_with_the_die_and_skip_bottom_side() -> None:
     assert all(r == [] for r in finger_rings(design, layout).values())
 
 
-def test_keep_regions_add_rings_and_fillets() -> None:
+def test_spacing_is_kept_between_keep_regions_with_rings_and_fillets() -> None:
+    # Stack 0's box ends at y 7200 (its ring is on the west); CTRL0 is flip-chip, so its
+    # keep region grows by the 100 um fillet: legal exactly at the spacing, not 10 um closer.
     design, layout = epop_example()
-    assert stack_bounding_boxes(design, layout) == {
-        0: Rect(350, 200, 5650, 7000),
-        1: Rect(3000, 7600, 2000, 2000),
-    }
-    assert stack_keep_regions(design, layout) == {
-        0: Rect(100, 200, 5900, 7000),  # + 250 ring on the west
-        1: Rect(2900, 7500, 2200, 2200),  # + 100 fillet all round
-    }
-
-
-def test_compute_die_is_the_highest_power_logic_die() -> None:
-    design, _ = cmc_example()
-    assert compute_die(design).id == "GPU"
-    design, _ = epop_example()
-    assert compute_die(design) is None
-
-
-def test_interconnect_length_of_the_cmc_example() -> None:
-    design, layout = cmc_example()
-    # HBM0: gap 150, centres level; HBM1: gap 150, centre 1 um higher.
-    assert interconnect_length_um(design, layout) == {"HBM0": 150, "HBM1": 151}
-
-
-def test_interconnect_length_rounds_half_micrometres_up() -> None:
-    rules = make_rules("cmc")
-    dies = (
-        make_die("CPU", "logic", 3001, 3001, 100, "flip_chip", power_w=10.0),
-        make_die("MEM", "dram", 2000, 2000, 100, "flip_chip", phy="E"),
-    )
-    design = make_design("halves", dies, rules)
-    layout = LayoutBuilder(design, (6000, 4000)).place("MEM", 0, 0).place("CPU", 2100, 0).build()
-    # gap 100 + |1500.5 - 1000| = 600.5 -> 601
-    assert interconnect_length_um(design, layout) == {"MEM": 601}
-
-
-def test_interconnect_length_is_empty_without_a_compute_die() -> None:
-    design, layout = epop_example()
-    assert interconnect_length_um(design, layout) == {}
+    need = max(design.rules.spacing_um(d.kind, design.die("CTRL0").kind) for d in design.dies)
+    at = 7200 + design.rules.underfill_fillet_um + need
+    assert [v.rule for v in validate(design, with_placement(layout, "CTRL0", y_um=at))] != [
+        "spacing"
+    ]
+    closer = validate(design, with_placement(layout, "CTRL0", y_um=at - 10))
+    assert ("spacing", 10) in [(v.rule, v.excess_um) for v in closer]
 
 
 def test_check_passes_a_legal_layout_and_raises_on_a_broken_one() -> None:
@@ -113,19 +77,6 @@ def test_check_passes_a_legal_layout_and_raises_on_a_broken_one() -> None:
     assert "[z] die CTRL0 has z_bottom 350 um" in text
     assert text.index("[spacing]") < text.index("[z]")  # in the specification's order
     assert "bug" in text
-
-
-def test_validate_file_reads_and_validates(tmp_path: Path) -> None:
-    design, layout = sip_example()
-    path = write_layout(tmp_path / "layout.json", LayoutRecord(design, layout))
-    read_design, read_layout, found = validate_file(path)
-    assert found == ()
-    assert read_layout == layout
-    assert read_design.rules == design.rules
-    broken = with_placement(layout, "C0", y_um=6400)
-    path = write_layout(tmp_path / "broken.json", LayoutRecord(design, broken))
-    assert validate_file(path)[2] == validate(design, broken)
-    assert [v.rule for v in validate_file(path)[2]] == ["spacing"]
 
 
 def test_violation_is_a_readable_frozen_value() -> None:
@@ -159,7 +110,6 @@ def test_zero_width_ring_means_no_ring() -> None:
     # 100 um finger-to-edge distance measured from a ring that does not exist.
     design, layout = epop_example(bond_finger_ring_um=0, finger_edge_keepout_um=300)
     assert finger_rings(design, layout) == {0: [], 1: []}
-    assert stack_keep_regions(design, layout)[0] == Rect(350, 200, 5650, 7000)
     moved = layout
     for die_id in ("NAND0", "NAND1", "DRAM0"):
         moved = with_placement(moved, die_id, x_um=moved.placement(die_id).x_um - 150)

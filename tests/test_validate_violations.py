@@ -26,7 +26,7 @@ from layout_builders import (
 )
 from shapely.geometry import box
 
-from layoutopt.model import BallSpec, Design, HeightZone, Layout, Placement, Rect
+from layoutopt.model import BallSpec, Design, HeightZone, Layout, Placement, Rect, Side
 from layoutopt.validate import RULES, validate
 
 Build = Callable[[], tuple[Design, Layout]]
@@ -156,8 +156,8 @@ def _bottom_too_tall_for_balls() -> tuple[Design, Layout]:
     design, _ = double_sided_example(ball_height_um=150)
     b = LayoutBuilder(design, package_um=(4400, 4400))
     b.place("SOC", 200, 200)
-    b.place("C1", 1000, 1000, side="bottom")
-    b.place("C2", 1800, 1000, side="bottom")
+    b.place("C1", 1000, 1000, side=Side.BOTTOM)
+    b.place("C2", 1800, 1000, side=Side.BOTTOM)
     return design, b.build()
 
 

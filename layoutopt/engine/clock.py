@@ -11,11 +11,15 @@ the budget times a factor that depends on the machine and its load (measured in
 ``benchmarks/README.md``). The wall clock only guards against runaway, at ``WALL_GUARD``
 times the budget (plus 10 s); a run cut there is no longer reproducible, which is why the
 guard sits far above any factor measured (it used to be 2x and cut runs short under load).
+The caller's :class:`~layoutopt.deadline.Deadline` (the solve's one time budget), when
+one is given, also ends the search.
 """
 
 from __future__ import annotations
 
 import time
+
+from layoutopt.deadline import Deadline
 
 __all__ = ["UNITS_PER_S", "WALL_GUARD", "Clock"]
 
@@ -30,9 +34,12 @@ WALL_GUARD = 10.0
 class Clock:
     """Budget of ``time_limit_s``, in wall time or in deterministic work units."""
 
-    def __init__(self, time_limit_s: float, *, deterministic: bool) -> None:
+    def __init__(
+        self, time_limit_s: float, *, deterministic: bool, deadline: Deadline | None = None
+    ) -> None:
         self.time_limit_s = float(time_limit_s)
         self.deterministic = deterministic
+        self.deadline = deadline
         self._start = time.perf_counter()
         self._units = 0.0
 
@@ -52,10 +59,9 @@ class Clock:
             return self._units / UNITS_PER_S
         return self.wall_s()
 
-    def remaining_s(self) -> float:
-        return max(0.0, self.time_limit_s - self.elapsed_s())
-
     def expired(self) -> bool:
+        if self.deadline is not None and self.deadline.expired():
+            return True
         if self.deterministic and self.wall_s() > WALL_GUARD * self.time_limit_s + 10.0:
             return True
         return self.elapsed_s() >= self.time_limit_s

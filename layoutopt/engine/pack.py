@@ -28,6 +28,7 @@ import math
 import random
 from dataclasses import replace
 
+from layoutopt.deadline import Deadline
 from layoutopt.engine.btree import (
     KERNEL_PLACEMENTS_PER_S,
     anneal_chains,
@@ -452,6 +453,7 @@ def pack(
     workers: int = 2,
     progress: ProgressCallback | None = None,
     grid_um: int = 1,
+    deadline: Deadline | None = None,
 ) -> PackResult:
     """Pack the blocks: a legal packing fast, then a better one until the time is up.
 
@@ -473,6 +475,9 @@ def pack(
         Every corner a multiple of it: the problem is packed on that grid
         (:meth:`PackProblem.on_grid`, sizes rounded up), so a caller's model on the same
         grid can take the packing exactly.
+    deadline
+        The caller's time budget (e.g. the solve's): the search stops when it passes,
+        whatever ``time_limit_s`` says.
 
     Returns
     -------
@@ -482,10 +487,14 @@ def pack(
     """
     if grid_um > 1:
         coarse = pack(
-            problem.on_grid(grid_um), time_limit_s=time_limit_s, seed=seed, workers=workers
+            problem.on_grid(grid_um),
+            time_limit_s=time_limit_s,
+            seed=seed,
+            workers=workers,
+            deadline=deadline,
         )
         return _scaled_back(problem, coarse, grid_um)
-    clock = Clock(time_limit_s, deterministic=workers == 1)
+    clock = Clock(time_limit_s, deterministic=workers == 1, deadline=deadline)
     # Once per process: a second or more the first time (numba's cache), from the budget
     # on the wall clock, so the caller's time limit holds (not counted in the
     # deterministic mode, whose budget is work).

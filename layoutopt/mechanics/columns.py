@@ -22,10 +22,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from layoutopt.model import Design, Layout
+from layoutopt.errors import DesignError
+from layoutopt.model import Design, Layout, MechanicalProperties
 from layoutopt.thermal.stackup import Block, build_blocks
 
-__all__ = ["Column", "ColumnGrid", "ColumnPly", "column_grid", "package_columns"]
+__all__ = [
+    "Column",
+    "ColumnGrid",
+    "ColumnPly",
+    "column_grid",
+    "mechanical_properties",
+    "package_columns",
+]
 
 # Blocks of build_blocks that are not part of the package body.
 _NOT_BODY = ("board", "housing", "balls", "gap.board", "gap.package")
@@ -126,3 +134,25 @@ def column_grid(design: Design, layout: Layout) -> ColumnGrid:
 def package_columns(design: Design, layout: Layout) -> tuple[Column, ...]:
     """The package body's columns, in a defined order (mold-only first, then by dies)."""
     return column_grid(design, layout).columns
+
+
+def mechanical_properties(design: Design, name: str, field: str) -> MechanicalProperties:
+    """The mechanical set of material ``name`` (named by ``field``), or a DesignError."""
+    try:
+        props = design.material(name).mechanical
+    except KeyError:
+        raise DesignError(
+            f"unknown material {name!r} (used by {field})",
+            field=field,
+            value=name,
+            fix="use a library material or define it under 'materials:'",
+        ) from None
+    if props is None:
+        raise DesignError(
+            f"material {name!r} has no mechanical properties; the warpage model needs its "
+            f"youngs_modulus_gpa, poisson_ratio and cte_ppm_per_k (used by {field})",
+            field=f"materials.{name}.mechanical",
+            fix=f"add a 'mechanical:' block to materials.{name} (see the library's "
+            "materials.yaml), or use a material that has one",
+        )
+    return props

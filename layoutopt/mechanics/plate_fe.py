@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from layoutopt.mechanics.columns import ColumnGrid, column_grid
+from layoutopt.mechanics.columns import ColumnGrid, column_grid, mechanical_properties
 from layoutopt.model import Design, Layout, MechanicalProperties
 
 __all__ = ["PlateSolution", "plate_warpage_um"]
@@ -76,8 +76,6 @@ class _Plate:
     def __init__(self, design: Design, grid: ColumnGrid, step_um: float) -> None:
         from skfem import Basis, ElementTriMorley, ElementTriP1, ElementVector, MeshTri
 
-        from layoutopt.mechanics.warpage import _mechanical
-
         xs, ys = _mesh_lines(grid.x_edges_um, step_um), _mesh_lines(grid.y_edges_um, step_um)
         self.mesh = MeshTri.init_tensor(xs, ys)
         self.bu = Basis(self.mesh, ElementVector(ElementTriP1()), intorder=2)
@@ -94,7 +92,7 @@ class _Plate:
                 (
                     (p.z0_um - z_mid) * _MM,
                     (p.z1_um - z_mid) * _MM,
-                    _mechanical(design, p.material, p.field),
+                    mechanical_properties(design, p.material, p.field),
                 )
                 for p in c.plies
             ]

@@ -48,8 +48,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from layoutopt.errors import DesignError
-from layoutopt.mechanics.columns import Column, package_columns
+from layoutopt.mechanics.columns import Column, mechanical_properties, package_columns
 from layoutopt.mechanics.laminate import columns_curvature, sagitta
 from layoutopt.mechanics.limits import warpage_limit
 from layoutopt.model import (
@@ -131,27 +130,6 @@ class WarpageReport:
         return not self.violations()
 
 
-def _mechanical(design: Design, name: str, field: str) -> MechanicalProperties:
-    try:
-        props = design.material(name).mechanical
-    except KeyError:
-        raise DesignError(
-            f"unknown material {name!r} (used by {field})",
-            field=field,
-            value=name,
-            fix="use a library material or define it under 'materials:'",
-        ) from None
-    if props is None:
-        raise DesignError(
-            f"material {name!r} has no mechanical properties; the warpage model needs its "
-            f"youngs_modulus_gpa, poisson_ratio and cte_ppm_per_k (used by {field})",
-            field=f"materials.{name}.mechanical",
-            fix=f"add a 'mechanical:' block to materials.{name} (see the library's "
-            "materials.yaml), or use a material that has one",
-        )
-    return props
-
-
 def body_materials(design: Design) -> tuple[tuple[str, str], ...]:
     """(material, field that names it) of every layer the package body can have: the dies,
     the substrate or RDL, the mold, and the joint of each die's bond."""
@@ -183,7 +161,7 @@ def check_mechanical_inputs(design: Design) -> None:
     """Raise :class:`DesignError` naming the first body material without mechanical
     properties (the design-file loader calls this, so the error comes before any solve)."""
     for name, field in body_materials(design):
-        _mechanical(design, name, field)
+        mechanical_properties(design, name, field)
 
 
 @dataclass(frozen=True)
@@ -204,7 +182,7 @@ def _arrays(design: Design, columns: tuple[Column, ...]) -> _Arrays:
         z1_m=np.array([p.z1_um * _UM for _, p in plies]),
         weight_m2=np.array([columns[k].area_um2 * _UM * _UM for k, _ in plies]),
         column=np.array([k for k, _ in plies]),
-        props=tuple(_mechanical(design, p.material, p.field) for _, p in plies),
+        props=tuple(mechanical_properties(design, p.material, p.field) for _, p in plies),
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from layoutopt.ballmap import ball_requirements, bottom_mold, keepout_rects, row_letters
-from layoutopt.model import BallArray, BallRole, Corner, Design, Layout, Rect
+from layoutopt.model import BallArray, BallRole, Corner, Design, Layout, Rect, Side
 from layoutopt.render.annotate import dimension_h, dimension_v, mm_text
 from layoutopt.render.canvas import (
     Box,
@@ -190,7 +190,7 @@ def _board_panel(
             )
         )
     for p in sorted(layout.placements, key=lambda p: p.die_id):
-        if p.side == "bottom":
+        if p.side is Side.BOTTOM:
             fill = KIND_FILL[design.die(p.die_id).kind]
             items.append(
                 Group(

@@ -7,7 +7,7 @@ import io
 import ezdxf
 from ezdxf import units
 
-from layoutopt.model import Design, Layout, Rect
+from layoutopt.model import Design, Layout, Rect, Side
 from layoutopt.render.dxf_ballout import BALLOUT_LAYERS, add_ballout
 from layoutopt.render.geometry import finger_rings, ordered_placements
 
@@ -18,9 +18,9 @@ _COLOURS = {"PACKAGE": 7, "ENVELOPE": 5, "KEEPOUT": 1, "RINGS": 2, "BOTTOM": 8}
 _TIER_COLOURS = (3, 4, 6, 30, 140, 200)
 
 
-def dxf_layer_of(side: str, tier: int) -> str:
+def dxf_layer_of(side: Side, tier: int) -> str:
     """The DXF layer of a die: ``TIER0``, ``TIER1``, ... or ``BOTTOM``."""
-    return "BOTTOM" if side == "bottom" else f"TIER{tier}"
+    return "BOTTOM" if side is Side.BOTTOM else f"TIER{tier}"
 
 
 def _mm(um: float) -> float:
@@ -60,7 +60,7 @@ def _build_dxf(design: Design, layout: Layout) -> bytes:
     doc.header["$MEASUREMENT"] = 1  # metric
     msp = doc.modelspace()
     tiers = sorted(
-        {(p.side, p.tier) for p in layout.placements}, key=lambda s: (s[0] == "bottom", s[1])
+        {(p.side, p.tier) for p in layout.placements}, key=lambda s: (s[0] is Side.BOTTOM, s[1])
     )
     tier_layers = list(dict.fromkeys(dxf_layer_of(side, tier) for side, tier in tiers))
     names = ["PACKAGE", "ENVELOPE", "KEEPOUT", "RINGS", *tier_layers]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from layoutopt.model import BondType, Design, Edge, Layer, Layout, Placement, Rect
+from layoutopt.model import BondType, Design, Edge, Layer, Layout, Placement, Rect, Side
 from layoutopt.stackup import JOINT_NAMES, stack_up
 from layoutopt.validate import finger_rings as validator_finger_rings
 
@@ -188,4 +188,4 @@ EDGES: dict[Edge, EdgeGeometry] = {
 
 def is_bottom(p: Placement) -> bool:
     """True for a part on the bottom face of a double-sided package."""
-    return str(getattr(p.side, "value", p.side)) == "bottom"
+    return p.side is Side.BOTTOM

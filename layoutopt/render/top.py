@@ -226,8 +226,7 @@ def _die_group(design: Design, p: Placement, t: ViewTransform) -> Group:
     items: list[Item] = [body]
     if die.bond in PAD_BONDS and not bottom:
         items += _pad_edge_lines(t, p, die.pad_edges_at(p.rotation_deg))
-    side = getattr(p.side, "value", p.side)
-    css = f"die kind-{die.kind.value} stack-{p.stack} tier-{p.tier} side-{side}"
+    css = f"die kind-{die.kind.value} stack-{p.stack} tier-{p.tier} side-{p.side.value}"
     data = (
         ("part", die.part),
         ("x-um", str(p.x_um)),

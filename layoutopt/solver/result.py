@@ -14,9 +14,9 @@ __all__ = ["SolveOptions", "SolveResult", "SolveStatus"]
 
 class SolveStatus(StrEnum):
     OPTIMAL = "optimal"  # proven best under the objective
-    FEASIBLE = "feasible"  # legal, not proven best (time limit)
+    FEASIBLE = "feasible"  # legal, not proven best (time limit, or thermal cuts)
     INFEASIBLE = "infeasible"  # proven: no legal layout exists
-    NO_SOLUTION = "no_solution"  # time limit reached before any legal layout
+    NO_SOLUTION = "no_solution"  # none found, none proven impossible (time, thermal cuts)
 
     @property
     def has_layout(self) -> bool:
@@ -53,7 +53,9 @@ class SolveResult:
 
     ``objective`` and ``best_bound`` are in the objective's units (µm² of footprint for the
     default lexicographic objective's first stage); ``gap`` is relative (0 when optimal).
-    ``explanation`` lists, in the user's terms and numbers, why nothing fits (infeasible).
+    ``explanation`` says, in the user's terms and numbers, why the status is what it is:
+    which rules conflict (infeasible), what was not proven and why (feasible: the time
+    limit or thermal cuts; no_solution: the time, the rounds, the cut structures).
     """
 
     status: SolveStatus
@@ -82,8 +84,3 @@ class SolveResult:
     def timing_data(self) -> dict[str, Any]:
         """Wall-clock times of the solve (seconds): total, first layout, each stage."""
         return {"time_s": round(self.time_s, 3), **self.stats.get("timing", {})}
-
-    def _repr_html_(self) -> str:
-        from layoutopt.display import result_html  # lazy: the core never imports drawings
-
-        return result_html(self)

@@ -14,34 +14,39 @@ the true optimum), but it can never admit a hot layout, because every returned l
 passed the thermal check itself. Cost per round: one thermal check (compact: about a
 millisecond; 3D at the loop's 400 um grid: 0.1-1 s, benchmarks/bench_thermal.py) plus
 one re-solve.
+
 The loop stops at the first layout that passes, which is optimal among the structures not
-cut. Every returned layout has passed the validator: a disagreement raises
+cut, and the status says no more than that: after a cut the result is ``feasible`` (with
+the reason, and the optimum of the model without thermal limits as its bound) unless it
+matches that optimum, which proves it ``optimal``; when every structure is cut it is
+``no_solution`` (a cooler variant of a cut structure may exist), never ``infeasible``.
+Every returned layout has passed the validator: a disagreement raises
 :class:`layoutopt.errors.InternalError`.
+
+Time: one :class:`~layoutopt.deadline.Deadline` for the whole solve; every stage, the
+warm start and the explanation take their share of what is left on it.
 """
 
 from __future__ import annotations
 
 import math
-import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from fractions import Fraction
 from typing import Any
 
 from ortools.sat.python import cp_model
 
+from layoutopt.deadline import Deadline
 from layoutopt.fill import fill_to_height
-from layoutopt.interrupt import InterruptibleCpSolver
 from layoutopt.model import Design, Layout
-from layoutopt.solver.build import (
-    BuiltModel,
-    StructureFact,
-    add_hints,
-    build_model,
-    extract_layout,
-    structure_of,
-)
+from layoutopt.solver.build import BuiltModel, build_model
 from layoutopt.solver.explain import explain_infeasible, precheck
-from layoutopt.solver.objective import stages
+from layoutopt.solver.hints import add_hints, complete_hint, hint_from_solution
+from layoutopt.solver.objective import Stage, StageName, first_stage_value, rank_key, stages
 from layoutopt.solver.result import SolveOptions, SolveResult, SolveStatus
+from layoutopt.solver.run import found, run_stage
+from layoutopt.solver.solution import extract_layout, layout_structure, structure_of
+from layoutopt.solver.structure import Structure
 from layoutopt.solver.warmstart import (
     WARM_START_MIN_DIES,
     constructive_layout,
@@ -57,122 +62,84 @@ MAX_THERMAL_ROUNDS = 50
 # Large designs: CP-SAT alone gets this long (at most a quarter of the stage) to find a
 # first layout before the placement engine's packing is called in as a hint.
 PROBE_S = 3.0
-
-
-def _solver(options: SolveOptions, time_limit_s: float) -> cp_model.CpSolver:
-    solver = InterruptibleCpSolver()
-    params = solver.parameters
-    params.max_time_in_seconds = max(0.05, time_limit_s)
-    params.num_workers = max(1, options.workers)
-    params.random_seed = options.seed
-    params.log_search_progress = options.log
-    if options.workers == 1:
-        # Deterministic: same model, seed and single worker give the same answer.
-        params.interleave_search = False
-    return solver
-
-
-class _FirstSolution(cp_model.CpSolverSolutionCallback):
-    """Records when the first legal layout appeared (seconds since ``started``)."""
-
-    def __init__(self, started: float) -> None:
-        super().__init__()
-        self._started = started
-        self.elapsed_s: float | None = None
-
-    def on_solution_callback(self) -> None:
-        if self.elapsed_s is None:
-            self.elapsed_s = time.perf_counter() - self._started
-
-
-def _hint_from_solution(built: BuiltModel, solver: cp_model.CpSolver) -> None:
-    model = built.model
-    model.ClearHints()
-    proto = model.Proto()
-    for index in range(len(proto.variables)):
-        var = model.GetIntVarFromProtoIndex(index)
-        model.AddHint(var, solver.Value(var))
+# With less than this left, a stage that already has a layout is not started.
+MIN_STAGE_S = 0.05
+EXPLAIN_MIN_S = 1.0
+COMPLETE_MIN_S = 1.5
+EXPLAIN_MAX_S = 20.0
 
 
 def _run(
     built: BuiltModel,
     options: SolveOptions,
-    time_limit_s: float,
-    started: float,
     name: str,
+    deadline: Deadline,
+    since: Deadline,
     stats: dict[str, Any],
 ) -> tuple[Any, cp_model.CpSolver]:
-    """One CP-SAT run of the current objective; its statistics go to ``stats``."""
-    solver = _solver(options, time_limit_s)
-    first = _FirstSolution(started)
-    status = solver.Solve(built.model, first)
-    timing = stats.setdefault("timing", {})
-    if first.elapsed_s is not None and "first_solution_s" not in timing:
-        timing["first_solution_s"] = round(first.elapsed_s, 3)
-    timing.setdefault("stages_s", []).append(round(solver.WallTime(), 3))
-    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    stats["stages"].append(
-        {
-            "name": name,
-            "status": solver.StatusName(status).lower(),
-            "objective": solver.ObjectiveValue() if found else None,
-            "best_bound": solver.BestObjectiveBound(),
-            "branches": solver.NumBranches(),
-            "conflicts": solver.NumConflicts(),
-        }
+    return run_stage(
+        built,
+        name=name,
+        workers=options.workers,
+        seed=options.seed,
+        log=options.log,
+        deadline=deadline,
+        since=since,
+        stats=stats,
     )
-    return status, solver
 
 
-def _complete_hint(
-    design: Design,
+Incumbent = tuple[Layout, Structure]
+
+
+def _engine_hint(
     built: BuiltModel,
-    hint: Layout,
-    forbidden: list[frozenset[StructureFact]],
     options: SolveOptions,
-    time_limit_s: float,
-) -> tuple[Layout, frozenset[StructureFact]] | None:
-    """Turn a partial hint (positions, rotations, who rests on whom) into a complete legal
-    assignment of every model variable, so CP-SAT starts from a solution. First with every
-    die exactly where the hint puts it; if grid rounding made that illegal, moving dies as
-    little as possible. The probe model is built the same way as ``built``, so its
-    variables line up by index. Returns the probe's layout and structure: a legal layout
-    the solve keeps, whatever the later runs find."""
-    for exact in (True, False):
-        probe = build_model(design, options.grid_um, forbidden=forbidden)
-        model, v, g = probe.model, probe.v, options.grid_um
-        index = {d.id: i for i, d in enumerate(design.dies)}
-        deviations = []
-        for p in hint.placements:
-            i = index[p.die_id]
-            rotation = p.rotation_deg if p.rotation_deg in v.rot[i] else p.rotation_deg % 180
-            model.Add(v.rot[i][rotation if rotation in v.rot[i] else 0] == 1)
-            model.Add(v.base[i] == int(p.on_die is None))
-            for (a, b), lit in v.on.items():
-                if a == i:
-                    model.Add(lit == int(design.dies[b].id == p.on_die))
-            for var, target_um in ((v.X[i], p.x_um), (v.Y[i], p.y_um)):
-                target = -(-target_um // g)  # round up: keeps clear of the die below/left
-                if exact:
-                    model.Add(var == target)
-                    continue
-                model.AddHint(var, target)
-                deviation = model.NewIntVar(0, 10**7, "")
-                model.AddAbsEquality(deviation, var - target)
-                deviations.append(deviation)
-        if deviations:
-            model.Minimize(sum(deviations))
-        # With every die fixed the model is only loaded and checked, but at 200 dies that
-        # alone takes seconds: the exact probe gets the whole time, and the search that
-        # moves dies runs only once the exact one is proven impossible.
-        solver = _solver(options, time_limit_s)
-        status = solver.Solve(model)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            _hint_from_solution(built, solver)
-            return extract_layout(probe, solver), structure_of(probe, solver)
-        if status != cp_model.INFEASIBLE:
-            break
-    return None
+    forbidden: list[Structure],
+    stage: Deadline,
+    since: Deadline,
+    stats: dict[str, Any],
+) -> Incumbent | None:
+    """Hint ``built`` with the placement engine's packing, completed to a full solution
+    when it can be; that solution is returned as a legal incumbent the solve keeps."""
+    design = built.instance.design
+    # The engine improves area faster than the full model (Bookshelf n100 as a package:
+    # the model alone 5.1 % over its bound at 60 s, from the engine's start 3.4 %), so it
+    # gets half of what is left. With one worker it counts deterministic work, whose wall
+    # time may reach twice its budget: a quarter then. It packs on the model's grid, so
+    # the model can take its layout exactly.
+    engine = stage.share(0.5 if options.workers > 1 else 0.25)
+    hint = constructive_layout(
+        design, deadline=engine, seed=options.seed, workers=options.workers, grid_um=options.grid_um
+    )
+    stats["hint"] = "engine found none"
+    if hint is None:
+        return None
+    stats["hint"] = "engine"
+    hint = relabel_identical(design, hint)
+    incumbent = None
+    if not _violations(design, hint):  # legal as it is (heights from the rules): kept
+        incumbent = (hint, layout_structure(built, hint))
+        _first_found(stats, since)
+    # Half of what is left, and at least COMPLETE_MIN_S: a completed hint is a solution of
+    # the model, worth more than the rest of the search from a partial one (taking the
+    # engine's layout into the 50-part SiP's model takes 0.3-0.6 s on a loaded machine).
+    complete = stage.share(0.5)
+    if complete.remaining_s() < COMPLETE_MIN_S:
+        complete = Deadline.after(COMPLETE_MIN_S)
+    completed = complete_hint(
+        built, hint, workers=options.workers, seed=options.seed, deadline=complete
+    )
+    if completed is None:
+        stats["hint"] = "engine (partial)"
+        add_hints(built, hint)
+        return incumbent
+    _first_found(stats, since)
+    return completed
+
+
+def _first_found(stats: dict[str, Any], since: Deadline) -> None:
+    stats.setdefault("timing", {}).setdefault("first_solution_s", round(since.elapsed_s(), 3))
 
 
 def _violations(design: Design, layout: Layout) -> tuple[object, ...]:
@@ -181,249 +148,336 @@ def _violations(design: Design, layout: Layout) -> tuple[object, ...]:
     return validate(design, layout)
 
 
-def _layout_structure(
-    design: Design, built: BuiltModel, layout: Layout
-) -> frozenset[StructureFact]:
-    """The facts :func:`structure_of` reads from a solution, read from a layout instead."""
-    v = built.v
-    index = {d.id: i for i, d in enumerate(design.dies)}
-    facts: set[StructureFact] = set()
-    for p in layout.placements:
-        i = index[p.die_id]
-        if p.on_die is None:
-            facts.add(("base", i))
-        elif (i, index[p.on_die]) in v.on:
-            facts.add(("on", i, index[p.on_die]))
-        if p.thickness_um in v.th_choice[i]:
-            facts.add(("th", i, p.thickness_um))
-        if p.side == "bottom" and i in v.bottom:
-            facts.add(("bottom", i))
-    return frozenset(facts)
-
-
 def _first_stage(
-    design: Design,
     built: BuiltModel,
     options: SolveOptions,
-    share_s: float,
-    started: float,
+    name: str,
+    stage: Deadline,
+    since: Deadline,
     stats: dict[str, Any],
-    forbidden: list[frozenset[StructureFact]],
-) -> tuple[Any, cp_model.CpSolver, tuple[Layout, frozenset[StructureFact]] | None]:
-    """The footprint stage. Large designs get a short probe first; when CP-SAT finds no
-    layout in it, the placement engine's packing becomes the hint for the rest. Also
-    returns the engine's layout once the model accepted it (a legal incumbent)."""
-    name = "footprint" if stats["objective_units"] == "um2" else "weighted"
-    large = len(design.dies) >= WARM_START_MIN_DIES
+    forbidden: list[Structure],
+) -> tuple[Any, cp_model.CpSolver, Incumbent | None]:
+    """The footprint (or weighted) stage. Large designs get a short probe first; when
+    CP-SAT finds no layout in it, the placement engine's packing becomes the hint (and,
+    once the model accepted it, a legal incumbent)."""
+    large = len(built.instance.die_ids) >= WARM_START_MIN_DIES
     if options.hint is not None or not options.warm_start or not large:
-        return (*_run(built, options, share_s, started, name, stats), None)
-    probe_s = min(PROBE_S, 0.25 * share_s)
-    status, solver = _run(built, options, probe_s, started, name + " (probe)", stats)
-    rest_s = share_s - (time.perf_counter() - started)
-    incumbent = None
-    if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) or rest_s <= 0.1:
+        return (*_run(built, options, name, stage, since, stats), None)
+    probe = stage.share(0.25, at_most_s=PROBE_S)
+    status, solver = _run(built, options, name + " (probe)", probe, since, stats)
+    if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) or stage.remaining_s() <= 0.1:
         return status, solver, None
+    incumbent = None
     if status == cp_model.FEASIBLE:
-        _hint_from_solution(built, solver)  # carry on from the probe's layout
+        hint_from_solution(built, solver)  # carry on from the probe's layout
     else:
-        # The engine improves area faster than the full model (Bookshelf n100 as a package:
-        # the model alone 5.1 % over its bound at 60 s, from the engine's start 3.4 %), so
-        # it gets half of what is left. With one worker it counts deterministic work,
-        # whose wall time may reach twice its budget: a quarter then.
-        engine_s = 0.5 * rest_s if options.workers > 1 else 0.25 * rest_s
-        hint = constructive_layout(
-            design,
-            time_limit_s=engine_s,
-            seed=options.seed,
-            workers=options.workers,
-            grid_um=options.grid_um,
-        )
-        stats["hint"] = "engine found none"
-        if hint is not None:
-            stats["hint"] = "engine"
-            hint = relabel_identical(design, hint)
-            if not _violations(design, hint):  # legal as it is: kept from here on
-                incumbent = (hint, _layout_structure(design, built, hint))
-                timing = stats.setdefault("timing", {})
-                timing.setdefault("first_solution_s", round(time.perf_counter() - started, 3))
-            completed = _complete_hint(design, built, hint, forbidden, options, 0.3 * rest_s)
-            if completed is not None:
-                incumbent = completed
-                timing = stats.setdefault("timing", {})
-                timing.setdefault("first_solution_s", round(time.perf_counter() - started, 3))
+        incumbent = _engine_hint(built, options, forbidden, stage, since, stats)
+    return (*_run(built, options, name, stage, since, stats), incumbent)
+
+
+@dataclass
+class _Outcome:
+    """What the stages found: the first stage's status and numbers, the last layout."""
+
+    first_status: Any = None
+    objective: float | None = None
+    bound: float | None = None
+    proven: bool = True
+    layout: Layout | None = None
+    structure: Structure | None = None
+
+
+def _stage_share(k: int, count: int) -> float:
+    # The first stage gets most of the time; later stages refine within its optimum.
+    return 0.7 if k == 0 and count > 1 else 1.0 / max(1, count - k)
+
+
+def _run_stages(
+    built: BuiltModel,
+    plan: tuple[Stage, ...],
+    options: SolveOptions,
+    forbidden: list[Structure],
+    deadline: Deadline,
+    since: Deadline,
+    stats: dict[str, Any],
+) -> _Outcome:
+    out = _Outcome()
+    for k, stage in enumerate(plan):
+        if deadline.remaining_s() <= MIN_STAGE_S and out.layout is not None:
+            out.proven = False
+            break
+        share = deadline.share(_stage_share(k, len(plan)))
+        built.model.minimize(stage.expr)
+        incumbent = None
+        if k == 0:
+            status, solver, incumbent = _first_stage(
+                built, options, stage.name.value, share, since, stats, forbidden
+            )
+            if status == cp_model.UNKNOWN and deadline.remaining_s() > MIN_STAGE_S:
+                # No layout from CP-SAT yet (perhaps the engine's, as a hint): the later
+                # stages' share is better spent on this one.
+                status, solver = _run(built, options, stage.name.value, deadline, since, stats)
+        else:
+            status, solver = _run(built, options, stage.name.value, share, since, stats)
+        if not found(status):
+            if incumbent is not None:
+                _keep_incumbent(out, built, incumbent, solver, stats)
+            elif k == 0:
+                out.first_status = status
             else:
-                stats["hint"] = "engine (partial)"
-                add_hints(built, hint)
-    rest_s = share_s - (time.perf_counter() - started)
-    return (*_run(built, options, max(0.1, rest_s), started, name, stats), incumbent)
+                out.proven = False
+            break
+        if k == 0:
+            out.first_status = status
+            out.objective = solver.objective_value
+            out.bound = solver.best_objective_bound
+        out.proven = out.proven and status == cp_model.OPTIMAL
+        out.layout = extract_layout(built, solver)
+        out.structure = structure_of(built, solver)
+        value = round(solver.objective_value)
+        hint_from_solution(built, solver)
+        if k + 1 < len(plan):
+            built.model.add(stage.expr <= value)
+    return out
+
+
+def _keep_incumbent(
+    out: _Outcome,
+    built: BuiltModel,
+    incumbent: Incumbent,
+    solver: cp_model.CpSolver,
+    stats: dict[str, Any],
+) -> None:
+    """CP-SAT found nothing in its time, but the engine's layout is legal: never "no
+    solution" while a stage holds one. Later stages need a solution of the model, so
+    they are skipped; CP-SAT's bound still measures the layout when it is finite."""
+    layout, structure = incumbent
+    design = built.instance.design
+    stats["fallback"] = "engine layout (CP-SAT found none in time)"
+    out.first_status, out.proven = cp_model.FEASIBLE, False
+    out.layout, out.structure = layout, structure
+    out.objective = float(first_stage_value(design, layout))
+    lower = solver.best_objective_bound  # valid when finite, even if UNKNOWN
+    out.bound = lower if math.isfinite(lower) and lower <= out.objective else None
+
+
+def _scaled(value: float | None, per_unit: Fraction) -> float | None:
+    return None if value is None else float(Fraction(value) * per_unit)
 
 
 def _placement_solve(
-    design: Design,
-    options: SolveOptions,
-    forbidden: list[frozenset[StructureFact]],
-    deadline: float,
-) -> tuple[SolveResult, frozenset[StructureFact] | None]:
+    design: Design, options: SolveOptions, forbidden: list[Structure], deadline: Deadline
+) -> tuple[SolveResult, Structure | None]:
     """One placement solve over all objective stages (no thermal check)."""
-    started = time.perf_counter()
+    since = Deadline.after(0.0)
     built = build_model(design, options.grid_um, forbidden=forbidden)
     if options.hint is not None:
         add_hints(built, options.hint)
     plan = stages(design, built.v)
-    status_first = None
-    objective = bound = None
-    proven = True
-    layout: Layout | None = None
-    structure = None
+    weighted = plan[0].name is StageName.WEIGHTED
     stats: dict[str, Any] = {
         "stages": [],
         "hint": "given" if options.hint is not None else None,
-        "objective_units": "um2" if plan[0][0] == "footprint" else "weighted",
+        "objective_units": "weighted" if weighted else "um2",
     }
-    for k, (name, expr) in enumerate(plan):
-        remaining = deadline - time.perf_counter()
-        if remaining <= 0.05 and layout is not None:
-            proven = False
-            break
-        # The first stage gets most of the time; later stages refine within its optimum.
-        share = remaining * (0.7 if k == 0 and len(plan) > 1 else 1.0 / max(1, len(plan) - k))
-        built.model.Minimize(expr)
-        if k == 0:
-            status, solver, incumbent = _first_stage(
-                design, built, options, share, time.perf_counter(), stats, forbidden
-            )
-        else:
-            status, solver = _run(built, options, share, started, name, stats)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if k == 0 and incumbent is not None:
-                # CP-SAT found nothing in its time, but the engine's layout is legal: never
-                # "no solution" while a stage holds one (#19). Later stages need a solution
-                # of ``built``, so they are skipped.
-                layout, structure = incumbent
-                stats["fallback"] = "engine layout (CP-SAT found none in time)"
-                status_first = cp_model.FEASIBLE
-                proven = False
-                if stats["objective_units"] == "um2":
-                    step2 = design.rules.package_grid_um**2
-                    objective = layout.package.width_um * layout.package.length_um / step2
-                    lower = solver.BestObjectiveBound()  # valid when finite, even if UNKNOWN
-                    bound = lower if math.isfinite(lower) and lower <= objective else None
-                break
-            if k == 0:
-                status_first = status
-                break
-            proven = False
-            break
-        if k == 0:
-            status_first = status
-            objective, bound = solver.ObjectiveValue(), solver.BestObjectiveBound()
-        proven = proven and status == cp_model.OPTIMAL
-        layout = extract_layout(built, solver)
-        structure = structure_of(built, solver)
-        value = round(solver.ObjectiveValue())
-        _hint_from_solution(built, solver)
-        if k + 1 < len(plan):
-            built.model.Add(expr <= value)
-    elapsed = time.perf_counter() - started
-    if layout is None:
-        if status_first == cp_model.INFEASIBLE:
-            return SolveResult(SolveStatus.INFEASIBLE, time_s=elapsed, stats=stats), None
-        return SolveResult(SolveStatus.NO_SOLUTION, time_s=elapsed, stats=stats), None
-    step2 = design.rules.package_grid_um**2
-    is_area = stats["objective_units"] == "um2"
-    scale = step2 if is_area else 1
-    objective_value = None if objective is None else objective * scale
-    bound_value = None if bound is None else bound * scale
+    out = _run_stages(built, plan, options, forbidden, deadline, since, stats)
+    elapsed = since.elapsed_s()
+    if out.layout is None:
+        status = (
+            SolveStatus.INFEASIBLE
+            if out.first_status == cp_model.INFEASIBLE
+            else SolveStatus.NO_SOLUTION
+        )
+        return SolveResult(status, time_s=elapsed, stats=stats), None
+    objective = _scaled(out.objective, plan[0].per_unit)
+    bound = _scaled(out.bound, plan[0].per_unit)
     gap: float | None = 0.0
-    if objective_value and bound_value is not None:
-        gap = max(0.0, (objective_value - bound_value) / abs(objective_value))
+    if objective and bound is not None:
+        gap = max(0.0, (objective - bound) / abs(objective))
     elif "fallback" in stats:
         gap = None  # no bound to measure the engine's layout against
-    status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
-    return (
-        SolveResult(
-            status,
-            layout=layout,
-            objective=objective_value,
-            best_bound=bound_value,
-            gap=0.0 if status is SolveStatus.OPTIMAL else gap,
-            time_s=elapsed,
-            stats=stats,
-        ),
-        structure,
+    status = SolveStatus.OPTIMAL if out.proven else SolveStatus.FEASIBLE
+    result = SolveResult(
+        status,
+        layout=out.layout,
+        objective=objective,
+        best_bound=bound,
+        gap=0.0 if status is SolveStatus.OPTIMAL else gap,
+        time_s=elapsed,
+        stats=stats,
     )
+    return result, out.structure
 
 
-def solve(design: Design, options: SolveOptions | None = None) -> SolveResult:
+def solve(
+    design: Design, options: SolveOptions | None = None, *, deadline: Deadline | None = None
+) -> SolveResult:
     """Place and stack the dies of ``design``: the smallest legal package, then the thinnest.
 
     Infeasible designs and time-outs are statuses of the result, not exceptions.
+    ``deadline`` (default: ``options.time_limit_s`` from now) bounds the whole solve.
     """
     options = options or SolveOptions()
-    started = time.perf_counter()
-    deadline = started + options.time_limit_s
+    deadline = deadline or Deadline.after(options.time_limit_s)
     problems = precheck(design)
     if problems:
         return SolveResult(
             SolveStatus.INFEASIBLE,
             explanation=problems,
-            time_s=time.perf_counter() - started,
+            time_s=deadline.elapsed_s(),
             stats={"stage": "precheck"},
             design=design,
         )
-    forbidden: list[frozenset[StructureFact]] = []
-    thermal_rounds = 0
-    last_too_hot: tuple[str, ...] = ()
-    while True:
-        result, structure = _placement_solve(design, options, forbidden, deadline)
-        if not result.status.has_layout or result.layout is None:
-            break
-        # A fixed height: thickest dies and fill on the proven footprint (layoutopt.fill).
-        result = replace(result, layout=fill_to_height(design, result.layout))
-        _validate(design, result.layout)
-        if not options.thermal:
-            break
-        report = _thermal(design, result.layout, options)
-        result = replace(result, thermal=report)
-        if report.ok or structure is None:
-            break
-        thermal_rounds += 1
-        forbidden.append(structure)
-        last_too_hot = report.violations()
-        if thermal_rounds >= MAX_THERMAL_ROUNDS or time.perf_counter() >= deadline:
-            result = replace(
-                result,
-                status=SolveStatus.NO_SOLUTION,
-                layout=None,
-                explanation=(
-                    f"no layout met the thermal limits within {thermal_rounds} thermal rounds; "
-                    "last violations: " + "; ".join(report.violations()),
-                ),
-            )
-            break
-    if result.status is SolveStatus.INFEASIBLE:
-        if forbidden:
-            explanation = (
-                f"every stacking that fits the envelope breaks a thermal limit "
-                f"({len(forbidden)} tried); the last one: " + "; ".join(last_too_hot),
-                "lower the power, raise the heat-transfer coefficients or the limits, or give "
-                "the package more room to spread the dies",
-            )
-        else:
-            remaining = max(1.0, deadline - time.perf_counter())
-            explanation = explain_infeasible(design, options.grid_um, min(remaining, 20.0))
-        result = replace(result, explanation=explanation)
-    elapsed = time.perf_counter() - started
+    loop = _thermal_loop(design, options, deadline)
+    result = _with_reason(design, options, loop, deadline)
     stats = dict(result.stats)
     stats.update(
         {
-            "thermal_rounds": thermal_rounds,
+            "thermal_rounds": len(loop.cut),
             "grid_um": options.grid_um,
             "workers": options.workers,
             "seed": options.seed,
         }
     )
-    return replace(result, time_s=elapsed, stats=stats, design=design)
+    return replace(result, time_s=deadline.elapsed_s(), stats=stats, design=design)
+
+
+@dataclass(frozen=True)
+class _Loop:
+    """How the thermal loop ended: its last result, the structures it cut (each after one
+    of its layouts broke a limit), that layout's violations, and the first round (the
+    model without cuts, whose optimum bounds every thermally legal layout from below)."""
+
+    result: SolveResult
+    cut: tuple[Structure, ...]
+    last_too_hot: tuple[str, ...]
+    first: SolveResult
+    out_of_rounds: bool = False
+
+
+def _thermal_loop(design: Design, options: SolveOptions, deadline: Deadline) -> _Loop:
+    cut: list[Structure] = []
+    last_too_hot: tuple[str, ...] = ()
+    first: SolveResult | None = None
+    while True:
+        result, structure = _placement_solve(design, options, cut, deadline)
+        first = first or result
+        if not result.status.has_layout or result.layout is None:
+            break
+        # A fixed height: thickest dies and fill on the proven footprint (layoutopt.fill).
+        layout = fill_to_height(design, result.layout)
+        result = replace(result, layout=layout)
+        _validate(design, layout)
+        if not options.thermal:
+            break
+        report = _thermal(design, layout, options)
+        result = replace(result, thermal=report)
+        if report.ok or structure is None:
+            break
+        cut.append(structure)
+        last_too_hot = report.violations()
+        if len(cut) >= MAX_THERMAL_ROUNDS or deadline.expired():
+            result = replace(result, status=SolveStatus.NO_SOLUTION, layout=None)
+            return _Loop(result, tuple(cut), last_too_hot, first, out_of_rounds=True)
+    return _Loop(result, tuple(cut), last_too_hot, first)
+
+
+_THERMAL_FIX = (
+    "lower the power, raise the heat-transfer coefficients or the limits, or give the "
+    "package more room to spread the dies"
+)
+
+
+def _with_reason(
+    design: Design, options: SolveOptions, loop: _Loop, deadline: Deadline
+) -> SolveResult:
+    """The result with a status that claims only what is proven, and the reason in words.
+
+    A thermal cut forbids a whole stacking structure after one of its layouts was too
+    hot, although a cooler variant (other positions, a larger package) may exist. So
+    after a cut an answer is ``optimal`` only when it matches the optimum of the model
+    without cuts (a lower bound of every thermally legal layout), and "every structure is
+    cut" is ``no_solution``, not ``infeasible``."""
+    result, n = loop.result, len(loop.cut)
+    if not loop.cut:
+        if result.status is SolveStatus.INFEASIBLE:
+            seconds = min(max(EXPLAIN_MIN_S, deadline.remaining_s()), EXPLAIN_MAX_S)
+            why = explain_infeasible(design, options.grid_um, Deadline.after(seconds))
+            return replace(result, explanation=why)
+        if result.status is SolveStatus.NO_SOLUTION:
+            return replace(result, explanation=(_no_layout_in_time(design, options),))
+        if result.status is SolveStatus.FEASIBLE:
+            why = (
+                f"not proven optimal: the time limit ({options.time_limit_s:g} s) ran out "
+                "first; the best bound and the gap to it are reported with the result",
+            )
+            return replace(result, explanation=why)
+        return result
+    last = "; ".join(loop.last_too_hot)
+    if loop.out_of_rounds:
+        stop = (
+            f"the {MAX_THERMAL_ROUNDS}-round limit"
+            if n >= MAX_THERMAL_ROUNDS
+            else f"the time limit ({options.time_limit_s:g} s)"
+        )
+        why = (
+            f"no layout met the thermal limits before {stop}: {n} stacking structure(s) were "
+            f"cut, each after one of its layouts broke a limit; the last: {last}",
+            _THERMAL_FIX,
+        )
+        return replace(result, explanation=why)
+    if result.status is SolveStatus.INFEASIBLE:
+        why = (
+            f"every stacking structure that fits the envelope was cut after one of its "
+            f"layouts broke a thermal limit ({n} cut); the last: {last}. A cooler variant of "
+            "a cut structure (other positions, a larger package) may exist, so this is not "
+            "proof that none fits",
+            _THERMAL_FIX,
+        )
+        return replace(result, status=SolveStatus.NO_SOLUTION, explanation=why)
+    if result.status is SolveStatus.NO_SOLUTION:
+        why = (
+            f"the time limit ({options.time_limit_s:g} s) ran out in thermal round {n + 1} "
+            f"before a layout of the structures not yet cut was found; the last layout "
+            f"broke: {last}",
+            _THERMAL_FIX,
+        )
+        return replace(result, explanation=why)
+    if result.layout is None:
+        return result
+    return _after_cuts(design, loop, result.layout)
+
+
+def _after_cuts(design: Design, loop: _Loop, layout: Layout) -> SolveResult:
+    """A layout found after thermal cuts: optimal only if it matches the uncut optimum."""
+    result, first = loop.result, loop.first
+    matches = (
+        first.status is SolveStatus.OPTIMAL
+        and first.layout is not None
+        and result.status is SolveStatus.OPTIMAL
+        and rank_key(design, layout) == rank_key(design, first.layout)
+    )
+    if matches:
+        return result
+    bound = first.best_bound
+    gap = result.gap
+    if result.objective and bound is not None:
+        gap = max(0.0, (result.objective - bound) / abs(result.objective))
+    why = (
+        f"best among the stacking structures not cut: {len(loop.cut)} structure(s) were cut "
+        "because one of their layouts broke a thermal limit, and a cooler variant of a cut "
+        "structure (other positions, a larger package) may be better; the bound is the "
+        "optimum without thermal limits",
+    )
+    return replace(result, status=SolveStatus.FEASIBLE, best_bound=bound, gap=gap, explanation=why)
+
+
+def _no_layout_in_time(design: Design, options: SolveOptions) -> str:
+    return (
+        f"no legal layout was found within the time limit ({options.time_limit_s:g} s) for "
+        f"{len(design.dies)} dies; neither is one proven impossible: a longer --time-limit "
+        "(time_limit_s) may find one"
+    )
 
 
 def _thermal(design: Design, layout: Layout, options: SolveOptions) -> ThermalReport:

@@ -1,220 +1,290 @@
-"""The variables container: every CP-SAT variable of one model, named and grouped.
+"""The variables container: every decision variable of one model, created here, by die id.
 
-Each rule module reads and constrains these; none creates variables of its own kind twice.
-Geometry variables are in micrometres; die positions are restricted to a grid of
-``grid_um`` (positions only, never sizes: so a grid answer is legal in exact micrometres).
+The primer's pattern: :func:`create_variables` makes every decision variable, each named
+and with bounds derived from the instance (the outline, the grid and the dies), together
+with the *definitions* that give the variables their meaning (a die's extent follows its
+rotation, a stack's box holds its members, the package thickness stands above every
+top-side die). The rule modules (:mod:`layoutopt.solver.rules`) then only read the
+container and add the constraints of docs/rules.md; a rule module creates no decision
+variable, only the auxiliary literals a disjunction needs (which side of an obstacle a
+box keeps to), named after their constraint. So each rule module builds and is tested
+alone on a fresh container, and none depends on another having run.
+
+Units are in the names: ``*_um`` are micrometres, ``*_steps`` grid steps (die positions
+on the position grid ``grid_um``, package sizes on ``rules.package_grid_um``). Die
+positions are on the grid, sizes never are, so a grid answer is legal in exact µm.
+
+>>> from ortools.sat.python import cp_model
+>>> from shapely.geometry import box
+>>> from layoutopt.model import BondType, Design, Die, DieKind, Envelope, Family, ProcessRules
+>>> from layoutopt.solver.instance import build_instance
+>>> die = Die("C0", "ctrl", DieKind.CONTROLLER, 2000, 1000, 80, 0.1, 85.0, BondType.FLIP_CHIP)
+>>> design = Design("one", (die,), ProcessRules(Family.SIP), Envelope(box(0, 0, 5000, 5000), 900))
+>>> v = create_variables(cp_model.CpModel(), build_instance(design, 10))
+>>> v.die("C0").x_steps.name, sorted(v.die("C0").rotation), v.package.area_steps.name
+('C0.x_steps', [0, 90], 'package.area_steps')
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from itertools import product
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from layoutopt.model import ROTATIONS_DEG, BondType, Design, Die, DieKind, Edge
+from layoutopt.model import BondType, Die, Edge, Family
+from layoutopt.solver.boxes import Box, Expr
+from layoutopt.solver.geometry import outline_obstacles
+from layoutopt.solver.groups import RuleGroup
+from layoutopt.solver.instance import Instance, allowed_rotations, link_weight
 
 __all__ = [
-    "ModelContext",
+    "DieVars",
+    "LinkVars",
+    "PackageVars",
+    "StackVars",
     "Variables",
-    "allowed_rotations",
-    "build_context",
     "create_variables",
-    "z_cap_um",
+    "package_step_bounds",
 ]
 
-Literal = cp_model.IntVar
-LinearExpr = cp_model.LinearExprT
+IntVar = cp_model.IntVar
 
 
-def allowed_rotations(die: Die) -> tuple[int, ...]:
-    """Rotations that give different layouts: a die without oriented edges needs only 0/90,
-    a square one only 0."""
-    oriented = bool(die.pad_edges or die.phy_edges or die.power_map)
-    if oriented:
-        return ROTATIONS_DEG
-    return (0,) if die.is_square else (0, 90)
+@dataclass(frozen=True)
+class DieVars:
+    """One die: where it is, how it is turned and thinned, and where it sits in a stack."""
 
-
-def _can_rest_on(design: Design, upper: Die, lower: Die) -> bool:
-    rules = design.rules
-    if upper.bond in (BondType.FLIP_CHIP, BondType.SMT) or lower.bond is BondType.SMT:
-        return False
-    return rules.can_stack(upper.kind, lower.kind) and rules.max_dies_per_stack > 1
-
-
-@dataclass
-class ModelContext:
-    """What the rule modules share: the design, the grid, and the index structure."""
-
-    design: Design
-    grid_um: int
-    # lower[i]: indices of dies that die i may rest on; roots: dies that may be at tier 0
-    lower: dict[int, tuple[int, ...]]
-    roots: tuple[int, ...]
-    # member_roots[i]: roots whose stack die i may belong to
-    member_roots: dict[int, tuple[int, ...]]
-    bottom_ok: tuple[int, ...]  # dies that may go on the bottom face (double-sided SiP)
-    # Room beyond the outline box that variables may reach when the outline is relaxed
-    # (for infeasibility explanations): every die side by side with all its margins.
-    slack_um: int = 0
+    die: Die
+    x_steps: IntVar
+    y_steps: IntVar
+    x_um: Expr  # grid_um * x_steps: the lower-left corner of the rotated die
+    y_um: Expr
+    rotation: dict[int, IntVar]  # rotation_deg -> literal, exactly one true
+    width_um: Expr  # x extent after rotation
+    length_um: Expr  # y extent after rotation
+    thickness_um: Expr  # the delivered thickness, or the chosen thinned one
+    thickness_choice: dict[int, IntVar]  # thickness_um -> literal; empty: not thinnable
+    base: IntVar  # rests on the substrate (tier 0); the root of its stack
+    on: dict[str, IntVar]  # lower die id -> rests directly on that die
+    member: dict[str, IntVar]  # root die id -> belongs to the stack rooted there
+    tier: IntVar
+    z_um: IntVar  # bottom of the die above the seating plane
+    bottom: IntVar | None  # on the bottom face (double-sided SiP); None: cannot be
 
     @property
-    def n(self) -> int:
-        return len(self.design.dies)
+    def box(self) -> Box:
+        return Box(self.x_um, self.y_um, self.x_um + self.width_um, self.y_um + self.length_um)
+
+    @property
+    def top_um(self) -> Expr:
+        return self.z_um + self.thickness_um
 
 
-@dataclass
+@dataclass(frozen=True)
+class StackVars:
+    """The stack whose tier-0 die is ``root``: its box, finger rings and keep region.
+
+    The box may be larger than the true bounding box and a ring may be present where no
+    pad needs it: both only add room, so an answer stays legal."""
+
+    root: str
+    box: Box  # of IntVars: holds every member die
+    ring: dict[Edge, IntVar]  # a finger ring on that side of the box
+    keep: Box  # of IntVars: the box grown by its rings and, for flip-chip, the fillet
+
+
+@dataclass(frozen=True)
+class PackageVars:
+    x_um: IntVar
+    y_um: IntVar
+    width_steps: IntVar  # in rules.package_grid_um
+    length_steps: IntVar
+    width_um: Expr
+    length_um: Expr
+    area_steps: IntVar  # width_steps * length_steps
+    # An upper bound on the package thickness (the exact one at an optimum that minimises
+    # it); a layout reports the exact value recomputed from its placements.
+    thickness_um: IntVar
+
+    @property
+    def box(self) -> Box:
+        return Box(self.x_um, self.y_um, self.x_um + self.width_um, self.y_um + self.length_um)
+
+
+@dataclass(frozen=True)
+class LinkVars:
+    """A CMC memory die's link to the compute die (the interconnect objective's terms)."""
+
+    gap_um: IntVar  # from the PHY edge to the compute die
+    offset2_um: IntVar  # at least twice the centre offset along the PHY edge
+    weight: int  # bandwidth in Gbit/s, rounded, at least 1
+
+
+@dataclass(frozen=True)
 class Variables:
-    """All decision variables. ``x``, ``y`` are expressions ``grid_um * X``."""
+    dies: dict[str, DieVars]  # design order
+    stacks: dict[str, StackVars]  # by root die id, design order
+    package: PackageVars
+    links: dict[str, LinkVars]  # by memory die id (CMC with a compute die only)
+    groups: dict[RuleGroup, IntVar]  # enforcement literal of each rule group
 
-    X: list[cp_model.IntVar] = field(default_factory=list)
-    Y: list[cp_model.IntVar] = field(default_factory=list)
-    x: list[LinearExpr] = field(default_factory=list)
-    y: list[LinearExpr] = field(default_factory=list)
-    rot: list[dict[int, Literal]] = field(default_factory=list)
-    w: list[LinearExpr] = field(default_factory=list)
-    l: list[LinearExpr] = field(default_factory=list)  # noqa: E741 - the die's y extent
-    th: list[LinearExpr] = field(default_factory=list)  # die thickness (may be chosen)
-    th_choice: list[dict[int, Literal]] = field(default_factory=list)
-    base: list[Literal] = field(default_factory=list)  # die at tier 0
-    on: dict[tuple[int, int], Literal] = field(default_factory=dict)  # (upper, lower)
-    member: dict[tuple[int, int], Literal] = field(default_factory=dict)  # (die, root)
-    tier: list[cp_model.IntVar] = field(default_factory=list)
-    z: list[cp_model.IntVar] = field(default_factory=list)  # z_bottom_um
-    bottom: dict[int, Literal] = field(default_factory=dict)  # die on the bottom face
-    # stack bounding boxes and keep regions, per root
-    sx0: dict[int, cp_model.IntVar] = field(default_factory=dict)
-    sy0: dict[int, cp_model.IntVar] = field(default_factory=dict)
-    sx1: dict[int, cp_model.IntVar] = field(default_factory=dict)
-    sy1: dict[int, cp_model.IntVar] = field(default_factory=dict)
-    ring: dict[tuple[int, Edge], Literal] = field(default_factory=dict)  # (root, side)
-    kx0: dict[int, LinearExpr] = field(default_factory=dict)
-    ky0: dict[int, LinearExpr] = field(default_factory=dict)
-    kx1: dict[int, LinearExpr] = field(default_factory=dict)
-    ky1: dict[int, LinearExpr] = field(default_factory=dict)
-    # package
-    px: cp_model.IntVar | None = None
-    py: cp_model.IntVar | None = None
-    pw_steps: cp_model.IntVar | None = None
-    pl_steps: cp_model.IntVar | None = None
-    pw: LinearExpr = 0
-    pl: LinearExpr = 0
-    area_steps: cp_model.IntVar | None = None  # pw_steps * pl_steps
-    height: cp_model.IntVar | None = None  # package thickness_um
-    interconnect: LinearExpr = 0  # CMC: bandwidth-weighted length, um * weight
-    # assumption literals, one per rule group, for infeasibility explanations
-    groups: dict[str, Literal] = field(default_factory=dict)
-
-    def group(self, model: cp_model.CpModel, name: str) -> Literal:
-        """The enforcement literal of rule group ``name`` (created on first use)."""
-        if name not in self.groups:
-            self.groups[name] = model.NewBoolVar(f"group[{name}]")
-        return self.groups[name]
+    def die(self, die_id: str) -> DieVars:
+        return self.dies[die_id]
 
 
-def _reachable_roots(lower: dict[int, tuple[int, ...]], roots: set[int], i: int) -> tuple[int, ...]:
-    seen: set[int] = set()
-    frontier = [i]
-    while frontier:
-        k = frontier.pop()
-        if k in seen:
+def package_step_bounds(instance: Instance) -> tuple[int, int, int, int]:
+    """(min, max) package width and length in package-grid steps."""
+    design = instance.design
+    step = design.rules.package_grid_um
+    box, _ = outline_obstacles(design.envelope.outline)
+    min_die = min((min(d.width_um, d.length_um) for d in design.dies), default=0)
+    lo = max(1, -(-(min_die + 2 * design.rules.die_edge_keepout_um) // step))
+    hi_w = max(box.width_um, instance.slack_um) // step
+    hi_l = max(box.length_um, instance.slack_um) // step
+    return lo, max(lo, hi_w), lo, max(lo, hi_l)
+
+
+def _die_vars(model: cp_model.CpModel, instance: Instance, die: Die) -> DieVars:
+    g, name = instance.grid_um, die.id
+    x_steps = model.new_int_var(*instance.x_steps, f"{name}.x_steps")
+    y_steps = model.new_int_var(*instance.y_steps, f"{name}.y_steps")
+    rotation = {r: model.new_bool_var(f"{name}.rotation[{r}]") for r in allowed_rotations(die)}
+    model.add_exactly_one(rotation.values())
+    choice: dict[int, IntVar] = {}
+    thickness: Expr = die.thickness_um
+    if die.allowed_thickness_um:
+        options = sorted({die.thickness_um, *die.allowed_thickness_um})
+        choice = {t: model.new_bool_var(f"{name}.thickness[{t}]") for t in options}
+        model.add_exactly_one(choice.values())
+        thickness = cp_model.LinearExpr.weighted_sum(list(choice.values()), options)
+    rots = sorted(rotation)
+    base = model.new_bool_var(f"{name}.base")
+    # Tiers up to the die count: the dies-per-stack limit is a rule (which an explanation
+    # may relax), not the domain.
+    last_tier = max(0, len(instance.die_ids) - 1)
+    return DieVars(
+        die=die,
+        x_steps=x_steps,
+        y_steps=y_steps,
+        x_um=g * x_steps,
+        y_um=g * y_steps,
+        rotation=rotation,
+        width_um=cp_model.LinearExpr.weighted_sum(
+            [rotation[r] for r in rots], [die.size_um(r)[0] for r in rots]
+        ),
+        length_um=cp_model.LinearExpr.weighted_sum(
+            [rotation[r] for r in rots], [die.size_um(r)[1] for r in rots]
+        ),
+        thickness_um=thickness,
+        thickness_choice=choice,
+        base=base,
+        on={lo: model.new_bool_var(f"{name}.on[{lo}]") for lo in instance.lower[name]},
+        member={
+            root: base if root == name else model.new_bool_var(f"{name}.member[{root}]")
+            for root in instance.member_roots[name]
+        },
+        tier=model.new_int_var(0, last_tier, f"{name}.tier"),
+        z_um=model.new_int_var(0, instance.z_cap_um, f"{name}.z_um"),
+        bottom=model.new_bool_var(f"{name}.bottom") if name in instance.bottom_ok else None,
+    )
+
+
+def _stack_vars(
+    model: cp_model.CpModel, instance: Instance, root: str, dies: dict[str, DieVars]
+) -> StackVars:
+    """A stack's box, rings and keep region, with their definitions: the box holds every
+    member and the keep region is the box grown by the rings present and the fillet."""
+    g = instance.grid_um
+    (x_lo, x_hi), (y_lo, y_hi) = instance.x_steps, instance.y_steps
+    name = f"stack[{root}]"
+    box = Box(
+        model.new_int_var(x_lo * g, x_hi * g, f"{name}.x0_um"),
+        model.new_int_var(y_lo * g, y_hi * g, f"{name}.y0_um"),
+        model.new_int_var(x_lo * g, x_hi * g, f"{name}.x1_um"),
+        model.new_int_var(y_lo * g, y_hi * g, f"{name}.y1_um"),
+    )
+    for member in dies.values():
+        literal = member.member.get(root)
+        if literal is None:
             continue
-        seen.add(k)
-        frontier.extend(lower[k])
-    return tuple(sorted(seen & roots))
-
-
-def build_context(design: Design, grid_um: int) -> ModelContext:
-    dies = design.dies
-    n = len(dies)
-    lower = {
-        i: tuple(j for j in range(n) if j != i and _can_rest_on(design, dies[i], dies[j]))
-        for i in range(n)
-    }
-    roots = tuple(i for i in range(n) if dies[i].bond is not BondType.MICRO_BUMP)
-    member_roots = {i: _reachable_roots(lower, set(roots), i) for i in range(n)}
-    rules = design.rules
-    bottom_ok = tuple(
-        i
-        for i, d in enumerate(dies)
-        if rules.double_sided
-        and d.kind in (DieKind.PASSIVE, DieKind.PMIC)
-        and rules.joint_um(d, None) + d.thickness_um
-        <= min(rules.bottom_side_max_height_um, rules.ball_height_um)
+        for edge in Edge:
+            model.add(box.inset(member.box, edge) >= 0).only_enforce_if(literal)
+    ring = {edge: model.new_bool_var(f"{name}.ring[{edge.value}]") for edge in Edge}
+    rules = instance.design.rules
+    fillet = rules.underfill_fillet_um if dies[root].die.bond is BondType.FLIP_CHIP else 0
+    (kx_lo, kx_hi), (ky_lo, ky_hi) = instance.x_range_um, instance.y_range_um
+    keep = Box(
+        model.new_int_var(kx_lo, kx_hi, f"{name}.keep_x0_um"),
+        model.new_int_var(ky_lo, ky_hi, f"{name}.keep_y0_um"),
+        model.new_int_var(kx_lo, kx_hi, f"{name}.keep_x1_um"),
+        model.new_int_var(ky_lo, ky_hi, f"{name}.keep_y1_um"),
     )
-    margin = 2 * (rules.die_edge_keepout_um + rules.bond_finger_ring_um + rules.underfill_fillet_um)
-    slack_um = sum(max(d.width_um, d.length_um) + margin + rules.die_spacing_um for d in dies)
-    slack_um += (
-        max((s for _, s in rules.pair_spacing_um), default=0) * n + 2 * rules.finger_edge_keepout_um
+    ring_um = rules.bond_finger_ring_um
+    for edge in Edge:
+        # The keep side stands outside the box side by the ring (when present) and fillet.
+        model.add(keep.inset(box, edge) == ring_um * ring[edge] + fillet)
+    return StackVars(root, box, ring, keep)
+
+
+def _package_vars(model: cp_model.CpModel, instance: Instance) -> PackageVars:
+    rules = instance.design.rules
+    step = rules.package_grid_um
+    box, _ = outline_obstacles(instance.design.envelope.outline)
+    w_lo, w_hi, l_lo, l_hi = package_step_bounds(instance)
+    width = model.new_int_var(w_lo, w_hi, "package.width_steps")
+    length = model.new_int_var(l_lo, l_hi, "package.length_steps")
+    area = model.new_int_var(w_lo * l_lo, w_hi * l_hi, "package.area_steps")
+    model.add_multiplication_equality(area, [width, length])
+    thickness = model.new_int_var(
+        rules.base_thickness_um, instance.z_cap_um, "package.thickness_um"
     )
-    return ModelContext(design, grid_um, lower, roots, member_roots, bottom_ok, slack_um)
+    return PackageVars(
+        x_um=model.new_int_var(box.x_um - instance.slack_um, box.x_max_um, "package.x_um"),
+        y_um=model.new_int_var(box.y_um - instance.slack_um, box.y_max_um, "package.y_um"),
+        width_steps=width,
+        length_steps=length,
+        width_um=step * width,
+        length_um=step * length,
+        area_steps=area,
+        thickness_um=thickness,
+    )
 
 
-def z_cap_um(ctx: ModelContext) -> int:
-    """A safe upper bound on any z in the model (every die stacked on every other)."""
-    rules = ctx.design.rules
-    total = rules.base_thickness_um
-    for die in ctx.design.dies:
-        thickest = max((die.thickness_um, *die.allowed_thickness_um))
-        total += thickest + max(rules.joint_um(die, None), rules.pop_gap_um, rules.die_attach_um)
-    return total + rules.wire_loop_um + rules.mold_clearance_um + rules.mold_cap_um
-
-
-def create_variables(model: cp_model.CpModel, ctx: ModelContext) -> Variables:
-    """Create every variable with its domain, and the definitions that tie them together
-    (size from rotation, thickness from choice). Rules are added by the rule modules."""
-    design, g = ctx.design, ctx.grid_um
-    bounds = design.envelope.outline.bounds
-    reach = ctx.slack_um // g + 1
-    x_lo, y_lo = int(bounds[0]) // g - reach, int(bounds[1]) // g - reach
-    x_hi, y_hi = int(bounds[2]) // g + reach, int(bounds[3]) // g + reach
-    v = Variables()
-    z_max = z_cap_um(ctx)
-    for i, die in enumerate(design.dies):
-        v.X.append(model.NewIntVar(x_lo, x_hi, f"X[{die.id}]"))
-        v.Y.append(model.NewIntVar(y_lo, y_hi, f"Y[{die.id}]"))
-        v.x.append(g * v.X[i])
-        v.y.append(g * v.Y[i])
-        rots = {r: model.NewBoolVar(f"rot[{die.id},{r}]") for r in allowed_rotations(die)}
-        model.AddExactlyOne(rots.values())
-        v.rot.append(rots)
-        v.w.append(sum(die.size_um(r)[0] * lit for r, lit in rots.items()))
-        v.l.append(sum(die.size_um(r)[1] * lit for r, lit in rots.items()))
-        if die.allowed_thickness_um:
-            choice = {
-                t: model.NewBoolVar(f"th[{die.id},{t}]")
-                for t in sorted({die.thickness_um, *die.allowed_thickness_um})
-            }
-            model.AddExactlyOne(choice.values())
-            v.th_choice.append(choice)
-            v.th.append(sum(t * lit for t, lit in choice.items()))
+def _package_above_dies(
+    model: cp_model.CpModel, instance: Instance, package: PackageVars, dies: dict[str, DieVars]
+) -> None:
+    """The definition of the package thickness: it stands above every top-side die by
+    the die's top clearance (docs/rules.md ``thickness``, the part that is no limit)."""
+    rules = instance.design.rules
+    for d in dies.values():
+        top = d.top_um + rules.top_clearance_um(d.die)
+        if d.bottom is None:
+            model.add(package.thickness_um >= top)
         else:
-            v.th_choice.append({})
-            v.th.append(die.thickness_um)
-        v.tier.append(
-            model.NewIntVar(0, max(0, design.rules.max_dies_per_stack - 1), f"tier[{die.id}]")
+            model.add(package.thickness_um >= top).only_enforce_if(d.bottom.negated())
+
+
+def _link_vars(model: cp_model.CpModel, instance: Instance) -> dict[str, LinkVars]:
+    design = instance.design
+    if design.rules.family is not Family.CMC or instance.compute_id is None:
+        return {}
+    span = instance.span_um
+    return {
+        d.id: LinkVars(
+            gap_um=model.new_int_var(0, span, f"{d.id}.phy_gap_um"),
+            offset2_um=model.new_int_var(0, 2 * span, f"{d.id}.phy_offset2_um"),
+            weight=link_weight(d),
         )
-        v.z.append(model.NewIntVar(0, z_max, f"z[{die.id}]"))
-        v.base.append(model.NewBoolVar(f"base[{die.id}]"))
-        for j in ctx.lower[i]:
-            v.on[i, j] = model.NewBoolVar(f"on[{die.id},{design.dies[j].id}]")
-        for b in ctx.member_roots[i]:
-            v.member[i, b] = (
-                v.base[b] if i == b else model.NewBoolVar(f"member[{die.id},{design.dies[b].id}]")
-            )
-    for i in ctx.bottom_ok:
-        v.bottom[i] = model.NewBoolVar(f"bottom[{design.dies[i].id}]")
-    for b in ctx.roots:
-        name = design.dies[b].id
-        v.sx0[b] = model.NewIntVar(x_lo * g, x_hi * g, f"sx0[{name}]")
-        v.sy0[b] = model.NewIntVar(y_lo * g, y_hi * g, f"sy0[{name}]")
-        v.sx1[b] = model.NewIntVar(x_lo * g, x_hi * g, f"sx1[{name}]")
-        v.sy1[b] = model.NewIntVar(y_lo * g, y_hi * g, f"sy1[{name}]")
-        for side in Edge:
-            v.ring[b, side] = model.NewBoolVar(f"ring[{name},{side.value}]")
-    return v
+        for d in design.dies
+        if d.id != instance.compute_id and d.phy_edges
+    }
 
 
-def pairs(indices: tuple[int, ...]) -> list[tuple[int, int]]:
-    return [(a, b) for a, b in product(indices, indices) if a < b]
+def create_variables(model: cp_model.CpModel, instance: Instance) -> Variables:
+    """Every decision variable of the model, with its domain and its definitions."""
+    dies = {d.id: _die_vars(model, instance, d) for d in instance.design.dies}
+    stacks = {root: _stack_vars(model, instance, root, dies) for root in instance.roots}
+    package = _package_vars(model, instance)
+    _package_above_dies(model, instance, package, dies)
+    groups = {group: model.new_bool_var(f"group[{group.value}]") for group in RuleGroup}
+    return Variables(dies, stacks, package, _link_vars(model, instance), groups)

@@ -21,11 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from layoutopt.ballmap import grow_to_hold, place_balls
+from layoutopt.deadline import Deadline
 from layoutopt.engine import Block, PackProblem, pack
 from layoutopt.model import BondType, Design, Die, Edge, Layout, Placement, Rect
+from layoutopt.solver.instance import identity_classes
 from layoutopt.stackup import package_thickness_um, stack_up
 
-__all__ = ["WARM_START_MIN_DIES", "constructive_layout"]
+__all__ = ["WARM_START_MIN_DIES", "constructive_layout", "greedy_chains", "relabel_identical"]
 
 # Below this many dies CP-SAT finds a first layout within seconds (measured: a 19-part SiP
 # in < 1 s); a probe-and-restart would only lose its search. The 50-part SiP and the
@@ -113,13 +115,8 @@ def _wire_reach_ok(design: Design, chain: list[_Member]) -> bool:
         die = design.dies[m.index]
         if die.bond is not BondType.WIRE_BOND:
             continue
-        inset = {
-            Edge.WEST: m.x_um - box.x_um,
-            Edge.SOUTH: m.y_um - box.y_um,
-            Edge.EAST: box.x_max_um - (m.x_um + m.width_um),
-            Edge.NORTH: box.y_max_um - (m.y_um + m.length_um),
-        }
-        if any(inset[side] > span for side in die.pad_edges_at(m.rotation_deg)):
+        rect = Rect(m.x_um, m.y_um, m.width_um, m.length_um)
+        if any(box.inset_um(rect, side) > span for side in die.pad_edges_at(m.rotation_deg)):
             return False
     return True
 
@@ -165,16 +162,18 @@ def _halo(design: Design, chain: list[_Member]) -> tuple[int, int, int, int]:
         rules.underfill_fillet_um if design.dies[chain[0].index].bond is BondType.FLIP_CHIP else 0
     )
     ring = rules.bond_finger_ring_um
-    return tuple(
+    west, south, east, north = (
         fillet + (ring if side in sides else 0)
         for side in (Edge.WEST, Edge.SOUTH, Edge.EAST, Edge.NORTH)
-    )  # type: ignore[return-value]
+    )
+    return west, south, east, north
 
 
 def constructive_layout(
-    design: Design, *, time_limit_s: float, seed: int = 0, workers: int = 1, grid_um: int = 1
+    design: Design, *, deadline: Deadline, seed: int = 0, workers: int = 1, grid_um: int = 1
 ) -> Layout | None:
-    """A legal-looking starting layout (a hint), or None when the engine finds none in time.
+    """A legal-looking starting layout (a hint), or None when the engine finds none
+    before ``deadline``.
 
     Packed on the model's ``grid_um`` grid, so that the model can take it exactly."""
     rules = design.rules
@@ -192,7 +191,13 @@ def constructive_layout(
         return None
     # The least area that fits the envelope's box.
     problem = PackProblem(tuple(blocks), outline_um=room, spacing_um=spacing, minimize_area=True)
-    result = pack(problem, time_limit_s=time_limit_s, seed=seed, workers=workers, grid_um=grid_um)
+    result = pack(
+        problem,
+        time_limit_s=deadline.remaining_s(),
+        seed=seed,
+        workers=workers,
+        deadline=deadline,
+    )
     if result.packing is None:
         return None
     placements = []
@@ -259,17 +264,14 @@ def _stacked_up(design: Design, placements: list[Placement]) -> list[Placement]:
 def relabel_identical(design: Design, hint: Layout) -> Layout:
     """Give identical side-by-side parts the hint positions in the order the model's
     symmetry breaking demands (x, then y, increasing with the die's index)."""
-    from layoutopt.solver.rules.stacking import identity_classes  # no import cycle at load
-
     by_id = {p.die_id: p for p in hint.placements}
     moved: dict[str, Placement] = {}
-    for members in identity_classes(design):
-        ids = [design.dies[i].id for i in members]
+    for ids in identity_classes(design):
         if len(ids) < 2 or any(by_id[i].on_die is not None or by_id[i].tier for i in ids):
             continue
         spots = sorted((by_id[i] for i in ids), key=lambda p: (p.x_um, p.y_um))
         for die_id, spot in zip(ids, spots, strict=True):
-            moved[die_id] = Placement(**{**spot.__dict__, "die_id": die_id})
+            moved[die_id] = replace(spot, die_id=die_id)
     placements = tuple(moved.get(p.die_id, p) for p in hint.placements)
     return Layout(
         hint.design_name, hint.family, hint.package, hint.thickness_um, placements, hint.stack_up

@@ -186,10 +186,6 @@ class Space:
     _predicates: tuple[Predicate, ...] = field(default=(), repr=False, compare=False)
 
     @property
-    def axis_names(self) -> tuple[str, ...]:
-        return tuple(a.name for a in self.axes)
-
-    @property
     def grid_size(self) -> int:
         return math.prod(len(a.labels) for a in self.axes)
 

@@ -16,31 +16,19 @@ Both return the same :class:`~layoutopt.thermal.report.ThermalReport`. Inputs ar
 - :func:`to_hotspot` / :func:`write_hotspot` — HotSpot input files; :func:`plot_top_view`,
   :func:`plot_section` in :mod:`layoutopt.thermal.plot` (imported lazily: matplotlib).
 
-Thermal in the optimisation loop (the method the solver uses)
--------------------------------------------------------------
-Temperature is not linear in the *positions* of the dies, so it is not a CP-SAT
-constraint. The solver treats it by **lazy cuts over enumerated candidates**:
-
-1. Solve the placement without thermal limits (footprint first).
-2. Check the candidate with :func:`thermal_check` (compact). If every limit holds, it is
-   accepted; with ``SolveOptions.thermal_model == "fv3d"``, the accepted layout is
-   confirmed with the 3D model, and a failure there is treated as in step 3.
-3. If a limit is broken, add a cut that removes this candidate *and its thermal
-   equivalents* and solve again (the solver keeps its model and hints):
-
-   - the violated die's stack-up (stack membership and tier order) is forbidden, or
-   - with :func:`junction_sensitivity`, a linear cut on powers of the dies sharing a stack:
-     ``sum_j R[i, j] * P_j <= limit_i - ambient - offset_i``, where ``R`` depends on the
-     stack-up only (which die is on which, and the footprint through the convective
-     terms); the solver can precompute ``R`` per candidate stack and forbid those stack
-     assignments (Boolean literals) whose cut fails, or bound the footprint from below
-     since ``R`` falls as the package grows.
-
-4. Stop when a candidate passes, or report INFEASIBLE with the thermal explanation
-   (``ThermalReport.violations()``) of the best candidate.
-
-Because the compact network is exactly linear in the powers, a cut computed for one
-candidate is valid for every layout with the same stacks, package and stack-up.
+Thermal in the optimisation loop (what the solver does)
+------------------------------------------------------
+Temperature is not linear in the positions of the dies, so it is not a CP-SAT constraint.
+:func:`layoutopt.solver.solve` checks each candidate layout with :func:`thermal_check` on
+the model the limits must hold on (``SolveOptions.thermal_model``: ``"fv3d"`` by default,
+or ``"compact"``; there is no compact pre-screen in front of the 3D model). A candidate
+that breaks a limit has its stacking structure (who rests on whom, thinned thicknesses,
+bottom-face parts) forbidden by a no-good cut, and the placement is solved again, until a
+candidate passes, the round or time limit is reached, or every structure is cut. A cut
+may forbid a cooler variant of a hot structure, so after a cut the solver reports
+``feasible`` (or ``no_solution``) unless the answer matches the optimum without thermal
+limits; see the module docstring of :mod:`layoutopt.solver.solve`.
+:func:`junction_sensitivity` is not used by the solver.
 """
 
 from __future__ import annotations

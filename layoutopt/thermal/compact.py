@@ -56,7 +56,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import i0e, i1e, k0e, k1e
 
-from layoutopt.model import Design, Layout
+from layoutopt.model import Design, Layout, Side
 from layoutopt.thermal.materials import board_material, material
 from layoutopt.thermal.report import DieTemperature, FaceHeat, ThermalReport
 from layoutopt.thermal.stackup import board_region
@@ -223,7 +223,7 @@ def _network(design: Design, layout: Layout) -> _Network:
     ids = tuple(p.die_id for p in layout.placements)
     n_die = len(ids)
     stacks = layout.stacks()
-    spot_dies = [s[-1] for s in stacks.values() if s[-1].side == "top"]
+    spot_dies = [s[-1] for s in stacks.values() if s[-1].side is Side.TOP]
     housing = spec.housing_thickness_um > 0
     board, top = n_die, n_die + 1
     spots = {p.die_id: n_die + 2 + i for i, p in enumerate(spot_dies)}
@@ -280,10 +280,10 @@ def _network(design: Design, layout: Layout) -> _Network:
                 covered += a * b
                 r, a2, b2 = _spread_resistance(joint_t, *kj, a, b, pw, pl)
                 r = half + r
-                for t_um, name, field in reversed(base_layers) if p.side == "top" else ():
+                for t_um, name, field in reversed(base_layers) if p.side is Side.TOP else ():
                     dr, a2, b2 = _spread_resistance(t_um * _UM, *kk(name, field), a2, b2, pw, pl)
                     r += dr
-                if p.side != "top":  # bottom side: through its joint into the substrate
+                if p.side is not Side.TOP:  # bottom side: through its joint into the substrate
                     dr, a2, b2 = _spread_resistance(
                         rules.substrate_thickness_um * _UM,
                         *kk(rules.substrate_material, "rules.substrate_material"),

@@ -220,8 +220,3 @@ class ThermalReport:
     @property
     def ok(self) -> bool:
         return not self.violations()
-
-    def _repr_html_(self) -> str:
-        from layoutopt.display import thermal_html  # lazy: the core never imports drawings
-
-        return thermal_html(self)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from shapely.geometry import Polygon, box
 
-from layoutopt.model import Design, Layout, Material, Placement
+from layoutopt.model import Design, Layout, Material, Placement, Side
 from layoutopt.thermal.materials import board_material, material
 
 __all__ = ["Block", "board_region", "build_blocks", "joint_thickness_um"]
@@ -198,7 +198,7 @@ def _die_blocks(design: Design, p: Placement) -> list[Block]:
         # Top side: the joint is under the die; bottom side: above it (towards the substrate).
         z0, z1 = (
             (p.z_bottom_um - joint, p.z_bottom_um)
-            if p.side == "top"
+            if p.side is Side.TOP
             else (p.z_top_um, p.z_top_um + joint)
         )
         where = f"rules ({die.bond.value} joint of {p.die_id})"

@@ -1,62 +1,42 @@
 """Compute-memory co-packaging: memory PHY edges face the compute die, within reach.
 
-Rule: docs/rules.md ``phy_facing``; also builds the bandwidth-weighted interconnect length
-(objective term). Lengths are doubled inside so centre offsets stay integral.
+Rule: docs/rules.md ``phy_facing``. It also ties each memory die's link variables
+(:class:`~layoutopt.solver.variables.LinkVars`) to the geometry: the gap is the facing
+distance, the doubled centre offset along the edge bounds ``offset2_um`` from below (the
+objective minimises it, so it is tight at an optimum). Doubled lengths keep centre
+offsets integral.
 """
 
 from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from layoutopt.model import Design, DieKind, Edge, Family
-from layoutopt.solver.variables import ModelContext, Variables
+from layoutopt.model import EDGE_GEOMETRY, in_compass_order
+from layoutopt.solver.groups import RuleGroup
+from layoutopt.solver.instance import Instance
+from layoutopt.solver.variables import Variables
 
-__all__ = ["build", "compute_die_index"]
-
-
-def compute_die_index(design: Design) -> int | None:
-    """The compute die: the most powerful logic die (first on ties)."""
-    logic = [(d.power_w, -i, i) for i, d in enumerate(design.dies) if d.kind is DieKind.LOGIC]
-    return max(logic)[2] if logic else None
+__all__ = ["build"]
 
 
-def build(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> None:
-    design = ctx.design
-    rules = design.rules
-    c = compute_die_index(design)
-    if rules.family is not Family.CMC or c is None:
+def build(model: cp_model.CpModel, v: Variables, instance: Instance) -> None:
+    rules = instance.design.rules
+    if not v.links or instance.compute_id is None:
         return
-    reach = v.group(model, "die_to_die") if rules.max_die_to_die_um > 0 else None
-    cx0, cy0, cx1, cy1 = v.x[c], v.y[c], v.x[c] + v.w[c], v.y[c] + v.l[c]
-    terms = []
-    for m, die in enumerate(design.dies):
-        if m == c or not die.phy_edges:
-            continue
-        mx0, my0, mx1, my1 = v.x[m], v.y[m], v.x[m] + v.w[m], v.y[m] + v.l[m]
-        gap = model.NewIntVar(0, 10**7, f"phy_gap[{die.id}]")
-        offset2 = model.NewIntVar(0, 2 * 10**7, f"phy_offset2[{die.id}]")
-        for r, lit in v.rot[m].items():
-            for side in die.phy_edges_at(r):
-                if side is Edge.EAST:
-                    facing, along = cx0 - mx1, ((my0 + my1) - (cy0 + cy1))
-                    overlap = (my0 < cy1, cy0 < my1)
-                elif side is Edge.WEST:
-                    facing, along = mx0 - cx1, ((my0 + my1) - (cy0 + cy1))
-                    overlap = (my0 < cy1, cy0 < my1)
-                elif side is Edge.NORTH:
-                    facing, along = cy0 - my1, ((mx0 + mx1) - (cx0 + cx1))
-                    overlap = (mx0 < cx1, cx0 < mx1)
-                else:
-                    facing, along = my0 - cy1, ((mx0 + mx1) - (cx0 + cx1))
-                    overlap = (mx0 < cx1, cx0 < mx1)
-                model.Add(facing == gap).OnlyEnforceIf(lit)
-                for condition in overlap:
-                    model.Add(condition).OnlyEnforceIf(lit)
-                # |along| <= offset2 (minimised by the objective, so tight at an optimum)
-                model.Add(offset2 >= along).OnlyEnforceIf(lit)
-                model.Add(offset2 >= -along).OnlyEnforceIf(lit)
-        if reach is not None:
-            model.Add(gap <= rules.max_die_to_die_um).OnlyEnforceIf(reach)
-        weight = max(1, round(die.bandwidth_gbps))
-        terms.append(weight * (2 * gap + offset2))
-    v.interconnect = sum(terms) if terms else 0
+    compute = v.dies[instance.compute_id].box
+    reach = v.groups[RuleGroup.DIE_TO_DIE]
+    for die_id, link in v.links.items():
+        memory = v.dies[die_id]
+        mem = memory.box
+        for rotation, literal in memory.rotation.items():
+            for edge in in_compass_order(memory.die.phy_edges_at(rotation)):
+                along = EDGE_GEOMETRY[edge].along
+                model.add(mem.gap_beyond(compute, edge) == link.gap_um).only_enforce_if(literal)
+                # The projections on the other axis overlap (positive length).
+                model.add(mem.low(along) < compute.high(along)).only_enforce_if(literal)
+                model.add(compute.low(along) < mem.high(along)).only_enforce_if(literal)
+                offset2 = mem.centre2(along) - compute.centre2(along)
+                model.add(link.offset2_um >= offset2).only_enforce_if(literal)
+                model.add(link.offset2_um >= -offset2).only_enforce_if(literal)
+        if rules.max_die_to_die_um > 0:
+            model.add(link.gap_um <= rules.max_die_to_die_um).only_enforce_if(reach)

@@ -1,9 +1,33 @@
 """Stacks: who rests on whom, tiers, z levels, overhang, pad exposure and support.
 
 A stack is a chain: each die rests on the substrate (``base``) or on exactly one die, and
-carries at most one. ``member[i, b]`` says die ``i`` belongs to the stack whose tier-0 die
-is ``b``. Rules: docs/rules.md ``stack_order``, ``overhang``, ``pad_exposure``,
-``pad_support``, ``z``, ``die_thickness``.
+carries at most one. ``member[root]`` says the die belongs to the stack whose tier-0 die
+is ``root``. Rules: docs/rules.md ``stack_order``, ``overhang``, ``pad_exposure``,
+``pad_support``, ``z`` (both faces); plus symmetry breaking between identical dies.
+
+The primer's pattern: build this module alone on a fresh container, fix a few variables,
+and read what the rule implies (here: a 40 µm die on another sits 40 µm higher, with the
+rules' joints all zero):
+
+>>> from ortools.sat.python import cp_model
+>>> from shapely.geometry import box
+>>> from layoutopt.interrupt import InterruptibleCpSolver
+>>> from layoutopt.model import BondType, Design, Die, DieKind, Envelope, Family, ProcessRules
+>>> from layoutopt.solver.instance import build_instance
+>>> from layoutopt.solver.variables import create_variables
+>>> d0 = Die("D0", "dram", DieKind.DRAM, 3000, 3000, 40, 0.1, 85.0, BondType.WIRE_BOND)
+>>> d1 = Die("D1", "dram", DieKind.DRAM, 3000, 3000, 40, 0.1, 85.0, BondType.WIRE_BOND)
+>>> rules = ProcessRules(Family.EPOP, max_dies_per_stack=2,
+...                      stack_pairs=((DieKind.DRAM, DieKind.DRAM),))
+>>> instance = build_instance(Design("two", (d0, d1), rules, Envelope(box(0, 0, 9000, 9000), 900)), 10)
+>>> model = cp_model.CpModel()
+>>> v = create_variables(model, instance)
+>>> build(model, v, instance)
+>>> model.add(v.die("D1").on["D0"] == 1)  # doctest: +ELLIPSIS
+<...>
+>>> solver = InterruptibleCpSolver()
+>>> solver.status_name(solver.solve(model)), solver.value(v.die("D1").z_um), solver.value(v.die("D1").tier)
+('OPTIMAL', 40, 1)
 """
 
 from __future__ import annotations
@@ -12,168 +36,156 @@ import itertools
 
 from ortools.sat.python import cp_model
 
-from layoutopt.model import BondType, Design, Edge
-from layoutopt.solver.variables import ModelContext, Variables
+from layoutopt.model import BondType, Edge, in_compass_order
+from layoutopt.solver.boxes import Box, Expr
+from layoutopt.solver.groups import RuleGroup
+from layoutopt.solver.instance import Instance, identity_classes
+from layoutopt.solver.variables import DieVars, Variables
 
 __all__ = ["build"]
 
 _PAD_BONDS = (BondType.WIRE_BOND, BondType.VERTICAL_WIRE)
 
 
-def build(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> None:
-    _assignment(model, v, ctx)
-    _levels(model, v, ctx)
-    _geometry(model, v, ctx)
-    _bottom_side(model, v, ctx)
-    _symmetry(model, v, ctx)
+def build(model: cp_model.CpModel, v: Variables, instance: Instance) -> None:
+    _assignment(model, v, instance)
+    _stack_limit(model, v, instance)
+    _levels(model, v, instance)
+    for upper in v.dies.values():
+        for lower_id, on in upper.on.items():
+            _on_top(model, v, instance, upper, v.dies[lower_id], on)
+    _bottom_side(model, v, instance)
+    _symmetry(model, v, instance)
 
 
-def _assignment(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> None:
-    n = ctx.n
-    for i in range(n):
-        if i not in ctx.roots:
-            model.Add(v.base[i] == 0)
-        model.AddExactlyOne([v.base[i], *(v.on[i, j] for j in ctx.lower[i])])
-        model.AddExactlyOne([v.member[i, b] for b in ctx.member_roots[i]])
-    for j in range(n):
-        uppers = [v.on[i, j] for i in range(n) if (i, j) in v.on]
+def _assignment(model: cp_model.CpModel, v: Variables, instance: Instance) -> None:
+    """Each die on the substrate or on one die; at most one die on each; membership
+    follows the chain (resting on a member of stack ``root`` makes you one)."""
+    for d in v.dies.values():
+        if d.die.id not in instance.roots:
+            model.add(d.base == 0)
+        model.add_exactly_one([d.base, *d.on.values()])
+        model.add_exactly_one(d.member.values())
+    for lower_id in instance.die_ids:
+        uppers = [d.on[lower_id] for d in v.dies.values() if lower_id in d.on]
         if len(uppers) > 1:
-            model.AddAtMostOne(uppers)
-    # Redundant counts: no stack holds more than the limit, so there are enough stacks.
-    limit = ctx.design.rules.max_dies_per_stack
-    for b in ctx.roots:
-        members = [v.member[i, b] for i in range(n) if (i, b) in v.member]
+            model.add_at_most_one(uppers)
+    for upper in v.dies.values():
+        for lower_id, on in upper.on.items():
+            for root, lower_member in v.dies[lower_id].member.items():
+                if root in upper.member:
+                    model.add_implication(on, upper.member[root]).only_enforce_if(lower_member)
+                else:
+                    model.add_implication(on, lower_member.negated())
+
+
+def _stack_limit(model: cp_model.CpModel, v: Variables, instance: Instance) -> None:
+    """At most ``max_dies_per_stack`` dies per stack (tiers below the limit), and the
+    redundant counts that follow: no stack holds more, so there are enough stacks."""
+    limit = instance.design.rules.max_dies_per_stack
+    group = v.groups[RuleGroup.STACK_LIMIT]
+    for d in v.dies.values():
+        model.add(d.tier <= max(0, limit - 1)).only_enforce_if(group)
+    for root in instance.roots:
+        members = [d.member[root] for d in v.dies.values() if root in d.member]
         if len(members) > limit:
-            model.Add(sum(members) <= limit)
-    model.Add(sum(v.base[b] for b in ctx.roots) >= -(-n // max(1, limit)))
-    # Membership follows the chain: resting on a member of stack b makes you one.
-    for (i, j), on in v.on.items():
-        for b in ctx.member_roots[j]:
-            if (i, b) in v.member:
-                model.AddImplication(on, v.member[i, b]).OnlyEnforceIf(v.member[j, b])
-            else:
-                model.AddImplication(on, v.member[j, b].Not())
+            model.add(sum(members) <= limit).only_enforce_if(group)
+    least = -(-len(v.dies) // max(1, limit))
+    model.add(sum(v.dies[root].base for root in instance.roots) >= least).only_enforce_if(group)
 
 
-def _levels(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> None:
-    rules = ctx.design.rules
-    dies = ctx.design.dies
-    for i, die in enumerate(dies):
-        model.Add(v.tier[i] == 0).OnlyEnforceIf(v.base[i])
-        top = v.bottom.get(i)
-        enforce = [v.base[i]] if top is None else [v.base[i], top.Not()]
-        model.Add(v.z[i] == rules.base_thickness_um + rules.joint_um(die, None)).OnlyEnforceIf(
-            enforce
-        )
-        for j in ctx.lower[i]:
-            on = v.on[i, j]
-            model.Add(v.tier[i] == v.tier[j] + 1).OnlyEnforceIf(on)
-            model.Add(v.z[i] == v.z[j] + v.th[j] + rules.joint_um(die, dies[j])).OnlyEnforceIf(on)
+def _levels(model: cp_model.CpModel, v: Variables, instance: Instance) -> None:
+    """Rule ``z`` (top side) and the tiers: each die one joint above what it rests on."""
+    rules = instance.design.rules
+    for d in v.dies.values():
+        model.add(d.tier == 0).only_enforce_if(d.base)
+        enforce = [d.base] if d.bottom is None else [d.base, d.bottom.negated()]
+        z_base = rules.base_thickness_um + rules.joint_um(d.die, None)
+        model.add(d.z_um == z_base).only_enforce_if(enforce)
+        for lower_id, on in d.on.items():
+            lower = v.dies[lower_id]
+            model.add(d.tier == lower.tier + 1).only_enforce_if(on)
+            joint = rules.joint_um(d.die, lower.die)
+            model.add(d.z_um == lower.top_um + joint).only_enforce_if(on)
 
 
-def _pad_sides(ctx: ModelContext, i: int, rotation: int) -> frozenset[Edge]:
-    die = ctx.design.dies[i]
-    return die.pad_edges_at(rotation) if die.bond in _PAD_BONDS else frozenset()
+def _pad_sides(d: DieVars, rotation_deg: int) -> tuple[Edge, ...]:
+    """The die's pad edges after rotation, when its pads need exposure and support."""
+    if d.die.bond not in _PAD_BONDS:
+        return ()
+    return in_compass_order(d.die.pad_edges_at(rotation_deg))
 
 
-def _geometry(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> None:
-    rules = ctx.design.rules
-    ovh, off = rules.max_overhang_um, rules.staircase_offset_um
-    for (i, j), on in v.on.items():
-        xi, yi, xj, yj = v.x[i], v.y[i], v.x[j], v.y[j]
-        xi1, yi1, xj1, yj1 = xi + v.w[i], yi + v.l[i], xj + v.w[j], yj + v.l[j]
-        model.Add(xi >= xj - ovh).OnlyEnforceIf(on)
-        model.Add(yi >= yj - ovh).OnlyEnforceIf(on)
-        model.Add(xi1 <= xj1 + ovh).OnlyEnforceIf(on)
-        model.Add(yi1 <= yj1 + ovh).OnlyEnforceIf(on)
-        # The die below keeps its pad rows exposed (staircase).
-        for r, lit in v.rot[j].items():
-            for side in _pad_sides(ctx, j, r):
-                _stay_back(model, side, off, (xi, yi, xi1, yi1), (xj, yj, xj1, yj1), [on, lit])
-        # The die above is supported under its own pad rows (no bonding on an overhang).
-        for r, lit in v.rot[i].items():
-            for side in _pad_sides(ctx, i, r):
-                _stay_back(model, side, 0, (xi, yi, xi1, yi1), (xj, yj, xj1, yj1), [on, lit])
+def _on_top(
+    model: cp_model.CpModel,
+    v: Variables,
+    instance: Instance,
+    upper: DieVars,
+    lower: DieVars,
+    on: cp_model.IntVar,
+) -> None:
+    """Rules ``overhang``, ``pad_exposure`` and ``pad_support`` for ``upper`` on ``lower``."""
+    rules = instance.design.rules
+    up, lo = upper.box, lower.box
+    overhang = v.groups[RuleGroup.OVERHANG]
+    for edge in Edge:
+        model.add(lo.inset(up, edge) >= -rules.max_overhang_um).only_enforce_if([on, overhang])
+    # The die below keeps its pad rows exposed (a staircase) ...
+    staircase = v.groups[RuleGroup.STAIRCASE]
+    offset_um = rules.staircase_offset_um
+    for rotation, literal in lower.rotation.items():
+        for edge in _pad_sides(lower, rotation):
+            _stay_back(model, lo, up, edge, offset_um * staircase, [on, literal])
+    # ... and the die above is supported under its own pad rows (no bonding on an overhang).
+    for rotation, literal in upper.rotation.items():
+        for edge in _pad_sides(upper, rotation):
+            _stay_back(model, lo, up, edge, 0, [on, literal])
 
 
-def _stay_back(model, side: Edge, by: int, up, lo, enforce) -> None:  # type: ignore[no-untyped-def]
-    ux0, uy0, ux1, uy1 = up
-    lx0, ly0, lx1, ly1 = lo
-    if side is Edge.WEST:
-        model.Add(ux0 >= lx0 + by).OnlyEnforceIf(enforce)
-    elif side is Edge.EAST:
-        model.Add(ux1 <= lx1 - by).OnlyEnforceIf(enforce)
-    elif side is Edge.SOUTH:
-        model.Add(uy0 >= ly0 + by).OnlyEnforceIf(enforce)
-    else:
-        model.Add(uy1 <= ly1 - by).OnlyEnforceIf(enforce)
+def _stay_back(
+    model: cp_model.CpModel,
+    lower: Box,
+    upper: Box,
+    edge: Edge,
+    by: Expr,
+    enforce: list[cp_model.IntVar],
+) -> None:
+    model.add(lower.inset(upper, edge) >= by).only_enforce_if(enforce)
 
 
-def _bottom_side(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> None:
-    rules = ctx.design.rules
-    for i, bottom in v.bottom.items():
-        die = ctx.design.dies[i]
-        model.AddImplication(bottom, v.base[i])
-        for k in range(ctx.n):
-            if (k, i) in v.on:
-                model.AddImplication(bottom, v.on[k, i].Not())
-        model.Add(
-            v.z[i] == rules.ball_height_um - rules.joint_um(die, None) - die.thickness_um
-        ).OnlyEnforceIf(bottom)
+def _bottom_side(model: cp_model.CpModel, v: Variables, instance: Instance) -> None:
+    """Rule ``z`` (bottom side): a bottom-face part is at tier 0, carries nothing, and
+    hangs from the substrate among the balls."""
+    rules = instance.design.rules
+    for d in v.dies.values():
+        if d.bottom is None:
+            continue
+        model.add_implication(d.bottom, d.base)
+        for other in v.dies.values():
+            if d.die.id in other.on:
+                model.add_implication(d.bottom, other.on[d.die.id].negated())
+        hang = rules.ball_height_um - rules.joint_um(d.die, None) - d.die.thickness_um
+        model.add(d.z_um == hang).only_enforce_if(d.bottom)
 
 
-def _identity(ctx: ModelContext, i: int) -> tuple[object, ...]:
-    d = ctx.design.dies[i]
-    return (
-        d.part,
-        d.kind,
-        d.width_um,
-        d.length_um,
-        d.thickness_um,
-        d.power_w,
-        d.max_junction_c,
-        d.bond,
-        d.pad_edges,
-        d.phy_edges,
-        d.bandwidth_gbps,
-        d.allowed_thickness_um,
-        d.power_map,
-        d.material,
-    )  # everything but the id: who may rest on whom follows from these and the rules
-
-
-def identity_classes(design_or_ctx: Design | ModelContext) -> list[list[int]]:
-    """Indices of interchangeable dies (same part and everything else but the id)."""
-    from layoutopt.solver.variables import build_context
-
-    ctx = (
-        design_or_ctx
-        if isinstance(design_or_ctx, ModelContext)
-        else build_context(design_or_ctx, 1)
-    )
-    classes: dict[tuple[object, ...], list[int]] = {}
-    for i in range(ctx.n):
-        classes.setdefault(_identity(ctx, i), []).append(i)
-    return list(classes.values())
-
-
-def _symmetry(model: cp_model.CpModel, v: Variables, ctx: ModelContext) -> None:
+def _symmetry(model: cp_model.CpModel, v: Variables, instance: Instance) -> None:
     """Identical dies are interchangeable: order them by (stack root, tier).
 
-    Relabelling identical dies maps any layout to one whose keys increase with the index,
-    so this cuts only duplicates, never a distinct layout.
+    Relabelling identical dies maps any layout to one whose keys increase with the
+    design order, so this cuts only duplicates, never a distinct layout.
     """
-    n = ctx.n
-    for members in identity_classes(ctx):
+    n = len(instance.die_ids)
+    for members in identity_classes(instance.design):
         if len(members) < 2:
             continue
         keys = []
-        for i in members:
-            root_index = sum(b * v.member[i, b] for b in ctx.member_roots[i])
-            keys.append(root_index * n + v.tier[i])
+        for die_id in members:
+            d = v.dies[die_id]
+            root_index = sum(instance.position[root] * lit for root, lit in d.member.items())
+            keys.append(root_index * n + d.tier)
         for a, b in itertools.pairwise(keys):
-            model.Add(a < b)
-        # Side-by-side copies on the substrate: order them in x then y as well.
-        if all(i in ctx.roots and not ctx.lower[i] for i in members):
-            for a, b in itertools.pairwise(members):
-                model.Add(v.X[a] <= v.X[b])
+            model.add(a < b)
+        # Side-by-side copies on the substrate: order them in x as well.
+        if all(m in instance.roots and not instance.lower[m] for m in members):
+            for a_id, b_id in itertools.pairwise(members):
+                model.add(v.dies[a_id].x_steps <= v.dies[b_id].x_steps)

@@ -1,0 +1,91 @@
+"""Rule module ``spacing`` alone: fix a few variables, assert feasible or infeasible."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from shapely.geometry import box
+from solver_fixtures import EPOP_RULES, rule_model, status, wb_die
+
+from layoutopt.model import BondType, Design, Die, DieKind, Edge, Envelope
+from layoutopt.solver.groups import RuleGroup
+from layoutopt.solver.rules import spacing
+
+
+def _pair(**rules: int) -> Design:
+    dies = (
+        wb_die("A", DieKind.NAND, 3000, 3000, pads=(Edge.WEST,)),
+        wb_die("B", DieKind.NAND, 3000, 3000, pads=(Edge.WEST,)),
+    )
+    rules_ = replace(EPOP_RULES, max_dies_per_stack=1, **rules)
+    return Design("s", dies, rules_, Envelope(box(0, 0, 20000, 20000), 700))
+
+
+def _side_by_side(design: Design, b_x_um: int, relax=()):  # type: ignore[no-untyped-def]
+    model, v, _ = rule_model(design, spacing, relax=relax)
+    a, b = v.die("A"), v.die("B")
+    for d in (a, b):
+        model.add(d.base == 1)
+        model.add(d.rotation[0] == 1)
+        model.add(d.y_um == 0)
+    model.add(a.x_um == 0)
+    model.add(b.x_um == b_x_um)
+    return model
+
+
+def test_stacks_keep_the_spacing_beyond_the_finger_ring() -> None:
+    # B's pads face west, toward A: its 250 um ring sits between, plus 200 um spacing.
+    assert status(_side_by_side(_pair(), 3000 + 250 + 200)) == "feasible"
+    assert status(_side_by_side(_pair(), 3000 + 250 + 190)) == "infeasible"
+
+
+def test_pair_spacing_overrides_the_default() -> None:
+    design = _pair(pair_spacing_um=(((DieKind.NAND, DieKind.NAND), 500),))
+    assert status(_side_by_side(design, 3000 + 250 + 490)) == "infeasible"
+    assert status(_side_by_side(design, 3000 + 250 + 500)) == "feasible"
+
+
+def test_a_flip_chip_stack_keeps_its_fillet() -> None:
+    dies = (
+        Die("F", "fc", DieKind.LOGIC, 3000, 3000, 100, 1.0, 105.0, BondType.FLIP_CHIP),
+        wb_die("B", DieKind.NAND, 3000, 3000, pads=()),
+    )
+    rules = replace(EPOP_RULES, max_dies_per_stack=1, underfill_fillet_um=300, die_spacing_um=0)
+    design = Design("f", dies, rules, Envelope(box(0, 0, 20000, 20000), 700))
+    for gap_um, verdict in ((290, "infeasible"), (300, "feasible")):
+        model, v, _ = rule_model(design, spacing)
+        f, b = v.die("F"), v.die("B")
+        for d in (f, b):
+            model.add(d.base == 1)
+            model.add(d.y_um == 0)
+        model.add(f.x_um == 0)
+        model.add(b.x_um == 3000 + gap_um)
+        assert status(model) == verdict
+
+
+def test_wire_reach_limits_the_pad_edge_inset_in_its_stack() -> None:
+    # B (pads west) in A's stack, 600 um inside the stack box's west side.
+    dies = (
+        wb_die("A", DieKind.NAND, 3000, 3000, pads=()),
+        wb_die("B", DieKind.NAND, 2000, 2000, pads=(Edge.WEST,)),
+    )
+    for span_um, verdict in ((500, "infeasible"), (600, "feasible")):
+        rules = replace(EPOP_RULES, max_wire_span_um=span_um)
+        design = Design("w", dies, rules, Envelope(box(0, 0, 20000, 20000), 900))
+        model, v, _ = rule_model(design, spacing)
+        a, b = v.die("A"), v.die("B")
+        model.add(a.base == 1)
+        model.add(b.member["A"] == 1)
+        model.add(b.rotation[0] == 1)
+        model.add(a.x_um == 0)
+        model.add(b.x_um == 600)
+        assert status(model) == verdict
+
+
+def test_relaxed_spacing_still_keeps_stacks_apart() -> None:
+    # With the spacing group off (an explanation measuring it), stacks may touch but
+    # never overlap.
+    design = _pair(die_spacing_um=1000)
+    relax = {RuleGroup.SPACING}
+    assert status(_side_by_side(design, 3000 + 250, relax)) == "feasible"
+    assert status(_side_by_side(design, 3000 + 240, relax)) == "infeasible"
