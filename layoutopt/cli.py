@@ -67,7 +67,8 @@ EXIT_MEANINGS: dict[ExitCode, str] = {
     ExitCode.BAD_INPUT: "bad input (a file or -o; the message names the file, field, value "
     "and fix)",
     ExitCode.INFEASIBLE: "infeasible (the reason is printed, in numbers)",
-    ExitCode.NO_SOLUTION: "no solution within the time limit",
+    ExitCode.NO_SOLUTION: "no solution: none found within the time limit, or every stacking "
+    "cut by the thermal loop (no proof either way; the reason is printed)",
     ExitCode.VIOLATIONS: "the layout breaks rules (validate), a thermal limit (thermal) or the "
     "warpage limit (warpage)",
     ExitCode.INFRASTRUCTURE: "a sweep's infrastructure failed (its store is damaged, the disk "
