@@ -3,8 +3,8 @@
 Both return the same :class:`~layoutopt.thermal.report.ThermalReport`. Inputs are the core
 ``Design`` and ``Layout`` (integer µm); everything inside is SI, converted once.
 
-- :func:`compact_report` — series/parallel resistance network (< 1 ms): the check inside
-  the optimisation loop.
+- :func:`compact_report` — series/parallel resistance network (< 1 ms): the loop's check
+  with ``thermal_model="compact"`` (quick exploration).
 - :func:`solve_fv3d` / :func:`fv3d_report` — steady 3D conduction on a non-uniform grid that
   follows die and package edges, on the board's real outline, under the housing and its
   air gap (the reference check of a final layout).
@@ -12,7 +12,7 @@ Both return the same :class:`~layoutopt.thermal.report.ThermalReport`. Inputs ar
   stepped implicitly (BDF2) on the same grid; temperatures against time per die, top and
   skin, and the time-based skin limits (``thermal.skin_limits``).
 - :func:`thermal_check` — one entry point, ``model="compact"`` or ``"fv3d"``.
-- :func:`junction_sensitivity` — the linear response dT_i/dP_j (K/W) for the solver.
+- :func:`junction_sensitivity` — the linear response dT_i/dP_j (K/W) of the compact network.
 - :func:`to_hotspot` / :func:`write_hotspot` — HotSpot input files; :func:`plot_top_view`,
   :func:`plot_section` in :mod:`layoutopt.thermal.plot` (imported lazily: matplotlib).
 
