@@ -75,6 +75,7 @@ from layoutopt.library.spec import (
     to_core_material,
     validation_error,
 )
+from layoutopt.library.standards import load_standards, standard, standards_for
 from layoutopt.limits import MAX_LENGTH_UM, MAX_POWER_W, DesignLimits
 from layoutopt.mechanics.warpage import check_mechanical_inputs
 from layoutopt.model import (
@@ -85,12 +86,14 @@ from layoutopt.model import (
     Die,
     Edge,
     Envelope,
+    Family,
     HeightZone,
     Material,
     Objective,
     ObjectiveMode,
     ProcessRules,
     Rect,
+    StandardSize,
     ThermalSpec,
     WarpageModel,
     WarpageSpec,
@@ -226,7 +229,15 @@ class BallsSpec(_Strict):
 
 
 class EnvelopeSpec(_Strict):
-    outline: ShapeSpec = Field(description="where the package may go")
+    outline: ShapeSpec | None = Field(
+        None,
+        description="where the package may go: a shape; or 'standard' (the smallest "
+        "standard body of the family that holds a legal layout), or {standard: name or "
+        "[names]} (the smallest of those), library standards.yaml",
+    )
+    standard_outline: str | list[str] | None = Field(
+        None, description="set from outline: standard / {standard: ...}; not written"
+    )
     max_thickness: PositiveLength | None = Field(
         None, description="thickness ceiling; the height is minimised under it"
     )
@@ -238,8 +249,31 @@ class EnvelopeSpec(_Strict):
     keepouts: list[KeepoutSpec] = Field(default_factory=list)
     height_zones: list[HeightZoneSpec] = Field(default_factory=list)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _standard(cls, data: Any) -> Any:
+        """``outline: standard`` and ``outline: {standard: ...}`` name standard bodies."""
+        if not isinstance(data, dict):
+            return data
+        outline = data.get("outline")
+        if outline == "standard":
+            return {
+                **{k: v for k, v in data.items() if k != "outline"},
+                "standard_outline": "standard",
+            }
+        if isinstance(outline, dict) and set(outline) == {"standard"}:
+            rest = {k: v for k, v in data.items() if k != "outline"}
+            return {**rest, "standard_outline": outline["standard"]}
+        return data
+
     @model_validator(mode="after")
     def _one_height(self) -> EnvelopeSpec:
+        if self.outline is None and self.standard_outline is None:
+            raise PydanticCustomError(
+                "envelope",
+                "the envelope needs an outline",
+                {"fix": "write outline: {width: '10 mm', length: '12 mm'} or outline: standard"},
+            )
         if self.max_thickness is None and self.height is None:
             raise PydanticCustomError(
                 "envelope",
@@ -614,7 +648,8 @@ def _check_counts(spec: DesignFile, limits: DesignLimits) -> None:
             fix="lower the count, or raise the limit with 'layoutopt solve --max-dies N' "
             "(DesignLimits.max_dies; docs/limits.md)",
         )
-    shapes = [("envelope.outline", spec.envelope.outline)]
+    outline = spec.envelope.outline
+    shapes = [("envelope.outline", outline)] if outline is not None else []
     shapes += [(f"envelope.keepouts[{i}]", k) for i, k in enumerate(spec.envelope.keepouts)]
     shapes += [
         (f"envelope.height_zones[{i}].region", z.region)
@@ -650,7 +685,7 @@ def _build(spec: DesignFile, file: str | None, lib: Library) -> Design:
     )
     dies, origin = _dies(lib, spec.dies)
     dies = adapt_dies(dies, rules)
-    envelope = _envelope(spec.envelope)
+    envelope = _envelope(spec.envelope, rules.family)
     materials = _materials(lib, spec.materials)
     try:
         design = Design(
@@ -823,8 +858,47 @@ def _polygon(shape: ShapeSpec, where: str) -> Polygon:
     return polygon
 
 
-def _envelope(spec: EnvelopeSpec) -> Envelope:
-    outline = _polygon(spec.outline, "envelope.outline")
+def _standard_sizes(spec: EnvelopeSpec, family: Family) -> tuple[StandardSize, ...]:
+    """The standard bodies the outline names, smallest area first (ties by name)."""
+    if spec.standard_outline is None:
+        return ()
+    if spec.keepouts or spec.height_zones:
+        raise DesignError(
+            "keep-outs and height zones need an outline drawn in the board's frame",
+            field="envelope.keepouts" if spec.keepouts else "envelope.height_zones",
+            fix="give envelope.outline as a shape, or drop the keep-outs and height zones",
+        )
+    if spec.standard_outline == "standard":
+        sizes = standards_for(family)
+        if not sizes:
+            known = ", ".join(s.name for s in load_standards())
+            raise DesignError(
+                f"the library has no standard body for the {family.value} family",
+                field="envelope.outline",
+                value="standard",
+                fix=f"name standards with {{standard: [...]}} (known: {known}) or draw a shape",
+            )
+    else:
+        named = spec.standard_outline
+        names = [named] if isinstance(named, str) else named
+        try:
+            sizes = tuple(standard(n) for n in names)
+        except LibraryError as err:
+            raise DesignError(
+                err.message, field="envelope.outline.standard", value=err.value, fix=err.fix
+            ) from None
+    return tuple(sorted(sizes, key=lambda s: (s.area_um2, s.name)))
+
+
+def _envelope(spec: EnvelopeSpec, family: Family) -> Envelope:
+    sizes = _standard_sizes(spec, family)
+    if sizes:
+        largest = max(sizes, key=lambda s: (s.area_um2, s.name))
+        outline = box(0, 0, largest.width_um, largest.length_um)
+    else:
+        if spec.outline is None:  # EnvelopeSpec._one_height rules this out
+            raise DesignError("the envelope needs an outline", field="envelope.outline")
+        outline = _polygon(spec.outline, "envelope.outline")
     keepouts = tuple(_polygon(k, f"envelope.keepouts[{i}]") for i, k in enumerate(spec.keepouts))
     zones = tuple(
         HeightZone(
@@ -840,6 +914,7 @@ def _envelope(spec: EnvelopeSpec) -> Envelope:
         outline=outline,
         max_thickness_um=ceiling,
         target_height_um=spec.height,
+        standard_sizes=sizes,
         keepouts=keepouts,
         keepout_names=tuple(k.name or f"keepout{i}" for i, k in enumerate(spec.keepouts)),
         height_zones=zones,
@@ -961,7 +1036,8 @@ def _check(design: Design, origin: dict[str, int], spec: DesignFile) -> None:
     ]
     for rules, where, name in variants:
         _check_kinds(design, rules, origin, where, name)
-        _check_room(design, rules, origin, where, name)
+        if not design.envelope.standard_sizes:  # a body too small is an answer, not an error
+            _check_room(design, rules, origin, where, name)
         _check_height(design, rules, origin, where, name)
     for variant, (_, _, name) in zip(design.variants(), variants, strict=True):
         _check_balls(variant, name)

@@ -69,6 +69,7 @@ __all__ = [
     "ProcessRules",
     "Rect",
     "Side",
+    "StandardSize",
     "ThermalSpec",
     "WarpageModel",
     "WarpageSpec",
@@ -651,6 +652,28 @@ class HeightZone:
 
 
 @dataclass(frozen=True)
+class StandardSize:
+    """A standard package body (library ``standards.yaml``): W x L, its height class.
+
+    ``max_height_um`` None: no height class published (the envelope's ceiling holds).
+    """
+
+    name: str
+    width_um: int
+    length_um: int
+    max_height_um: int | None = None
+    balls: int | None = None
+    families: tuple[Family, ...] = ()
+    description: str = ""
+    source: str = ""
+    confidence: str = "E"
+
+    @property
+    def area_um2(self) -> int:
+        return self.width_um * self.length_um
+
+
+@dataclass(frozen=True)
 class Envelope:
     """Where the package may go: outline, keep-outs, thickness ceiling (µm).
 
@@ -666,6 +689,9 @@ class Envelope:
     keepout_names: tuple[str, ...] = ()
     height_zones: tuple[HeightZone, ...] = ()
     target_height_um: int | None = None
+    # Standard bodies to snap to, smallest first (``outline: standard``); the outline is
+    # then the largest of them, and the solve picks the smallest that holds a legal layout.
+    standard_sizes: tuple[StandardSize, ...] = ()
 
 
 class WarpageModel(StrEnum):

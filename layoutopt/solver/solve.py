@@ -46,6 +46,7 @@ from layoutopt.solver.objective import Stage, StageName, first_stage_value, rank
 from layoutopt.solver.result import SolveOptions, SolveResult, SolveStatus
 from layoutopt.solver.run import found, run_stage
 from layoutopt.solver.solution import extract_layout, layout_structure, structure_of
+from layoutopt.solver.standard import solve_standard
 from layoutopt.solver.structure import Structure
 from layoutopt.solver.warmstart import (
     WARM_START_MIN_DIES,
@@ -319,6 +320,8 @@ def solve(
     """
     options = options or SolveOptions()
     deadline = deadline or Deadline.after(options.time_limit_s)
+    if design.envelope.standard_sizes:  # outline: standard (layoutopt.solver.standard)
+        return solve_standard(design, options, deadline, solve, _thermal)
     problems = precheck(design)
     if problems:
         return SolveResult(
