@@ -102,6 +102,7 @@ RULES: tuple[str, ...] = (
     "pad_exposure",
     "pad_support",
     "finger_ring",
+    "finger_fillet",
     "wire_reach",
     "spacing",
     "z",
@@ -663,6 +664,52 @@ def _finger_ring(ix: _Index) -> Iterator[Violation]:
                 )
 
 
+def _on_top_substrate(ix: _Index, stack: int) -> bool:
+    """A PoP stack resting on a flip-chip die is the top package: its fingers are on the
+    top substrate (inside the PoP gap, ``rules.pop_gap_um``), above the bottom fillets."""
+    if ix.design.family is not Family.POP:
+        return False
+    root = next(p for p in ix.stacks[stack] if p.tier == 0)
+    return ix.die(root).bond is BondType.FLIP_CHIP
+
+
+def _finger_fillet(ix: _Index) -> Iterator[Violation]:
+    """No finger ring inside the underfill fillet of a flip-chip die on the substrate."""
+    fillet = ix.design.rules.underfill_fillet_um
+    if fillet <= 0:
+        return
+    flips = sorted(
+        (
+            p
+            for p in ix.placed.values()
+            if p.side == "top" and p.tier == 0 and ix.die(p).bond is BondType.FLIP_CHIP
+        ),
+        key=lambda p: p.die_id,
+    )
+    for k, rings in _rings(ix).items():
+        if _on_top_substrate(ix, k):
+            continue
+        for ring_side, strip in rings:
+            for p in flips:
+                zone = p.rect.expanded(fillet, fillet, fillet, fillet)
+                if not strip.intersects(zone):
+                    continue
+                if ring_side in (Edge.WEST, Edge.EAST):
+                    lo, hi = max(strip.x_um, zone.x_um), min(strip.x_max_um, zone.x_max_um)
+                    axis = "x"
+                else:
+                    lo, hi = max(strip.y_um, zone.y_um), min(strip.y_max_um, zone.y_max_um)
+                    axis = "y"
+                yield Violation(
+                    "finger_fillet",
+                    f"the {ring_side.value} finger ring of {ix.label(k)} lies inside the "
+                    f"underfill fillet of {p.die_id} ({fillet} um around the die) at "
+                    f"{axis} = {lo}..{hi} um",
+                    tuple(sorted({*ix.ids(k), p.die_id})),
+                    hi - lo,
+                )
+
+
 def _wire_reach(ix: _Index) -> Iterator[Violation]:
     span = ix.design.rules.max_wire_span_um
     if span <= 0:
@@ -1220,6 +1267,7 @@ _CHECKS = (
     _pad_exposure,
     _pad_support,
     _finger_ring,
+    _finger_fillet,
     _wire_reach,
     _spacing,
     _z,

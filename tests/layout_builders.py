@@ -501,3 +501,23 @@ EXAMPLES = {
     "bonded": bonded_example,
     "ballout": ballout_example,
 }
+
+
+def hybrid_stack_example(overhang_um: int = 0, family: str = "sip") -> tuple[Design, Layout]:
+    """A wire-bonded DRAM (pads west) on the back of a flip-chip SoC, one substrate.
+
+    Package 8000 x 8000 um; SoC at x 1000..7000 (fillet 100 um: x 900..7100); the DRAM's
+    west edge ``overhang_um`` west of the SoC's, its 250 um finger ring just west of that.
+    """
+    rules = make_rules(
+        family, max_dies_per_stack=2, stack_pairs=(("dram", "logic"),), max_overhang_um=500
+    )
+    dies = (
+        make_die("SOC", "logic", 6000, 6000, 100, "flip_chip", power_w=1.0),
+        make_die("DRAM0", "dram", 5000, 5000, 40, "wire_bond", pads="W"),
+    )
+    design = make_design("hybrid_test", dies, rules)
+    b = LayoutBuilder(design, package_um=(8000, 8000))
+    b.place("SOC", 1000, 1000)
+    b.place("DRAM0", 1000 - overhang_um, 1500, on="SOC")
+    return design, b.build()

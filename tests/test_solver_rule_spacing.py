@@ -89,3 +89,32 @@ def test_relaxed_spacing_still_keeps_stacks_apart() -> None:
     relax = {RuleGroup.SPACING}
     assert status(_side_by_side(design, 3000 + 250, relax)) == "feasible"
     assert status(_side_by_side(design, 3000 + 240, relax)) == "infeasible"
+
+
+def test_finger_ring_clears_the_flip_chip_roots_fillet() -> None:
+    # A wire-bonded die (pads west) on a flip-chip root: the ring lies just west of the
+    # stack box, so the root must stand the 200 um fillet inside the box on that side.
+    dies = (
+        Die("F", "fc", DieKind.LOGIC, 4000, 4000, 100, 1.0, 105.0, BondType.FLIP_CHIP),
+        wb_die("W", DieKind.DRAM, 4000, 3000, pads=(Edge.WEST,)),
+    )
+    rules = replace(
+        EPOP_RULES,
+        underfill_fillet_um=200,
+        max_overhang_um=500,
+        stack_pairs=((DieKind.DRAM, DieKind.LOGIC),),
+    )
+    design = Design("p", dies, rules, Envelope(box(0, 0, 20000, 20000), 900))
+    for overhang_um, relax, verdict in (
+        (190, (), "infeasible"),
+        (200, (), "feasible"),
+        (0, (RuleGroup.FINGER_RING,), "feasible"),
+    ):
+        model, v, _ = rule_model(design, spacing, relax=relax)
+        f, w = v.die("F"), v.die("W")
+        model.add(f.base == 1)
+        model.add(w.member["F"] == 1)
+        model.add(w.rotation[0] == 1)
+        model.add(f.x_um == 1000)
+        model.add(w.x_um == 1000 - overhang_um)
+        assert status(model) == verdict, overhang_um

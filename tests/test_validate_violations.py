@@ -17,6 +17,7 @@ from layout_builders import (
     cmc_example,
     double_sided_example,
     epop_example,
+    hybrid_stack_example,
     make_design,
     make_die,
     make_rules,
@@ -378,6 +379,14 @@ CASES: dict[str, Case] = {
         "west; rule needs >= 100 um",
         100,
         ("NAND0", "NAND1", "DRAM0"),
+    ),
+    "finger ring in a fillet": Case(
+        hybrid_stack_example,
+        frozenset({"finger_fillet"}),
+        "the west finger ring of stack 0 (SOC) lies inside the underfill fillet of SOC "
+        "(100 um around the die) at x = 900..1000 um",
+        100,
+        ("DRAM0", "SOC"),
     ),
     "stacks too close": Case(
         _moved(epop_example, "CTRL0", y_um=7400),

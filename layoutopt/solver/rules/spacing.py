@@ -1,8 +1,14 @@
 """Finger rings (which sides), wire reach, and the spacing between stacks.
 
 Rules: docs/rules.md ``finger_ring`` (a wire-bonded member's pad side carries a ring),
-``wire_reach`` and ``spacing`` (keep regions of stacks on the same face apart by the
-largest spacing of their possible kinds); plus a redundant global no-overlap.
+``finger_fillet`` (no ring inside a substrate-level flip-chip fillet), ``wire_reach`` and
+``spacing`` (keep regions of stacks on the same face apart by the largest spacing of their
+possible kinds); plus a redundant global no-overlap.
+
+``finger_fillet`` needs a constraint only inside a stack: a ring lies just outside its
+stack's box, so it clears the fillet of the stack's flip-chip root when each die bonding on
+that side stands at least the fillet beyond the root. Another stack's fillet is inside that
+stack's keep region, which ``spacing`` keeps apart from this keep region (ring included).
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import itertools
 
 from ortools.sat.python import cp_model
 
-from layoutopt.model import BondType, DieKind, Edge, in_compass_order
+from layoutopt.model import BondType, DieKind, Edge, Family, in_compass_order
 from layoutopt.solver.groups import RuleGroup
 from layoutopt.solver.instance import Instance
 from layoutopt.solver.variables import DieVars, StackVars, Variables
@@ -38,6 +44,7 @@ def build(model: cp_model.CpModel, v: Variables, instance: Instance) -> None:
                         ring = stack.ring[edge]
                         group = v.groups[RuleGroup.FINGER_RING]
                         model.add_implication(member, ring).only_enforce_if([literal, group])
+                        _fillet_clear(model, v, instance, d, root, edge, [member, literal])
                     if rules.max_wire_span_um > 0:
                         _wire_reach(
                             model, v, stack, d, edge, rules.max_wire_span_um, [member, literal]
@@ -60,6 +67,33 @@ def _wire_reach(
     The model's box may be larger than the true one, which only makes this stricter."""
     limit = v.groups[RuleGroup.WIRE_REACH]
     model.add(stack.box.inset(d.box, edge) <= span_um).only_enforce_if([*enforce, limit])
+
+
+def _fillet_clear(
+    model: cp_model.CpModel,
+    v: Variables,
+    instance: Instance,
+    d: DieVars,
+    root: str,
+    edge: Edge,
+    enforce: list[cp_model.IntVar],
+) -> None:
+    """Rule ``finger_fillet`` within a stack: a wire-bonded member's pad edge stands at
+    least the fillet beyond its flip-chip root on that side.
+
+    Stated on the member, not on the model's box (which may be larger than the true one):
+    the true ring lies beyond the member's side, so it clears the fillet."""
+    fillet = instance.design.rules.underfill_fillet_um
+    base = v.dies[root]
+    if fillet <= 0 or base.die.bond is not BondType.FLIP_CHIP or base is d:
+        return
+    if instance.design.family is Family.POP:
+        return  # a PoP's memory on the SoC bonds to the top substrate, above the fillet
+    top_face = [] if base.bottom is None else [base.bottom.negated()]
+    group = v.groups[RuleGroup.FINGER_RING]
+    model.add(d.box.inset(base.box, edge) >= fillet).only_enforce_if(
+        [*enforce, base.base, *top_face, group]
+    )
 
 
 def _same_face(model: cp_model.CpModel, a: DieVars, b: DieVars) -> list[cp_model.IntVar]:
