@@ -172,24 +172,26 @@ def test_write_views_writes_each_pair(tmp_path: Path) -> None:
 
 def test_step_export_reads_back_with_named_solids(tmp_path: Path) -> None:
     pytest.importorskip("build123d", reason="STEP export needs build123d (the 'cad' extra)")
+    from layoutopt.bonding import bond_plan
     from layoutopt.render.step import step_solid_names, to_step
 
-    rec = record("epop")
+    rec = read_layout(LAYOUTS / "shipped" / "smart_glasses_epop.json")  # with pads and fingers
     data = to_step(rec.design, rec.layout)
     assert data.startswith(b"ISO-10303-21;") and data == to_step(rec.design, rec.layout)
     names = step_solid_names(data)
-    for name in ("substrate", "mold", "D0", "D1", "N0", "C0", "joint-C0", "balls", "balls/ball"):
+    dies = [p.die_id for p in rec.layout.placements]
+    for name in ("substrate", "mold", "balls", "balls/ball", *dies, *(f"joint-{d}" for d in dies)):
         assert name in names
-    # Wires on every wire-bonded edge with a finger ring: west of all four, south of C0.
-    assert {n.rsplit("-", 1)[0] for n in names if n.startswith("wire-")} == {
-        "wire-C0-south",
-        "wire-C0-west",
-        "wire-D0-west",
-        "wire-D1-west",
-        "wire-N0-west",
+    # Wires on every edge the bond plan bonds, every die of the stack among them.
+    bonded = {
+        f"wire-{w.die_id}-{e.side.value}"
+        for e in bond_plan(rec.design, rec.layout.placements)
+        for w in e.wires
     }
+    assert {name.split("-")[1] for name in bonded} == set(dies)
+    assert {n.rsplit("-", 1)[0] for n in names if n.startswith("wire-")} == bonded
     paths = write_views(tmp_path, rec.design, rec.layout, views=("step",), formats=("step",))
-    assert [p.name for p in paths] == ["epop_wearable.step"]
+    assert [p.name for p in paths] == [f"{rec.design.name}.step"]
 
 
 def test_step_solids_sit_where_the_layout_puts_them() -> None:

@@ -189,3 +189,68 @@ EDGES: dict[Edge, EdgeGeometry] = {
 def is_bottom(p: Placement) -> bool:
     """True for a part on the bottom face of a double-sided package."""
     return p.side is Side.BOTTOM
+
+
+# Balls are drawn at this pitch for a layout without a ball map: domain_data.md §6 "Ball
+# standoff at 0.4 mm pitch" (E); their diameter is 0.6 of it (§1.5, E).
+PICTURE_BALL_PITCH_UM = 400
+PICTURE_BALL_DIAMETER_UM = 240
+
+
+def ball_sites_um(layout: Layout) -> tuple[tuple[float, float, float], ...]:
+    """Board balls as (x, y, diameter) µm: the layout's ball map, or a picture grid at
+    ``PICTURE_BALL_PITCH_UM`` that leaves the bottom-side parts room."""
+    from layoutopt.model import BallRole
+
+    ball_map = getattr(layout, "ball_map", None)
+    if ball_map is not None:
+        return tuple(
+            (*array.centre_um(*site), float(array.diameter_um))
+            for array in ball_map.arrays
+            if array.role is BallRole.BOARD
+            for site in array.balls()
+        )
+    pkg, pitch, d = layout.package, PICTURE_BALL_PITCH_UM, PICTURE_BALL_DIAMETER_UM
+    nx, ny = max(1, pkg.width_um // pitch), max(1, pkg.length_um // pitch)
+    x0 = pkg.x_um + (pkg.width_um - (nx - 1) * pitch) / 2
+    y0 = pkg.y_um + (pkg.length_um - (ny - 1) * pitch) / 2
+    bottom = [p.rect for p in layout.placements if is_bottom(p)]
+    return tuple(
+        (x, y, float(d))
+        for i in range(nx)
+        for j in range(ny)
+        for x, y in ((x0 + i * pitch, y0 + j * pitch),)
+        if not any(
+            b.x_um - d / 2 <= x <= b.x_max_um + d / 2 and b.y_um - d / 2 <= y <= b.y_max_um + d / 2
+            for b in bottom
+        )
+    )
+
+
+def wire_paths_um(
+    design: Design, layout: Layout, per_edge: int
+) -> tuple[tuple[str, Edge, int, tuple[tuple[float, float, float], ...]], ...]:
+    """``per_edge`` wires of each bonded edge, evenly chosen, as (die id, side, index,
+    path): the bond plan's pad, loop top, start of the descent and finger, in µm."""
+    from layoutopt.bonding import bond_plan, radial_um
+
+    out = []
+    for edge in bond_plan(design, layout.placements):
+        wires = edge.wires
+        if not wires:
+            continue
+        picks = sorted(
+            {round(k * (len(wires) - 1) / max(per_edge - 1, 1)) for k in range(per_edge)}
+        )
+        for k in picks:
+            w = wires[k]
+            (px, py, pz), (fx, fy, fz) = w.pad_um, w.finger_um
+            span = radial_um(edge.box, edge.side, fx, fy) - radial_um(edge.box, edge.side, px, py)
+            f = w.run_um / span if span > 0 else 0.0
+            kx, ky = px + f * (fx - px), py + f * (fy - py)
+            top = w.loop_top_um
+            path = ((px, py, pz), (px, py, top), (kx, ky, top), (fx, fy, fz))
+            out.append(
+                (w.die_id, edge.side, k, tuple((float(a), float(b), float(c)) for a, b, c in path))
+            )
+    return tuple(out)

@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from layoutopt.model import BondType, Design, Layout
+from layoutopt.model import Design, Layout
 from layoutopt.render.canvas import (
-    Curve,
     Drawing,
     Ellipse,
     Group,
@@ -23,12 +22,11 @@ from layoutopt.render.canvas import (
     to_svg_document,
 )
 from layoutopt.render.geometry import (
-    EDGES,
-    finger_rings,
+    ball_sites_um,
     is_bottom,
     ordered_placements,
+    wire_paths_um,
 )
-from layoutopt.render.section import BALL_PITCH_UM, PAD_INSET_UM
 from layoutopt.render.style import KIND_FILL, LAYER_FILL, TEXT_PX, VERTICAL_EXAGGERATION
 
 __all__ = ["build_iso_drawing", "to_svg_iso"]
@@ -140,76 +138,40 @@ def _blocks(design: Design, layout: Layout) -> tuple[list[_Block], list[_Block]]
 
 
 def _balls(design: Design, layout: Layout, P: _Projection) -> list[Item]:
-    """The ball array at the picture pitch, far rows first, leaving bottom-side parts room."""
-    pkg, h = layout.package, design.rules.ball_height_um
+    """The board balls (the ball map, or the picture grid), far rows first."""
+    h = design.rules.ball_height_um
     if not h:
         return []
-    nx = max(1, pkg.width_um // BALL_PITCH_UM)
-    ny = max(1, pkg.length_um // BALL_PITCH_UM)
-    x0 = pkg.x_um + (pkg.width_um - (nx - 1) * BALL_PITCH_UM) / 2
-    y0 = pkg.y_um + (pkg.length_um - (ny - 1) * BALL_PITCH_UM) / 2
-    r = BALL_PITCH_UM * 0.3
-    bottom = [p.rect for p in layout.placements if is_bottom(p)]
+    sites = sorted(ball_sites_um(layout), key=lambda s: (-s[1], s[0]))  # north (far) first
     items: list[Item] = []
-    for j in reversed(range(ny)):  # north (far) first
-        for i in range(nx):
-            cx, cy = x0 + i * BALL_PITCH_UM, y0 + j * BALL_PITCH_UM
-            if any(
-                b.x_um - r <= cx <= b.x_max_um + r and b.y_um - r <= cy <= b.y_max_um + r
-                for b in bottom
-            ):
-                continue
-            u, v = P(cx, cy, h / 2)
-            items.append(
-                Ellipse(
-                    u,
-                    v,
-                    r * P.scale,
-                    h / 2 * VERTICAL_EXAGGERATION * P.scale,
-                    fill=LAYER_FILL["balls"],
-                    stroke="#777777",
-                    stroke_width=0.3,
-                )
+    for cx, cy, d in sites:
+        u, v = P(cx, cy, h / 2)
+        items.append(
+            Ellipse(
+                u,
+                v,
+                d / 2 * P.scale,
+                h / 2 * VERTICAL_EXAGGERATION * P.scale,
+                fill=LAYER_FILL["balls"],
+                stroke="#777777",
+                stroke_width=0.3,
             )
+        )
     return [Group(tuple(items), id="iso-balls", css_class="balls")]
 
 
 def _wires(design: Design, layout: Layout, P: _Projection) -> list[Item]:
-    """A few loops per wire-bonded pad edge, from the pad row down to the finger ring."""
-    rules = design.rules
-    rings = {(n, side): strip for n, side, strip in finger_rings(design, layout)}
-    out: list[Item] = []
-    for p in ordered_placements(layout):
-        die = design.die(p.die_id)
-        if die.bond is not BondType.WIRE_BOND or is_bottom(p):
-            continue
-        for edge in sorted(die.pad_edges_at(p.rotation_deg), key=lambda e: e.value):
-            if (p.stack, edge) not in rings:
-                continue
-            geo, strip = EDGES[edge], rings[(p.stack, edge)]
-            for k in range(WIRES_PER_EDGE):
-                f = (k + 0.5) / WIRES_PER_EDGE
-                if geo.axis == "x":  # pads along a west/east edge: wires run in x
-                    along = p.y_um + f * p.length_um
-                    pad = (geo.coordinate_um(p.rect) - geo.outward * PAD_INSET_UM, along)
-                    finger = (strip.x_um + strip.width_um / 2, along)
-                else:
-                    along = p.x_um + f * p.width_um
-                    pad = (along, geo.coordinate_um(p.rect) - geo.outward * PAD_INSET_UM)
-                    finger = (along, strip.y_um + strip.length_um / 2)
-                top = p.z_top_um + rules.wire_loop_um * 4 / 3  # the cubic peaks at 3/4
-                mid = (pad[0] + (finger[0] - pad[0]) * 0.55, pad[1] + (finger[1] - pad[1]) * 0.55)
-                out.append(
-                    Curve(
-                        P(*pad, p.z_top_um),
-                        P(*pad, top),
-                        P(*mid, top),
-                        P(*finger, rules.base_thickness_um),
-                        stroke=LAYER_FILL["wire"],
-                        stroke_width=0.7,
-                        css_class="wire",
-                    )
-                )
+    """A few wires per bonded edge, on the bond plan's path (rise, level run, descent)."""
+    out: list[Item] = [
+        Poly(
+            tuple(P(*point) for point in path),
+            closed=False,
+            stroke=LAYER_FILL["wire"],
+            stroke_width=0.7,
+            css_class="wire",
+        )
+        for _, _, _, path in wire_paths_um(design, layout, WIRES_PER_EDGE)
+    ]
     return [Group(tuple(out), id="iso-wires", css_class="wires")] if out else []
 
 

@@ -27,6 +27,7 @@ from layoutopt.render.canvas import (
 )
 from layoutopt.render.geometry import (
     EDGES,
+    ball_sites_um,
     finger_rings,
     is_bottom,
     joint_name,
@@ -57,9 +58,6 @@ __all__ = [
     "to_svg_section",
 ]
 
-# Balls are drawn at this pitch for the picture only: domain_data.md §6 "Ball standoff at
-# 0.4 mm pitch" (E). The layout does not place balls.
-BALL_PITCH_UM = 400
 # The pad row sits this far inside the die edge (picture only; a pad is ~50-80 µm, §2.5 E).
 PAD_INSET_UM = 60
 
@@ -217,36 +215,35 @@ def _layer(
     return Group((slab,), id=f"layer-{name}", css_class=f"layer {css}", title=title)
 
 
-def _balls(design: Design, f: _Frame, bottom_spans: list[tuple[int, int]]) -> Group:
-    """A row of balls at the picture pitch, leaving room for bottom-side parts."""
+def _balls(design: Design, layout: Layout, cut: Cut, f: _Frame) -> Group:
+    """The row of board balls nearest the cut (the ball map's, or the picture grid's)."""
     h = design.rules.ball_height_um
-    r_u = BALL_PITCH_UM * 0.3
-    n = max(1, (f.u1 - f.u0) // BALL_PITCH_UM)
-    first = f.u0 + ((f.u1 - f.u0) - (n - 1) * BALL_PITCH_UM) / 2
-    balls: list[Item] = []
-    for i in range(n):
-        cu = first + i * BALL_PITCH_UM
-        if any(a - r_u <= cu <= b + r_u for a, b in bottom_spans):
-            continue
-        balls.append(
-            Ellipse(
-                f.U(cu),
-                f.Z(h / 2),
-                r_u * f.s_u,
-                h / 2 * f.s_z,
-                fill=LAYER_FILL["balls"],
-                stroke="#666666",
-                stroke_width=0.5,
-            )
+    sites = ball_sites_um(layout)
+    # (position along the view, distance of the ball's row from the cut, diameter)
+    along = [
+        (x, abs(y - cut.position_um), d) if cut.axis == "y" else (y, abs(x - cut.position_um), d)
+        for x, y, d in sites
+    ]
+    nearest = min((off for _, off, _ in along), default=0.0)
+    balls: list[Item] = [
+        Ellipse(
+            f.U(u),
+            f.Z(h / 2),
+            d / 2 * f.s_u,
+            h / 2 * f.s_z,
+            fill=LAYER_FILL["balls"],
+            stroke="#666666",
+            stroke_width=0.5,
         )
+        for u, off, d in sorted(along)
+        if off <= nearest + 1e-6
+    ]
     return Group(
         tuple(balls), id="layer-balls", css_class="layer balls", title=f"balls, {h} µm standoff"
     )
 
 
-def _base_layers(
-    design: Design, layout: Layout, f: _Frame, bottom_spans: list[tuple[int, int]]
-) -> list[Item]:
+def _base_layers(design: Design, layout: Layout, cut: Cut, f: _Frame) -> list[Item]:
     """Mold body, balls, substrate and RDL: everything but the dies, bottom up."""
     rules = design.rules
     base, thickness = rules.base_thickness_um, layout.thickness_um
@@ -263,7 +260,7 @@ def _base_layers(
             )
         )
     if rules.ball_height_um:
-        items.append(_balls(design, f, bottom_spans))
+        items.append(_balls(design, layout, cut, f))
     z = rules.ball_height_um
     if rules.substrate_thickness_um:
         items.append(
@@ -526,7 +523,7 @@ def build_section_view(
     s_u = px_per_mm / 1000.0
     f = _Frame(u0, u1, s_u, s_u * ex, left, top + layout.thickness_um * s_u * ex)
     cut_dies = [(p, span) for p in ordered_placements(layout) if (span := _span(p, cut))]
-    items: list[Item] = _base_layers(design, layout, f, [s for p, s in cut_dies if is_bottom(p)])
+    items: list[Item] = _base_layers(design, layout, cut, f)
     unlabelled = []
     for p, span in cut_dies:
         group, fits = _die_section(design, p, span, f)

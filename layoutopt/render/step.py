@@ -8,9 +8,10 @@ millimetres, z up from the seating plane, x east and y north as in the drawings.
 - ``joint-<die>``: the die attach, bumps or bond line under each die;
 - ``mold``: the mold body with the dies and joints cut out;
 - ``balls``: an assembly of instances of one solder ball (spheres truncated at the
-  seating plane and the substrate) on the picture pitch of the drawings (the layout places
-  no ball map: domain_data.md §6 "Ball standoff at 0.4 mm pitch", E);
-- ``wire-<die>-<edge>-K``: a few wire loops per wire-bonded pad edge, swept 25 µm circles.
+  seating plane and the substrate), at the layout's ball map, or the drawings' picture
+  grid without one;
+- ``wire-<die>-<edge>-K``: a few wires of each bonded edge on the bond plan's path
+  (:mod:`layoutopt.bonding`), swept 25 µm circles (K: the wire's index on its edge).
 
 build123d is imported lazily: it is a large optional dependency (the ``cad`` extra) and
 only this module needs it. STEP files carry a timestamp; it is fixed, so the same layout
@@ -24,15 +25,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from layoutopt.model import BondType, Design, Layout
-from layoutopt.render.geometry import EDGES, finger_rings, is_bottom, ordered_placements
-from layoutopt.render.section import BALL_PITCH_UM, PAD_INSET_UM
+from layoutopt.model import Design, Layout
+from layoutopt.render.geometry import ball_sites_um, is_bottom, ordered_placements, wire_paths_um
 
 __all__ = ["CadUnavailable", "step_solid_names", "to_step"]
 
 WIRES_PER_EDGE = 3  # representative loops per pad edge (the layout does not place pads)
 WIRE_DIAMETER_UM = 25  # a common Au/Cu bond wire (domain_data.md §2.5, E)
-BALL_DIAMETER_OVER_PITCH = 0.6  # the drawings' ball: 0.24 mm at 0.4 mm pitch (§1.5, E)
 
 
 class CadUnavailable(ImportError):
@@ -132,78 +131,41 @@ def _solids(design: Design, layout: Layout) -> list[Any]:
 
 
 def _balls(design: Design, layout: Layout) -> list[Any]:
-    """Spheres on the picture pitch, cut flat at the seating plane and the substrate."""
+    """Board balls (the ball map, or the drawings' picture grid), cut flat at the seating
+    plane and the substrate: instances of one ball per diameter."""
     bd = _kernel()
-    h, pkg = design.rules.ball_height_um, layout.package
+    h = design.rules.ball_height_um
     if not h:
         return []
-    d = BALL_PITCH_UM * BALL_DIAMETER_OVER_PITCH
-    # One ball, then moved copies: the kernel shares the geometry.
-    ball = bd.Sphere(_mm(d) / 2) & bd.Box(_mm(d), _mm(d), _mm(h))
-    nx, ny = max(1, pkg.width_um // BALL_PITCH_UM), max(1, pkg.length_um // BALL_PITCH_UM)
-    x0 = pkg.x_um + (pkg.width_um - (nx - 1) * BALL_PITCH_UM) / 2
-    y0 = pkg.y_um + (pkg.length_um - (ny - 1) * BALL_PITCH_UM) / 2
-    bottom = [p.rect for p in layout.placements if is_bottom(p)]
-    ball.label = "ball"
+    shapes: dict[float, Any] = {}
     copies = []
-    for i in range(nx):
-        for j in range(ny):
-            cx, cy = x0 + i * BALL_PITCH_UM, y0 + j * BALL_PITCH_UM
-            if any(
-                b.x_um - d / 2 <= cx <= b.x_max_um + d / 2
-                and b.y_um - d / 2 <= cy <= b.y_max_um + d / 2
-                for b in bottom
-            ):
-                continue
-            copies.append(ball.moved(bd.Location((_mm(cx), _mm(cy), _mm(h) / 2))))
-    # One sub-assembly of instances of one ball: STEP writes its geometry once.
-    return [bd.Compound(label="balls", children=copies)]
+    for cx, cy, d in ball_sites_um(layout):
+        if d not in shapes:
+            shapes[d] = bd.Sphere(_mm(d) / 2) & bd.Box(_mm(d), _mm(d), _mm(h))
+            shapes[d].label = "ball"
+        copies.append(shapes[d].moved(bd.Location((_mm(cx), _mm(cy), _mm(h) / 2))))
+    # One sub-assembly of instances: STEP writes each ball's geometry once.
+    return [bd.Compound(label="balls", children=copies)] if copies else []
 
 
 def _wires(design: Design, layout: Layout) -> list[Any]:
-    """Loops from each wire-bonded pad edge to its finger ring, swept along a spline."""
+    """A few wires per bonded edge on the bond plan's path, swept 25 µm circles."""
     bd = _kernel()
-    rules = design.rules
-    rings = {(n, side): strip for n, side, strip in finger_rings(design, layout)}
     out = []
-    for p in ordered_placements(layout):
-        die = design.die(p.die_id)
-        if die.bond is not BondType.WIRE_BOND or is_bottom(p):
-            continue
-        for edge in sorted(die.pad_edges_at(p.rotation_deg), key=lambda e: e.value):
-            if (p.stack, edge) not in rings:
-                continue
-            geo, strip = EDGES[edge], rings[(p.stack, edge)]
-            for k in range(WIRES_PER_EDGE):
-                f = (k + 0.5) / WIRES_PER_EDGE
-                if geo.axis == "x":
-                    along = p.y_um + f * p.length_um
-                    pad = (geo.coordinate_um(p.rect) - geo.outward * PAD_INSET_UM, along)
-                    finger = (strip.x_um + strip.width_um / 2, along)
-                else:
-                    along = p.x_um + f * p.width_um
-                    pad = (along, geo.coordinate_um(p.rect) - geo.outward * PAD_INSET_UM)
-                    finger = (along, strip.y_um + strip.length_um / 2)
-                peak = p.z_top_um + rules.wire_loop_um
-                points = [
-                    (_mm(pad[0]), _mm(pad[1]), _mm(p.z_top_um)),
-                    (
-                        _mm(pad[0] + (finger[0] - pad[0]) * 0.15),
-                        _mm(pad[1] + (finger[1] - pad[1]) * 0.15),
-                        _mm(peak),
-                    ),
-                    (_mm(finger[0]), _mm(finger[1]), _mm(rules.base_thickness_um)),
-                ]
-                path = bd.Spline(*points)
-                profile = bd.Plane(path @ 0, z_dir=path % 0) * bd.Circle(_mm(WIRE_DIAMETER_UM) / 2)
-                wire = bd.sweep(profile, path)
-                wire.label = f"wire-{p.die_id}-{edge.value}-{k}"
-                out.append(wire)
+    for die_id, side, k, path in wire_paths_um(design, layout, WIRES_PER_EDGE):
+        # A wire whose descent starts at its pad has its middle points coincide: once each.
+        points = [tuple(_mm(v) for v in point) for point in dict.fromkeys(path)]
+        curve = bd.Spline(*points)
+        profile = bd.Plane(curve @ 0, z_dir=curve % 0) * bd.Circle(_mm(WIRE_DIAMETER_UM) / 2)
+        wire = bd.sweep(profile, curve)
+        wire.label = f"wire-{die_id}-{side.value}-{k}"
+        out.append(wire)
     return out
 
 
 _STAMP = re.compile(rb"(FILE_NAME\('[^']*',)'[^']*'")
 _NAUO = re.compile(rb"(NEXT_ASSEMBLY_USAGE_OCCURRENCE\()'\d+'")
+_NAUO_ENTRY = re.compile(rb"NEXT_ASSEMBLY_USAGE_OCCURRENCE\([^;]*\);")
 
 
 def to_step(design: Design, layout: Layout) -> bytes:
@@ -224,7 +186,9 @@ def to_step(design: Design, layout: Layout) -> bytes:
     # process-wide counter: fix both, so the same layout gives the same bytes.
     data = _STAMP.sub(rb"\1'1970-01-01T00:00:00'", data, count=1)
     counter = iter(range(1, 1 << 30))
-    return _NAUO.sub(lambda m: b"%s'%d'" % (m.group(1), next(counter)), data)
+    data = _NAUO.sub(lambda m: b"%s'%d'" % (m.group(1), next(counter)), data)
+    # The writer wraps long lines, so the counter's digits moved the breaks: one line each.
+    return _NAUO_ENTRY.sub(lambda m: re.sub(rb"\n\s*", b"", m.group(0)), data)
 
 
 def step_solid_names(data: bytes) -> list[str]:

@@ -165,6 +165,20 @@ def _window(layout: Layout, xe: np.ndarray, ye: np.ndarray) -> _Window:
     )
 
 
+def _z_window(ze: np.ndarray, layout: Layout) -> tuple[int, int]:
+    """Cell layers [z0, z1) from 1 mm (or the package's thickness, if more) below the
+    seating plane up to the package top.
+
+    >>> _z_window(np.array([-3000.0, -500.0, 0.0, 300.0, 600.0, 2000.0]),
+    ...           type("L", (), {"thickness_um": 600})())
+    (0, 4)
+    """
+    bottom = -max(1000.0, float(layout.thickness_um))
+    z0 = int(np.searchsorted(ze, bottom, side="right") - 1)
+    z1 = int(np.searchsorted(ze, layout.thickness_um - 1e-6, side="right"))
+    return max(z0, 0), max(min(z1, len(ze) - 1), max(z0, 0) + 1)
+
+
 _CELL_PX = 3.0  # the finest map cell drawn (64 colour levels: finer shows nothing more)
 
 
@@ -284,7 +298,10 @@ def build_thermal_views(
             f"{(len(xe) - 1, len(ye) - 1, len(ze) - 1)} from the edge arrays"
         )
     w = _window(layout, xe, ye)
-    window = temp[w.i0 : w.i1, w.j0 : w.j1, :]
+    # The package and the board under it: not the housing or air above, nor deep layers of
+    # a thick board (the model may hold them; the drawing is of the package).
+    z0, z1 = _z_window(ze, layout)
+    window = temp[w.i0 : w.i1, w.j0 : w.j1, z0:z1]
     solid = np.isfinite(window)  # cells without solid (air beside the mold) are NaN
     peak_c, hot, hot_die = peak_junction(field)
     t_min = float(window[solid].min())
@@ -363,9 +380,9 @@ def build_thermal_views(
             weight="bold",
         )
     )
-    zs = np.array([sec_top + (ze[-1] - v) * s_z for v in ze])
+    zs = np.array([sec_top + (ze[z1] - v) * s_z for v in ze[z0 : z1 + 1]])
     row = hot[1]
-    sec_levels = _levels(temp[w.i0 : w.i1, row, :][ix, :], t_min, t_max)
+    sec_levels = _levels(temp[w.i0 : w.i1, row, z0:z1][ix, :], t_min, t_max)
     items.append(
         Group(
             tuple(_cells(sec_levels, xs, zs, palette)),
@@ -373,7 +390,7 @@ def build_thermal_views(
             css_class="thermal-cells",
         )
     )
-    sz = sec_top + (ze[-1] - hz) * s_z
+    sz = sec_top + (ze[z1] - hz) * s_z
     items.append(
         Group(
             (
