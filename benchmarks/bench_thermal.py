@@ -1,16 +1,22 @@
-"""Thermal model timings: run ``python benchmarks/bench_thermal.py``.
+"""Thermal model timings: run ``python benchmarks/bench_thermal.py [--transient] [--loop-grid]``.
 
-Prints: the 12 x 12 mm ePOP at 100 µm lateral resolution (target < 1 s), a ~1e6-cell model
-(target < 30 s, with peak memory), and the cost of one compact and one fv3d check.
+Prints: the 12 x 12 mm ePOP at 100 µm lateral resolution, a ~1e6-cell model (with peak
+memory), and the cost of one compact and one fv3d check. ``--transient``: a 600 s workload
+on the 12 x 12 mm ePOP at 1 s steps (target < 30 s on 2 cores) at three lateral steps.
+``--loop-grid``: each die's rise at the loop's grid against a 50 µm grid, on a stacked case
+(the ePOP sample) and a side-by-side one (the AI-PC CMC's layout): the target is 1 %.
 """
 
 from __future__ import annotations
 
 import resource
+import sys
 import time
+from dataclasses import replace
 
-from layoutopt.thermal import compact_report, fv3d_report, solve_fv3d
+from layoutopt.thermal import GridOptions, compact_report, fv3d_report, simulate, solve_fv3d
 from layoutopt.thermal.samples import epop_sample
+from layoutopt.thermal_spec import InitialState, Phase, Workload
 
 
 def _time(fn, repeat: int = 1) -> tuple[float, object]:
@@ -44,5 +50,49 @@ def main() -> None:
     )
 
 
+def transient() -> None:
+    design, layout = epop_sample()
+    idle = tuple((p.die_id, 0.1 * design.die(p.die_id).power_w) for p in layout.placements)
+    workload = Workload(
+        "burst", (Phase("idle", 60.0, idle), Phase("run", 540.0)), InitialState.STEADY
+    )
+    design = replace(design, thermal=replace(design.thermal, workloads=(workload,)))
+    for step in (400.0, 200.0, 100.0):
+        t, run = _time(
+            lambda s=step: simulate(design, layout, "burst", step_s=1.0, grid=GridOptions(s))
+        )
+        print(
+            f"transient 600 s at 1 s, {step:5.0f} um: {t:8.2f} s  {run.cells:8d} cells  "
+            f"C0 at 600 s {run.get('C0').values_c[-1]:.2f} °C"
+        )
+
+
+def loop_grid() -> None:
+    from layoutopt.design_file import load_design
+    from layoutopt.solver import SolveOptions, solve
+
+    cmc = load_design("designs/ai_pc_cmc.yaml")
+    solved = solve(cmc, SolveOptions(time_limit_s=30, workers=1, seed=0, thermal=False))
+    cases = {"stacked ePOP sample": epop_sample(), "side-by-side CMC": (cmc, solved.layout)}
+    for name, (design, layout) in cases.items():
+        amb = design.thermal.ambient_c
+        ref = {d.die_id: d for d in fv3d_report(design, layout, lateral_step_um=50).dies}
+        for step in (400, 200, 100):
+            t, rep = _time(
+                lambda s=step, d=design, lay=layout: fv3d_report(d, lay, lateral_step_um=s)
+            )
+            worst = max(
+                abs((d.max_c - amb) / (ref[d.die_id].max_c - amb) - 1)
+                for d in rep.dies
+                if ref[d.die_id].max_c - amb > 0.05 * (max(r.max_c for r in ref.values()) - amb)
+            )
+            print(f"{name}, {step} um: worst die-max rise error {worst:.2%} in {t:.2f} s")
+
+
 if __name__ == "__main__":
-    main()
+    if "--transient" in sys.argv:
+        transient()
+    elif "--loop-grid" in sys.argv:
+        loop_grid()
+    else:
+        main()

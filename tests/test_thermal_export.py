@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from matplotlib.figure import Figure
 
 from layoutopt.thermal import solve_fv3d, to_hotspot, write_hotspot
+from layoutopt.thermal.hotspot import check_hotspot_files
 from layoutopt.thermal.plot import plot_section, plot_top_view
 from layoutopt.thermal.samples import epop_sample
 
@@ -34,6 +37,66 @@ def test_hotspot_files_follow_the_formats() -> None:
         sum(d.power_w for d in design.dies), rel=1e-5
     )
     assert "-ambient\t298.15" in files["layout.config"]
+
+
+def _temple_case():  # type: ignore[no-untyped-def]
+    """The ePOP sample on an L-shaped board (holding its 20 x 20 mm envelope) under a housing
+    with an air gap."""
+    from dataclasses import replace
+
+    from shapely.geometry import Polygon
+
+    design, layout = epop_sample()
+    board = Polygon(
+        [
+            (-2000, -2000),
+            (40000, -2000),
+            (40000, 8000),
+            (22000, 8000),
+            (22000, 22000),
+            (-2000, 22000),
+        ]
+    )
+    spec = replace(
+        design.thermal, board_outline=board, housing_thickness_um=800, housing_gap_um=300
+    )
+    return replace(design, thermal=spec), layout
+
+
+@pytest.mark.parametrize("case", ["epop", "temple"])
+def test_hotspot_files_pass_the_format_rules(case: str) -> None:
+    design, layout = epop_sample() if case == "epop" else _temple_case()
+    files = to_hotspot(design, layout)
+    assert check_hotspot_files(files) == []
+    config = dict(ln.split("\t", 1) for ln in files["layout.config"].splitlines() if ln[:1] == "-")
+    # Sink and spreader hold the frame, each strictly larger than the one inside it.
+    frame_m = 42e-3 if case == "temple" else 16e-3
+    assert frame_m < float(config["-s_spreader"]) < float(config["-s_sink"])
+    assert config["-model_secondary"] == "1" and config["-detailed_3D"] == "on"
+    # r_convec spread over the sink area gives h_top per square metre.
+    h = 1 / (float(config["-r_convec"]) * float(config["-s_sink"]) ** 2)
+    assert h == pytest.approx(design.thermal.h_top_w_per_m2_k, rel=1e-5)
+    # Real heat capacities: silicon's 1.63e6 J/m3K on a die unit.
+    die_rows = [
+        ln
+        for name, text in files.items()
+        if name.endswith(".flp")
+        for ln in text.splitlines()
+        if "_M0_" in ln and "joint" not in ln
+    ]
+    assert die_rows and all(float(r.split("\t")[5]) == pytest.approx(1.6303e6) for r in die_rows)
+
+
+def test_the_format_check_finds_a_unit_missing_from_the_power_trace() -> None:
+    files = to_hotspot(*epop_sample())
+    names, powers = files["layout.ptrace"].splitlines()
+    files["layout.ptrace"] = (
+        "\t".join(names.split("\t")[1:]) + "\n" + "\t".join(powers.split("\t")[1:]) + "\n"
+    )
+    assert any("not in the power trace" in p for p in check_hotspot_files(files))
+    files = to_hotspot(*epop_sample())
+    files["layout.config"] = re.sub(r"-s_sink\t\S+", "-s_sink\t0.001", files["layout.config"])
+    assert any("inordinate" in p for p in check_hotspot_files(files))
 
 
 def test_write_hotspot(tmp_path) -> None:
