@@ -336,6 +336,14 @@ def _record(data: dict[str, Any]) -> LayoutRecord:
         if key not in data:
             raise DataError(key, "missing")
     design = from_data(Design, data["design"], path="design")
+    if not design.materials:
+        # Files written before designs carried their material table (the models then fell
+        # back to the library's): the same table, now written into the design.
+        from dataclasses import replace
+
+        from layoutopt.library import load_library
+
+        design = replace(design, materials=load_library().materials)
     check_design(design)
     layout = layout_from_data(data["layout"])
     check_layout(layout)

@@ -218,8 +218,8 @@ def _check_spec(spec: ThermalSpec) -> None:
             value=0.0,
             fix="give h_top_w_per_m2_k or h_bottom_w_per_m2_k above 0, or a fixed face",
         )
-    _check_lengths(spec)
     _check_limits(spec)
+    _check_lengths(spec)
     _check_board(spec)
     _check_sources(spec)
     _check_workloads(spec)
@@ -279,9 +279,12 @@ def _check_limits(spec: ThermalSpec) -> None:
     skin_wanted = spec.max_skin_c is not None or spec.skin_limits
     if skin_wanted and not spec.has_housing:
         raise DesignError(
-            "a skin limit needs a housing: the skin is the housing's outer face",
+            "a skin limit needs a housing: without one (housing_thickness 0) there is no skin "
+            "surface to check",
             field="thermal.max_skin_c" if spec.max_skin_c is not None else "thermal.skin_limits",
-            fix="give thermal.housing_thickness (and housing_gap), or drop the skin limit",
+            value=spec.max_skin_c,
+            fix="give thermal.housing_thickness (the wall over the board, e.g. '0.8 mm'), or "
+            "limit the package top with thermal.max_top_c instead",
         )
     for i, limit in enumerate(spec.skin_limits):
         where = f"thermal.skin_limits[{i}]"

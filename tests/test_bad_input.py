@@ -34,7 +34,24 @@ def run(*args: object):  # type: ignore[no-untyped-def]
 def glasses(old: str, new: str) -> str:
     text = GLASSES.read_text()
     assert old in text, old
-    return text.replace(old, new)
+    return replace_entry(text, old, new)
+
+
+def replace_entry(text: str, old: str, new: str) -> str:
+    """``text`` with ``old`` replaced by ``new``; when ``new`` rewrites a list entry as a
+    flow mapping, the entry's own indented override lines go with it."""
+    if not new.lstrip().startswith("- {"):
+        return text.replace(old, new)
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if old in line:
+            indent = len(line) - len(line.lstrip()) + 2
+            j = i + 1
+            while j < len(lines) and lines[j].startswith(" " * indent) and lines[j].strip():
+                j += 1
+            lines[i:j] = [line.replace(old, new)]
+            break
+    return "".join(lines)
 
 
 def design_error(text: str) -> DesignError:

@@ -79,8 +79,12 @@ def test_polygon_corners_and_power_map_cells_are_bounded() -> None:
         design_from_text(polygon, limits=limits)
     assert info.value.field == "envelope.outline.points"
     rows = "[" + ", ".join(["[" + ", ".join(["1"] * 20) + "]"] * 6) + "]"
-    mapped = GLASSES.read_text().replace(
-        "- part: emmc_controller ", f"- {{part: emmc_controller, power_map: {rows}}}"
+    from test_bad_input import replace_entry
+
+    mapped = replace_entry(
+        GLASSES.read_text(),
+        "- part: emmc_controller ",
+        f"- {{part: emmc_controller, power_map: {rows}}}",
     )
     with pytest.raises(DesignError, match="120 cells; the limit is 100") as info:
         design_from_text(mapped, limits=limits)

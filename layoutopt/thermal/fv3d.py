@@ -368,6 +368,11 @@ class ThermalField:
         return self.grid.die_ids
 
     @property
+    def die_index(self) -> np.ndarray:
+        """Index into ``die_ids`` of each cell's die body, -1 outside die bodies."""
+        return self.grid.die_index
+
+    @property
     def shape(self) -> tuple[int, int, int]:
         return self.grid.shape
 
