@@ -147,7 +147,8 @@ def test_target_below_the_thinnest_stack_is_infeasible_with_numbers() -> None:
     result = solve(_hbm("hbm_mr_muf", 12, "600 um"), SolveOptions(thermal=False))
     assert result.status is SolveStatus.INFEASIBLE
     text = " ".join(result.explanation)
-    assert "0.624 mm" in text and "0.6 mm" in text
+    assert "= 0.624 mm > 0.6 mm target height" in text
+    assert "envelope.height = 0.6 mm (a fixed target)" in text
 
 
 def test_envelope_needs_a_ceiling_or_a_target() -> None:

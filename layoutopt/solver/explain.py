@@ -112,7 +112,9 @@ def describe_group(design: Design, group: RuleGroup) -> str:
             f"{zone.name or f'#{k}'} ≤ {_mm(zone.max_thickness_um)}"
             for k, zone in enumerate(env.height_zones)
         ),
-        RuleGroup.MAX_THICKNESS: f"envelope.max_thickness = {_mm(env.max_thickness_um)}",
+        RuleGroup.MAX_THICKNESS: f"envelope.max_thickness = {_mm(env.max_thickness_um)}"
+        if env.target_height_um is None
+        else f"envelope.height = {_mm(env.target_height_um)} (a fixed target)",
         RuleGroup.EDGE_KEEPOUT: f"rules.die_edge_keepout = {rules.die_edge_keepout_um} µm, "
         f"rules.finger_edge_keepout = {rules.finger_edge_keepout_um} µm",
         RuleGroup.FINGER_RING: f"rules.bond_finger_ring = {rules.bond_finger_ring_um} µm, "
@@ -321,7 +323,8 @@ def _layout_words(design: Design, group: RuleGroup, layout: Layout, proven: str)
     if group is RuleGroup.MAX_THICKNESS:
         return (
             f"the thinnest legal stack-up{proven} is {describe_layers(layout.stack_up)} = "
-            f"{_mm(layout.thickness_um)} > {_mm(env.max_thickness_um)} max"
+            f"{_mm(layout.thickness_um)} > {_mm(env.max_thickness_um)} "
+            + ("max" if env.target_height_um is None else "target height")
         )
     size = f"{_mm(layout.package.width_um)} × {_mm(layout.package.length_um)}"
     if group is RuleGroup.OUTLINE:
