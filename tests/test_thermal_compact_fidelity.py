@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from layoutopt.design_file import load_design
+from layoutopt.errors import DesignError
 from layoutopt.model import ThermalSpec
 from layoutopt.solver import SolveOptions, solve
 from layoutopt.thermal import compact_report, fv3d_report, junction_sensitivity
@@ -80,6 +81,8 @@ def cases() -> dict[str, tuple]:
     """name -> (design, layout, compact report, fv3d report), solved once per module."""
     out = {}
     for name, (design, layout) in {**_shipped(), **_samples()}.items():
+        if design.thermal.sources or design.thermal.housing_gap_um:
+            continue  # the compact model refuses these (test_compact_refuses_...)
         out[name] = (
             design,
             layout,
@@ -126,7 +129,10 @@ def _rise_errors(design, compact, fv) -> dict[str, float]:  # type: ignore[no-un
 )
 def test_compact_rises_match_fv3d(cases, name: str) -> None:
     if name not in cases:
-        pytest.skip("this family finds no layout for the design (nothing to compare)")
+        pytest.skip(
+            "no layout for this family, or a design the compact model refuses (a board "
+            "source, a housing gap): nothing to compare"
+        )
     design, _layout, compact, fv = cases[name]
     errors = _rise_errors(design, compact, fv)
     assert errors, "nothing compared"
@@ -141,23 +147,42 @@ def test_every_case_is_within_thirty_percent(cases) -> None:
         name: max(_rise_errors(design, compact, fv).values(), key=abs)
         for name, (design, _layout, compact, fv) in cases.items()
     }
-    assert all(abs(v) < 0.30 for v in worst.values()), worst
+    assert all(abs(v) < 0.30 for v in worst.values()), {
+        k: round(v, 3) for k, v in worst.items() if abs(v) >= 0.30
+    }
 
 
 def test_thin_board_margin_is_a_fin_not_an_isothermal_plate(cases) -> None:
     # A wider margin cools less than its area suggests: the rise falls, but by less than the
     # ratio of the board areas (an isothermal board would scale the rise by that ratio).
-    design, layout, _, _ = cases["smart_glasses_epop-0"]
+    design, layout = _shipped_glasses()
     rises = []
     areas = []
     for margin_um in (10000, 20000):
-        spec = replace(design.thermal, board_margin_um=margin_um)
+        # The margin shorthand: the package grown on every side (no outline).
+        spec = replace(design.thermal, board_outline=None, board_margin_um=margin_um)
         report = compact_report(replace(design, thermal=spec), layout)
         rises.append(report.peak_junction_c - spec.ambient_c)
         pkg = layout.package
         areas.append((pkg.width_um + 2 * margin_um) * (pkg.length_um + 2 * margin_um))
     assert rises[1] < rises[0]
     assert rises[0] / rises[1] < 0.8 * areas[1] / areas[0]
+
+
+def _shipped_glasses() -> tuple:
+    """The glasses ePOP without what the compact model does not model (its SoC source,
+    its housing gap), on the margin shorthand."""
+    design = load_design(DESIGNS[0].parent / "smart_glasses_epop.yaml")
+    result = solve(design, SolveOptions(time_limit_s=10, thermal=False, workers=1, seed=0))
+    spec = replace(design.thermal, sources=(), housing_gap_um=0, workloads=())
+    return replace(design, thermal=spec), result.layout
+
+
+def test_compact_refuses_what_it_does_not_model() -> None:
+    design = load_design(DESIGNS[0].parent / "smart_glasses_epop.yaml")
+    _, layout = _shipped_glasses()
+    with pytest.raises(DesignError, match="does not model surface heat sources"):
+        compact_report(design, layout)
 
 
 def test_sensitivity_is_exact_and_top_is_the_hottest_face_node(cases) -> None:
