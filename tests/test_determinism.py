@@ -7,7 +7,12 @@ models and may return different layouts. Two checks, on every shipped design:
 - the model of every candidate family is the same protocol buffer in two processes;
 - ``layoutopt solve --workers 1 --seed 7`` writes the same files, byte for byte (the
   design's own family, without the thermal loop, under a time limit that does not bind:
-  the status must be ``optimal``, else the comparison would not mean anything).
+  the status must be ``optimal``, else the comparison would not mean anything). Drawings
+  are left out here: they are pure functions of the layout, whose own determinism the
+  render tests check on committed layouts.
+
+About 40 s on an idle 2-core machine (the 19-part SiP proves its optimum on one worker);
+several minutes under heavy load, hence the longer timeout.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ for path in sys.argv[1:]:
 SOLVE_ALL = """
 import sys
 from layoutopt.cli import app
-options = ["--workers", "1", "--seed", "7", "--no-thermal", "--time-limit", "300"]
+options = ["--workers", "1", "--seed", "7", "--no-thermal", "--no-drawings", "--time-limit", "300"]
 for design, out in zip(sys.argv[1::2], sys.argv[2::2], strict=True):
     try:
         app(["solve", design, "-o", out, *options])
@@ -108,6 +113,7 @@ def solved(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.mark.timeout(1200)
 @pytest.mark.parametrize("path", DESIGNS, ids=[p.stem for p in DESIGNS])
 def test_solve_writes_the_same_bytes_under_any_hash_seed(solved: Path, path: Path) -> None:
     first, second = (_files(solved / seed / path.stem) for seed in SEEDS)
