@@ -346,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
                     seeds = args.baseline_seeds
                 elif solver == "rectpack":
                     seeds = [0]  # deterministic
+                elif solver == "ParquetFP" and name.startswith("random-"):
+                    seeds = []  # it reads Bookshelf files only
                 for seed in seeds:
                     key = _key(name, mode, solver, seed, args)
                     if key not in runs:

@@ -508,6 +508,30 @@ def _exchange(ladder: list[_Replica], temps: list[float], parity: int, rng: rand
             a.costs[0], b.costs[0] = b.costs[0], a.costs[0]
 
 
+def _round(
+    chains: list[_Replica], temps: list[float], chunk: int, stop_at_fit: bool, kernel: _Kernel
+) -> tuple[int, bool]:
+    """``chunk`` moves of every chain at its temperature: (moves made, a fit was found)."""
+    made = 0
+    for rep, temp in zip(chains, temps, strict=True):
+        done = _run(
+            rep.cur,
+            rep.best,
+            rep.best_xy,
+            rep.costs,
+            rep.state,
+            temp,
+            chunk,
+            stop_at_fit,
+            kernel.turnable,
+            *kernel.cost_args(),
+        )
+        made += done
+        if done < chunk:  # it fits
+            return made, True
+    return made, False
+
+
 def anneal(
     table: FootprintTable,
     start: np.ndarray,
@@ -543,7 +567,6 @@ def anneal(
     """
     compile_kernels()
     kernel = _Kernel.of(table, nets, wirelength_weight, minimize_area)
-    args = kernel.cost_args()
     n = len(table)
     chains = _replicas(start, kernel, seed, max(1, replicas))
     w, h = chains[0].best_xy[2, 0], chains[0].best_xy[2, 1]
@@ -568,27 +591,11 @@ def anneal(
             if progress >= 1.0:
                 break
             temps = [t * cooling**progress for t in rungs]
-            found = False
-            for rep, temp in zip(chains, temps, strict=True):
-                chunk = max(1, min(_CHUNK_MOVES, _CHUNK_PLACEMENTS // n))
-                if deterministic:
-                    chunk = max(1, min(chunk, (total - moves_done) // k))
-                made = _run(
-                    rep.cur,
-                    rep.best,
-                    rep.best_xy,
-                    rep.costs,
-                    rep.state,
-                    temp,
-                    chunk,
-                    stop_at_fit,
-                    kernel.turnable,
-                    *args,
-                )
-                moves_done += made
-                if made < chunk:  # it fits
-                    found = True
-                    break
+            chunk = max(1, min(_CHUNK_MOVES, _CHUNK_PLACEMENTS // n))
+            if deterministic:
+                chunk = max(1, min(chunk, (total - moves_done) // k))
+            made, found = _round(chains, temps, chunk, stop_at_fit, kernel)
+            moves_done += made
             if found:
                 if stop is not None:
                     stop.set()

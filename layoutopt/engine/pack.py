@@ -78,11 +78,11 @@ def _orders(problem: PackProblem, rng: random.Random | None) -> list[list[int]]:
         lambda i: blocks[i].length_um,
         lambda i: blocks[i].width_um + blocks[i].length_um,
     ]
-    orders = [sorted(range(n), key=lambda i, f=f: (-f(i), i)) for f in keys]
-    if rng is not None:
+    if rng is not None:  # one of them, with noise
+        key = keys[rng.randrange(len(keys))]
         noise = [rng.uniform(0.7, 1.3) for _ in range(n)]
-        orders = [sorted(range(n), key=lambda i: (-blocks[i].area_um2 * noise[i], i))]
-    return orders
+        return [sorted(range(n), key=lambda i: (-key(i) * noise[i], i))]
+    return [sorted(range(n), key=lambda i, f=f: (-f(i), i)) for f in keys]
 
 
 def _fits(problem: PackProblem, packing: Packing) -> bool:
@@ -309,18 +309,21 @@ class _Search:
 
 
 def _greedy_restarts(search: _Search, time_limit_s: float, rng: random.Random) -> None:
-    """Iterated best-fit: random restarts and small changes to the best block order and
-    strip width (cheap, strong on many similar blocks)."""
+    """Iterated greedy: random restarts and small changes to the best block order and strip
+    width (cheap, strong on many similar blocks). In a fixed outline every other try is
+    MaxRects, a different greedy with different luck."""
     problem, table, clock, n = search.problem, search.table, search.clock, search.n
-    share = 0.05 if problem.seeks_area else 0.02
-    elite: tuple[Packing, int, list[int], bool] | None = None
+    elite: tuple[Packing, int | None, list[int], bool] | None = None
     base_side = math.isqrt(problem.block_area_um2)
     narrowest = _strip_widths(problem, table)[0]
-    while not search.done() and clock.elapsed_s() < share * time_limit_s and not clock.expired():
+    maxrects = table.container is not None and n <= _MAXRECTS_MAX_BLOCKS
+    while not search.done() and clock.elapsed_s() < 0.05 * time_limit_s and not clock.expired():
         if elite is None or rng.random() < 0.3:
-            width = narrowest
+            width: int | None = narrowest
             if not search.fixed_mode:
                 width = max(narrowest, int(base_side * rng.uniform(0.8, 1.3)))
+            elif maxrects and rng.random() < 0.5:
+                width = None  # MaxRects in the outline
             order = _orders(problem, rng)[0]
             by_taller = rng.random() < 0.5
         else:
@@ -330,10 +333,14 @@ def _greedy_restarts(search: _Search, time_limit_s: float, rng: random.Random) -
                 a = rng.randrange(n)
                 c = min(n - 1, max(0, a + rng.randint(-4, 4)))
                 order[a], order[c] = order[c], order[a]
-            if not search.fixed_mode and rng.random() < 0.3:
+            if width is not None and not search.fixed_mode and rng.random() < 0.3:
                 width = max(narrowest, int(width * rng.uniform(0.98, 1.02)))
-        got = _skyline_try(problem, table, width, order, by_taller)
-        clock.spend_seconds(_skyline_s(n))
+        if width is None:
+            got = _maxrects_try(problem, table, order)
+            clock.spend_seconds(3 * _skyline_s(n))
+        else:
+            got = _skyline_try(problem, table, width, order, by_taller)
+            clock.spend_seconds(_skyline_s(n))
         if got is None:
             continue
         if elite is None or not _better(problem, elite[0], got):
