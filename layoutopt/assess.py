@@ -35,9 +35,18 @@ class Assessment:
     cost: CostReport
 
 
-def assess(design: Design, layout: Layout, inputs: Inputs | None = None) -> Assessment:
-    """Warpage (room, reflow peak, against the design's limit) and yield and cost."""
-    return Assessment(warpage_report(design, layout), cost_report(design, layout, inputs))
+def assess(
+    design: Design,
+    layout: Layout,
+    inputs: Inputs | None = None,
+    *,
+    warpage: WarpageReport | None = None,
+) -> Assessment:
+    """Warpage (room, reflow peak, against the design's limit) and yield and cost.
+
+    ``warpage``: the report the solve already made in its loop (not computed again)."""
+    found = warpage if warpage is not None else warpage_report(design, layout)
+    return Assessment(found, cost_report(design, layout, inputs))
 
 
 def metrics(assessment: Assessment) -> dict[str, float]:

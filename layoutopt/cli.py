@@ -323,6 +323,7 @@ def solve(
         ),
     ] = 10,
     thermal: Annotated[bool, typer.Option(help="Thermal limits in the loop.")] = True,
+    warpage: Annotated[bool, typer.Option(help="The warpage limit in the loop.")] = True,
     thermal_model: Annotated[
         ThermalModel, typer.Option(help="Model the limits hold on.")
     ] = ThermalModel.FV3D,
@@ -357,6 +358,7 @@ def solve(
             seed=seed,
             grid_um=grid_um,
             thermal=thermal,
+            warpage=warpage,
             thermal_model=thermal_model.value,
         )
         comparison = compare_families(design, options)

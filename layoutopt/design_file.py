@@ -451,7 +451,7 @@ class WarpageFile(_Strict):
 
 
 class ObjectiveFile(_Strict):
-    mode: Literal["lexicographic", "weighted"] = "lexicographic"
+    mode: Literal["lexicographic", "weighted", "cost"] = "lexicographic"
     weight_area_per_mm2: Annotated[float, Field(ge=0)] = 1.0
     weight_thickness_per_mm: Annotated[float, Field(ge=0)] = 0.0
     weight_interconnect_per_mm: Annotated[float, Field(ge=0)] = 0.0

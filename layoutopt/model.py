@@ -724,6 +724,7 @@ class ObjectiveMode(StrEnum):
 
     LEXICOGRAPHIC = "lexicographic"  # footprint, then thickness, then interconnect
     WEIGHTED = "weighted"  # one sum of the weighted terms
+    COST = "cost"  # cost per good package (layoutopt.economics); families ranked by it
 
 
 @dataclass(frozen=True)
@@ -733,7 +734,10 @@ class Objective:
     ``lexicographic``: footprint first, then thickness, then (CMC) the bandwidth-weighted
     interconnect length; temperatures are limits, not objectives. ``weighted``: one sum with
     the weights below, in the units named (interconnect: per mm of length times the die's
-    bandwidth in Gbit/s, rounded to a whole number, at least 1).
+    bandwidth in Gbit/s, rounded to a whole number, at least 1). ``cost``: the cost per good
+    package (:func:`layoutopt.economics.cost_report`); for given dies and processes it grows
+    with the package area alone, so the solve minimises footprint then thickness, and the
+    candidate families are ranked by the cost itself.
     """
 
     mode: ObjectiveMode = ObjectiveMode.LEXICOGRAPHIC

@@ -110,7 +110,7 @@ def _assessment_columns(design: Design, result: SolveResult) -> dict[str, object
     if result.layout is None:
         return {"warpage_um": None, "package_yield": None, "cost_usd": None}
     try:
-        found = metrics(assess(design, result.layout))
+        found = metrics(assess(design, result.layout, warpage=result.warpage))
     except DesignError:
         return {"warpage_um": None, "package_yield": None, "cost_usd": None}
     return {
@@ -135,7 +135,7 @@ def write_solution(
     timing = json.dumps(result.timing_data(), indent=2, sort_keys=True) + "\n"
     written = [write_atomic(out / "timing.json", timing)]
     if result.layout is not None:
-        checks = assess(design, result.layout)
+        checks = assess(design, result.layout, warpage=result.warpage)
         record = LayoutRecord(
             design=design,
             layout=result.layout,

@@ -127,3 +127,34 @@ def test_unknown_bond_line_fill_is_a_clear_error():
     odd = replace(design, rules=replace(design.rules, bond_line_material="daf"))
     with pytest.raises(LibraryError, match="filled with 'daf'"):
         cost_report(odd, layout)
+
+
+def test_objective_cost_ranks_families_by_cost_per_good_package():
+    from fractions import Fraction
+
+    from layoutopt.design_file import design_from_text
+    from layoutopt.pipeline import best_of
+    from layoutopt.solver import SolveOptions, solve
+    from layoutopt.solver.objective import rank_key
+
+    text = """
+name: glasses_cost
+process: epop
+alternatives: [sip]
+dies:
+  - part: lpddr4x_16gb
+  - part: nand_tlc_512gb
+envelope: {outline: {width: "14 mm", length: "14 mm"}, max_thickness: "0.8 mm"}
+objective: {mode: cost}
+"""
+    design = design_from_text(text)
+    variants = design.variants()
+    options = SolveOptions(time_limit_s=10, workers=1, seed=0, thermal=False)
+    results = tuple(solve(v, options) for v in variants)
+    solved = [(v, r) for v, r in zip(variants, results, strict=True) if r.layout is not None]
+    assert len(solved) == 2
+    costs = [cost_report(v, r.layout).cost_per_good_usd for v, r in solved]
+    for (v, r), usd in zip(solved, costs, strict=True):
+        assert rank_key(v, r.layout)[0] == Fraction(usd)
+    best = best_of(variants, results)
+    assert costs[best] == min(costs)

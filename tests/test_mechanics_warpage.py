@@ -318,3 +318,21 @@ def test_cli_warpage_and_cost_commands(tmp_path, limit, code):
     costs = runner.invoke(app, ["cost", str(path), "--inputs"])
     assert costs.exit_code == 0, costs.output
     assert "per good package" in costs.output and "domain_data.md §11" in costs.output
+
+
+def test_the_solve_loop_holds_the_warpage_limit():
+    from layoutopt.solver import SolveOptions, SolveStatus, solve
+
+    design = design_from_text(_si_on_emc_design(extra='warpage: {max_warpage: "100 um"}'))
+    options = SolveOptions(time_limit_s=10, workers=1, seed=0, thermal=False)
+    broken = solve(design, options)
+    # The one structure there is warps +119 um: cut, and no layout is returned as legal.
+    assert broken.status is SolveStatus.NO_SOLUTION and broken.layout is None
+    assert "broke a warpage limit" in broken.explanation[0]
+    assert "+119 um at 25 °C exceeds the limit of 100 um" in broken.explanation[0]
+    assert any("lower-CTE mold" in line for line in broken.explanation)
+    unchecked = solve(design, replace(options, warpage=False))
+    assert unchecked.status is SolveStatus.OPTIMAL and unchecked.warpage is None
+    loose = design_from_text(_si_on_emc_design(extra='warpage: {max_warpage: "0.2 mm"}'))
+    held = solve(loose, options)
+    assert held.status is SolveStatus.OPTIMAL and held.warpage is not None and held.warpage.ok

@@ -1,6 +1,7 @@
-"""Objectives: lexicographic stages (footprint, then thickness, then interconnect) or one
-weighted sum, each an integer expression to minimise; and the same values read off a
-layout, so families are ranked by exactly what the solver minimised.
+"""Objectives: lexicographic stages (footprint, then thickness, then interconnect), one
+weighted sum, or the cost per good package (the lexicographic stages, families ranked by
+cost), each an integer expression to minimise; and the same values read off a layout, so
+families are ranked by exactly what the solver minimised.
 
 The weighted sum is exact. Its terms are counted in model units: package area in
 package-grid cells (``package_grid_um²``), thickness in µm, interconnect in half µm times
@@ -148,16 +149,22 @@ def layout_terms(design: Design, layout: Layout) -> ObjectiveTerms:
 def rank_key(design: Design, layout: Layout) -> tuple[Fraction, ...]:
     """The objective of ``layout`` as the solver minimised it, comparable across
     families: the weighted sum in the weights' units, or the lexicographic stages in µm²,
-    µm and weighted half µm."""
+    µm and weighted half µm; for ``cost``, the cost per good package in USD first (the
+    float's exact value), then the stages."""
     terms = layout_terms(design, layout)
     if design.objective.mode is ObjectiveMode.WEIGHTED:
         s = weighted_scale(design.objective, design.rules.package_grid_um)
         return (first_stage_value(design, layout) * s.per_unit,)
-    return (
+    lexicographic = (
         Fraction(layout.footprint_um2),
         Fraction(terms.thickness_um),
         Fraction(terms.interconnect),
     )
+    if design.objective.mode is ObjectiveMode.COST:
+        from layoutopt.economics import cost_report
+
+        return (Fraction(cost_report(design, layout).cost_per_good_usd), *lexicographic)
+    return lexicographic
 
 
 def first_stage_value(design: Design, layout: Layout) -> int:
@@ -200,7 +207,15 @@ def _check_range(design: Design, s: WeightedScale, v: Variables) -> None:
 
 
 def stages(design: Design, v: Variables) -> tuple[Stage, ...]:
-    """The objectives to minimise, in order."""
+    """The objectives to minimise, in order.
+
+    ``cost`` has the lexicographic stages: for given dies and processes, every term of the
+    cost per good package that a placement can change (substrate, RDL and mold by area,
+    balls by the array the outline holds) grows with the package, and die, bond and test
+    costs and every yield do not depend on where the dies go; so the least footprint is
+    the least cost up to the ball count's rounding to the pitch, and the families are then
+    ranked by the cost itself (:func:`rank_key`).
+    """
     step2 = Fraction(design.rules.package_grid_um**2)
     if design.objective.mode is ObjectiveMode.WEIGHTED:
         s = weighted_scale(design.objective, design.rules.package_grid_um)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from layoutopt.mechanics.warpage import WarpageReport
 from layoutopt.model import Design, Layout
 from layoutopt.thermal.report import ThermalReport
 
@@ -29,7 +30,8 @@ class SolveOptions:
 
     ``workers=1`` with a fixed ``seed`` and no binding time limit gives byte-identical
     results across runs. ``hint`` is a layout of the same dies to start from (warm start).
-    ``thermal`` puts the thermal model in the loop (limits become constraints).
+    ``thermal`` puts the thermal model in the loop (limits become constraints);
+    ``warpage`` likewise the design's warpage limit (``layoutopt.mechanics``).
     """
 
     time_limit_s: float = 30.0
@@ -44,6 +46,7 @@ class SolveOptions:
     # "compact" (the fast resistance network, for quick exploration).
     thermal_model: str = "fv3d"
     thermal_step_um: int = 400  # fv3d lateral grid step in the loop (within 0.1 K of 100 um)
+    warpage: bool = True
     log: bool = False
 
 
@@ -66,6 +69,7 @@ class SolveResult:
     time_s: float = 0.0
     explanation: tuple[str, ...] = ()
     thermal: ThermalReport | None = None
+    warpage: WarpageReport | None = None  # when the warpage limit was checked in the loop
     stats: dict[str, Any] = field(default_factory=dict)
     design: Design | None = None  # the design solved (for drawings and display)
 

@@ -1,4 +1,10 @@
-"""The solve pipeline: pre-check, CP-SAT stages, thermal check in the loop, validation.
+"""The solve pipeline: pre-check, CP-SAT stages, thermal and warpage checks in the loop,
+validation.
+
+The warpage limit (``layoutopt.mechanics``, default JEITA ED-7306 by ball pitch) is checked
+in the same loop, after the temperatures hold, and a breaking layout's structure is cut the
+same way; warpage depends on the stack-up and the package size far more than on where the
+dies sit, so such a cut is the right move for it too.
 
 Thermal limits in the loop (lazy no-good cuts)
 ----------------------------------------------
@@ -347,20 +353,45 @@ def solve(
 
 @dataclass(frozen=True)
 class _Loop:
-    """How the thermal loop ended: its last result, the structures it cut (each after one
-    of its layouts broke a limit), that layout's violations, and the first round (the
-    model without cuts, whose optimum bounds every thermally legal layout from below)."""
+    """How the limits loop ended: its last result, the structures it cut (each after one
+    of its layouts broke a limit), that layout's violations and which limits they were,
+    and the first round (the model without cuts, whose optimum bounds every layout within
+    the limits from below)."""
 
     result: SolveResult
     cut: tuple[Structure, ...]
     last_too_hot: tuple[str, ...]
     first: SolveResult
     out_of_rounds: bool = False
+    kinds: frozenset[str] = frozenset()  # "thermal", "warpage": what the cuts were for
+
+
+def _check_limits(
+    design: Design, layout: Layout, result: SolveResult, options: SolveOptions
+) -> tuple[SolveResult, tuple[str, ...], str]:
+    """The candidate with its thermal and warpage reports, what it breaks, and which kind.
+
+    Warpage is checked once the temperatures hold (a cut for heat already changes the
+    structure); it costs 10-60 ms (``benchmarks/bench_checks.py``)."""
+    if options.thermal:
+        report = _thermal(design, layout, options)
+        result = replace(result, thermal=report)
+        if not report.ok:
+            return result, report.violations(), "thermal"
+    if options.warpage:
+        from layoutopt.mechanics import warpage_report
+
+        warp = warpage_report(design, layout)
+        result = replace(result, warpage=warp)
+        if not warp.ok:
+            return result, warp.violations(), "warpage"
+    return result, (), ""
 
 
 def _thermal_loop(design: Design, options: SolveOptions, deadline: Deadline) -> _Loop:
     cut: list[Structure] = []
     last_too_hot: tuple[str, ...] = ()
+    kinds: set[str] = set()
     first: SolveResult | None = None
     while True:
         result, structure = _placement_solve(design, options, cut, deadline)
@@ -371,24 +402,40 @@ def _thermal_loop(design: Design, options: SolveOptions, deadline: Deadline) -> 
         layout = fill_to_height(design, result.layout)
         result = replace(result, layout=layout)
         _validate(design, layout)
-        if not options.thermal:
-            break
-        report = _thermal(design, layout, options)
-        result = replace(result, thermal=report)
-        if report.ok or structure is None:
+        result, broken, kind = _check_limits(design, layout, result, options)
+        if not broken or structure is None:
             break
         cut.append(structure)
-        last_too_hot = report.violations()
+        last_too_hot, kinds = broken, kinds | {kind}
         if len(cut) >= MAX_THERMAL_ROUNDS or deadline.expired():
             result = replace(result, status=SolveStatus.NO_SOLUTION, layout=None)
-            return _Loop(result, tuple(cut), last_too_hot, first, out_of_rounds=True)
-    return _Loop(result, tuple(cut), last_too_hot, first)
+            return _Loop(
+                result, tuple(cut), last_too_hot, first, out_of_rounds=True, kinds=frozenset(kinds)
+            )
+    return _Loop(result, tuple(cut), last_too_hot, first, kinds=frozenset(kinds))
 
 
 _THERMAL_FIX = (
     "lower the power, raise the heat-transfer coefficients or the limits, or give the "
     "package more room to spread the dies"
 )
+_WARPAGE_FIX = (
+    "for warpage: a lower-CTE mold compound or a stiffer, lower-CTE substrate, a mold cap "
+    "that balances the substrate, a smaller or thicker package, or a warpage.max_warpage "
+    "that the board assembly accepts (a lid or stiffener, not modelled, is how large "
+    "packages meet it)"
+)
+
+
+def _limit_words(loop: _Loop) -> tuple[str, str, tuple[str, ...]]:
+    """('thermal' / 'warpage' / 'thermal or warpage', 'cooler' / 'flatter' / both, the
+    fixes) for the loop's cuts."""
+    kinds = sorted(loop.kinds) or ["thermal"]
+    better = {"thermal": "cooler", "warpage": "flatter"}
+    fixes = tuple(
+        f for k, f in (("thermal", _THERMAL_FIX), ("warpage", _WARPAGE_FIX)) if k in kinds
+    )
+    return " or ".join(kinds), " or ".join(better[k] for k in kinds), fixes
 
 
 def _with_reason(
@@ -417,6 +464,7 @@ def _with_reason(
             return replace(result, explanation=why)
         return result
     last = "; ".join(loop.last_too_hot)
+    words, better, fixes = _limit_words(loop)
     if loop.out_of_rounds:
         stop = (
             f"the {MAX_THERMAL_ROUNDS}-round limit"
@@ -424,26 +472,26 @@ def _with_reason(
             else f"the time limit ({options.time_limit_s:g} s)"
         )
         why = (
-            f"no layout met the thermal limits before {stop}: {n} stacking structure(s) were "
+            f"no layout met the {words} limits before {stop}: {n} stacking structure(s) were "
             f"cut, each after one of its layouts broke a limit; the last: {last}",
-            _THERMAL_FIX,
+            *fixes,
         )
         return replace(result, explanation=why)
     if result.status is SolveStatus.INFEASIBLE:
         why = (
             f"every stacking structure that fits the envelope was cut after one of its "
-            f"layouts broke a thermal limit ({n} cut); the last: {last}. A cooler variant of "
-            "a cut structure (other positions, a larger package) may exist, so this is not "
+            f"layouts broke a {words} limit ({n} cut); the last: {last}. A {better} variant "
+            "of a cut structure (other positions, a larger package) may exist, so this is not "
             "proof that none fits",
-            _THERMAL_FIX,
+            *fixes,
         )
         return replace(result, status=SolveStatus.NO_SOLUTION, explanation=why)
     if result.status is SolveStatus.NO_SOLUTION:
         why = (
-            f"the time limit ({options.time_limit_s:g} s) ran out in thermal round {n + 1} "
+            f"the time limit ({options.time_limit_s:g} s) ran out in limits round {n + 1} "
             f"before a layout of the structures not yet cut was found; the last layout "
             f"broke: {last}",
-            _THERMAL_FIX,
+            *fixes,
         )
         return replace(result, explanation=why)
     if result.layout is None:
@@ -466,11 +514,12 @@ def _after_cuts(design: Design, loop: _Loop, layout: Layout) -> SolveResult:
     gap = result.gap
     if result.objective and bound is not None:
         gap = max(0.0, (result.objective - bound) / abs(result.objective))
+    words, better, _ = _limit_words(loop)
     why = (
         f"best among the stacking structures not cut: {len(loop.cut)} structure(s) were cut "
-        "because one of their layouts broke a thermal limit, and a cooler variant of a cut "
-        "structure (other positions, a larger package) may be better; the bound is the "
-        "optimum without thermal limits",
+        f"because one of their layouts broke a {words} limit, and a {better} variant of a "
+        "cut structure (other positions, a larger package) may be better; the bound is the "
+        f"optimum without {words} limits",
     )
     return replace(result, status=SolveStatus.FEASIBLE, best_bound=bound, gap=gap, explanation=why)
 

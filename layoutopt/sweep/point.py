@@ -95,7 +95,7 @@ def solve_point(task: PointTask) -> PointOutcome:
         layout_text = None
         found: dict[str, float] = {}
         if layout is not None:
-            checks = assess(design, layout)
+            checks = assess(design, layout, warpage=result.warpage)
             found = metrics(checks)
             record = LayoutRecord(
                 design=design,
