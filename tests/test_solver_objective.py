@@ -11,6 +11,7 @@ from layout_builders import cmc_example
 from shapely.geometry import box
 from solver_fixtures import EPOP_RULES, wb_die
 
+from layoutopt.library import load_library
 from layoutopt.model import (
     Design,
     DieKind,
@@ -77,6 +78,7 @@ def _design(w_area: float, w_thick: float) -> Design:
         RULES,
         Envelope(box(0, 0, *OUTLINE_UM), max_thickness_um=2000),
         objective=Objective(ObjectiveMode.WEIGHTED, w_area, w_thick, 0.0),
+        materials=load_library().materials,  # the warpage check in the loop reads them
     )
 
 
