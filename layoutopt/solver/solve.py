@@ -378,7 +378,8 @@ def _check_limits(
         result = replace(result, thermal=report)
         if not report.ok:
             return result, report.violations(), "thermal"
-    if options.warpage:
+    # A design without a material table (a hand-made core value) has nothing to bend.
+    if options.warpage and design.materials:
         from layoutopt.mechanics import warpage_report
 
         warp = warpage_report(design, layout)
