@@ -59,7 +59,7 @@ def build_model(
     fixed true. ``forbidden`` structures are excluded by no-good cuts."""
     instance = build_instance(design, grid_um)
     model = cp_model.CpModel()
-    v = create_variables(model, instance)
+    v = create_variables(model, instance, loose_tiers=assume or RuleGroup.STACK_LIMIT in relax)
     for module in RULE_MODULES:
         module.build(model, v, instance)
     for structure in forbidden:

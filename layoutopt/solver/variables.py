@@ -144,7 +144,9 @@ def package_step_bounds(instance: Instance) -> tuple[int, int, int, int]:
     return lo, max(lo, hi_w), lo, max(lo, hi_l)
 
 
-def _die_vars(model: cp_model.CpModel, instance: Instance, die: Die) -> DieVars:
+def _die_vars(
+    model: cp_model.CpModel, instance: Instance, die: Die, *, loose_tiers: bool
+) -> DieVars:
     g, name = instance.grid_um, die.id
     x_steps = model.new_int_var(*instance.x_steps, f"{name}.x_steps")
     y_steps = model.new_int_var(*instance.y_steps, f"{name}.y_steps")
@@ -159,9 +161,11 @@ def _die_vars(model: cp_model.CpModel, instance: Instance, die: Die) -> DieVars:
         thickness = cp_model.LinearExpr.weighted_sum(list(choice.values()), options)
     rots = sorted(rotation)
     base = model.new_bool_var(f"{name}.base")
-    # Tiers up to the die count: the dies-per-stack limit is a rule (which an explanation
-    # may relax), not the domain.
-    last_tier = max(0, len(instance.die_ids) - 1)
+    # The dies-per-stack limit is a rule (which an explanation may switch off): with
+    # ``loose_tiers`` the tier may reach the die count, else the limit bounds the domain
+    # too (the rule still holds; a tight domain is what a normal solve propagates best).
+    limit = instance.design.rules.max_dies_per_stack
+    last_tier = max(0, (len(instance.die_ids) if loose_tiers else limit) - 1)
     return DieVars(
         die=die,
         x_steps=x_steps,
@@ -280,9 +284,16 @@ def _link_vars(model: cp_model.CpModel, instance: Instance) -> dict[str, LinkVar
     }
 
 
-def create_variables(model: cp_model.CpModel, instance: Instance) -> Variables:
-    """Every decision variable of the model, with its domain and its definitions."""
-    dies = {d.id: _die_vars(model, instance, d) for d in instance.design.dies}
+def create_variables(
+    model: cp_model.CpModel, instance: Instance, *, loose_tiers: bool = False
+) -> Variables:
+    """Every decision variable of the model, with its domain and its definitions.
+
+    ``loose_tiers``: tiers up to the die count, for a model whose dies-per-stack limit
+    may be switched off (infeasibility explanations)."""
+    dies = {
+        d.id: _die_vars(model, instance, d, loose_tiers=loose_tiers) for d in instance.design.dies
+    }
     stacks = {root: _stack_vars(model, instance, root, dies) for root in instance.roots}
     package = _package_vars(model, instance)
     _package_above_dies(model, instance, package, dies)
