@@ -1041,6 +1041,7 @@ def _check(design: Design, origin: dict[str, int], spec: DesignFile) -> None:
         _check_height(design, rules, origin, where, name)
     for variant, (_, _, name) in zip(design.variants(), variants, strict=True):
         _check_balls(variant, name)
+        _check_fingers(variant, origin, name)
 
 
 def _check_power_maps(design: Design, origin: dict[str, int]) -> None:
@@ -1105,6 +1106,30 @@ def _check_pads(design: Design, origin: dict[str, int]) -> None:
                     field=f"dies[{origin[die.id]}].pads",
                     value=die.pad_count,
                     fix="lower pads or pad_pitch, or add a pad edge",
+                )
+
+
+def _check_fingers(design: Design, origin: dict[str, int], name: str) -> None:
+    """Fingers that fan out wider than their die's edge can never be laid out."""
+    rules = design.rules
+    q, fp = rules.rows_per_tier, rules.finger_pitch_um
+    for die in design.dies:
+        if die.bond is not BondType.WIRE_BOND or die.pad_pitch_um <= 0 or fp <= 0:
+            continue
+        for edge in sorted(die.pad_edges, key=lambda e: e.value):
+            n = die.pads_on(edge)
+            span = die.length_um if edge in (Edge.WEST, Edge.EAST) else die.width_um
+            spacing = -(-fp // q)
+            if n > 1 and q * die.pad_pitch_um < fp and (n - 1) * spacing + 4 > span:
+                raise DesignError(
+                    f"process {name!r} fans the {n} {edge.value} pads of die {die.id} "
+                    f"({die.pad_pitch_um} um) out to {fp} um fingers in "
+                    f"{rules.finger_rows.value} rows: {(n - 1) * spacing / 1000:g} mm of "
+                    f"fingers beside a {span / 1000:g} mm edge",
+                    field=f"dies[{origin[die.id]}].pads",
+                    value=n,
+                    fix="use rules.finger_rows: staggered, a finer rules.finger_pitch, or "
+                    "fewer pads",
                 )
 
 

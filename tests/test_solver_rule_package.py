@@ -56,9 +56,12 @@ def test_dies_keep_their_edge_distance() -> None:
 
 
 def test_a_finger_ring_stays_inside_the_package() -> None:
-    # With a ring on the west side of A's stack: box.x - 250 >= package.x + 100.
+    # With a ring on the west side of A's stack: box.x - 250 >= package.x + 100. (A die
+    # with pads: a stack no wire-bonded die can join has no rings at all.)
+    bonded = wb_die("A", DieKind.NAND, 3000, 3000, pads=(Edge.WEST,))
     for box_x_um, verdict in ((340, "infeasible"), (350, "feasible")):
-        model, v, _ = rule_model(_design(Envelope(box(0, 0, 9000, 9000), 700)), package)
+        design = Design("p", (bonded,), RULES, Envelope(box(0, 0, 9000, 9000), 700))
+        model, v, _ = rule_model(design, package)
         model.add(v.die("A").base == 1)
         model.add(v.stacks["A"].ring[Edge.WEST] == 1)
         model.add(v.package.x_um == 0)

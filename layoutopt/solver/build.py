@@ -21,7 +21,7 @@ from ortools.sat.python import cp_model
 from layoutopt.model import Design
 from layoutopt.solver.groups import RuleGroup
 from layoutopt.solver.instance import Instance, build_instance
-from layoutopt.solver.rules import balls, cmc, package, spacing, stacking, thickness
+from layoutopt.solver.rules import balls, cmc, package, spacing, stacking, thickness, wires
 from layoutopt.solver.structure import Structure
 from layoutopt.solver.variables import Variables, create_variables
 
@@ -36,7 +36,15 @@ class RuleModule(Protocol):
 
 # Every rule module of the model. Each adds constraints over the container only, so the
 # order does not matter; it is fixed so that the model (and a one-worker answer) is.
-RULE_MODULES: tuple[RuleModule, ...] = (thickness, stacking, spacing, package, balls, cmc)
+RULE_MODULES: tuple[RuleModule, ...] = (
+    thickness,
+    stacking,
+    spacing,
+    package,
+    balls,
+    wires,
+    cmc,
+)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from layoutopt.solver.run import cp_solver, found
 from layoutopt.solver.solution import extract_layout
 from layoutopt.stackup import describe_layers
 from layoutopt.units import format_length_mm
+from layoutopt.validate import validate
 
 __all__ = ["describe_group", "explain_infeasible", "precheck"]
 
@@ -131,6 +132,10 @@ def describe_group(design: Design, group: RuleGroup) -> str:
             f"{req.count} {req.role.value} balls at {req.pitch_um} µm pitch"
             for req in ball_requirements(design)
         ),
+        RuleGroup.WIRE_DROP: f"rules.max_drop_angle_deg = {rules.max_drop_angle_deg:g}°",
+        RuleGroup.WIRE_LENGTH: f"rules.max_wire_length = {rules.max_wire_length_um} µm",
+        RuleGroup.WIRE_CLEARANCE: f"rules.wire_clearance = {rules.wire_clearance_um} µm, "
+        f"{rules.finger_rows.value} finger rows at {rules.finger_row_pitch_um} µm",
     }
     return f"{group.words} ({values[group]})"
 
@@ -242,7 +247,18 @@ _AREA_GROUPS = (
     RuleGroup.OVERHANG,
     RuleGroup.STAIRCASE,
     RuleGroup.BALL_MAP,
+    RuleGroup.WIRE_DROP,
+    RuleGroup.WIRE_LENGTH,
+    RuleGroup.WIRE_CLEARANCE,
 )
+# The validator's rules behind the wire groups: a layout found without one says which wire
+# breaks it, by how much.
+_WIRE_RULES = {
+    RuleGroup.FINGER_RING: ("finger_ring", "finger_fit"),
+    RuleGroup.WIRE_DROP: ("wire_drop",),
+    RuleGroup.WIRE_LENGTH: ("wire_length",),
+    RuleGroup.WIRE_CLEARANCE: ("wire_clearance", "wire_crossing"),
+}
 # Groups measured by the worst case they limit: the tallest stack, the most dies in one
 # stack, the longest PHY gap.
 _WORST_GROUPS = (RuleGroup.STACK_HEIGHT, RuleGroup.STACK_LIMIT, RuleGroup.DIE_TO_DIE)
@@ -340,6 +356,10 @@ def _layout_words(design: Design, group: RuleGroup, layout: Layout, proven: str)
             f"balls needed against sites available: without the ball map the smallest legal "
             f"package{proven} is {size}, which has " + "; and ".join(texts)
         )
+    if group in _WIRE_RULES:
+        broken = [v for v in validate(design, layout) if v.rule in _WIRE_RULES[group]]
+        which = f"; there {broken[0].message}" if broken else ""
+        return f"without {describe_group(design, group)} a {size} package{proven} would fit" + which
     if group is RuleGroup.HEIGHT_ZONE:
         package = layout.package.to_polygon()
         over = [

@@ -32,6 +32,9 @@ class RuleGroup(StrEnum):
     STACK_HEIGHT = "stack_height"
     DIE_TO_DIE = "die_to_die"
     BALL_MAP = "ball_map"
+    WIRE_DROP = "wire_drop"
+    WIRE_LENGTH = "wire_length"
+    WIRE_CLEARANCE = "wire_clearance"
 
     @property
     def words(self) -> str:
@@ -59,6 +62,9 @@ _WORDS = {
     RuleGroup.STACK_HEIGHT: "the stack-height limit",
     RuleGroup.DIE_TO_DIE: "the maximum die-to-die distance",
     RuleGroup.BALL_MAP: "the ball map",
+    RuleGroup.WIRE_DROP: "the steepest wire drop",
+    RuleGroup.WIRE_LENGTH: "the longest wire",
+    RuleGroup.WIRE_CLEARANCE: "the wire-over-wire clearance and no crossing between tiers",
 }
 
 _FIELDS = {
@@ -76,4 +82,7 @@ _FIELDS = {
     RuleGroup.STACK_HEIGHT: ("rules.max_stack_height",),
     RuleGroup.DIE_TO_DIE: ("rules.max_die_to_die",),
     RuleGroup.BALL_MAP: ("balls", "interfaces"),
+    RuleGroup.WIRE_DROP: ("rules.max_drop_angle_deg",),
+    RuleGroup.WIRE_LENGTH: ("rules.max_wire_length",),
+    RuleGroup.WIRE_CLEARANCE: ("rules.wire_clearance", "rules.finger_rows"),
 }

@@ -73,6 +73,10 @@ def _identity(die: Die) -> tuple[object, ...]:
         die.allowed_thickness_um,
         die.power_map,
         die.material,
+        die.capacity_gbit,
+        die.interfaces,
+        die.pad_count,  # pads and their pitch set the die's fingers and wires
+        die.pad_pitch_um,
     )
 
 
@@ -150,7 +154,9 @@ def _reachable_roots(
 
 def _slack_um(design: Design) -> int:
     rules = design.rules
-    margin = 2 * (rules.die_edge_keepout_um + rules.bond_finger_ring_um + rules.underfill_fillet_um)
+    wired = sum(1 for d in design.dies if d.bond is BondType.WIRE_BOND)
+    ring = rules.ring_width_um(rules.rows_per_tier * max(1, wired))  # the widest a ring gets
+    margin = 2 * (rules.die_edge_keepout_um + ring + rules.underfill_fillet_um)
     slack = sum(max(d.width_um, d.length_um) + margin + rules.die_spacing_um for d in design.dies)
     widest_pair = max((s for _, s in rules.pair_spacing_um), default=0)
     return slack + widest_pair * len(design.dies) + 2 * rules.finger_edge_keepout_um

@@ -84,12 +84,17 @@ class DieVars:
 class StackVars:
     """The stack whose tier-0 die is ``root``: its box, finger rings and keep region.
 
-    The box may be larger than the true bounding box and a ring may be present where no
-    pad needs it: both only add room, so an answer stays legal."""
+    The box may be larger than the true bounding box, a ring may be present where no pad
+    needs it and hold more finger rows than its dies need: all only add room, so an answer
+    stays legal."""
 
     root: str
     box: Box  # of IntVars: holds every member die
     ring: dict[Edge, IntVar]  # a finger ring on that side of the box
+    # Finger rows the ring holds (>= 1 with a ring) and its width,
+    # rules.ring_width_um(rows); with no row pitch the rows do not widen the ring.
+    rows: dict[Edge, IntVar]
+    ring_um: dict[Edge, Expr]
     keep: Box  # of IntVars: the box grown by its rings and, for flip-chip, the fillet
 
 
@@ -223,11 +228,39 @@ def _stack_vars(
         model.new_int_var(kx_lo, kx_hi, f"{name}.keep_x1_um"),
         model.new_int_var(ky_lo, ky_hi, f"{name}.keep_y1_um"),
     )
-    ring_um = rules.bond_finger_ring_um
+    rows, ring_um = _ring_rows(model, instance, root, ring)
     for edge in Edge:
         # The keep side stands outside the box side by the ring (when present) and fillet.
-        model.add(keep.inset(box, edge) == ring_um * ring[edge] + fillet)
-    return StackVars(root, box, ring, keep)
+        model.add(keep.inset(box, edge) == ring_um[edge] + fillet)
+    return StackVars(root, box, ring, rows, ring_um, keep)
+
+
+def _ring_rows(
+    model: cp_model.CpModel, instance: Instance, root: str, ring: dict[Edge, IntVar]
+) -> tuple[dict[Edge, IntVar], dict[Edge, Expr]]:
+    """Finger rows per ring side and the ring's width: ``bond_finger_ring_um`` for the
+    first row, ``finger_row_pitch_um`` for each further one (docs/rules.md finger_ring).
+    A stack no wire-bonded die can join has no rings (their bounds are what keeps the
+    model small: most stacks of a SiP are a passive)."""
+    rules = instance.design.rules
+    bonders = sum(
+        1
+        for die_id in instance.die_ids
+        if instance.die(die_id).bond is BondType.WIRE_BOND
+        and instance.die(die_id).pad_edges
+        and root in instance.member_roots[die_id]
+    )
+    most = rules.rows_per_tier * bonders
+    rows: dict[Edge, IntVar] = {}
+    width: dict[Edge, Expr] = {}
+    for edge in Edge:
+        n = model.new_int_var(0, most, f"stack[{root}].rows[{edge.value}]")
+        model.add(n >= ring[edge])  # a ring holds at least one row
+        model.add(n == 0).only_enforce_if(ring[edge].negated())
+        rows[edge] = n
+        pitch = rules.finger_row_pitch_um
+        width[edge] = (rules.bond_finger_ring_um - pitch) * ring[edge] + pitch * n
+    return rows, width
 
 
 def _package_vars(model: cp_model.CpModel, instance: Instance) -> PackageVars:

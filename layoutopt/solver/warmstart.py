@@ -151,19 +151,20 @@ def greedy_chains(design: Design) -> list[list[_Member]]:
 
 
 def _halo(design: Design, chain: list[_Member]) -> tuple[int, int, int, int]:
-    """Finger rings on the chain's pad sides and the fillet of a flip-chip base."""
+    """Finger rings on the chain's pad sides (as wide as their rows) and the fillet of a
+    flip-chip base."""
     rules = design.rules
-    sides: set[Edge] = set()
+    bonders = dict.fromkeys((Edge.WEST, Edge.SOUTH, Edge.EAST, Edge.NORTH), 0)
     for m in chain:
         die = design.dies[m.index]
         if die.bond is BondType.WIRE_BOND and rules.bond_finger_ring_um > 0:
-            sides |= die.pad_edges_at(m.rotation_deg)
+            for side in die.pad_edges_at(m.rotation_deg):
+                bonders[side] += 1
     fillet = (
         rules.underfill_fillet_um if design.dies[chain[0].index].bond is BondType.FLIP_CHIP else 0
     )
-    ring = rules.bond_finger_ring_um
     west, south, east, north = (
-        fillet + (ring if side in sides else 0)
+        fillet + rules.ring_width_um(rules.rows_per_tier * bonders[side])
         for side in (Edge.WEST, Edge.SOUTH, Edge.EAST, Edge.NORTH)
     )
     return west, south, east, north

@@ -83,7 +83,6 @@ def _dies_inside(model: cp_model.CpModel, v: Variables, instance: Instance) -> N
     inside the package by their keep-outs (with the keep-outs relaxed, still inside)."""
     rules = instance.design.rules
     die_edge, finger_edge = rules.die_edge_keepout_um, rules.finger_edge_keepout_um
-    ring_um = rules.bond_finger_ring_um
     package = v.package.box
     edge_group = v.groups[RuleGroup.EDGE_KEEPOUT]
     for d in v.dies.values():
@@ -96,7 +95,7 @@ def _dies_inside(model: cp_model.CpModel, v: Variables, instance: Instance) -> N
             present.append(base.bottom.negated())
         stack = v.stacks[root]
         for edge in Edge:
-            inset = package.inset(stack.box, edge) - ring_um
+            inset = package.inset(stack.box, edge) - stack.ring_um[edge]
             model.add(inset >= finger_edge * edge_group).only_enforce_if(
                 [*present, stack.ring[edge]]
             )
