@@ -136,3 +136,23 @@ def test_a_fan_wider_than_its_edge_is_not_turned_that_way() -> None:
     model, v, _ = rule_model(_design(wide), wires)
     model.add(v.die("DRAM0").base == 1)
     assert status(model) == "feasible"
+
+
+def test_an_outline_too_tight_for_the_finger_rows_is_explained_with_the_ring() -> None:
+    # The smart-glasses dies need 7.35 x 8.85 mm with two bonding tiers per side (four
+    # staggered rows); a 7.2 x 8.7 mm envelope held them before rows widened the rings.
+    from layoutopt.design_file import design_from_text
+    from layoutopt.solver import SolveOptions, solve
+
+    design = design_from_text(
+        """
+        process: epop
+        dies: [{part: lpddr4x_16gb}, {part: nand_tlc_512gb}, {part: emmc_controller}]
+        envelope: {outline: {width: "7.2 mm", length: "8.7 mm"}, max_thickness: "0.6 mm"}
+        """
+    )
+    result = solve(design, SolveOptions(time_limit_s=20, workers=1, thermal=False))
+    assert result.status.value == "infeasible"
+    text = " ".join(result.explanation)
+    assert "the bond-finger rings" in text and "100 µm per further finger row" in text
+    assert "finger ring of stack" in text  # the ring that breaks, with its numbers

@@ -118,8 +118,14 @@ def describe_group(design: Design, group: RuleGroup) -> str:
         else f"envelope.height = {_mm(env.target_height_um)} (a fixed target)",
         RuleGroup.EDGE_KEEPOUT: f"rules.die_edge_keepout = {rules.die_edge_keepout_um} µm, "
         f"rules.finger_edge_keepout = {rules.finger_edge_keepout_um} µm",
-        RuleGroup.FINGER_RING: f"rules.bond_finger_ring = {rules.bond_finger_ring_um} µm, "
-        f"clear of rules.underfill_fillet = {rules.underfill_fillet_um} µm",
+        RuleGroup.FINGER_RING: f"rules.bond_finger_ring = {rules.bond_finger_ring_um} µm"
+        + (
+            f" + {rules.finger_row_pitch_um} µm per further finger row, "
+            f"{rules.rows_per_tier} per bonding tier ({rules.finger_rows.value})"
+            if rules.finger_row_pitch_um
+            else ""
+        )
+        + f", clear of rules.underfill_fillet = {rules.underfill_fillet_um} µm",
         RuleGroup.SPACING: f"rules.die_spacing = {rules.die_spacing_um} µm"
         + "".join(f", {a.value}-{b.value} {um} µm" for (a, b), um in rules.pair_spacing_um),
         RuleGroup.WIRE_REACH: f"rules.max_wire_span = {rules.max_wire_span_um} µm",
