@@ -46,16 +46,22 @@ def test_smallest_standard_that_holds_the_dies_is_chosen() -> None:
 
 
 def test_the_answer_says_why_each_smaller_body_fails() -> None:
-    # two 7.5 x 9.3 mm 1 Tb NAND dies (+ 0.2 mm edge keep-out) cannot fit 8 x 9.5 mm
+    # two 7.5 x 9.3 mm 1 Tb NAND dies (+ 0.2 mm edge keep-out) cannot fit 8 x 9.5 mm; two
+    # stacks with their finger rows (two per bonding tier) do not fit 9 x 13 mm either
     design = _epop(
         "[{part: lpddr4x_16gb, count: 2}, {part: nand_tlc_1tb, count: 2}, {part: emmc_controller}]"
     )
     result = solve(design, FAST)
     assert result.status.has_layout and result.layout is not None
-    assert result.stats["standard"] == "ufs4_9x13"
+    assert result.stats["standard"] == "ufs4_11x13"
     rejected = result.explanation[1:]
-    assert [line.split(" ")[0] for line in rejected] == ["epop_8x9p5_0p6", "epop_8x9p5_0p8"]
-    assert all("infeasible" in line and "7.5 mm × 9.3 mm" in line for line in rejected)
+    assert [line.split(" ")[0] for line in rejected] == [
+        "epop_8x9p5_0p6",
+        "epop_8x9p5_0p8",
+        "ufs4_9x13",
+    ]
+    assert all("infeasible" in line and "7.5 mm × 9.3 mm" in line for line in rejected[:2])
+    assert "the bond-finger rings" in rejected[2]
     assert validate(result.design, result.layout) == ()
 
 

@@ -43,6 +43,7 @@ from layoutopt.solver.variables import DieVars, Variables
 __all__ = ["build", "fan_out_um", "is_fanned", "tan_thousandths"]
 
 _SIDES = (Edge.WEST, Edge.SOUTH, Edge.EAST, Edge.NORTH)
+_Bonds = dict[tuple[str, str, Edge], cp_model.IntVar]  # (die, root, side) -> bonds there
 
 
 def tan_thousandths(angle_deg: float) -> int:
@@ -106,12 +107,10 @@ def build(model: cp_model.CpModel, v: Variables, instance: Instance) -> None:
     _fit(model, v, instance)
 
 
-def _bond_literals(
-    model: cp_model.CpModel, v: Variables
-) -> dict[tuple[str, str, Edge], cp_model.IntVar]:
+def _bond_literals(model: cp_model.CpModel, v: Variables) -> _Bonds:
     """``bonds[die, root, side]``: the die belongs to the stack and bonds on that side
     (implied by membership and a facing rotation; true otherwise only adds rows)."""
-    out: dict[tuple[str, str, Edge], cp_model.IntVar] = {}
+    out: _Bonds = {}
     for d in v.dies.values():
         if d.die.bond is not BondType.WIRE_BOND or not d.die.pad_edges:
             continue
@@ -127,7 +126,7 @@ def _bond_literals(
     return out
 
 
-def _rows(model, v, instance, bonds) -> None:  # type: ignore[no-untyped-def]
+def _rows(model: cp_model.CpModel, v: Variables, instance: Instance, bonds: _Bonds) -> None:
     """Rule ``finger_ring`` (rows): each bonding die takes ``rows_per_tier`` rows."""
     q = instance.design.rules.rows_per_tier
     group = v.groups[RuleGroup.FINGER_RING]
@@ -187,7 +186,9 @@ def _steps_clear(instance: Instance) -> bool:
     return True
 
 
-def _clearance_and_crossing(model, v, instance, bonds) -> None:  # type: ignore[no-untyped-def]
+def _clearance_and_crossing(
+    model: cp_model.CpModel, v: Variables, instance: Instance, bonds: _Bonds
+) -> None:
     """Rules ``wire_clearance`` and ``wire_crossing``: dies whose wires could come too close
     (or cross) do not bond on one side of one stack together."""
     rules = instance.design.rules
