@@ -28,8 +28,9 @@ def test_shipped_design_solves_legally(path: Path, variant: int) -> None:
         and result.stats.get("thermal_rounds")
     ):
         # ... or every structure that fits breaks a limit (e.g. the glasses' SiP warps past
-        # JEITA at reflow): it must name the limit and the numbers.
-        assert "broke a" in result.explanation[0]
+        # JEITA at reflow), or the time ran out between limit rounds: either way it must name
+        # the limit the last layout broke, with the numbers.
+        assert "broke" in result.explanation[0] and "limit" in result.explanation[0]
         return
     assert result.status.has_layout, (result.status, result.explanation)
     assert result.layout is not None

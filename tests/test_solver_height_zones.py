@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 from solver_fixtures import EPOP_RULES, wb_die
@@ -85,6 +85,9 @@ def test_a_zone_at_or_above_the_maximum_thickness_never_changes_the_optimum(
     pair: tuple[Design, Design],
 ) -> None:
     free, zoned = (solve(d, OPTIONS) for d in pair)
+    # A time-out proves nothing either way: compare only answers the solver proved.
+    proven = {SolveStatus.OPTIMAL, SolveStatus.INFEASIBLE}
+    assume(free.status in proven and zoned.status in proven)
     assert free.status is zoned.status
     if free.status is SolveStatus.OPTIMAL:
         assert free.layout is not None and zoned.layout is not None
