@@ -56,6 +56,7 @@ from layoutopt.model import BondType, Design, Die, Edge, Family, Placement, Rect
 
 __all__ = [
     "EdgeBonds",
+    "WireSummary",
     "Finger",
     "Wire",
     "bond_plan",
@@ -63,6 +64,7 @@ __all__ = [
     "lateral_um",
     "radial_um",
     "ring_rows",
+    "wire_summary",
 ]
 
 _SIDES: tuple[Edge, ...] = (Edge.WEST, Edge.SOUTH, Edge.EAST, Edge.NORTH)
@@ -311,3 +313,45 @@ def bond_plan(design: Design, placements: Iterable[Placement]) -> tuple[EdgeBond
         for side, bonders in bonding_dies(design, ordered).items():
             out.append(_edge(design, k, side, bonders, box, z_f))
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class WireSummary:
+    """The extreme wires of a layout against the process's limits (0: no limit).
+
+    What a package engineer reads first: how many wires, the longest and the steepest, and
+    the lowest loop, each with the die it belongs to.
+    """
+
+    count: int
+    longest: Wire
+    steepest: Wire
+    max_wire_length_um: int
+    max_drop_angle_deg: float
+
+    def line(self) -> str:
+        """One line: ``48 wires, longest 1.23 mm (DRAM0, limit 3 mm), steepest 38.2° ...``."""
+        length_limit = (
+            "" if self.max_wire_length_um <= 0 else f", limit {self.max_wire_length_um / 1000:g} mm"
+        )
+        angle_limit = "" if self.max_drop_angle_deg <= 0 else f", limit {self.max_drop_angle_deg:g}°"
+        return (
+            f"{self.count} wires, longest {self.longest.length_um / 1000:.3f} mm "
+            f"({self.longest.die_id}{length_limit}), steepest drop "
+            f"{self.steepest.drop_angle_deg:.1f}° ({self.steepest.die_id}{angle_limit})"
+        )
+
+
+def wire_summary(design: Design, placements: Iterable[Placement]) -> WireSummary | None:
+    """The longest and steepest of the layout's wires (ties: the first in plan order), or
+    ``None`` when nothing is wire-bonded."""
+    wires = [w for edge in bond_plan(design, placements) for w in edge.wires]
+    if not wires:
+        return None
+    return WireSummary(
+        count=len(wires),
+        longest=max(wires, key=lambda w: w.length_um),
+        steepest=max(wires, key=lambda w: w.drop_angle_deg),
+        max_wire_length_um=design.rules.max_wire_length_um,
+        max_drop_angle_deg=design.rules.max_drop_angle_deg,
+    )

@@ -459,6 +459,7 @@ def _print_summary(design, result, out: Path) -> None:  # type: ignore[no-untype
             f"(max {design.envelope.max_thickness_um} µm)"
         )
         console.print(f"stacks    {len(layout.stacks())} for {len(layout.placements)} dies")
+        _print_ballout(design, layout)
         if result.thermal is not None:
             t = result.thermal
             skin = "" if t.skin_c is None else f", skin {t.skin_c:.1f} °C"
@@ -474,6 +475,22 @@ def _print_summary(design, result, out: Path) -> None:  # type: ignore[no-untype
         console.print(f"written   {out / 'layout.json'}", markup=False)
     for line in result.explanation:
         console.print(f"why       {line}", markup=False)
+
+
+def _print_ballout(design, layout) -> None:  # type: ignore[no-untyped-def]
+    from layoutopt.bonding import wire_summary
+
+    if layout.ball_map is not None:
+        for array in layout.ball_map.arrays:
+            console.print(
+                f"balls     {sum(1 for _ in array.balls())} {array.role.value} balls at "
+                f"{array.pitch_um / 1000:g} mm pitch, {array.columns} x {array.rows} sites"
+                + ("" if array.perimeter_rows <= 0 else f", {array.perimeter_rows} perimeter rows"),
+                markup=False,
+            )
+    wires = wire_summary(design, layout.placements)
+    if wires is not None:
+        console.print(f"wires     {wires.line()}", markup=False)
 
 
 def _print_assessment(design, layout) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 from layout_builders import LayoutBuilder, bonded_example, make_design, make_die, make_rules
 
-from layoutopt.bonding import bond_plan, ring_rows
+from layoutopt.bonding import bond_plan, ring_rows, wire_summary
 from layoutopt.model import Edge, FingerRows
 from layoutopt.validate import _gap, _profile, finger_rings, validate
 
@@ -100,3 +100,20 @@ def test_pop_memory_wires_land_on_the_top_package_substrate() -> None:
     dram_z = layout.placement("DRAM0").z_bottom_um
     assert {f.z_um for f in edge.fingers} == {dram_z}  # not the bottom substrate at 280
     assert validate(design, layout) == ()
+
+
+def test_the_wire_summary_names_the_longest_and_the_steepest_wire() -> None:
+    design, layout = bonded_example()
+    wires = [w for edge in bond_plan(design, layout.placements) for w in edge.wires]
+    summary = wire_summary(design, layout.placements)
+    assert summary is not None and summary.count == len(wires) > 1
+    assert summary.longest.length_um == max(w.length_um for w in wires)
+    assert summary.steepest.drop_angle_deg == max(w.drop_angle_deg for w in wires)
+    # DRAM1's wire (the closed form above) is longer than DRAM0's: it starts a tier higher
+    assert summary.longest.die_id == "DRAM1"
+    assert f"longest {summary.longest.length_um / 1000:.3f} mm (DRAM1" in summary.line()
+
+
+def test_no_wire_bonded_die_no_wire_summary() -> None:
+    design, layout = bonded_example()
+    assert wire_summary(design, ()) is None

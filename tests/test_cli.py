@@ -25,6 +25,9 @@ def solved(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
     result = run("solve", GLASSES, "-o", out, "--workers", "1", "--time-limit", "20")
     assert result.exit_code == ExitCode.OK, result.output
     assert "status    optimal" in result.output
+    # the ball-out and the extreme wires, against the process's limits
+    assert "board balls at 0.35 mm pitch" in result.output
+    assert "wires, longest" in result.output and "limit 3 mm" in result.output
     return out
 
 
