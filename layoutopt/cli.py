@@ -782,7 +782,7 @@ def thermal(
         if hotspot is not None:
             prepare_output_dir(hotspot)
         options = (
-            {"lateral_step_um": step_um, "vertical_step_um": vertical_step_um}
+            {"lateral_step_um": step_um, "vertical_step_um": vertical_step_um, "around": True}
             if model is ThermalModel.FV3D
             else {}
         )
@@ -817,6 +817,8 @@ def _print_thermal(name: str, report) -> None:  # type: ignore[no-untyped-def]
         f"top {report.top_surface_c:.2f} °C{skin}; {report.total_power_w:.3f} W in; "
         + ", ".join(f"{h.face} {h.heat_w:.3f} W" for h in report.heat_out)
     )
+    for line in report.around_sentences():
+        console.print(f"around    {line}", markup=False)
     for t in report.transients:
         table = Table(
             title=f"workload {t.workload}: {t.steps} steps of {t.step_s:g} s, {t.cells} cells"

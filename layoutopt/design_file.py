@@ -101,6 +101,10 @@ from layoutopt.model import (
 )
 from layoutopt.thermal_spec import (
     BoardLayer,
+    BodyLayer,
+    BodySite,
+    Compass,
+    HeatBody,
     InitialState,
     Phase,
     SourceFace,
@@ -324,6 +328,63 @@ class SourceSpec(_Strict):
     region: ShapeSpec | None = Field(None, description="omit for the whole face")
 
 
+class BodyLayerSpec(_Strict):
+    """One layer of a body around the package, bottom first; ``heated`` layers dissipate."""
+
+    thickness: PositiveLength
+    material: str
+    heated: bool = True
+
+
+class BesideSpec(_Strict):
+    """Beside the package: centred on its ``side``, ``gap`` from its edge, shifted by
+    ``offset`` along that side (east / north positive)."""
+
+    side: Compass
+    gap: Length = 0
+    offset: Coordinate = 0
+
+
+class AtSpec(_Strict):
+    """A fixed corner (lower left) in the board frame, the frame of ``envelope.outline``."""
+
+    x: Coordinate
+    y: Coordinate
+
+
+class AroundSpec(_Strict):
+    """A heat source with a body around the package: the GPU beside an HBM stack on the
+    interposer, a camera module beside the glasses' package (on the board, ``beside`` the
+    package or ``at`` a corner), or the host SoC the package sits on (``under: true``)."""
+
+    name: str
+    power: Power
+    under: bool = Field(False, description="between the board and the package (PoP host)")
+    beside: BesideSpec | None = None
+    at: AtSpec | None = None
+    width: PositiveLength | None = Field(None, description="under: default the package's")
+    length: PositiveLength | None = Field(None, description="under: default the package's")
+    height: PositiveLength | None = Field(None, description="one layer: height + material")
+    material: str | None = None
+    layers: list[BodyLayerSpec] | None = Field(None, description="bottom first")
+
+    @model_validator(mode="after")
+    def _one_body(self) -> AroundSpec:
+        single = self.height is not None or self.material is not None
+        if single == (self.layers is not None) or (
+            single and (self.height is None or self.material is None)
+        ):
+            raise PydanticCustomError(
+                "body",
+                "give the body as height and material, or as layers, not both or neither",
+                {
+                    "fix": "write height: '720 um', material: silicon, or layers: "
+                    "[{thickness: '130 um', material: substrate_2l}, ...]"
+                },
+            )
+        return self
+
+
 class TrafficSpec(_Strict):
     """A memory die's power from its traffic: background + energy per bit x data rate."""
 
@@ -394,6 +455,10 @@ class ThermalFile(_Strict):
     top_fixed_c: Celsius | None = None
     bottom_fixed_c: Celsius | None = None
     sources: list[SourceSpec] = Field(default_factory=list)
+    around: list[AroundSpec] = Field(
+        default_factory=list,
+        description="heat sources with a body around the package (host SoC, GPU, camera)",
+    )
     workloads: dict[str, WorkloadSpec] = Field(
         default_factory=dict, description="named workloads: phases with durations and powers"
     )
@@ -969,6 +1034,7 @@ def _thermal(spec: ThermalFile, dies: dict[str, Die]) -> ThermalSpec:
             )
             for i, s in enumerate(spec.sources)
         ),
+        bodies=tuple(_body(b) for b in spec.around),
         skin_limits=tuple(TimeLimit(x.max_c, x.for_) for x in spec.skin_limits),
         workloads=tuple(
             Workload(
@@ -981,6 +1047,29 @@ def _thermal(spec: ThermalFile, dies: dict[str, Die]) -> ThermalSpec:
             )
             for name, w in spec.workloads.items()
         ),
+    )
+
+
+def _body(spec: AroundSpec) -> HeatBody:
+    """A body around the package in the core model (its invariants are checked there)."""
+    layers = (
+        (BodyLayer(spec.height, spec.material),)  # type: ignore[arg-type]
+        if spec.layers is None
+        else tuple(BodyLayer(x.thickness, x.material, x.heated) for x in spec.layers)
+    )
+    beside, at = spec.beside, spec.at
+    return HeatBody(
+        spec.name,
+        spec.power,
+        layers,
+        BodySite.UNDER_PACKAGE if spec.under else BodySite.BOARD,
+        width_um=spec.width,
+        length_um=spec.length,
+        x_um=None if at is None else at.x,
+        y_um=None if at is None else at.y,
+        side=None if beside is None else beside.side,
+        gap_um=0 if beside is None else beside.gap,
+        offset_um=0 if beside is None else beside.offset,
     )
 
 

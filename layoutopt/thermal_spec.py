@@ -28,13 +28,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from shapely.geometry import Polygon
+from shapely.geometry import Polygon, box
 
 from layoutopt.errors import DesignError
 
 __all__ = [
     "ABSOLUTE_ZERO_C",
     "BoardLayer",
+    "BodyLayer",
+    "BodySite",
+    "Compass",
+    "HeatBody",
     "InitialState",
     "Phase",
     "SourceFace",
@@ -53,6 +57,22 @@ class SourceFace(StrEnum):
     BOARD_TOP = "board_top"  # e.g. the SoC or a camera module beside the package
     BOARD_BOTTOM = "board_bottom"  # e.g. the battery or a part on the other side
     SKIN = "skin"  # e.g. sunlight on the housing
+
+
+class BodySite(StrEnum):
+    """Where a heat-source body around the package sits."""
+
+    BOARD = "board"  # on the board (or interposer) beside the package: a GPU, a camera module
+    UNDER_PACKAGE = "under_package"  # between the board and the package: the host SoC of a PoP
+
+
+class Compass(StrEnum):
+    """A side of the package (layout frame: x east, y north)."""
+
+    WEST = "west"
+    EAST = "east"
+    SOUTH = "south"
+    NORTH = "north"
 
 
 class InitialState(StrEnum):
@@ -80,6 +100,51 @@ class SurfaceSource:
     face: SourceFace
     power_w: float
     region: Polygon | None = None
+
+
+@dataclass(frozen=True)
+class BodyLayer:
+    """One layer of a heat-source body, bottom first; ``heated`` layers take its power
+    (uniformly over their volume)."""
+
+    thickness_um: int
+    material: str
+    heated: bool = True
+
+
+@dataclass(frozen=True)
+class HeatBody:
+    """A heat source with a body around the package: a box of ``layers`` (bottom first)
+    that conducts like its materials and dissipates ``power_w`` in its heated layers.
+
+    On the board (``site`` BOARD) it stands on the board's top face, either at the corner
+    ``(x_um, y_um)`` of the layout frame or beside the package: centred on its ``side``,
+    ``gap_um`` from the package edge (shifted by ``offset_um`` along that side). Under the
+    package (UNDER_PACKAGE, the host SoC below an ePOP or a PoP's top package) it lies
+    between the board and the package, centred on the package and by default of its
+    outline; the package then rests on it and the board top drops by its height.
+
+    >>> gpu = HeatBody("gpu", 400.0, (BodyLayer(720, "silicon"),), width_um=25_000,
+    ...                length_um=32_000, side=Compass.WEST, gap_um=1_000)
+    >>> gpu.height_um, gpu.site.value
+    (720, 'board')
+    """
+
+    name: str
+    power_w: float
+    layers: tuple[BodyLayer, ...]
+    site: BodySite = BodySite.BOARD
+    width_um: int | None = None
+    length_um: int | None = None
+    x_um: int | None = None
+    y_um: int | None = None
+    side: Compass | None = None
+    gap_um: int = 0
+    offset_um: int = 0
+
+    @property
+    def height_um(self) -> int:
+        return sum(layer.thickness_um for layer in self.layers)
 
 
 @dataclass(frozen=True)
@@ -159,6 +224,9 @@ class ThermalSpec:
     surface_emissivity: float = 0.9
     housing_emissivity: float = 0.9
     sources: tuple[SurfaceSource, ...] = ()
+    # Heat sources with a body around the package (a GPU beside an HBM stack, the host SoC
+    # under an ePOP): :class:`HeatBody`, placed relative to the package or the board.
+    bodies: tuple[HeatBody, ...] = ()
     skin_limits: tuple[TimeLimit, ...] = ()
     workloads: tuple[Workload, ...] = ()
 
@@ -168,6 +236,16 @@ class ThermalSpec:
     @property
     def has_housing(self) -> bool:
         return self.housing_thickness_um > 0
+
+    @property
+    def under_height_um(self) -> int:
+        """Height of the body under the package (0: the package sits on the board)."""
+        return sum(b.height_um for b in self.bodies if b.site is BodySite.UNDER_PACKAGE)
+
+    @property
+    def heat_source_names(self) -> tuple[str, ...]:
+        """Names of the surface sources and bodies (a phase may set their power)."""
+        return tuple(s.name for s in self.sources) + tuple(b.name for b in self.bodies)
 
     def workload(self, name: str) -> Workload:
         for w in self.workloads:
@@ -222,6 +300,7 @@ def _check_spec(spec: ThermalSpec) -> None:
     _check_lengths(spec)
     _check_board(spec)
     _check_sources(spec)
+    _check_bodies(spec)
     _check_workloads(spec)
 
 
@@ -378,9 +457,85 @@ def _check_sources(spec: ThermalSpec) -> None:
             )
 
 
+def _check_bodies(spec: ThermalSpec) -> None:
+    _unique(spec.heat_source_names, "thermal.around", "heat source")
+    under = [b.name for b in spec.bodies if b.site is BodySite.UNDER_PACKAGE]
+    if len(under) > 1:
+        raise DesignError(
+            "more than one body under the package",
+            field=f"thermal.around[{under[1]}].under",
+            value=", ".join(under),
+            fix="give one body under the package (its layers can be the host's whole stack)",
+        )
+    for b in spec.bodies:
+        _check_body(b, f"thermal.around[{b.name}]")
+
+
+def _check_body(b: HeatBody, where: str) -> None:
+    _check_power(b.power_w, f"{where}.power")
+    if not b.layers:
+        raise DesignError(
+            "a body needs at least one layer",
+            field=f"{where}.layers",
+            fix="give height and material, or layers: [{thickness, material}]",
+        )
+    for i, layer in enumerate(b.layers):
+        if layer.thickness_um <= 0:
+            raise DesignError(
+                "layer thickness must be positive",
+                field=f"{where}.layers[{i}].thickness",
+                value=layer.thickness_um,
+                fix="give the layer's thickness, e.g. '100 um'",
+            )
+    if b.power_w > 0 and not any(layer.heated for layer in b.layers):
+        raise DesignError(
+            "the body has power but no heated layer",
+            field=f"{where}.layers",
+            fix="mark the layer that dissipates (the die) heated: true",
+        )
+    for name in ("width_um", "length_um"):
+        value = getattr(b, name)
+        if value is not None and value <= 0:
+            raise DesignError(
+                "must be positive",
+                field=f"{where}.{name.removesuffix('_um')}",
+                value=value,
+                fix="give the body's size, e.g. '9 mm'",
+            )
+    if b.site is BodySite.UNDER_PACKAGE:
+        if b.side is not None or b.x_um is not None or b.y_um is not None:
+            raise DesignError(
+                "a body under the package is centred on it: it takes no position",
+                field=f"{where}.at" if b.side is None else f"{where}.beside",
+                fix="remove the position, or put the body on the board (site: board)",
+            )
+        return
+    if b.width_um is None or b.length_um is None:
+        raise DesignError(
+            "a body on the board needs its size",
+            field=f"{where}.width" if b.width_um is None else f"{where}.length",
+            fix="give width and length, e.g. width: '25 mm', length: '32 mm'",
+        )
+    at = b.x_um is not None and b.y_um is not None
+    if at == (b.side is not None) or (b.x_um is None) != (b.y_um is None):
+        raise DesignError(
+            "a body on the board needs exactly one position",
+            field=f"{where}.at",
+            fix="give at: {x, y} (its corner in the board frame) or beside: {side, gap} "
+            "(centred on a side of the package)",
+        )
+    if b.gap_um < 0:
+        raise DesignError(
+            "the gap to the package must be zero or positive",
+            field=f"{where}.beside.gap",
+            value=b.gap_um,
+            fix="give the clearance between the package edge and the body, e.g. '1 mm'",
+        )
+
+
 def _check_workloads(spec: ThermalSpec) -> None:
     _unique((w.name for w in spec.workloads), "thermal.workloads", "workload")
-    sources = {s.name for s in spec.sources}
+    sources = set(spec.heat_source_names)
     for w in spec.workloads:
         where = f"thermal.workloads[{w.name}]"
         if not w.phases:
@@ -443,6 +598,7 @@ def check_design_thermal(design: object) -> None:
                     )
     outline = design.envelope.outline  # type: ignore[attr-defined]
     board = spec.board_outline
+    _check_bodies_on_design(design, spec)
     if board is not None and not board.buffer(1e-6).covers(outline):
         raise DesignError(
             "the board outline does not hold the whole envelope outline, so a package "
@@ -450,3 +606,33 @@ def check_design_thermal(design: object) -> None:
             field="thermal.board.outline",
             fix="grow the board outline to cover envelope.outline (both in the same frame)",
         )
+
+
+def _check_bodies_on_design(design: object, spec: ThermalSpec) -> None:
+    """Each body's materials are the design's; a body at a fixed corner is on the board."""
+    board = spec.board_outline
+    for b in spec.bodies:
+        for i, layer in enumerate(b.layers):
+            try:
+                design.material(layer.material)  # type: ignore[attr-defined]
+            except KeyError:
+                known = ", ".join(m.name for m in design.materials)  # type: ignore[attr-defined]
+                raise DesignError(
+                    "unknown material",
+                    field=f"thermal.around[{b.name}].layers[{i}].material",
+                    value=layer.material,
+                    fix=f"use one of the design's materials: {known}",
+                ) from None
+        if board is not None and b.x_um is not None and b.y_um is not None:
+            # A body at a fixed corner can be checked now; one placed by the package is
+            # checked when the layout is known (layoutopt.thermal.around).
+            w, length = b.width_um or 0, b.length_um or 0
+            if not board.buffer(1e-6).covers(box(b.x_um, b.y_um, b.x_um + w, b.y_um + length)):
+                bx0, by0, bx1, by1 = board.bounds
+                raise DesignError(
+                    f"the body (x {b.x_um / 1000:g}..{(b.x_um + w) / 1000:g} mm, y "
+                    f"{b.y_um / 1000:g}..{(b.y_um + length) / 1000:g} mm) is not on the board "
+                    f"(x {bx0 / 1000:g}..{bx1 / 1000:g} mm, y {by0 / 1000:g}..{by1 / 1000:g} mm)",
+                    field=f"thermal.around[{b.name}].at",
+                    fix="move or shrink the body, or grow thermal.board.outline",
+                )

@@ -104,7 +104,7 @@ def column_grid(design: Design, layout: Layout) -> ColumnGrid:
     """The package body on its grid of block edges, with the columns in a defined order
     (mold-only first, then by dies)."""
     pkg = layout.package
-    blocks = [b for b in build_blocks(design, layout) if b.name not in _NOT_BODY]
+    blocks = [b for b in build_blocks(design, layout, around=False) if b.name not in _NOT_BODY]
     xs = np.unique(np.clip([v for b in blocks for v in (b.x0_um, b.x1_um)], pkg.x_um, pkg.x_max_um))
     ys = np.unique(np.clip([v for b in blocks for v in (b.y0_um, b.y1_um)], pkg.y_um, pkg.y_max_um))
     covering: dict[tuple[int, int], list[Block]] = {}

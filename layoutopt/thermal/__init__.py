@@ -11,7 +11,10 @@ Both return the same :class:`~layoutopt.thermal.report.ThermalReport`. Inputs ar
 - :func:`simulate` / :func:`transient_reports` — heat over time: a workload's phases
   stepped implicitly (BDF2) on the same grid; temperatures against time per die, top and
   skin, and the time-based skin limits (``thermal.skin_limits``).
-- :func:`thermal_check` — one entry point, ``model="compact"`` or ``"fv3d"``.
+- :func:`thermal_check` — one entry point, ``model="compact"`` or ``"fv3d"``; with
+  ``around=True`` (fv3d) the report also gives the temperatures without the heat sources
+  around the package (``thermal.sources`` and the bodies of ``thermal.around``:
+  :mod:`layoutopt.thermal.around`), so their effect reads off it.
 - :func:`junction_sensitivity` — the linear response dT_i/dP_j (K/W) of the compact network.
 - :func:`to_hotspot` / :func:`write_hotspot` — HotSpot input files; :func:`plot_top_view`,
   :func:`plot_section` in :mod:`layoutopt.thermal.plot` (imported lazily: matplotlib).
@@ -38,6 +41,7 @@ from layoutopt.thermal.compact import Sensitivity, compact_report, junction_sens
 from layoutopt.thermal.fv3d import GridOptions, ThermalField, build_model, fv3d_report, solve_fv3d
 from layoutopt.thermal.hotspot import to_hotspot, write_hotspot
 from layoutopt.thermal.report import (
+    AroundEffect,
     DieTemperature,
     FaceHeat,
     LimitCheck,
@@ -49,6 +53,7 @@ from layoutopt.thermal.report import (
 from layoutopt.thermal.transient import simulate, transient_reports
 
 __all__ = [
+    "AroundEffect",
     "DieTemperature",
     "FaceHeat",
     "GridOptions",

@@ -215,17 +215,19 @@ def _check_modelled(design: Design) -> None:
     temple-board glasses (an SoC source beside the package, a housing over an air gap) it
     reads the rises 80 % low."""
     spec = design.thermal
-    what = (
-        "surface heat sources (thermal.sources)"
+    what, field = (
+        ("surface heat sources (thermal.sources)", "thermal.sources")
         if spec.sources
-        else "an air gap under the housing (thermal.housing_gap)"
+        else ("heat-source bodies around the package (thermal.around)", "thermal.around")
+        if spec.bodies
+        else ("an air gap under the housing (thermal.housing_gap)", "thermal.housing_gap")
         if spec.housing_gap_um > 0
-        else None
+        else (None, "")
     )
     if what is not None:
         raise DesignError(
             f"the compact model does not model {what}",
-            field="thermal.sources" if spec.sources else "thermal.housing_gap",
+            field=field,
             fix="use the 3D model (model='fv3d', the default), or leave them out",
         )
 

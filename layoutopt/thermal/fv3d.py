@@ -42,13 +42,14 @@ from layoutopt.thermal.linear import LinearSolver
 from layoutopt.thermal.materials import radiation_h_w_per_m2_k
 from layoutopt.thermal.power import Sources, build_sources
 from layoutopt.thermal.probes import DieProbe, FaceProbe, die_probe, face_probe
-from layoutopt.thermal.report import DieTemperature, FaceHeat, ThermalReport
+from layoutopt.thermal.report import AroundEffect, DieTemperature, FaceHeat, ThermalReport
 from layoutopt.thermal.stackup import build_blocks
 
 __all__ = [
     "FVModel",
     "GridOptions",
     "ThermalField",
+    "around_effect",
     "build_model",
     "field_report",
     "fv3d_report",
@@ -144,11 +145,11 @@ class FVModel:
         return out
 
     def design_powers(self) -> tuple[dict[str, float], dict[str, float]]:
-        """The steady powers: every die's ``power_w`` and every source's ``power_w``."""
-        design = self.design
+        """The steady powers: every die's ``power_w`` and every source's and body's."""
+        design, spec = self.design, self.design.thermal
         return (
             {p.die_id: design.die(p.die_id).power_w for p in self.layout.placements},
-            {s.name: s.power_w for s in design.thermal.sources},
+            {s.name: s.power_w for s in (*spec.sources, *spec.bodies)},
         )
 
 
@@ -498,10 +499,40 @@ def solve_fv3d(
     )
 
 
-def fv3d_report(design: Design, layout: Layout, **options: object) -> ThermalReport:
-    """Run :func:`solve_fv3d` and summarise it as a :class:`ThermalReport` (model "fv3d")."""
+def fv3d_report(
+    design: Design, layout: Layout, *, around: bool = False, **options: object
+) -> ThermalReport:
+    """Run :func:`solve_fv3d` and summarise it as a :class:`ThermalReport` (model "fv3d").
+
+    With ``around`` and heat sources around the package (``thermal.sources``,
+    ``thermal.bodies``), the report also holds the temperatures without them
+    (:class:`~layoutopt.thermal.report.AroundEffect`: one more solve on the same grid).
+    """
     field = solve_fv3d(design, layout, **options)  # type: ignore[arg-type]
-    return field_report(design, field)
+    report = field_report(design, field)
+    if not (around and design.thermal.heat_source_names):
+        return report
+    return replace(report, around=around_effect(field, options.get("die_power_w")))  # type: ignore[arg-type]
+
+
+def around_effect(field: ThermalField, die_power_w: dict[str, float] | None = None) -> AroundEffect:
+    """The package's temperatures on ``field``'s model with every heat source around the
+    package at 0 W (the dies at their design powers, or ``die_power_w``)."""
+    model, design = field.model, field.model.design
+    die_w, source_w = model.design_powers()
+    die_w.update(die_power_w or {})
+    off = {name: 0.0 for name in source_w}
+    theta, system, solver = solve_steady(model, die_w, off, x0=field.theta_k)
+    alone = ThermalField(model, system, theta, float(sum(die_w.values())), method=solver.method)
+    report = field_report(design, alone)
+    return AroundEffect(
+        sources=design.thermal.heat_source_names,
+        power_w=field.total_power_w - alone.total_power_w,
+        peak_junction_c=report.peak_junction_c,
+        top_surface_c=report.top_surface_c,
+        skin_c=report.skin_c,
+        dies=report.dies,
+    )
 
 
 def field_report(design: Design, field: ThermalField) -> ThermalReport:

@@ -12,31 +12,38 @@ with the cells of its face's outer cell layer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 
 from layoutopt.errors import DesignError
 from layoutopt.model import Design, Layout
+from layoutopt.thermal.around import board_top_um, body_rect_um, body_span_um
 from layoutopt.thermal.assemble import System
-from layoutopt.thermal_spec import SourceFace, SurfaceSource
+from layoutopt.thermal_spec import HeatBody, SourceFace, SurfaceSource
 
 __all__ = ["Sources", "build_sources"]
 
 
 @dataclass(frozen=True, eq=False)
 class Sources:
-    """Unit distributions of every die and surface source over the active cells."""
+    """Unit distributions of every die, surface source and body over the active cells."""
 
     n: int
     dies: dict[str, tuple[np.ndarray, np.ndarray]]
     surfaces: dict[str, tuple[np.ndarray, np.ndarray]]
+    bodies: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def vector(self, die_w: dict[str, float], source_w: dict[str, float]) -> np.ndarray:
-        """Watts per active cell for these die and source powers (ids missing: 0 W)."""
+        """Watts per active cell for these die and source powers (ids missing: 0 W);
+        ``source_w`` holds the surface sources' and the bodies' powers by name."""
         out = np.zeros(self.n)
-        for table, powers in ((self.dies, die_w), (self.surfaces, source_w)):
+        for table, powers in (
+            (self.dies, die_w),
+            (self.surfaces, source_w),
+            (self.bodies, source_w),
+        ):
             for name in sorted(powers):
                 if powers[name] > 0 and name in table:
                     idx, weight = table[name]
@@ -93,7 +100,7 @@ def _die_distribution(
 def _face_layer(system: System, design: Design, layout: Layout, face: SourceFace) -> int:
     grid, spec = system.grid, design.thermal
     if face is SourceFace.BOARD_TOP:
-        return grid.layer_below(0)
+        return grid.layer_below(board_top_um(design))
     if face is SourceFace.BOARD_BOTTOM:
         return 0
     return grid.layer_below(layout.thickness_um + spec.housing_gap_um + spec.housing_thickness_um)
@@ -122,8 +129,37 @@ def _surface_distribution(
     return _sparse(system, weights)
 
 
+def _body_distribution(
+    system: System, design: Design, layout: Layout, body: HeatBody
+) -> tuple[np.ndarray, np.ndarray]:
+    """The body's heated layers, uniform per volume (their faces are grid lines)."""
+    grid = system.grid
+    x0, y0, x1, y1 = body_rect_um(body, layout.package)
+    z = body_span_um(design, body)[0]
+    inside = np.zeros(grid.shape[2], bool)
+    zc = grid.centres_um(2)
+    for layer in body.layers:
+        if layer.heated:
+            inside |= (zc > z) & (zc < z + layer.thickness_um)
+        z += layer.thickness_um
+    xc, yc = grid.centres_um(0), grid.centres_um(1)
+    mask = (
+        ((xc > x0) & (xc < x1))[:, None, None]
+        & ((yc > y0) & (yc < y1))[None, :, None]
+        & inside[None, None, :]
+    )
+    weights = np.where(mask, grid.volumes_um3(), 0.0)
+    if not np.any(weights[system.index >= 0] > 0):
+        raise DesignError(
+            f"body {body.name!r} has no heated cell in the model",
+            field=f"thermal.around[{body.name}].layers",
+            fix="mark the layer that dissipates heated: true",
+        )
+    return _sparse(system, weights)
+
+
 def build_sources(system: System, design: Design, layout: Layout, power_in: str) -> Sources:
-    """Unit distributions of every placed die and every surface source of ``design``."""
+    """Unit distributions of every placed die, surface source and body of ``design``."""
     dies = {}
     for p in layout.placements:
         dist = _die_distribution(system, design, layout, p.die_id, power_in)
@@ -132,4 +168,9 @@ def build_sources(system: System, design: Design, layout: Layout, power_in: str)
     surfaces = {
         s.name: _surface_distribution(system, design, layout, s) for s in design.thermal.sources
     }
-    return Sources(system.n, dies, surfaces)
+    bodies = {
+        b.name: _body_distribution(system, design, layout, b)
+        for b in design.thermal.bodies
+        if any(layer.heated for layer in b.layers)
+    }
+    return Sources(system.n, dies, surfaces, bodies)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from layoutopt.units import format_duration
 
 __all__ = [
+    "AroundEffect",
     "DieTemperature",
     "FaceHeat",
     "LimitCheck",
@@ -166,6 +167,23 @@ class TransientReport:
 
 
 @dataclass(frozen=True)
+class AroundEffect:
+    """The package's temperatures with the heat sources around it switched off (0 W), on
+    the same model: the report's own numbers minus these are their effect.
+
+    ``sources`` are the names of the surface sources and bodies around the package
+    (``thermal.sources``, ``thermal.around``), ``power_w`` their power in the report.
+    """
+
+    sources: tuple[str, ...]
+    power_w: float
+    peak_junction_c: float
+    top_surface_c: float
+    skin_c: float | None
+    dies: tuple[DieTemperature, ...]
+
+
+@dataclass(frozen=True)
 class ThermalReport:
     """Result of a thermal check of one layout.
 
@@ -187,6 +205,7 @@ class ThermalReport:
     cells: int = 0
     solve_time_s: float = 0.0
     transients: tuple[TransientReport, ...] = ()
+    around: AroundEffect | None = None  # the same without the heat sources around
 
     def die(self, die_id: str) -> DieTemperature:
         for d in self.dies:
@@ -197,6 +216,26 @@ class ThermalReport:
     @property
     def peak_junction_c(self) -> float:
         return max((d.max_c for d in self.dies), default=self.ambient_c)
+
+    def around_sentences(self) -> tuple[str, ...]:
+        """The effect of the heat sources around the package, in words (empty without
+        :attr:`around`)."""
+        a = self.around
+        if a is None:
+            return ()
+        names = ", ".join(a.sources)
+        out = [
+            f"heat around the package ({names}, {a.power_w:.3g} W): peak junction "
+            f"{self.peak_junction_c:.1f} °C, {a.peak_junction_c:.1f} °C without "
+            f"({self.peak_junction_c - a.peak_junction_c:+.1f} K); package top "
+            f"{self.top_surface_c:.1f} °C, {a.top_surface_c:.1f} °C without"
+        ]
+        if self.skin_c is not None and a.skin_c is not None:
+            out.append(
+                f"skin {self.skin_c:.1f} °C, {a.skin_c:.1f} °C without "
+                f"({self.skin_c - a.skin_c:+.1f} K)"
+            )
+        return tuple(out)
 
     def violations(self) -> tuple[str, ...]:
         """Every broken limit, in words with the numbers."""

@@ -8,10 +8,13 @@ order), so the mold is a background that dies and joints cut into. A block whose
 Blocks, in painter's order:
 
 - board: ``thermal.board_outline`` (or the package grown by ``thermal.board_margin_um``),
-  ``thermal.board_thickness_um`` thick below z = 0, of the board's effective material
-  (its layer stack, :func:`layoutopt.thermal.materials.board_material`);
-- with a housing, the air beside the package: over the whole board from z = 0 up to the
+  ``thermal.board_thickness_um`` thick below its top (z = 0, or below the body under the
+  package), of the board's effective material (its layer stack,
+  :func:`layoutopt.thermal.materials.board_material`);
+- with a housing, the air beside the package: over the whole board from its top up to the
   housing (``gap.board``; the package blocks below replace it where the package is);
+- the layers of the heat-source bodies around the package (``thermal.bodies``, placed by
+  :mod:`layoutopt.thermal.around`);
 - balls (an effective layer), substrate, RDL layers: the package rect;
 - mold: the package rect from the base to ``layout.thickness_um``;
 - per die: its joint (die attach, bumps and underfill, bond line, ...) then the die body;
@@ -30,6 +33,7 @@ from dataclasses import dataclass
 from shapely.geometry import Polygon, box
 
 from layoutopt.model import Design, Layout, Material, Placement, Side
+from layoutopt.thermal.around import board_top_um, body_rect_um, body_span_um, check_bodies
 from layoutopt.thermal.materials import board_material, material
 
 __all__ = ["Block", "board_region", "build_blocks", "joint_thickness_um"]
@@ -81,12 +85,17 @@ def joint_thickness_um(design: Design, placement: Placement) -> int:
 
 
 def board_region(design: Design, layout: Layout) -> Polygon:
-    """The board's footprint (µm): its outline, or the package grown by the margin."""
+    """The board's footprint (µm): its outline, or the package (and the bodies around it,
+    :mod:`layoutopt.thermal.around`) grown by the margin."""
     spec, pkg = design.thermal, layout.package
     if spec.board_outline is not None:
         return spec.board_outline
     m = spec.board_margin_um
-    return box(pkg.x_um - m, pkg.y_um - m, pkg.x_max_um + m, pkg.y_max_um + m)
+    rects = [(pkg.x_um, pkg.y_um, pkg.x_max_um, pkg.y_max_um)]
+    rects += [body_rect_um(b, pkg) for b in spec.bodies]
+    x0, y0 = min(r[0] for r in rects), min(r[1] for r in rects)
+    x1, y1 = max(r[2] for r in rects), max(r[3] for r in rects)
+    return box(x0 - m, y0 - m, x1 + m, y1 + m)
 
 
 def _region_block(name: str, mat: Material, region: Polygon, z0: int, z1: int, **kw) -> Block:
@@ -95,17 +104,23 @@ def _region_block(name: str, mat: Material, region: Polygon, z0: int, z1: int, *
     return Block(name, mat, x0, y0, x1, y1, z0, z1, region=None if rect else region, **kw)
 
 
-def build_blocks(design: Design, layout: Layout) -> tuple[Block, ...]:
-    """The layout's blocks, bottom layers first, then joints and dies (painter's order)."""
+def build_blocks(design: Design, layout: Layout, *, around: bool = True) -> tuple[Block, ...]:
+    """The layout's blocks, bottom layers first, then joints and dies (painter's order).
+
+    ``around=False`` leaves out the heat-source bodies around the package (the package
+    alone on its board, as the warpage model reads it)."""
     spec = design.thermal
     board = board_region(design, layout)
+    if around:
+        check_bodies(design, layout, board)
+    z_board = board_top_um(design) if around else 0
     blocks = [
         _region_block(
             "board",
             board_material(design),
             board,
-            -spec.board_thickness_um,
-            0,
+            z_board - spec.board_thickness_um,
+            z_board,
             field="thermal.board.layers" if spec.board_layers else "thermal.board_material",
         )
     ]
@@ -115,9 +130,11 @@ def build_blocks(design: Design, layout: Layout) -> tuple[Block, ...]:
         air = material(design, "air", field="thermal (the air under the housing)")
         blocks.append(
             _region_block(
-                "gap.board", air, board, 0, top + spec.housing_gap_um, gap=True, field="air"
+                "gap.board", air, board, z_board, top + spec.housing_gap_um, gap=True, field="air"
             )
         )
+    if around:
+        blocks += _body_blocks(design, layout)
     blocks += _package_blocks(design, layout)
     if air is not None:
         pkg = layout.package
@@ -149,6 +166,21 @@ def build_blocks(design: Design, layout: Layout) -> tuple[Block, ...]:
             )
         )
     return tuple(blocks)
+
+
+def _body_blocks(design: Design, layout: Layout) -> list[Block]:
+    """Each layer of each heat-source body around the package (bottom first)."""
+    out = []
+    for body in design.thermal.bodies:
+        x0, y0, x1, y1 = body_rect_um(body, layout.package)
+        z = body_span_um(design, body)[0]
+        for i, layer in enumerate(body.layers):
+            where = f"thermal.around[{body.name}].layers[{i}].material"
+            mat = material(design, layer.material, field=where)
+            z1 = z + layer.thickness_um
+            out.append(Block(f"{body.name}.{i}", mat, x0, y0, x1, y1, z, z1, field=where))
+            z = z1
+    return out
 
 
 def _package_blocks(design: Design, layout: Layout) -> list[Block]:
