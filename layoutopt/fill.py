@@ -82,7 +82,8 @@ def restack(
             z = rules.base_thickness_um + rules.joint_um(die, None)
         else:
             lower = done.get(p.on_die, by_id[p.on_die])
-            z = lower.z_top_um + rules.joint_um(die, design.die(lower.die_id))
+            lower_die = design.die(lower.die_id)
+            z = lower.z_top_um + rules.joint_um(die, lower_die, film_over_wire=p.film_over_wire)
         done[p.die_id] = replace(p, z_bottom_um=z, thickness_um=th)
     return tuple(done[p.die_id] for p in placements)
 

@@ -15,7 +15,8 @@ Format (``format_version`` 1)::
         "package": {"x_um", "y_um", "width_um", "length_um"}, "thickness_um": int,
         "dies": [{"id", "part", "kind", "x_um", "y_um", "width_um", "length_um",
                   "rotation_deg", "z_bottom_um", "thickness_um", "stack", "tier",
-                  "on_die", "side"}, ...],     # width/length after rotation
+                  "on_die", "side",           # width/length after rotation
+                  "film_over_wire"?}, ...],   # true where a staircase turns (else absent)
         "thickness_breakdown": [{"name", "thickness_um", "material"}, ...],
         "ball_map": {                        # the balls under the package (docs/rules.md);
                                              # absent when the family has no ball map
@@ -113,6 +114,8 @@ def layout_to_data(design: Design, layout: Layout) -> dict[str, Any]:
                 "tier": p.tier,
                 "on_die": p.on_die,
                 "side": p.side,
+                # only where a staircase turns: files without turns stay as they were
+                **({"film_over_wire": True} if p.film_over_wire else {}),
             }
         )
     out = {

@@ -486,6 +486,10 @@ class ProcessRules:
     rdl_layers: int = 0
     rdl_layer_thickness_um: int = 0
     die_attach_um: int = 0  # DAF under each wire-bonded die
+    # Film-over-wire DAF under the first die of a turned staircase (it covers the pads of
+    # the die below and embeds their wire loops, docs/rules.md ``film_over_wire``); 0: the
+    # process builds no turned staircases.
+    film_over_wire_um: int = 0
     flip_chip_gap_um: int = 0  # bump + underfill under a flip-chip die
     bond_line_um: int = 0  # micro-bump gap in a TSV stack (MR-MUF or TC-NCF)
     smt_gap_um: int = 0  # solder under a passive
@@ -567,11 +571,14 @@ class ProcessRules:
             BondType.SMT: self.smt_gap_um,
         }[bond]
 
-    def joint_um(self, upper: Die, lower: Die | None) -> int:
+    def joint_um(self, upper: Die, lower: Die | None, *, film_over_wire: bool = False) -> int:
         """Thickness of the joint under ``upper``, which sits on ``lower`` (None: on the base).
 
-        In a PoP the memory sits on the SoC through the ball gap between the two packages.
+        In a PoP the memory sits on the SoC through the ball gap between the two packages;
+        the first die of a turned staircase (``film_over_wire``) on its film-over-wire DAF.
         """
+        if film_over_wire and lower is not None:
+            return self.film_over_wire_um
         if self.family is Family.POP and lower is not None and lower.bond is BondType.FLIP_CHIP:
             return self.pop_gap_um
         return self.attach_um(upper.bond)
@@ -936,7 +943,9 @@ class Placement:
     substrate (or RDL); ``on_die`` names the die directly below (``None`` at tier 0).
     ``side`` is :attr:`Side.TOP` except for components on the bottom face of a double-sided SiP,
     which hang under the substrate among the balls (z still measured up from the seating
-    plane, see docs/rules.md ``z``).
+    plane, see docs/rules.md ``z``). ``film_over_wire``: the die turns its stack's
+    staircase; it rests on a film-over-wire DAF over the pads and wires of the die below
+    (docs/rules.md ``film_over_wire``).
     """
 
     die_id: str
@@ -951,6 +960,7 @@ class Placement:
     tier: int
     on_die: str | None = None
     side: Side = Side.TOP
+    film_over_wire: bool = False
 
     def __post_init__(self) -> None:
         # A side given by its name ("top") becomes the enum, so comparisons with ``is``

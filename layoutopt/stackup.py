@@ -103,6 +103,8 @@ def stack_up(design: Design, placements: Sequence[Placement]) -> tuple[Layer, ..
 def _joint_name(design: Design, p: Placement) -> str:
     die = design.die(p.die_id)
     lower = design.die(p.on_die) if p.on_die is not None else None
+    if p.film_over_wire and lower is not None:
+        return "film-over-wire DAF"
     if design.rules.family is Family.POP and lower is not None and lower.bond is BondType.FLIP_CHIP:
         return "PoP gap"
     return JOINT_NAMES[die.bond.value]

@@ -101,6 +101,7 @@ RULES: tuple[str, ...] = (
     "overhang",
     "pad_exposure",
     "pad_support",
+    "film_over_wire",
     "finger_ring",
     "finger_fillet",
     "wire_reach",
@@ -613,10 +614,12 @@ def _overhang(ix: _Index) -> Iterator[Violation]:
 
 
 def _pad_exposure(ix: _Index) -> Iterator[Violation]:
-    offset = ix.design.rules.staircase_offset_um
+    staircase = ix.design.rules.staircase_offset_um
     for up, lo, _, lo_die in ix.pairs():
         if lo_die.bond not in _PAD_BONDS:
             continue
+        # At the turn of a staircase the film covers the pads: only no reach past them.
+        offset = 0 if up.film_over_wire else staircase
         insets = inset_um(lo.rect, up.rect)
         for side in _edges_at(lo_die.pad_edges, lo.rotation_deg):
             if insets[side] < offset:
@@ -643,6 +646,62 @@ def _pad_support(ix: _Index) -> Iterator[Violation]:
                     (up.die_id, lo.die_id),
                     -insets[side],
                 )
+
+
+def _film_over_wire(ix: _Index) -> Iterator[Violation]:
+    rules = ix.design.rules
+    for k, members in ix.stacks.items():
+        turns = [p for p in members if p.film_over_wire]
+        if len(turns) > 1:
+            yield Violation(
+                "film_over_wire",
+                f"{ix.label(k)} turns at {len(turns)} dies "
+                f"({', '.join(p.die_id for p in turns)}); rule allows one turn per stack",
+                tuple(p.die_id for p in turns),
+            )
+        for p in turns:
+            yield from _turn(ix, p, rules.film_over_wire_um, rules.wire_loop_um)
+
+
+def _turn(ix: _Index, p: Placement, film_um: int, loop_um: int) -> Iterator[Violation]:
+    """The checks of one turned die (docs/rules.md ``film_over_wire``)."""
+    lo = ix.lower(p)
+    if lo is None or p.side is not Side.TOP:
+        yield Violation(
+            "film_over_wire",
+            f"die {p.die_id} has a film-over-wire attach but rests on no die below it "
+            "(tier 0 or the bottom side); only a die on a wire-bonded die can turn a staircase",
+            (p.die_id,),
+        )
+        return
+    up_die, lo_die = ix.die(p), ix.die(lo)
+    if up_die.bond is not BondType.WIRE_BOND or lo_die.bond is not BondType.WIRE_BOND:
+        yield Violation(
+            "film_over_wire",
+            f"die {p.die_id} ({up_die.bond.value}) turns the staircase on die {lo.die_id} "
+            f"({lo_die.bond.value}); both must be wire_bond",
+            (p.die_id, lo.die_id),
+        )
+    shared = set(_edges_at(up_die.pad_edges, p.rotation_deg)) & set(
+        _edges_at(lo_die.pad_edges, lo.rotation_deg)
+    )
+    if shared:
+        sides = ", ".join(s.value for s in _SIDES if s in shared)
+        yield Violation(
+            "film_over_wire",
+            f"die {p.die_id} turns the staircase on die {lo.die_id} but both have pads on the "
+            f"{sides}; the turned die faces its pads away (turn it 180 deg)",
+            (p.die_id, lo.die_id),
+        )
+    if film_um <= 0 or film_um < loop_um:
+        have = "no film-over-wire attach" if film_um <= 0 else f"a {film_um} um film"
+        yield Violation(
+            "film_over_wire",
+            f"die {p.die_id} turns the staircase on die {lo.die_id}; the process has {have}, "
+            f"and the film must embed the {loop_um} um wire loops it covers",
+            (p.die_id, lo.die_id),
+            loop_um - max(0, film_um),
+        )
 
 
 def _finger_ring(ix: _Index) -> Iterator[Violation]:
@@ -797,9 +856,10 @@ def _z(ix: _Index) -> Iterator[Violation]:
             lo = ix.lower(p)
             if lo is None:
                 continue  # stack_order reports the broken stack
-            joint = rules.joint_um(die, ix.die(lo))
+            joint = rules.joint_um(die, ix.die(lo), film_over_wire=p.film_over_wire)
             expect = lo.z_top_um + joint
-            basis = f"top of {lo.die_id} at {lo.z_top_um} um + joint {joint} um"
+            kind = "film-over-wire joint" if p.film_over_wire else "joint"
+            basis = f"top of {lo.die_id} at {lo.z_top_um} um + {kind} {joint} um"
         if p.z_bottom_um != expect and expect >= 0:
             yield Violation(
                 "z",
@@ -1266,6 +1326,7 @@ _CHECKS = (
     _overhang,
     _pad_exposure,
     _pad_support,
+    _film_over_wire,
     _finger_ring,
     _finger_fillet,
     _wire_reach,

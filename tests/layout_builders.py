@@ -174,8 +174,10 @@ class LayoutBuilder:
         on: str | None = None,
         side: Side = Side.TOP,
         thickness_um: int | None = None,
+        film_over_wire: bool = False,
     ) -> LayoutBuilder:
-        """Place a die; ``on`` stacks it on an already placed die (else a new stack)."""
+        """Place a die; ``on`` stacks it on an already placed die (else a new stack);
+        ``film_over_wire`` turns the staircase there (its film covers the pads below)."""
         die = self.design.die(die_id)
         width_um, length_um = die.size_um(rotation_deg)
         if on is None:
@@ -198,6 +200,7 @@ class LayoutBuilder:
                 tier=tier,
                 on_die=on,
                 side=side,
+                film_over_wire=film_over_wire,
             )
         )
         return self
@@ -213,7 +216,8 @@ class LayoutBuilder:
                 z = rules.base_thickness_um + rules.joint_um(die, None)
             else:
                 lower = placed[p.on_die]
-                z = lower.z_top_um + rules.joint_um(die, self.design.die(lower.die_id))
+                lower_die = self.design.die(lower.die_id)
+                z = lower.z_top_um + rules.joint_um(die, lower_die, film_over_wire=p.film_over_wire)
             placed[p.die_id] = replace(p, z_bottom_um=z)
         top = [p for p in placed.values() if p.side is Side.TOP]
         stack_up = [

@@ -372,6 +372,14 @@ CASES: dict[str, Case] = {
         "the east pad edge of die DRAM0 reaches 300 um past die NAND1 below it",
         300,
     ),
+    "turn without turning": Case(
+        lambda: (
+            epop_example(film_over_wire_um=10)[0],
+            with_placement(epop_example()[1], "DRAM0", film_over_wire=True),
+        ),
+        frozenset({"film_over_wire"}),
+        "die DRAM0 turns the staircase on die NAND1 but both have pads on the west",
+    ),
     "finger ring near package edge": Case(
         _stack_moved_west(100),
         frozenset({"finger_ring"}),

@@ -321,6 +321,9 @@ class RulesFields(_Strict):
     rdl_layers: Annotated[int, Field(ge=0)] | None = None
     rdl_layer_thickness: Length | None = None
     die_attach: Length | None = None
+    film_over_wire: Length | None = Field(
+        None, description="DAF under the first die of a turned staircase; 0: no turns"
+    )
     flip_chip_gap: Length | None = None
     bond_line: Length | None = None
     smt_gap: Length | None = None

@@ -297,7 +297,7 @@ def _die_section(
     die = design.die(p.die_id)
     a, b = span
     lower = None if p.on_die is None else design.die(p.on_die)
-    joint = rules.joint_um(die, lower)
+    joint = rules.joint_um(die, lower, film_over_wire=p.film_over_wire)
     parts: list[Item] = []
     if joint:
         # A bottom-side part hangs under the substrate: its joint is above it.
@@ -314,6 +314,14 @@ def _die_section(
                 css_class="joint",
             )
         )
+        if p.film_over_wire and not is_bottom(p):  # the turn of a staircase: name its film
+            film_px = min(TEXT_PX["small"], joint * f.s_z - 1)
+            if film_px >= MIN_LABEL_PX:
+                label = f"film over wire {joint} µm (staircase turns)"
+                zc = za + joint / 2
+                parts.append(
+                    Text(f.U((a + b) / 2), f.Z(zc) + film_px * 0.36, label, film_px, "middle")
+                )
     parts.append(
         f.slab(
             a,
@@ -342,7 +350,7 @@ def _die_section(
             ("z-top-um", str(p.z_top_um)),
         ),
         title=f"{p.die_id} {die.part}: z {p.z_bottom_um}–{p.z_top_um} µm, "
-        f"{joint_name(die.bond)} {joint} µm below",
+        f"{'film-over-wire DAF' if p.film_over_wire else joint_name(die.bond)} {joint} µm below",
     )
     return group, fits
 

@@ -100,7 +100,7 @@ def _solids(design: Design, layout: Layout) -> list[Any]:
         )
         out.append(body)
         lower = None if p.on_die is None else design.die(p.on_die)
-        joint = rules.joint_um(die, lower)
+        joint = rules.joint_um(die, lower, film_over_wire=p.film_over_wire)
         if joint:
             jz = p.z_top_um if is_bottom(p) else p.z_bottom_um - joint
             out.append(

@@ -168,7 +168,8 @@ def _z_cap_um(design: Design) -> int:
     total = rules.base_thickness_um
     for die in design.dies:
         thickest = max((die.thickness_um, *die.allowed_thickness_um))
-        total += thickest + max(rules.joint_um(die, None), rules.pop_gap_um, rules.die_attach_um)
+        joints = (rules.joint_um(die, None), rules.pop_gap_um, rules.die_attach_um)
+        total += thickest + max(*joints, rules.film_over_wire_um)
     return total + rules.wire_loop_um + rules.mold_clearance_um + rules.mold_cap_um
 
 

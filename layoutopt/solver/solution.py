@@ -83,6 +83,8 @@ def extract_layout(built: BuiltModel, solver: cp_model.CpSolver) -> Layout:
                 tier=value(d.tier),
                 on_die=below,
                 side=Side.BOTTOM if bottom else Side.TOP,
+                film_over_wire=d.film_over_wire is not None
+                and solver.boolean_value(d.film_over_wire),
             )
         )
     placements_t = tuple(placements)

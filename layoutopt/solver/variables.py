@@ -70,6 +70,10 @@ class DieVars:
     tier: IntVar
     z_um: IntVar  # bottom of the die above the seating plane
     bottom: IntVar | None  # on the bottom face (double-sided SiP); None: cannot be
+    # Turns its stack's staircase on a film-over-wire DAF (docs/rules.md film_over_wire);
+    # None: cannot (the process has no film that holds the loops, or no wire-bonded die
+    # can be below it).
+    film_over_wire: IntVar | None = None
 
     @property
     def box(self) -> Box:
@@ -195,7 +199,23 @@ def _die_vars(
         tier=model.new_int_var(0, last_tier, f"{name}.tier"),
         z_um=model.new_int_var(0, instance.z_cap_um, f"{name}.z_um"),
         bottom=model.new_bool_var(f"{name}.bottom") if name in instance.bottom_ok else None,
+        film_over_wire=(
+            model.new_bool_var(f"{name}.film_over_wire") if _can_turn(instance, die) else None
+        ),
     )
+
+
+def _can_turn(instance: Instance, die: Die) -> bool:
+    """Whether ``die`` may turn a staircase: the process's film-over-wire DAF holds the
+    loops, and it and some die it may rest on are wire-bonded with pads."""
+    rules = instance.design.rules
+    if rules.film_over_wire_um <= 0 or rules.film_over_wire_um < rules.wire_loop_um:
+        return False
+
+    def wired(d: Die) -> bool:
+        return d.bond is BondType.WIRE_BOND and bool(d.pad_edges)
+
+    return wired(die) and any(wired(instance.die(lo)) for lo in instance.lower[die.id])
 
 
 def _stack_vars(

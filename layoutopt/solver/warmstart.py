@@ -257,7 +257,8 @@ def _stacked_up(design: Design, placements: list[Placement]) -> list[Placement]:
             z = rules.base_thickness_um + rules.joint_um(die, None)
         else:
             lower = placed[p.on_die]
-            z = lower.z_top_um + rules.joint_um(die, design.die(p.on_die))
+            lower_die = design.die(p.on_die)
+            z = lower.z_top_um + rules.joint_um(die, lower_die, film_over_wire=p.film_over_wire)
         placed[p.die_id] = replace(p, z_bottom_um=z)
     return [placed[p.die_id] for p in placements]
 

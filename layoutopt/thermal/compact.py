@@ -298,7 +298,7 @@ def _network(design: Design, layout: Layout) -> _Network:
             a, b = p.width_um * _UM, p.length_um * _UM
             half = 0.5 * p.thickness_um * _UM / (ksi[1] * a * b)
             lower = design.die(p.on_die) if p.on_die else None
-            joint_t = rules.joint_um(die, lower) * _UM
+            joint_t = rules.joint_um(die, lower, film_over_wire=p.film_over_wire) * _UM
             kj = kk(rules.joint_material(die, lower), f"rules ({die.bond.value} joint)")
             if tier == 0:
                 covered += a * b

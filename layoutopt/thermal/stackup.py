@@ -81,7 +81,8 @@ class Block:
 
 def joint_thickness_um(design: Design, placement: Placement) -> int:
     lower = design.die(placement.on_die) if placement.on_die else None
-    return design.rules.joint_um(design.die(placement.die_id), lower)
+    die = design.die(placement.die_id)
+    return design.rules.joint_um(die, lower, film_over_wire=placement.film_over_wire)
 
 
 def board_region(design: Design, layout: Layout) -> Polygon:
@@ -223,7 +224,7 @@ def _die_blocks(design: Design, p: Placement) -> list[Block]:
     rules = design.rules
     die = design.die(p.die_id)
     lower = design.die(p.on_die) if p.on_die else None
-    joint = rules.joint_um(die, lower)
+    joint = rules.joint_um(die, lower, film_over_wire=p.film_over_wire)
     rect = (p.x_um, p.y_um, p.x_um + p.width_um, p.y_um + p.length_um)
     out = []
     if joint > 0:

@@ -3,7 +3,10 @@
 A stack is a chain: each die rests on the substrate (``base``) or on exactly one die, and
 carries at most one. ``member[root]`` says the die belongs to the stack whose tier-0 die
 is ``root``. Rules: docs/rules.md ``stack_order``, ``overhang``, ``pad_exposure``,
-``pad_support``, ``z`` (both faces); plus symmetry breaking between identical dies.
+``pad_support``, ``film_over_wire``, ``z`` (both faces); plus symmetry breaking between
+identical dies. A turned staircase is a choice per die (``film_over_wire``: the die turns
+its stack there, on the film, over the pads below), at most one per stack, so per stack
+CP-SAT picks the turn tier or none.
 
 The primer's pattern: build this module alone on a fresh container, fix a few variables,
 and read what the rule implies (here: a 40 µm die on another sits 40 µm higher, with the
@@ -55,6 +58,7 @@ def build(model: cp_model.CpModel, v: Variables, instance: Instance) -> None:
         for lower_id, on in upper.on.items():
             _on_top(model, v, instance, upper, v.dies[lower_id], on)
     _bottom_side(model, v, instance)
+    _turns(model, v, instance)
     _symmetry(model, v, instance)
 
 
@@ -102,10 +106,13 @@ def _levels(model: cp_model.CpModel, v: Variables, instance: Instance) -> None:
         enforce = [d.base] if d.bottom is None else [d.base, d.bottom.negated()]
         z_base = rules.base_thickness_um + rules.joint_um(d.die, None)
         model.add(d.z_um == z_base).only_enforce_if(enforce)
+        fow = d.film_over_wire
         for lower_id, on in d.on.items():
             lower = v.dies[lower_id]
             model.add(d.tier == lower.tier + 1).only_enforce_if(on)
-            joint = rules.joint_um(d.die, lower.die)
+            joint: Expr = rules.joint_um(d.die, lower.die)
+            if fow is not None:  # the turn's film instead of the joint
+                joint += (rules.film_over_wire_um - rules.joint_um(d.die, lower.die)) * fow
             model.add(d.z_um == lower.top_um + joint).only_enforce_if(on)
 
 
@@ -130,12 +137,18 @@ def _on_top(
     overhang = v.groups[RuleGroup.OVERHANG]
     for edge in Edge:
         model.add(lo.inset(up, edge) >= -rules.max_overhang_um).only_enforce_if([on, overhang])
-    # The die below keeps its pad rows exposed (a staircase) ...
+    # The die below keeps its pad rows exposed (a staircase); at the turn the film covers
+    # them, and the die above only does not reach past them ...
     staircase = v.groups[RuleGroup.STAIRCASE]
     offset_um = rules.staircase_offset_um
+    fow = upper.film_over_wire
     for rotation, literal in lower.rotation.items():
         for edge in _pad_sides(lower, rotation):
-            _stay_back(model, lo, up, edge, offset_um * staircase, [on, literal])
+            if fow is None:
+                _stay_back(model, lo, up, edge, offset_um * staircase, [on, literal])
+            else:
+                _stay_back(model, lo, up, edge, 0, [on, literal])
+                _stay_back(model, lo, up, edge, offset_um * staircase, [on, literal, ~fow])
     # ... and the die above is supported under its own pad rows (no bonding on an overhang).
     for rotation, literal in upper.rotation.items():
         for edge in _pad_sides(upper, rotation):
@@ -148,7 +161,7 @@ def _stay_back(
     upper: Box,
     edge: Edge,
     by: Expr,
-    enforce: list[cp_model.IntVar],
+    enforce: list[cp_model.LiteralT],
 ) -> None:
     model.add(lower.inset(upper, edge) >= by).only_enforce_if(enforce)
 
@@ -166,6 +179,34 @@ def _bottom_side(model: cp_model.CpModel, v: Variables, instance: Instance) -> N
                 model.add_implication(d.bottom, other.on[d.die.id].negated())
         hang = rules.ball_height_um - rules.joint_um(d.die, None) - d.die.thickness_um
         model.add(d.z_um == hang).only_enforce_if(d.bottom)
+
+
+def _turns(model: cp_model.CpModel, v: Variables, instance: Instance) -> None:
+    """Rule ``film_over_wire``: a die turns its stack's staircase only on a wire-bonded
+    die, facing its pads away from that die's, and once per stack."""
+    turning = [(d, d.film_over_wire) for d in v.dies.values() if d.film_over_wire is not None]
+    for d, fow in turning:
+        model.add_implication(fow, ~d.base)
+        for lower_id, on in sorted(d.on.items()):
+            lower = v.dies[lower_id]
+            if lower.die.bond is not BondType.WIRE_BOND or not lower.die.pad_edges:
+                model.add_bool_or([~fow, ~on])
+                continue
+            for (a, up_rot), (b, lo_rot) in itertools.product(
+                sorted(d.rotation.items()), sorted(lower.rotation.items())
+            ):
+                if set(d.die.pad_edges_at(a)) & set(lower.die.pad_edges_at(b)):
+                    model.add_bool_or([~fow, ~on, ~up_rot, ~lo_rot])
+    for root in instance.roots:
+        here = []
+        for d, fow in turning:
+            if root not in d.member:
+                continue
+            both = model.new_bool_var(f"{d.die.id}|{root}.turns")
+            model.add_bool_or([~fow, ~d.member[root], both])
+            here.append(both)
+        if len(here) > 1:
+            model.add_at_most_one(here)
 
 
 def _symmetry(model: cp_model.CpModel, v: Variables, instance: Instance) -> None:
