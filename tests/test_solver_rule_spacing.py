@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from shapely.geometry import box
-from solver_fixtures import EPOP_RULES, rule_model, status, wb_die
+from solver_fixtures import EPOP_RULES, double_sided_cap, rule_model, status, wb_die
 
 from layoutopt.model import BondType, Design, Die, DieKind, Edge, Envelope
 from layoutopt.solver.groups import RuleGroup
@@ -118,3 +119,56 @@ def test_finger_ring_clears_the_flip_chip_roots_fillet() -> None:
         model.add(f.x_um == 1000)
         model.add(w.x_um == 1000 - overhang_um)
         assert status(model) == verdict, overhang_um
+
+
+def _caps(n: int, *, spacing_um: int = 200, **rules: object) -> Design:
+    """``n`` 0201 capacitors on a double-sided SiP (each may go on either face)."""
+    design = double_sided_cap(100)
+    cap = design.dies[0]
+    caps = tuple(replace(cap, id=f"C{k}") for k in range(n))
+    rules_ = replace(design.rules, die_spacing_um=spacing_um, **rules)
+    return replace(design, dies=caps, rules=rules_)
+
+
+def _at(model, d, x_um: int, *, bottom: bool) -> None:  # type: ignore[no-untyped-def]
+    model.add(d.base == 1)
+    model.add(d.bottom == int(bottom))
+    model.add(d.rotation[0] == 1)
+    model.add(d.x_um == x_um)
+    model.add(d.y_um == 0)
+
+
+@pytest.mark.parametrize(
+    ("gap_um", "same_face", "verdict"),
+    [(190, True, "infeasible"), (200, True, "feasible"), (0, False, "feasible")],
+)
+def test_spacing_holds_per_face(gap_um: int, same_face: bool, verdict: str) -> None:
+    # Two caps 600 um wide: 200 um apart on one face, anywhere when on opposite faces.
+    for bottom in (False, True):
+        model, v, _ = rule_model(_caps(2), spacing)
+        _at(model, v.die("C0"), 0, bottom=bottom)
+        _at(model, v.die("C1"), 600 + gap_um, bottom=bottom if same_face else not bottom)
+        assert status(model) == verdict, (gap_um, same_face, bottom)
+
+
+def test_a_uniform_spacing_needs_no_pairwise_constraint() -> None:
+    # One NoOverlap2D per face states it: the model grows with the stacks, not their pairs
+    # (1,000 stacks took 162 s to build pairwise).
+    model, _, _ = rule_model(_caps(40), spacing)
+    faces = [c for c in model.proto.constraints if len(c.no_overlap_2d.x_intervals) > 0]
+    assert [len(c.no_overlap_2d.x_intervals) for c in faces] == [40, 40]  # top, bottom
+    assert not any(".apart[" in var.name for var in model.proto.variables)
+
+
+def test_only_the_pairs_that_need_more_spacing_are_pairwise() -> None:
+    # Passives 200 um apart, but a passive and the PMIC 500 um: the NoOverlap2D keeps the
+    # 200 um, and only the passive-PMIC pairs get a disjunction for the rest.
+    design = _caps(4, pair_spacing_um=(((DieKind.PASSIVE, DieKind.PMIC), 500),))
+    pmic = replace(design.dies[0], id="P0", kind=DieKind.PMIC)
+    design = replace(design, dies=(*design.dies, pmic))
+    model, v, _ = rule_model(design, spacing)
+    pairs = {var.name.split(".apart")[0] for var in model.proto.variables if ".apart[" in var.name}
+    assert pairs == {f"C{k}|P0" for k in range(4)}
+    _at(model, v.die("C0"), 0, bottom=False)
+    _at(model, v.die("P0"), 600 + 490, bottom=False)
+    assert status(model) == "infeasible"

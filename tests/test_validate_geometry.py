@@ -68,3 +68,18 @@ def test_insets_measure_how_far_inner_reaches_out(outer: Rect, inner: Rect) -> N
     assert grown.covers(_poly(inner))
     if reach > 0:
         assert not _poly(outer).buffer(reach - 1, join_style="mitre").covers(_poly(inner))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(rects, min_size=0, max_size=25), st.integers(0, 40))
+def test_the_spacing_sweep_visits_every_pair_that_can_break_the_rule(rs, reach_um) -> None:
+    # The spacing rule checks only the pairs the x-sweep gives; every pair whose
+    # Chebyshev clearance is below the widest spacing must be among them, in stack order.
+    from layoutopt.validate import _near_pairs
+
+    keeps = dict(enumerate(rs))
+    order = list(keeps)
+    pairs = _near_pairs(keeps, order, reach_um)
+    close = [(a, b) for a in order for b in order[a + 1 :] if rs[a].gap_um(rs[b]) < reach_um]
+    assert set(close) <= set(pairs)
+    assert pairs == sorted(set(pairs))

@@ -12,8 +12,11 @@ in design order, so the model built from it does not depend on hashing.
 ...                      stack_pairs=((DieKind.DRAM, DieKind.DRAM),))
 >>> design = Design("two", (d0, d1), rules, Envelope(box(0, 0, 9000, 9000), 900))
 >>> instance = build_instance(design, grid_um=10)
->>> instance.lower["D1"], instance.member_roots["D1"]
-(('D0',), ('D0', 'D1'))
+>>> instance.lower["D1"], instance.member_roots["D1"], instance.members["D0"]
+(('D0',), ('D0', 'D1'), ('D0', 'D1'))
+
+Building it takes time linear in the dies plus the pairs that may rest on each other (a
+design of 5,000 flip-chip dies, none of which can rest on another, has no pairs at all).
 """
 
 from __future__ import annotations
@@ -107,6 +110,7 @@ class Instance:
     lower: dict[str, tuple[str, ...]]  # the dies each die may rest on
     roots: tuple[str, ...]  # dies that may be at tier 0 (the roots of stacks)
     member_roots: dict[str, tuple[str, ...]]  # the roots whose stack a die may join
+    members: dict[str, tuple[str, ...]]  # root -> the dies that may join its stack
     bottom_ok: tuple[str, ...]  # dies that may go on the bottom face (double-sided SiP)
     # Room beyond the outline box that coordinates may reach when the outline is relaxed
     # (for infeasibility explanations): every die side by side with all its margins.
@@ -138,8 +142,32 @@ class Instance:
         return max(x1 - x0, y1 - y0)
 
 
+def _lower(design: Design) -> dict[str, tuple[str, ...]]:
+    """The dies each die may rest on, in design order. Whether one die may rest on another
+    depends only on their bonds and kinds, so it is decided once per pair of those."""
+    dies = design.dies
+    decided: dict[tuple[object, ...], bool] = {}
+
+    def may(up: Die, lo: Die) -> bool:
+        key = (up.bond, up.kind, lo.bond, lo.kind)
+        if key not in decided:
+            decided[key] = _can_rest_on(design, up, lo)
+        return decided[key]
+
+    lower: dict[str, tuple[str, ...]] = {}
+    for up in dies:
+        if up.bond in (BondType.FLIP_CHIP, BondType.SMT) or design.rules.max_dies_per_stack < 2:
+            lower[up.id] = ()  # rests on nothing (the common case of a large design)
+            continue
+        lower[up.id] = tuple(lo.id for lo in dies if lo.id != up.id and may(up, lo))
+    return lower
+
+
 def _reachable_roots(
-    lower: dict[str, tuple[str, ...]], roots: tuple[str, ...], die_id: str
+    lower: dict[str, tuple[str, ...]],
+    roots: frozenset[str],
+    position: dict[str, int],
+    die_id: str,
 ) -> tuple[str, ...]:
     seen: set[str] = set()
     frontier = [die_id]
@@ -149,7 +177,19 @@ def _reachable_roots(
             continue
         seen.add(k)
         frontier.extend(lower[k])
-    return tuple(r for r in roots if r in seen)
+    return tuple(sorted((r for r in seen if r in roots), key=position.__getitem__))
+
+
+def _members(
+    ids: tuple[str, ...], roots: tuple[str, ...], member_roots: dict[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
+    """Root -> the dies that may join its stack, in design order (the inverse of
+    ``member_roots``, in one pass)."""
+    members: dict[str, list[str]] = {root: [] for root in roots}
+    for die_id in ids:
+        for root in member_roots[die_id]:
+            members[root].append(die_id)
+    return {root: tuple(m) for root, m in members.items()}
 
 
 def _slack_um(design: Design) -> int:
@@ -190,11 +230,11 @@ def build_instance(design: Design, grid_um: int) -> Instance:
     """The instance of ``design`` on a position grid of ``grid_um``."""
     dies = design.dies
     ids = tuple(d.id for d in dies)
-    lower = {
-        up.id: tuple(lo.id for lo in dies if lo.id != up.id and _can_rest_on(design, up, lo))
-        for up in dies
-    }
+    position = {die_id: k for k, die_id in enumerate(ids)}
+    lower = _lower(design)
     roots = tuple(d.id for d in dies if d.bond is not BondType.MICRO_BUMP)
+    root_set = frozenset(roots)
+    member_roots = {i: _reachable_roots(lower, root_set, position, i) for i in ids}
     slack = _slack_um(design)
     g = grid_um
     x0, y0, x1, y1 = design.envelope.outline.bounds
@@ -204,10 +244,11 @@ def build_instance(design: Design, grid_um: int) -> Instance:
         design=design,
         grid_um=g,
         die_ids=ids,
-        position={die_id: k for k, die_id in enumerate(ids)},
+        position=position,
         lower=lower,
         roots=roots,
-        member_roots={i: _reachable_roots(lower, roots, i) for i in ids},
+        member_roots=member_roots,
+        members=_members(ids, roots, member_roots),
         bottom_ok=_bottom_ok(design),
         slack_um=slack,
         x_steps=(int(x0) // g - reach, int(x1) // g + reach),

@@ -232,10 +232,9 @@ def _stack_vars(
         model.new_int_var(x_lo * g, x_hi * g, f"{name}.x1_um"),
         model.new_int_var(y_lo * g, y_hi * g, f"{name}.y1_um"),
     )
-    for member in dies.values():
-        literal = member.member.get(root)
-        if literal is None:
-            continue
+    for member_id in instance.members[root]:
+        member = dies[member_id]
+        literal = member.member[root]
         for edge in Edge:
             model.add(box.inset(member.box, edge) >= 0).only_enforce_if(literal)
     ring = {edge: model.new_bool_var(f"{name}.ring[{edge.value}]") for edge in Edge}
@@ -265,10 +264,8 @@ def _ring_rows(
     rules = instance.design.rules
     bonders = sum(
         1
-        for die_id in instance.die_ids
-        if instance.die(die_id).bond is BondType.WIRE_BOND
-        and instance.die(die_id).pad_edges
-        and root in instance.member_roots[die_id]
+        for die_id in instance.members[root]
+        if instance.die(die_id).bond is BondType.WIRE_BOND and instance.die(die_id).pad_edges
     )
     most = rules.rows_per_tier * bonders
     rows: dict[Edge, IntVar] = {}

@@ -66,14 +66,17 @@ def _assignment(model: cp_model.CpModel, v: Variables, instance: Instance) -> No
     """Each die on the substrate or on one die; at most one die on each; membership
     follows the chain (resting on a member of stack ``root`` makes you one)."""
     for d in v.dies.values():
-        if d.die.id not in instance.roots:
+        if d.die.id not in v.stacks:  # a dict: no scan of the roots per die
             model.add(d.base == 0)
         model.add_exactly_one([d.base, *d.on.values()])
         model.add_exactly_one(d.member.values())
+    uppers: dict[str, list[cp_model.IntVar]] = {lower_id: [] for lower_id in instance.die_ids}
+    for d in v.dies.values():
+        for lower_id, on in d.on.items():
+            uppers[lower_id].append(on)
     for lower_id in instance.die_ids:
-        uppers = [d.on[lower_id] for d in v.dies.values() if lower_id in d.on]
-        if len(uppers) > 1:
-            model.add_at_most_one(uppers)
+        if len(uppers[lower_id]) > 1:
+            model.add_at_most_one(uppers[lower_id])
     for upper in v.dies.values():
         for lower_id, on in upper.on.items():
             for root, lower_member in v.dies[lower_id].member.items():
@@ -91,7 +94,7 @@ def _stack_limit(model: cp_model.CpModel, v: Variables, instance: Instance) -> N
     for d in v.dies.values():
         model.add(d.tier <= max(0, limit - 1)).only_enforce_if(group)
     for root in instance.roots:
-        members = [d.member[root] for d in v.dies.values() if root in d.member]
+        members = [v.dies[m].member[root] for m in instance.members[root]]
         if len(members) > limit:
             model.add(sum(members) <= limit).only_enforce_if(group)
     least = -(-len(v.dies) // max(1, limit))
@@ -227,6 +230,6 @@ def _symmetry(model: cp_model.CpModel, v: Variables, instance: Instance) -> None
         for a, b in itertools.pairwise(keys):
             model.add(a < b)
         # Side-by-side copies on the substrate: order them in x as well.
-        if all(m in instance.roots and not instance.lower[m] for m in members):
+        if all(m in v.stacks and not instance.lower[m] for m in members):
             for a_id, b_id in itertools.pairwise(members):
                 model.add(v.dies[a_id].x_steps <= v.dies[b_id].x_steps)

@@ -34,7 +34,7 @@ def _least_um(instance: Instance, die_id: str) -> int:
     """The least a die adds to its stack: its thinnest joint and thinnest option."""
     rules, die = instance.design.rules, instance.die(die_id)
     joints = [rules.joint_um(die, instance.die(lo)) for lo in instance.lower[die_id]]
-    if die_id in instance.roots:
+    if die_id in instance.members:  # the roots, as dict keys
         joints.append(rules.joint_um(die, None))
     return min(joints) + min((die.thickness_um, *die.allowed_thickness_um))
 
@@ -51,9 +51,9 @@ def _stack_sums(model: cp_model.CpModel, v: Variables, instance: Instance) -> No
         if base.bottom is not None:
             continue
         above = sum(
-            _least_um(instance, d.die.id) * d.member[root]
-            for d in v.dies.values()
-            if root in d.member and d.die.id != root
+            _least_um(instance, m) * v.dies[m].member[root]
+            for m in instance.members[root]
+            if m != root
         )
         model.add(v.package.thickness_um >= base.top_um + above + clearance).only_enforce_if(
             base.base
