@@ -342,6 +342,9 @@ def solve(
     A design with alternatives is solved once per family; the best goes to OUT, each
     family to OUT/families/NAME, and the comparison to OUT/comparison.csv.
     """
+    from layoutopt.deadline import Deadline
+
+    command = Deadline.after(time_limit_s)  # the whole command keeps to the limit
     writing = False
     try:
         from layoutopt.design_file import load_design
@@ -352,6 +355,8 @@ def solve(
 
         design = load_design(design_path, limits=DesignLimits(max_dies=max_dies))
         prepare_output_dir(out)
+        budget, skipped = _drawing_budget(design, command, time_limit_s, drawings)
+        drawings = drawings and skipped is None
         options = SolveOptions(
             time_limit_s=time_limit_s,
             workers=workers,
@@ -361,7 +366,7 @@ def solve(
             warpage=warpage,
             thermal_model=thermal_model.value,
         )
-        comparison = compare_families(design, options)
+        comparison = compare_families(design, options, deadline=budget)
         writing = True
         best = comparison.best_index
         if len(comparison.variants) > 1:
@@ -379,6 +384,9 @@ def solve(
     except KeyboardInterrupt:
         raise _interrupted(out, writing) from None
     _print_summary(variant, result, out)
+    if skipped is not None:
+        console.print(f"drawings  {skipped}", markup=False)
+    _print_overrun(result, command, time_limit_s)
     from layoutopt.solver import SolveStatus
 
     codes = {
@@ -388,6 +396,63 @@ def solve(
         SolveStatus.NO_SOLUTION: ExitCode.NO_SOLUTION,
     }
     raise typer.Exit(int(codes[result.status]))
+
+
+# A command may overrun its limit by 10 % plus this much (interpreter start, imports,
+# reading the design) before it says where the time went.
+OVERRUN_SLACK_S = 3.0
+
+
+def _drawing_budget(design, command, time_limit_s: float, drawings: bool):  # type: ignore[no-untyped-def]
+    """(the solve's deadline, why the drawings are skipped or None).
+
+    Drawings take their estimated time (:func:`layoutopt.pipeline.drawing_time_s`) off the
+    end of the limit when it is at most a fifth of it; past that they are skipped, with the
+    reason and the command that draws them, and the solve keeps the whole limit."""
+    from layoutopt.deadline import Deadline
+    from layoutopt.pipeline import drawing_time_s
+
+    if not drawings:
+        return command, None
+    families = len(design.variants())
+    need_s = drawing_time_s(design) * (1 if families == 1 else families + 1)
+    if need_s <= 0.2 * time_limit_s:
+        return Deadline(command.start_s, command.end_s - need_s), None
+    why = (
+        f"skipped: {len(design.dies)} dies take about {need_s:.0f} s to draw, more than a "
+        f"fifth of the {time_limit_s:g} s limit; `layoutopt render LAYOUT` draws them, or "
+        "give a longer --time-limit"
+    )
+    return command, why
+
+
+def _print_overrun(result, command, time_limit_s: float) -> None:  # type: ignore[no-untyped-def]
+    """Say where the time went when the command ran past its limit (10 % + a constant):
+    the checks and drawings run to their end once started."""
+    elapsed_s = command.elapsed_s()
+    if elapsed_s <= 1.1 * time_limit_s + OVERRUN_SLACK_S:
+        return
+    names = {
+        "build": "model build",
+        "cp_sat": "CP-SAT",
+        "engine": "placement engine",
+        "thermal": "thermal check",
+        "warpage": "warpage check",
+        "validate": "validation",
+        "explain": "explanation",
+    }
+    phases = result.stats.get("timing", {}).get("phases_s", {})
+    solved_s = result.time_s
+    spent = {names.get(k, k): v for k, v in phases.items()}
+    spent["writing and drawings"] = max(0.0, elapsed_s - solved_s)
+    top = sorted(spent.items(), key=lambda kv: -kv[1])[:4]
+    where = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in top if seconds >= 0.05)
+    console.print(
+        f"time      {elapsed_s:.1f} s, past the {time_limit_s:g} s limit: {where}. The checks "
+        "and drawings cannot stop part-way; --no-warpage, --thermal-model compact, "
+        "--no-drawings or a longer --time-limit keep a design this size within it",
+        markup=False,
+    )
 
 
 def _write_comparison_csv(path: Path, rows: list[dict[str, object]]) -> None:
@@ -471,7 +536,7 @@ def _print_summary(design, result, out: Path) -> None:  # type: ignore[no-untype
                     f"{t.top_surface_c:.1f} °C{skin} ({t.model})"
                 )
             )
-        _print_assessment(design, layout)
+        _print_assessment(design, layout, result.warpage)
         console.print(f"written   {out / 'layout.json'}", markup=False)
     for line in result.explanation:
         console.print(f"why       {line}", markup=False)
@@ -493,10 +558,10 @@ def _print_ballout(design, layout) -> None:  # type: ignore[no-untyped-def]
         console.print(f"wires     {wires.line()}", markup=False)
 
 
-def _print_assessment(design, layout) -> None:  # type: ignore[no-untyped-def]
+def _print_assessment(design, layout, warpage=None) -> None:  # type: ignore[no-untyped-def]
     from layoutopt.assess import assess
 
-    checks = assess(design, layout)
+    checks = assess(design, layout, warpage=warpage)  # the loop's report: not computed twice
     w, c = checks.warpage, checks.cost
     limit = "no limit" if w.max_warpage_um is None else f"limit {w.max_warpage_um:g} µm"
     console.print(

@@ -57,7 +57,6 @@ from layoutopt.errors import DesignError, LibraryError
 from layoutopt.files import read_text
 from layoutopt.library.library import Library, load_library
 from layoutopt.library.spec import (
-    ABSOLUTE_ZERO_C,
     Bandwidth,
     Celsius,
     Coordinate,
@@ -1113,9 +1112,11 @@ def _materials(lib: Library, extra: dict[str, MaterialSpec]) -> tuple[Material, 
 
 
 def _check(design: Design, origin: dict[str, int], spec: DesignFile) -> None:
+    # Power maps and thermal limits (ambient above absolute zero, limits above it, a skin
+    # limit with a housing) are invariants of the core values (Die, ThermalSpec, Design):
+    # they raised already, and _in_file_terms named the entry of the file.
     _check_dies(design, origin)
     _check_pads(design, origin)
-    _check_thermal(design, origin)
     _check_materials(design, origin)
     for variant in design.variants():  # the warpage model needs every body material's E, nu, CTE
         check_mechanical_inputs(variant)
@@ -1133,35 +1134,7 @@ def _check(design: Design, origin: dict[str, int], spec: DesignFile) -> None:
         _check_fingers(variant, origin, name)
 
 
-def _check_power_maps(design: Design, origin: dict[str, int]) -> None:
-    for die in design.dies:
-        where = f"dies[{origin[die.id]}]"
-        pm = die.power_map
-        if pm is not None:
-            widths = {len(row) for row in pm}
-            if not pm or 0 in widths or len(widths) != 1:
-                raise DesignError(
-                    f"power map rows have different lengths {sorted(len(r) for r in pm)}",
-                    field=f"{where}.power_map",
-                    fix="give a rectangular grid: every row (south to north) the same number "
-                    "of columns (west to east)",
-                )
-            if any(v < 0 for row in pm for v in row):
-                raise DesignError(
-                    "power map has a negative value",
-                    field=f"{where}.power_map",
-                    fix="give relative power densities, zero or positive",
-                )
-            if sum(sum(row) for row in pm) <= 0:
-                raise DesignError(
-                    "power map is all zero",
-                    field=f"{where}.power_map",
-                    fix="give relative power densities with a positive sum",
-                )
-
-
 def _check_dies(design: Design, origin: dict[str, int]) -> None:
-    _check_power_maps(design, origin)
     for die in design.dies:
         where = f"dies[{origin[die.id]}]"
         if (
@@ -1254,44 +1227,6 @@ def _check_balls(design: Design, name: str) -> None:
             )
 
 
-def _check_thermal(design: Design, origin: dict[str, int]) -> None:
-    t = design.thermal
-    if not t.ambient_c > ABSOLUTE_ZERO_C:
-        raise DesignError(
-            f"{t.ambient_c:g} °C is not above absolute zero ({ABSOLUTE_ZERO_C} °C)",
-            field="thermal.ambient_c",
-            value=t.ambient_c,
-            fix="give the ambient temperature in °C, e.g. 25",
-        )
-    if t.max_skin_c is not None and t.housing_thickness_um <= 0:
-        # Silently skipping the limit would report a design as within a limit never checked.
-        raise DesignError(
-            "a skin limit needs a housing: without one (housing_thickness 0) there is no "
-            "skin surface to check",
-            field="thermal.max_skin_c",
-            value=t.max_skin_c,
-            fix="give thermal.housing_thickness (the wall between package top and skin, "
-            "e.g. '0.8 mm'), or limit the package top with thermal.max_top_c instead",
-        )
-    for key in ("max_top_c", "max_skin_c"):
-        limit = getattr(t, key)
-        if limit is not None and limit <= t.ambient_c:
-            raise DesignError(
-                f"limit is not above the ambient {t.ambient_c:g} °C",
-                field=f"thermal.{key}",
-                value=limit,
-                fix=f"raise thermal.{key} above thermal.ambient_c or lower the ambient",
-            )
-    for die in design.dies:
-        if die.max_junction_c <= t.ambient_c:
-            raise DesignError(
-                f"junction limit of {die.id} is not above the ambient {t.ambient_c:g} °C",
-                field=f"dies[{origin[die.id]}].max_junction_c",
-                value=die.max_junction_c,
-                fix="raise max_junction_c above thermal.ambient_c or lower the ambient",
-            )
-
-
 def check_design(design: Design) -> None:
     """Check the values of a core design that came from elsewhere than a design file.
 
@@ -1316,9 +1251,7 @@ def check_design(design: Design) -> None:
                 fix="give each die a distinct id",
             )
         origin[die.id] = i
-    _check_magnitudes(design)
-    _check_power_maps(design, origin)
-    _check_thermal(design, origin)
+    _check_magnitudes(design)  # power maps and thermal limits: the core values' own checks
     # Materials are not checked: a design without a table uses the library's
     # (layoutopt.thermal.materials.fallback_material), which reports an unknown name itself.
     _check_height(design, design.rules, origin, "rules", design.rules.name)

@@ -138,11 +138,20 @@ def _at(model, d, x_um: int, *, bottom: bool) -> None:  # type: ignore[no-untype
     model.add(d.y_um == 0)
 
 
+@pytest.fixture(params=["pairwise", "per face"])
+def spacing_form(request, monkeypatch):  # type: ignore[no-untyped-def]
+    """Both forms of the rule: pair by pair (small designs) and one NoOverlap2D per face
+    (large ones; forced here on small ones)."""
+    if request.param == "per face":
+        monkeypatch.setattr(spacing, "PAIRWISE_MAX_ROOTS", 0)
+    return request.param
+
+
 @pytest.mark.parametrize(
     ("gap_um", "same_face", "verdict"),
     [(190, True, "infeasible"), (200, True, "feasible"), (0, False, "feasible")],
 )
-def test_spacing_holds_per_face(gap_um: int, same_face: bool, verdict: str) -> None:
+def test_spacing_holds_per_face(spacing_form, gap_um: int, same_face: bool, verdict: str) -> None:  # type: ignore[no-untyped-def]
     # Two caps 600 um wide: 200 um apart on one face, anywhere when on opposite faces.
     for bottom in (False, True):
         model, v, _ = rule_model(_caps(2), spacing)
@@ -151,18 +160,28 @@ def test_spacing_holds_per_face(gap_um: int, same_face: bool, verdict: str) -> N
         assert status(model) == verdict, (gap_um, same_face, bottom)
 
 
-def test_a_uniform_spacing_needs_no_pairwise_constraint() -> None:
-    # One NoOverlap2D per face states it: the model grows with the stacks, not their pairs
-    # (1,000 stacks took 162 s to build pairwise).
-    model, _, _ = rule_model(_caps(40), spacing)
+def test_relaxed_spacing_keeps_stacks_apart_in_both_forms(spacing_form) -> None:  # type: ignore[no-untyped-def]
+    for gap_um, verdict in ((0, "feasible"), (-10, "infeasible")):
+        model, v, _ = rule_model(_caps(2, spacing_um=1000), spacing, relax={RuleGroup.SPACING})
+        _at(model, v.die("C0"), 0, bottom=False)
+        _at(model, v.die("C1"), 600 + gap_um, bottom=False)
+        assert status(model) == verdict, gap_um
+
+
+def test_a_uniform_spacing_on_many_stacks_needs_no_pairwise_constraint() -> None:
+    # Past PAIRWISE_MAX_ROOTS one NoOverlap2D per face states it: the model grows with the
+    # stacks, not their pairs (1,000 stacks took 162 s to build pairwise).
+    n = spacing.PAIRWISE_MAX_ROOTS + 1
+    model, _, _ = rule_model(_caps(n), spacing)
     faces = [c for c in model.proto.constraints if len(c.no_overlap_2d.x_intervals) > 0]
-    assert [len(c.no_overlap_2d.x_intervals) for c in faces] == [40, 40]  # top, bottom
+    assert [len(c.no_overlap_2d.x_intervals) for c in faces] == [n, n]  # top, bottom
     assert not any(".apart[" in var.name for var in model.proto.variables)
 
 
-def test_only_the_pairs_that_need_more_spacing_are_pairwise() -> None:
+def test_only_the_pairs_that_need_more_spacing_are_pairwise(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     # Passives 200 um apart, but a passive and the PMIC 500 um: the NoOverlap2D keeps the
     # 200 um, and only the passive-PMIC pairs get a disjunction for the rest.
+    monkeypatch.setattr(spacing, "PAIRWISE_MAX_ROOTS", 0)
     design = _caps(4, pair_spacing_um=(((DieKind.PASSIVE, DieKind.PMIC), 500),))
     pmic = replace(design.dies[0], id="P0", kind=DieKind.PMIC)
     design = replace(design, dies=(*design.dies, pmic))

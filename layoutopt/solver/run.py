@@ -11,7 +11,7 @@ from layoutopt.deadline import Deadline
 from layoutopt.interrupt import InterruptibleCpSolver
 from layoutopt.solver.build import BuiltModel
 
-__all__ = ["cp_solver", "found", "run_stage"]
+__all__ = ["add_phase_s", "cp_solver", "found", "run_stage"]
 
 # CP-SAT is given at least this long, so a nearly spent budget still returns a status.
 MIN_RUN_S = 0.05
@@ -32,6 +32,13 @@ def cp_solver(
     if workers == 1:
         params.interleave_search = False
     return solver
+
+
+def add_phase_s(stats: dict[str, Any], phase: str, seconds: float) -> None:
+    """Add ``seconds`` of wall time to ``phase`` in ``stats["timing"]["phases_s"]`` (the
+    time a command spent where: model build, engine, CP-SAT, checks; timing.json)."""
+    phases = stats.setdefault("timing", {}).setdefault("phases_s", {})
+    phases[phase] = round(phases.get(phase, 0.0) + seconds, 3)
 
 
 def found(status: Any) -> bool:
@@ -71,6 +78,7 @@ def run_stage(
     if first.elapsed_s is not None and "first_solution_s" not in timing:
         timing["first_solution_s"] = round(first.elapsed_s, 3)
     timing.setdefault("stages_s", []).append(round(solver.wall_time, 3))
+    add_phase_s(stats, "cp_sat", solver.wall_time)
     stats["stages"].append(
         {
             "name": name,

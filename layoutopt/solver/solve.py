@@ -36,7 +36,8 @@ warm start and the explanation take their share of what is left on it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+import time
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -50,7 +51,7 @@ from layoutopt.solver.explain import explain_infeasible, precheck
 from layoutopt.solver.hints import add_hints, complete_hint, hint_from_solution
 from layoutopt.solver.objective import Stage, StageName, first_stage_value, rank_key, stages
 from layoutopt.solver.result import SolveOptions, SolveResult, SolveStatus
-from layoutopt.solver.run import found, run_stage
+from layoutopt.solver.run import add_phase_s, found, run_stage
 from layoutopt.solver.solution import extract_layout, layout_structure, structure_of
 from layoutopt.solver.standard import solve_standard
 from layoutopt.solver.structure import Structure
@@ -116,16 +117,21 @@ def _engine_hint(
     # time may reach twice its budget: a quarter then. It packs on the model's grid, so
     # the model can take its layout exactly.
     engine = stage.share(0.5 if options.workers > 1 else 0.25)
+    started_s = time.perf_counter()
     hint = constructive_layout(
         design, deadline=engine, seed=options.seed, workers=options.workers, grid_um=options.grid_um
     )
+    add_phase_s(stats, "engine", time.perf_counter() - started_s)
     stats["hint"] = "engine found none"
     if hint is None:
         return None
     stats["hint"] = "engine"
     hint = relabel_identical(design, hint)
     incumbent = None
-    if not _violations(design, hint):  # legal as it is (heights from the rules): kept
+    started_s = time.perf_counter()
+    legal = not _violations(design, hint)
+    add_phase_s(stats, "validate", time.perf_counter() - started_s)
+    if legal:  # legal as it is (heights from the rules): kept
         incumbent = (hint, layout_structure(built, hint))
         _first_found(stats, since)
     # Half of what is left, and at least COMPLETE_MIN_S: a completed hint is a solution of
@@ -287,6 +293,7 @@ def _placement_solve(
         "hint": "given" if options.hint is not None else None,
         "objective_units": "weighted" if weighted else "um2",
     }
+    add_phase_s(stats, "build", since.elapsed_s())
     out = _run_stages(built, plan, options, forbidden, deadline, since, stats)
     elapsed = since.elapsed_s()
     if out.layout is None:
@@ -338,8 +345,11 @@ def solve(
             design=design,
         )
     loop = _thermal_loop(design, options, deadline)
+    started_s = time.perf_counter()
     result = _with_reason(design, options, loop, deadline)
+    phases_s = {**loop.phases_s, "explain": round(time.perf_counter() - started_s, 3)}
     stats = dict(result.stats)
+    stats["timing"] = {**stats.get("timing", {}), "phases_s": dict(sorted(phases_s.items()))}
     stats.update(
         {
             "thermal_rounds": len(loop.cut),
@@ -364,17 +374,24 @@ class _Loop:
     first: SolveResult
     out_of_rounds: bool = False
     kinds: frozenset[str] = frozenset()  # "thermal", "warpage": what the cuts were for
+    phases_s: dict[str, float] = field(default_factory=dict)  # every round's, summed
 
 
 def _check_limits(
-    design: Design, layout: Layout, result: SolveResult, options: SolveOptions
+    design: Design,
+    layout: Layout,
+    result: SolveResult,
+    options: SolveOptions,
+    phases: dict[str, Any],
 ) -> tuple[SolveResult, tuple[str, ...], str]:
     """The candidate with its thermal and warpage reports, what it breaks, and which kind.
 
     Warpage is checked once the temperatures hold (a cut for heat already changes the
     structure); it costs 10-60 ms (``benchmarks/bench_checks.py``)."""
     if options.thermal:
+        started_s = time.perf_counter()
         report = _thermal(design, layout, options)
+        add_phase_s(phases, "thermal", time.perf_counter() - started_s)
         result = replace(result, thermal=report)
         if not report.ok:
             return result, report.violations(), "thermal"
@@ -382,7 +399,9 @@ def _check_limits(
     if options.warpage and design.materials:
         from layoutopt.mechanics import warpage_report
 
+        started_s = time.perf_counter()
         warp = warpage_report(design, layout)
+        add_phase_s(phases, "warpage", time.perf_counter() - started_s)
         result = replace(result, warpage=warp)
         if not warp.ok:
             return result, warp.violations(), "warpage"
@@ -394,16 +413,21 @@ def _thermal_loop(design: Design, options: SolveOptions, deadline: Deadline) -> 
     last_too_hot: tuple[str, ...] = ()
     kinds: set[str] = set()
     first: SolveResult | None = None
+    times: dict[str, Any] = {}  # {"timing": {"phases_s": ...}} over every round
     while True:
         result, structure = _placement_solve(design, options, cut, deadline)
+        for phase, seconds in result.stats.get("timing", {}).get("phases_s", {}).items():
+            add_phase_s(times, phase, seconds)
         first = first or result
         if not result.status.has_layout or result.layout is None:
             break
         # A fixed height: thickest dies and fill on the proven footprint (layoutopt.fill).
         layout = fill_to_height(design, result.layout)
         result = replace(result, layout=layout)
+        started_s = time.perf_counter()
         _validate(design, layout)
-        result, broken, kind = _check_limits(design, layout, result, options)
+        add_phase_s(times, "validate", time.perf_counter() - started_s)
+        result, broken, kind = _check_limits(design, layout, result, options, times)
         if not broken or structure is None:
             break
         cut.append(structure)
@@ -411,9 +435,16 @@ def _thermal_loop(design: Design, options: SolveOptions, deadline: Deadline) -> 
         if len(cut) >= MAX_THERMAL_ROUNDS or deadline.expired():
             result = replace(result, status=SolveStatus.NO_SOLUTION, layout=None)
             return _Loop(
-                result, tuple(cut), last_too_hot, first, out_of_rounds=True, kinds=frozenset(kinds)
+                result,
+                tuple(cut),
+                last_too_hot,
+                first,
+                out_of_rounds=True,
+                kinds=frozenset(kinds),
+                phases_s=times.get("timing", {}).get("phases_s", {}),
             )
-    return _Loop(result, tuple(cut), last_too_hot, first, kinds=frozenset(kinds))
+    phases_s = times.get("timing", {}).get("phases_s", {})
+    return _Loop(result, tuple(cut), last_too_hot, first, kinds=frozenset(kinds), phases_s=phases_s)
 
 
 _THERMAL_FIX = (

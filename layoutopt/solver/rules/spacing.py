@@ -3,7 +3,8 @@
 Rules: docs/rules.md ``finger_ring`` (a wire-bonded member's pad side carries a ring),
 ``finger_fillet`` (no ring inside a substrate-level flip-chip fillet), ``wire_reach`` and
 ``spacing`` (keep regions of stacks on the same face apart by the largest spacing of their
-possible kinds: a NoOverlap2D per face, pairwise only where a pair needs more).
+possible kinds: pairwise on small designs, plus a redundant global no-overlap; on large
+ones a NoOverlap2D per face, pairwise only where a pair needs more).
 
 ``finger_fillet`` needs a constraint only inside a stack: a ring lies just outside its
 stack's box, so it clears the fillet of the stack's flip-chip root when each die bonding on
@@ -108,31 +109,44 @@ def _same_face(model: cp_model.CpModel, a: DieVars, b: DieVars) -> list[cp_model
     return [same]
 
 
+# Up to this many possible stack roots the rule is stated pair by pair (with a redundant
+# NoOverlap2D): one worker proves the CMC's interconnect optimum in 61 s so, 207 s with the
+# NoOverlap2D alone (ai_pc_cmc, load 9). Past it the pairs' build cost dominates: 1,000
+# roots took 162 s to build pairwise (499,500 disjunctions; benchmarks/bench_time_limits.py).
+PAIRWISE_MAX_ROOTS = 60
+
+
 def _spacing(model: cp_model.CpModel, v: Variables, instance: Instance) -> None:
-    """Rule ``spacing`` in a model whose size grows with the dies, not with their pairs.
+    """Rule ``spacing``: pair by pair on small designs, else in a model whose size grows
+    with the stacks, not with their pairs.
 
     Two boxes grown by ``s`` on their east and north sides overlap exactly when the boxes
     are less than ``s`` apart in both axes, so one NoOverlap2D per face over the keep
     regions grown by the least spacing any pair needs *is* the rule for every pair that
-    needs no more (all pairs, when the spacing is uniform: the usual large design). Its
-    energetic reasoning also prunes far better than pairwise disjunctions on crowded
-    packages. Pairs that need more get a pairwise disjunction as well. Before this, 1,000
-    stacks took 162 s to build (499,500 disjunctions; benchmarks/bench_time_limits.py)."""
+    needs no more (all pairs, when the spacing is uniform: the usual large design). Pairs
+    that need more get a pairwise disjunction as well."""
     rules = instance.design.rules
+    group = v.groups[RuleGroup.SPACING]
+    if len(instance.roots) <= PAIRWISE_MAX_ROOTS:
+        kinds = {root: possible_kinds(instance, root) for root in instance.roots}
+        for r1, r2 in itertools.combinations(instance.roots, 2):
+            need = max(rules.spacing_um(a, c) for a in kinds[r1] for c in kinds[r2])
+            _apart(model, v, r1, r2, need, group)
+        _redundant_no_overlap(model, v, instance)
+        return
     classes: dict[tuple[DieKind, ...], list[str]] = {}  # roots by their possible kinds
     for root in instance.roots:
         classes.setdefault(possible_kinds(instance, root), []).append(root)
     keys = list(classes)
-    need: dict[tuple[int, int], int] = {}
+    need_um: dict[tuple[int, int], int] = {}
     for i, a in enumerate(keys):
         for j in range(i, len(keys)):
             if i == j and len(classes[a]) < 2:
                 continue
-            need[i, j] = max(rules.spacing_um(x, y) for x in a for y in keys[j])
-    least = min(need.values(), default=0)
-    group = v.groups[RuleGroup.SPACING]
+            need_um[i, j] = max(rules.spacing_um(x, y) for x in a for y in keys[j])
+    least = min(need_um.values(), default=0)
     _no_overlap_per_face(model, v, instance, least, group)
-    for (i, j), apart_um in need.items():
+    for (i, j), apart_um in need_um.items():
         if apart_um <= least:
             continue
         one, other = classes[keys[i]], classes[keys[j]]
@@ -218,3 +232,31 @@ def _no_overlap_per_face(
     for xs, ys in faces:
         if len(xs) > 1:
             model.add_no_overlap_2d(xs, ys)
+
+
+def _redundant_no_overlap(model: cp_model.CpModel, v: Variables, instance: Instance) -> None:
+    """A global NoOverlap2D over top-side keep regions: implied by the pairwise rules, but
+    its energetic reasoning prunes far better on crowded packages."""
+    x_intervals, y_intervals = [], []
+    span = instance.span_um
+    for root in instance.roots:
+        base = v.dies[root]
+        if base.bottom is not None:
+            continue
+        keep = v.stacks[root].keep
+        width = model.new_int_var(0, span, f"stack[{root}].keep_width_um")
+        length = model.new_int_var(0, span, f"stack[{root}].keep_length_um")
+        model.add(width == keep.x1 - keep.x0)
+        model.add(length == keep.y1 - keep.y0)
+        x_intervals.append(
+            model.new_optional_interval_var(
+                keep.x0, width, keep.x1, base.base, f"stack[{root}].keep_x"
+            )
+        )
+        y_intervals.append(
+            model.new_optional_interval_var(
+                keep.y0, length, keep.y1, base.base, f"stack[{root}].keep_y"
+            )
+        )
+    if len(x_intervals) > 1:
+        model.add_no_overlap_2d(x_intervals, y_intervals)
