@@ -25,12 +25,23 @@ fraction ``phi`` (the sum over bump arrays of ``coverage * pi d^2 / (4 p^2)``):
 
   with the bulk solder conductivity ``K_BUMP_XY`` (no interface lies across a lateral path).
 
+The **height** of a mass-reflowed bond line (MR-MUF: the dies are placed, the stack is
+reflowed once with no force on it, then the mold fills the gaps) is the reflowed
+micro-bump's own height. Colgan et al.'s bumps are 16.1 µm high for 25 µm across (§3.2
+'Micro-bump (3D stacks)', H): the bump keeps that aspect as its size scales with the pitch,
+so :func:`reflow_height_um` is ``ceil(d * 16.1 / 25)`` for the largest bump ``d`` (rounded
+up: a grid answer may only be too tall). A thermo-compression bond line (TC-NCF) is pressed
+below the free bump height, so its height is the vendor's (7 µm, §3.2 'HBM3E 12-Hi
+inter-die gap (Samsung advanced TC-NCF)', H), not this.
+
 Limits: one uniform layer per bond line (the bump arrays are smeared over the die); the
 fit rests on one test vehicle's bumps and underfill, so the HBM values are estimates (E).
 
 >>> arrays = (BumpArray(25, 50, 1.0),)
 >>> round(unit_resistance_k_mm2_per_w(16.1, arrays, 0.5), 1)
 8.6
+>>> reflow_height_um(arrays), reflow_height_um((BumpArray(13, 25, 0.5),))
+(17, 9)
 """
 
 from __future__ import annotations
@@ -41,9 +52,11 @@ from dataclasses import dataclass
 __all__ = [
     "K_BUMP_XY_W_PER_M_K",
     "K_BUMP_Z_W_PER_M_K",
+    "REFLOW_ASPECT",
     "BumpArray",
     "bump_area_fraction",
     "conductivity_w_per_m_k",
+    "reflow_height_um",
     "unit_resistance_k_mm2_per_w",
 ]
 
@@ -51,6 +64,9 @@ __all__ = [
 K_BUMP_Z_W_PER_M_K = 7.5
 # domain_data.md §4.1 'SAC solder' ~55-60 (E).
 K_BUMP_XY_W_PER_M_K = 57.0
+# Height over diameter of a reflowed micro-bump: 16.1 um high for 25 um across (Colgan et
+# al., domain_data.md §3.2 'Micro-bump (3D stacks)', H).
+REFLOW_ASPECT = 16.1 / 25.0
 
 
 @dataclass(frozen=True)
@@ -84,11 +100,15 @@ def bump_area_fraction(arrays: tuple[BumpArray, ...]) -> float:
 
 
 def conductivity_w_per_m_k(
-    arrays: tuple[BumpArray, ...], fill_k_xy: float, fill_k_z: float
+    arrays: tuple[BumpArray, ...],
+    fill_k_xy: float,
+    fill_k_z: float,
+    bump_k_z: float = K_BUMP_Z_W_PER_M_K,
 ) -> tuple[float, float]:
-    """(in-plane, through-plane) conductivity of the bond line, W/(m·K)."""
+    """(in-plane, through-plane) conductivity of the bond line, W/(m·K); ``bump_k_z`` is
+    the effective bump conductivity (the fit by default; a study may vary it)."""
     phi = bump_area_fraction(arrays)
-    k_z = phi * K_BUMP_Z_W_PER_M_K + (1 - phi) * fill_k_z
+    k_z = phi * bump_k_z + (1 - phi) * fill_k_z
     kb, kf = K_BUMP_XY_W_PER_M_K, fill_k_xy
     k_xy = kf * ((1 + phi) * kb + (1 - phi) * kf) / ((1 - phi) * kb + (1 + phi) * kf)
     return k_xy, k_z
@@ -100,3 +120,11 @@ def unit_resistance_k_mm2_per_w(
     """Through-plane resistance of one bond line per unit area, K·mm²/W (as Colgan reports)."""
     _, k_z = conductivity_w_per_m_k(arrays, fill_k, fill_k)
     return height_um * 1e-6 / k_z * 1e6
+
+
+def reflow_height_um(arrays: tuple[BumpArray, ...]) -> int:
+    """Height of a mass-reflowed bond line (µm): its largest bump at Colgan's aspect,
+    rounded up."""
+    if not arrays:
+        raise ValueError("a reflowed bond line needs its bump arrays")
+    return math.ceil(max(a.diameter_um for a in arrays) * REFLOW_ASPECT - 1e-9)

@@ -313,7 +313,9 @@ class BoardSpec(_Strict):
     """The board as it is: its outline (the same frame as ``envelope.outline``, which it must
     hold) and, optionally, its layer stack (top first; the layers set the board thickness)."""
 
-    outline: ShapeSpec
+    outline: ShapeSpec | None = Field(
+        None, description="omit: the package and the bodies around it grown by board_margin"
+    )
     layers: list[BoardLayerSpec] = Field(default_factory=list)
 
 
@@ -464,7 +466,11 @@ class ThermalFile(_Strict):
 
     @model_validator(mode="after")
     def _one_board(self) -> ThermalFile:
-        if self.board is not None and "board_margin" in self.model_fields_set:
+        if (
+            self.board is not None
+            and self.board.outline is not None
+            and "board_margin" in self.model_fields_set
+        ):
             raise PydanticCustomError(
                 "board",
                 "give either board (its outline) or board_margin (a shorthand), not both",
@@ -1019,7 +1025,11 @@ def _thermal(spec: ThermalFile, dies: dict[str, Die]) -> ThermalSpec:
         housing_material=spec.housing_material,
         top_fixed_c=spec.top_fixed_c,
         bottom_fixed_c=spec.bottom_fixed_c,
-        board_outline=_polygon(spec.board.outline, "thermal.board.outline") if spec.board else None,
+        board_outline=(
+            _polygon(spec.board.outline, "thermal.board.outline")
+            if spec.board and spec.board.outline
+            else None
+        ),
         board_layers=layers,
         housing_gap_um=spec.housing_gap,
         surface_emissivity=spec.surface_emissivity,

@@ -30,7 +30,7 @@ def _with_target(design: Design, target_um: int) -> Design:
 
 def _hbm(process: str, cores: int, height: str = "720 um") -> Design:
     text = (DESIGNS / "hbm_12hi_mr_muf.yaml").read_text()
-    text = text.replace('max_thickness: "720 um"', f'height: "{height}"')
+    text = text.replace('height: "720 um"', f'height: "{height}"')
     text = text.replace("count: 12", f"count: {cores}").replace(
         "process: hbm_mr_muf", f"process: {process}"
     )

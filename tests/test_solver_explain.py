@@ -30,10 +30,10 @@ def test_a_sixteen_high_stack_names_thickness_dies_per_stack_and_stack_height() 
     text = (ROOT / "designs" / "hbm_12hi_mr_muf.yaml").read_text(encoding="utf-8")
     design = design_from_text(text.replace("count: 12 ", "count: 16 "))
     why = _why(design)
-    assert "the maximum thickness (envelope.max_thickness = 0.72 mm)" in why
+    assert "the maximum thickness (envelope.height = 0.72 mm (a fixed target))" in why
     assert "the dies-per-stack limit (rules.max_dies_per_stack = 13)" in why
     assert "the stack-height limit (rules.max_stack_height = 720 µm)" in why
-    assert "16 × bond line 17 µm + 16 × CORE die 30 µm = 0.812 mm > 0.72 mm max" in why
+    assert "16 × bond line 17 µm + 16 × CORE die 30 µm = 0.812 mm > 0.72 mm" in why
     assert "largest stack" in why and "is 17 > rules.max_dies_per_stack 13" in why
     assert "812 µm > rules.max_stack_height 720 µm" in why
 
