@@ -136,6 +136,29 @@ def test_deterministic_with_seed_and_one_worker() -> None:
     assert [h[1:] for h in first.history] == [h[1:] for h in second.history]
 
 
+def test_every_better_packing_is_streamed_legal_and_the_last_is_the_answer() -> None:
+    # A caller (the package solve) streams the engine's progress into its own search.
+    problem = PackProblem(guillotine(11, 40, 300, 200), outline_um=(330, 260), minimize_area=True)
+    seen: list[Packing] = []
+    result = pack(problem, time_limit_s=2.0, seed=0, workers=2, grid_um=5, on_packing=seen.append)
+    assert seen and result.packing is not None
+    assert all(packing_violations(problem, p) == () for p in seen)
+    assert seen[-1] == result.packing and seen[-1].area_um2 <= seen[0].area_um2
+
+
+def test_cancel_ends_the_search_with_the_best_so_far() -> None:
+    import threading
+    import time
+
+    problem = PackProblem(guillotine(13, 60, 400, 300))
+    cancel = threading.Event()
+    cancel.set()
+    started = time.perf_counter()
+    result = pack(problem, time_limit_s=30.0, seed=0, workers=2, cancel=cancel)
+    assert time.perf_counter() - started < 5.0  # not the 30 s budget
+    assert result.packing is not None and packing_violations(problem, result.packing) == ()
+
+
 # --- CP-SAT model and LNS ----------------------------------------------------------------
 
 

@@ -69,11 +69,28 @@ def test_the_model_accepts_the_hint_as_a_complete_solution() -> None:
 
 
 def test_fifty_parts_reach_a_legal_layout() -> None:
-    # How fast is measured in benchmarks/bench_solver.py; here: that it gets there.
+    # How fast is measured in benchmarks/bench_solver.py; here: that it gets there, with
+    # the engine's layouts streamed into CP-SAT's rounds.
     result = solve(load_design(SIP_50), SolveOptions(time_limit_s=10, thermal=False))
     assert result.status.has_layout and result.layout is not None
     assert "first_solution_s" in result.timing_data()
     assert validate(result.design, result.layout) == ()
+    assert result.stats["hint"] == "engine (streamed)"
+    assert result.stats["engine_layouts"] >= 1 and result.stats["cp_sat_rounds"] >= 1
+
+
+def test_the_stream_hands_over_every_better_layout_legal() -> None:
+    design = load_design(SIP_50)
+    seen: list[object] = []
+    final = constructive_layout(
+        design, deadline=Deadline.after(3), seed=0, workers=2, grid_um=10, on_layout=seen.append
+    )
+    assert seen and final is not None
+    areas = [lay.package.width_um * lay.package.length_um for lay in seen]  # type: ignore[attr-defined]
+    assert validate(design, seen[-1]) == ()  # type: ignore[arg-type]
+    # Each layout comes from a better packing; the final one is the last (or as good).
+    assert final.package.width_um * final.package.length_um <= areas[0]
+    assert all(p.x_um % 10 == 0 and p.y_um % 10 == 0 for p in final.placements)
 
 
 def test_the_engines_layout_is_kept_when_cp_sat_finds_none(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -87,8 +104,8 @@ def test_the_engines_layout_is_kept_when_cp_sat_finds_none(monkeypatch) -> None:
     module = sys.modules["layoutopt.solver.solve"]
     real_run = module._run
 
-    def run_finding_nothing(built, options, name, deadline, since, stats):  # type: ignore[no-untyped-def]
-        _, solver = real_run(built, options, name, Deadline.after(0.001), since, stats)
+    def run_finding_nothing(built, options, name, deadline, since, stats, watch=None):  # type: ignore[no-untyped-def]
+        _, solver = real_run(built, options, name, Deadline.after(0.001), since, stats, watch)
         return cp_model.UNKNOWN, solver
 
     monkeypatch.setattr(module, "_run", run_finding_nothing)

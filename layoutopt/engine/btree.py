@@ -28,6 +28,7 @@ import math
 import random
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -39,6 +40,7 @@ from layoutopt.engine.problem import FootprintTable
 
 __all__ = [
     "KERNEL_PLACEMENTS_PER_S",
+    "REPORT_EVERY_S",
     "AnnealResult",
     "anneal",
     "anneal_chains",
@@ -54,6 +56,10 @@ KERNEL_PLACEMENTS_PER_S = 35_000_000.0
 # follow the wall clock closely at any size (a few ms).
 _CHUNK_MOVES = 4096
 _CHUNK_PLACEMENTS = 200_000
+# A streamed run reports its best packing at most this often: each report costs the
+# caller a conversion (a package layout from the packing), while the best improves
+# several times a second early in a run.
+REPORT_EVERY_S = 0.5
 # Tree rows: left child, right child, parent, block held by the slot, rotation per block;
 # row 5, column 0 holds the root slot.
 _LEFT, _RIGHT, _PARENT, _BLK, _ROT, _ROOT = range(6)
@@ -548,6 +554,8 @@ def anneal(
     replicas: int = 1,
     ladder: float = 1e-4,
     sweep: float = 1e-2,
+    report: Callable[[AnnealResult], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> AnnealResult:
     """Anneal from the tree ``start`` for ``budget_s``; return the best packing seen.
 
@@ -564,6 +572,10 @@ def anneal(
     packing that fits when ``stop_when_fits``, and then sets ``stop``; it also stops when
     another chain has set ``stop``. With ``minimize_area`` it seeks the least area that
     fits the container instead.
+
+    ``report``, when given, receives the best packing so far whenever it improved, at most
+    every :data:`REPORT_EVERY_S` of wall time (a caller streaming the run's progress; it
+    does not change the search). ``cancel`` ends the run early (the caller needs no more).
     """
     compile_kernels()
     kernel = _Kernel.of(table, nets, wirelength_weight, minimize_area)
@@ -580,9 +592,12 @@ def anneal(
         cooling = sweep if k > 1 else 1e-4
         total = max(10 * n, int(budget_s * KERNEL_PLACEMENTS_PER_S / n))
         rng = random.Random(seed)
-        started = time.perf_counter()
+        started = reported_s = time.perf_counter()
+        reported_cost = float(chains[0].costs[1])
         rounds = 0
-        while not (stop is not None and stop.is_set()):
+        while not (stop is not None and stop.is_set()) and not (
+            cancel is not None and cancel.is_set()
+        ):
             progress = (
                 moves_done / total
                 if deterministic
@@ -602,7 +617,17 @@ def anneal(
                 break
             rounds += 1
             _exchange(chains, temps, rounds % 2, rng)
-    top = min(chains, key=lambda r: r.costs[1])
+            if report is not None and time.perf_counter() - reported_s >= REPORT_EVERY_S:
+                reported_s = time.perf_counter()
+                top = min(chains, key=lambda r: r.costs[1])
+                if top.costs[1] < reported_cost:
+                    reported_cost = float(top.costs[1])
+                    report(_result(top, moves_done))
+    return _result(min(chains, key=lambda r: r.costs[1]), moves_done)
+
+
+def _result(top: _Replica, moves: int) -> AnnealResult:
+    """A replica's best packing as a value (copies: the replica goes on changing)."""
     return AnnealResult(
         xs=[int(v) for v in top.best_xy[0]],
         ys=[int(v) for v in top.best_xy[1]],
@@ -610,8 +635,8 @@ def anneal(
         width=int(top.best_xy[2, 0]),
         height=int(top.best_xy[2, 1]),
         cost=float(top.costs[1]),
-        moves=moves_done,
-        tree=top.best,
+        moves=moves,
+        tree=top.best.copy(),
     )
 
 

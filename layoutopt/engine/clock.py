@@ -12,11 +12,13 @@ the budget times a factor that depends on the machine and its load (measured in
 times the budget (plus 10 s); a run cut there is no longer reproducible, which is why the
 guard sits far above any factor measured (it used to be 2x and cut runs short under load).
 The caller's :class:`~layoutopt.deadline.Deadline` (the solve's one time budget), when
-one is given, also ends the search.
+one is given, also ends the search, and so does its ``cancel`` event (a caller that runs
+the engine beside another search stops it once that search has proven its answer).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 
 from layoutopt.deadline import Deadline
@@ -35,11 +37,17 @@ class Clock:
     """Budget of ``time_limit_s``, in wall time or in deterministic work units."""
 
     def __init__(
-        self, time_limit_s: float, *, deterministic: bool, deadline: Deadline | None = None
+        self,
+        time_limit_s: float,
+        *,
+        deterministic: bool,
+        deadline: Deadline | None = None,
+        cancel: threading.Event | None = None,
     ) -> None:
         self.time_limit_s = float(time_limit_s)
         self.deterministic = deterministic
         self.deadline = deadline
+        self.cancel = cancel
         self._start = time.perf_counter()
         self._units = 0.0
 
@@ -60,6 +68,8 @@ class Clock:
         return self.wall_s()
 
     def expired(self) -> bool:
+        if self.cancel is not None and self.cancel.is_set():
+            return True
         if self.deadline is not None and self.deadline.expired():
             return True
         if self.deterministic and self.wall_s() > WALL_GUARD * self.time_limit_s + 10.0:

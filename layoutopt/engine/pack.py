@@ -26,11 +26,14 @@ from __future__ import annotations
 import itertools
 import math
 import random
+import threading
+from collections.abc import Callable
 from dataclasses import replace
 
 from layoutopt.deadline import Deadline
 from layoutopt.engine.btree import (
     KERNEL_PLACEMENTS_PER_S,
+    AnnealResult,
     anneal_chains,
     compile_kernels,
     shelf_tree,
@@ -242,16 +245,24 @@ class _Search:
     """The state one :func:`pack` call carries through its stages (internal).
 
     Holds the best packing so far and its history; ``offer`` keeps a candidate when it is
-    better. Stages read the problem, the footprints and the clock from here.
+    better (thread-safe: the annealer's chains report from their threads), and hands each
+    better one that fits to ``on_packing``. Stages read the problem, the footprints and the
+    clock from here.
     """
 
     def __init__(
-        self, problem: PackProblem, clock: Clock, progress: ProgressCallback | None
+        self,
+        problem: PackProblem,
+        clock: Clock,
+        progress: ProgressCallback | None,
+        on_packing: Callable[[Packing], None] | None = None,
     ) -> None:
         self.problem = problem
         self.table = FootprintTable.of(problem)
         self.clock = clock
         self.progress = progress
+        self.on_packing = on_packing
+        self._lock = threading.Lock()
         self.history: list[tuple[float, int, str]] = []
         self.stats: dict[str, object] = {}
         self.best: Packing | None = None
@@ -265,12 +276,16 @@ class _Search:
         return len(self.problem.blocks)
 
     def offer(self, candidate: Packing | None, source: str) -> None:
-        if candidate is not None and _better(self.problem, candidate, self.best):
+        with self._lock:
+            if candidate is None or not _better(self.problem, candidate, self.best):
+                return
             self.best = candidate
             elapsed = self.clock.elapsed_s()
             self.history.append((round(elapsed, 3), candidate.area_um2, source))
-            if self.progress is not None:
-                self.progress(elapsed, candidate.area_um2, source)
+        if self.progress is not None:
+            self.progress(elapsed, candidate.area_um2, source)
+        if self.on_packing is not None and _fits(self.problem, candidate):
+            self.on_packing(candidate)
 
     def fits(self) -> bool:
         return self.best is not None and _fits(self.problem, self.best)
@@ -371,6 +386,12 @@ def _anneal(search: _Search, time_limit_s: float, seed: int, workers: int) -> No
     start = shelf_tree(table, target, _orders(problem, None)[0])
     nets = NetIndex.of(problem, table) if search.wants_wl else None
     chains = 1 if clock.deterministic else max(1, workers)
+    report = None
+    if search.on_packing is not None and not clock.deterministic:  # streamed as it improves
+
+        def report(r: AnnealResult) -> None:
+            search.offer(table.to_packing(problem, r.xs, r.ys, r.rots), "anneal")
+
     run = 0
     while clock.elapsed_s() < until and not search.done() and not clock.expired():
         if problem.seeks_area:
@@ -388,6 +409,8 @@ def _anneal(search: _Search, time_limit_s: float, seed: int, workers: int) -> No
             start_accept=accept,
             minimize_area=problem.minimize_area,
             replicas=replicas,
+            report=report,
+            cancel=clock.cancel,
         )
         clock.spend_seconds(result.moves * n / KERNEL_PLACEMENTS_PER_S)
         search.stats["anneal_moves"] = int(search.stats.get("anneal_moves", 0)) + result.moves
@@ -461,6 +484,8 @@ def pack(
     progress: ProgressCallback | None = None,
     grid_um: int = 1,
     deadline: Deadline | None = None,
+    on_packing: Callable[[Packing], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> PackResult:
     """Pack the blocks: a legal packing fast, then a better one until the time is up.
 
@@ -485,6 +510,14 @@ def pack(
     deadline
         The caller's time budget (e.g. the solve's): the search stops when it passes,
         whatever ``time_limit_s`` says.
+    on_packing
+        Called with every better packing that fits (in µm, on ``grid_um``), as the search
+        finds it, from the thread that found it: a caller streams the engine's progress
+        into its own search. The annealer then reports its best every
+        :data:`~layoutopt.engine.btree.REPORT_EVERY_S` as well (not with ``workers=1``,
+        whose runs stay reproducible).
+    cancel
+        Set by the caller to end the search early (the best packing so far is returned).
 
     Returns
     -------
@@ -499,14 +532,18 @@ def pack(
             seed=seed,
             workers=workers,
             deadline=deadline,
+            on_packing=None
+            if on_packing is None
+            else lambda p: on_packing(p.from_grid(problem, grid_um)),
+            cancel=cancel,
         )
         return _scaled_back(problem, coarse, grid_um)
-    clock = Clock(time_limit_s, deterministic=workers == 1, deadline=deadline)
+    clock = Clock(time_limit_s, deterministic=workers == 1, deadline=deadline, cancel=cancel)
     # Once per process: a second or more the first time (numba's cache), from the budget
     # on the wall clock, so the caller's time limit holds (not counted in the
     # deterministic mode, whose budget is work).
     compile_kernels()
-    search = _Search(problem, clock, progress)
+    search = _Search(problem, clock, progress, on_packing)
     if not problem.blocks:
         search.best = Packing((), 0, 0)
         return search.finish(PackStatus.OPTIMAL)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -11,7 +13,7 @@ from layoutopt.deadline import Deadline
 from layoutopt.interrupt import InterruptibleCpSolver
 from layoutopt.solver.build import BuiltModel
 
-__all__ = ["add_phase_s", "cp_solver", "found", "run_stage"]
+__all__ = ["SearchProgress", "add_phase_s", "cp_solver", "found", "run_stage"]
 
 # CP-SAT is given at least this long, so a nearly spent budget still returns a status.
 MIN_RUN_S = 0.05
@@ -45,17 +47,20 @@ def found(status: Any) -> bool:
     return status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
-class _FirstSolution(cp_model.CpSolverSolutionCallback):
-    """Records when the first legal layout appeared (seconds since ``started_s``)."""
+class SearchProgress(cp_model.CpSolverSolutionCallback):
+    """Records when the first legal layout appeared (seconds since ``started_s``) and the
+    best objective so far (read from another thread while the search runs)."""
 
     def __init__(self, started_s: float) -> None:
         super().__init__()
         self._started_s = started_s
         self.elapsed_s: float | None = None
+        self.best_objective = math.inf
 
     def on_solution_callback(self) -> None:
         if self.elapsed_s is None:
             self.elapsed_s = time.perf_counter() - self._started_s
+        self.best_objective = min(self.best_objective, self.objective_value)
 
 
 def run_stage(
@@ -68,11 +73,16 @@ def run_stage(
     deadline: Deadline,
     since: Deadline,
     stats: dict[str, Any],
+    watch: Callable[[cp_model.CpSolver, SearchProgress], None] | None = None,
 ) -> tuple[Any, cp_model.CpSolver]:
     """One CP-SAT run of the model's current objective until ``deadline``; its statistics
-    go to ``stats`` (times of the first solution are counted from ``since``'s start)."""
+    go to ``stats`` (times of the first solution are counted from ``since``'s start).
+    ``watch`` receives the solver and its progress before the search starts (a caller
+    that may stop it from another thread)."""
     solver = cp_solver(workers=workers, seed=seed, time_limit_s=deadline.remaining_s(), log=log)
-    first = _FirstSolution(since.start_s)
+    first = SearchProgress(since.start_s)
+    if watch is not None:
+        watch(solver, first)
     status = solver.solve(built.model, first)
     timing = stats.setdefault("timing", {})
     if first.elapsed_s is not None and "first_solution_s" not in timing:

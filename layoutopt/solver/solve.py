@@ -54,12 +54,9 @@ from layoutopt.solver.result import SolveOptions, SolveResult, SolveStatus
 from layoutopt.solver.run import add_phase_s, found, run_stage
 from layoutopt.solver.solution import extract_layout, layout_structure, structure_of
 from layoutopt.solver.standard import solve_standard
+from layoutopt.solver.stream import Incumbent, StageOutcome, streamed_stage
 from layoutopt.solver.structure import Structure
-from layoutopt.solver.warmstart import (
-    WARM_START_MIN_DIES,
-    constructive_layout,
-    relabel_identical,
-)
+from layoutopt.solver.warmstart import WARM_START_MIN_DIES, constructive_layout
 from layoutopt.thermal.report import ThermalReport
 
 __all__ = ["solve"]
@@ -67,8 +64,8 @@ __all__ = ["solve"]
 # Each thermal round forbids one stacking structure; past this many the design is treated
 # as out of time (a status, with the last violations), not searched further.
 MAX_THERMAL_ROUNDS = 50
-# Large designs: CP-SAT alone gets this long (at most a quarter of the stage) to find a
-# first layout before the placement engine's packing is called in as a hint.
+# Large designs, one worker: CP-SAT alone gets this long (at most a quarter of the stage)
+# to find a first layout before the placement engine's packing is called in as a hint.
 PROBE_S = 3.0
 # With less than this left, a stage that already has a layout is not started.
 MIN_STAGE_S = 0.05
@@ -84,6 +81,7 @@ def _run(
     deadline: Deadline,
     since: Deadline,
     stats: dict[str, Any],
+    watch: Any = None,
 ) -> tuple[Any, cp_model.CpSolver]:
     return run_stage(
         built,
@@ -94,10 +92,8 @@ def _run(
         deadline=deadline,
         since=since,
         stats=stats,
+        watch=watch,
     )
-
-
-Incumbent = tuple[Layout, Structure]
 
 
 def _engine_hint(
@@ -108,15 +104,15 @@ def _engine_hint(
     since: Deadline,
     stats: dict[str, Any],
 ) -> Incumbent | None:
-    """Hint ``built`` with the placement engine's packing, completed to a full solution
-    when it can be; that solution is returned as a legal incumbent the solve keeps."""
+    """One worker: hint ``built`` with the placement engine's packing, completed to a full
+    solution when it can be; that solution is returned as a legal incumbent the solve
+    keeps. (With more workers the engine runs beside CP-SAT: :mod:`layoutopt.solver.stream`.)
+    """
     design = built.instance.design
-    # The engine improves area faster than the full model (Bookshelf n100 as a package:
-    # the model alone 5.1 % over its bound at 60 s, from the engine's start 3.4 %), so it
-    # gets half of what is left. With one worker it counts deterministic work, whose wall
-    # time may reach twice its budget: a quarter then. It packs on the model's grid, so
-    # the model can take its layout exactly.
-    engine = stage.share(0.5 if options.workers > 1 else 0.25)
+    # The engine counts deterministic work, whose wall time may reach twice its budget: a
+    # quarter of what is left. It packs on the model's grid, so the model can take its
+    # layout exactly.
+    engine = stage.share(0.25)
     started_s = time.perf_counter()
     hint = constructive_layout(
         design, deadline=engine, seed=options.seed, workers=options.workers, grid_um=options.grid_um
@@ -126,7 +122,6 @@ def _engine_hint(
     if hint is None:
         return None
     stats["hint"] = "engine"
-    hint = relabel_identical(design, hint)
     incumbent = None
     started_s = time.perf_counter()
     legal = not _violations(design, hint)
@@ -161,6 +156,12 @@ def _violations(design: Design, layout: Layout) -> tuple[object, ...]:
     return validate(design, layout)
 
 
+def _streams(built: BuiltModel, options: SolveOptions) -> bool:
+    """Does the first stage use the placement engine (large designs, no given hint)?"""
+    large = len(built.instance.die_ids) >= WARM_START_MIN_DIES
+    return options.hint is None and options.warm_start and large
+
+
 def _first_stage(
     built: BuiltModel,
     options: SolveOptions,
@@ -169,23 +170,42 @@ def _first_stage(
     since: Deadline,
     stats: dict[str, Any],
     forbidden: list[Structure],
-) -> tuple[Any, cp_model.CpSolver, Incumbent | None]:
-    """The footprint (or weighted) stage. Large designs get a short probe first; when
-    CP-SAT finds no layout in it, the placement engine's packing becomes the hint (and,
-    once the model accepted it, a legal incumbent)."""
-    large = len(built.instance.die_ids) >= WARM_START_MIN_DIES
-    if options.hint is not None or not options.warm_start or not large:
-        return (*_run(built, options, name, stage, since, stats), None)
+) -> StageOutcome:
+    """The footprint (or weighted) stage. On large designs the placement engine runs
+    beside CP-SAT and streams its layouts in (:mod:`layoutopt.solver.stream`); with one
+    worker, a short CP-SAT probe first, and the engine's packing as the hint when it
+    finds nothing (and, once the model accepted it, a legal incumbent)."""
+
+    def outcome(status: Any, solver: cp_model.CpSolver, inc: Incumbent | None) -> StageOutcome:
+        return StageOutcome(status, solver, inc, solver.best_objective_bound)
+
+    if not _streams(built, options):
+        return outcome(*_run(built, options, name, stage, since, stats), None)
+    if options.workers > 1:
+        return streamed_stage(
+            built,
+            workers=options.workers,
+            seed=options.seed,
+            grid_um=options.grid_um,
+            stage=stage,
+            stats=stats,
+            run_round=lambda until, watch: _run(built, options, name, until, since, stats, watch),
+            on_first=lambda: _first_found(stats, since),
+        )
     probe = stage.share(0.25, at_most_s=PROBE_S)
     status, solver = _run(built, options, name + " (probe)", probe, since, stats)
     if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) or stage.remaining_s() <= 0.1:
-        return status, solver, None
+        return outcome(status, solver, None)
     incumbent = None
     if status == cp_model.FEASIBLE:
         hint_from_solution(built, solver)  # carry on from the probe's layout
     else:
         incumbent = _engine_hint(built, options, forbidden, stage, since, stats)
-    return (*_run(built, options, name, stage, since, stats), incumbent)
+    status, solver = _run(built, options, name, stage, since, stats)
+    if incumbent is not None and found(status):
+        if first_stage_value(built.instance.design, incumbent[0]) >= solver.objective_value - 0.5:
+            incumbent = None
+    return outcome(status, solver, incumbent)
 
 
 @dataclass
@@ -200,9 +220,14 @@ class _Outcome:
     structure: Structure | None = None
 
 
-def _stage_share(k: int, count: int) -> float:
-    # The first stage gets most of the time; later stages refine within its optimum.
-    return 0.7 if k == 0 and count > 1 else 1.0 / max(1, count - k)
+def _stage_share(k: int, count: int, streamed: bool) -> float:
+    # The first stage gets most of the time; later stages refine within its optimum. With
+    # the engine streaming into the first stage, the later ones start from its layout and
+    # need little (the 50-part SiP: the thickness stage proved optimal in 2.8 s of the
+    # 18 s it was given, and the solve ended 15 s before its limit): 0.85 then.
+    if k == 0 and count > 1:
+        return 0.85 if streamed else 0.7
+    return 1.0 / max(1, count - k)
 
 
 def _run_stages(
@@ -215,27 +240,32 @@ def _run_stages(
     stats: dict[str, Any],
 ) -> _Outcome:
     out = _Outcome()
+    streamed = _streams(built, options)
     for k, stage in enumerate(plan):
         if deadline.remaining_s() <= MIN_STAGE_S and out.layout is not None:
             out.proven = False
             break
-        share = deadline.share(_stage_share(k, len(plan)))
+        share = deadline.share(_stage_share(k, len(plan), streamed))
         built.model.minimize(stage.expr)
-        incumbent = None
+        incumbent, bound = None, -math.inf
         if k == 0:
-            status, solver, incumbent = _first_stage(
-                built, options, stage.name.value, share, since, stats, forbidden
-            )
+            first = _first_stage(built, options, stage.name.value, share, since, stats, forbidden)
+            status, solver, incumbent, bound = first.status, first.solver, first.incumbent, first.bound
             if status == cp_model.UNKNOWN and deadline.remaining_s() > MIN_STAGE_S:
                 # No layout from CP-SAT yet (perhaps the engine's, as a hint): the later
                 # stages' share is better spent on this one.
                 status, solver = _run(built, options, stage.name.value, deadline, since, stats)
+                bound = max(bound, solver.best_objective_bound)
+                if incumbent is not None and found(status):
+                    value = first_stage_value(built.instance.design, incumbent[0])
+                    incumbent = incumbent if value < solver.objective_value - 0.5 else None
         else:
             status, solver = _run(built, options, stage.name.value, share, since, stats)
+        if incumbent is not None:  # the engine's layout beats CP-SAT's (or it has none)
+            _keep_incumbent(out, built, incumbent, bound, stats)
+            break
         if not found(status):
-            if incumbent is not None:
-                _keep_incumbent(out, built, incumbent, solver, stats)
-            elif k == 0:
+            if k == 0:
                 out.first_status = status
             else:
                 out.proven = False
@@ -243,7 +273,7 @@ def _run_stages(
         if k == 0:
             out.first_status = status
             out.objective = solver.objective_value
-            out.bound = solver.best_objective_bound
+            out.bound = max(bound, solver.best_objective_bound)
         out.proven = out.proven and status == cp_model.OPTIMAL
         out.layout = extract_layout(built, solver)
         out.structure = structure_of(built, solver)
@@ -258,20 +288,20 @@ def _keep_incumbent(
     out: _Outcome,
     built: BuiltModel,
     incumbent: Incumbent,
-    solver: cp_model.CpSolver,
+    bound: float,
     stats: dict[str, Any],
 ) -> None:
-    """CP-SAT found nothing in its time, but the engine's layout is legal: never "no
-    solution" while a stage holds one. Later stages need a solution of the model, so
+    """CP-SAT found nothing better in its time, but the engine's layout is legal: never
+    "no solution" while a stage holds one. Later stages need a solution of the model, so
     they are skipped; CP-SAT's bound still measures the layout when it is finite."""
     layout, structure = incumbent
     design = built.instance.design
-    stats["fallback"] = "engine layout (CP-SAT found none in time)"
+    stats["fallback"] = "engine layout (CP-SAT found no better one in time)"
     out.first_status, out.proven = cp_model.FEASIBLE, False
     out.layout, out.structure = layout, structure
     out.objective = float(first_stage_value(design, layout))
-    lower = solver.best_objective_bound  # valid when finite, even if UNKNOWN
-    out.bound = lower if math.isfinite(lower) and lower <= out.objective else None
+    # Valid when finite, even if CP-SAT's status is UNKNOWN.
+    out.bound = bound if math.isfinite(bound) and bound <= out.objective else None
 
 
 def _scaled(value: float | None, per_unit: Fraction) -> float | None:
