@@ -48,13 +48,13 @@ from layoutopt.fill import fill_to_height
 from layoutopt.model import Design, Layout
 from layoutopt.solver.build import BuiltModel, build_model
 from layoutopt.solver.explain import explain_infeasible, precheck
-from layoutopt.solver.hints import add_hints, complete_hint, hint_from_solution
+from layoutopt.solver.hints import add_hints, hint_from_solution
 from layoutopt.solver.objective import Stage, StageName, first_stage_value, rank_key, stages
 from layoutopt.solver.result import SolveOptions, SolveResult, SolveStatus
 from layoutopt.solver.run import add_phase_s, found, run_stage
-from layoutopt.solver.solution import extract_layout, layout_structure, structure_of
+from layoutopt.solver.solution import extract_layout, structure_of
 from layoutopt.solver.standard import solve_standard
-from layoutopt.solver.stream import Incumbent, StageOutcome, streamed_stage
+from layoutopt.solver.stream import Incumbent, StageOutcome, streamed_stage, take_engine_layout
 from layoutopt.solver.structure import Structure
 from layoutopt.solver.warmstart import WARM_START_MIN_DIES, constructive_layout
 from layoutopt.thermal.report import ThermalReport
@@ -70,7 +70,6 @@ PROBE_S = 3.0
 # With less than this left, a stage that already has a layout is not started.
 MIN_STAGE_S = 0.05
 EXPLAIN_MIN_S = 1.0
-COMPLETE_MIN_S = 1.5
 EXPLAIN_MAX_S = 20.0
 
 
@@ -122,28 +121,12 @@ def _engine_hint(
     if hint is None:
         return None
     stats["hint"] = "engine"
-    incumbent = None
-    started_s = time.perf_counter()
-    legal = not _violations(design, hint)
-    add_phase_s(stats, "validate", time.perf_counter() - started_s)
-    if legal:  # legal as it is (heights from the rules): kept
-        incumbent = (hint, layout_structure(built, hint))
-        _first_found(stats, since)
-    # Half of what is left, and at least COMPLETE_MIN_S: a completed hint is a solution of
-    # the model, worth more than the rest of the search from a partial one (taking the
-    # engine's layout into the 50-part SiP's model takes 0.3-0.6 s on a loaded machine).
-    complete = stage.share(0.5)
-    if complete.remaining_s() < COMPLETE_MIN_S:
-        complete = Deadline.after(COMPLETE_MIN_S)
-    completed = complete_hint(
-        built, hint, workers=options.workers, seed=options.seed, deadline=complete
+    taken = take_engine_layout(
+        built, hint, workers=options.workers, seed=options.seed, stage=stage, stats=stats
     )
-    if completed is None:
-        stats["hint"] = "engine (partial)"
-        add_hints(built, hint)
-        return incumbent
-    _first_found(stats, since)
-    return completed
+    if taken is not None:
+        _first_found(stats, since)
+    return taken
 
 
 def _first_found(stats: dict[str, Any], since: Deadline) -> None:
@@ -250,7 +233,8 @@ def _run_stages(
         incumbent, bound = None, -math.inf
         if k == 0:
             first = _first_stage(built, options, stage.name.value, share, since, stats, forbidden)
-            status, solver, incumbent, bound = first.status, first.solver, first.incumbent, first.bound
+            status, solver, incumbent = first.status, first.solver, first.incumbent
+            bound = first.bound
             if status == cp_model.UNKNOWN and deadline.remaining_s() > MIN_STAGE_S:
                 # No layout from CP-SAT yet (perhaps the engine's, as a hint): the later
                 # stages' share is better spent on this one.
