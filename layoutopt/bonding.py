@@ -23,8 +23,8 @@ Wires
     §2.5 low loops 40-80 µm). When the finger is too near for that angle the descent starts
     at the pad and is steeper: ``wire_drop`` reports it. In plan the wire is the straight
     line from pad to finger, so a fanned wire's level run and descent are longer by its plan
-    slope. Fingers lie at the substrate top (``base_thickness_um``), or, in a PoP, at the
-    top package's substrate under the stack's lowest wire-bonded die.
+    slope. Fingers lie at the substrate top (``base_thickness_um``), or, in a PoP, on the
+    top package's substrate (``pop_gap_um`` above the bottom-package die it spans).
 
 Examples
 --------
@@ -191,12 +191,13 @@ def _bounding_box(rects: list[Rect]) -> Rect:
 
 
 def _finger_level(design: Design, members: tuple[Placement, ...]) -> int:
+    """The fingers' height: the substrate top, or in a PoP stack on a bottom-package
+    flip-chip die the top of the top package's substrate (``rules.pop_gap_um`` above it)."""
     rules = design.rules
     dies = {d.id: d for d in design.dies}
-    if rules.family is Family.POP and dies[members[0].die_id].bond is BondType.FLIP_CHIP:
-        wired = [p for p in members if dies[p.die_id].bond is BondType.WIRE_BOND]
-        if wired:
-            return min(p.z_bottom_um for p in wired)
+    root = members[0]
+    if rules.family is Family.POP and dies[root.die_id].bond is BondType.FLIP_CHIP:
+        return root.z_top_um + rules.pop_gap_um
     return rules.base_thickness_um
 
 

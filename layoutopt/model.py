@@ -34,12 +34,14 @@ from enum import StrEnum
 
 from shapely.geometry import Polygon
 
+from layoutopt.ball_layer import ball_area_fraction, ball_layer_conductivity_w_per_m_k
 from layoutopt.bondline import BumpArray, conductivity_w_per_m_k
 from layoutopt.errors import DesignError
 from layoutopt.thermal_spec import ThermalSpec, check_design_thermal
 
 __all__ = [
     "EDGE_GEOMETRY",
+    "JOINT_NAMES",
     "ROTATIONS_DEG",
     "Axis",
     "BallArray",
@@ -109,6 +111,16 @@ class BondType(StrEnum):
     MICRO_BUMP = "micro_bump"  # TSV stack: micro-bumps in a bond line (MR-MUF or TC-NCF)
     VERTICAL_WIRE = "vertical_wire"  # fan-out: die in mold, vertical wire / Cu pillar to RDL
     SMT = "smt"  # surface-mount passive on solder
+
+
+# What the joint under a die of each bond is called in budgets and drawings.
+JOINT_NAMES: dict[str, str] = {
+    "wire_bond": "DAF",
+    "flip_chip": "bumps + underfill",
+    "micro_bump": "bond line",
+    "vertical_wire": "die attach",
+    "smt": "solder",
+}
 
 
 class Edge(StrEnum):
@@ -497,7 +509,12 @@ class ProcessRules:
     wire_loop_um: int = 0  # loop above the top of a wire-bonded die
     mold_clearance_um: int = 0  # mold over the highest wire loop
     mold_cap_um: int = 0  # mold over the top of a die without wires
-    pop_gap_um: int = 0  # PoP: ball gap between bottom and top package
+    # PoP, two packages (``pop_gap_um`` sums them): over the bottom package's flip-chip
+    # dies the bottom mold's cap (0: exposed die, the mold flush with the die tops), the
+    # air gap under the top package that the interface balls span, the top substrate.
+    pop_mold_cap_um: int = 0
+    pop_air_gap_um: int = 0
+    top_substrate_thickness_um: int = 0
     # --- ball-out (0: the family has no ball map, e.g. a KGSD on micro-bumps) ------------
     # Board balls, centre to centre; also sets the default warpage limit (JEITA ED-7306
     # by pitch, see layoutopt.mechanics.limits).
@@ -548,6 +565,12 @@ class ProcessRules:
     bond_line_bumps: tuple[BumpArray, ...] = ()
     ball_material: str = "ball_layer"
     rdl_material: str = "rdl"
+    # PoP: the top package's substrate; the interface balls and what fills around them
+    # (air: no underfill between the packages). The ring's effective conductivity follows
+    # from the balls' area fraction (layoutopt.pop.interface_material).
+    top_substrate_material: str = "substrate_2l"
+    pop_ball_material: str = "solder"
+    pop_interface_fill_material: str = "air"
 
     def bond_for(self, bond: BondType) -> BondType:
         """The bond a die designed as ``bond`` gets in this family."""
@@ -571,31 +594,79 @@ class ProcessRules:
             BondType.SMT: self.smt_gap_um,
         }[bond]
 
+    @property
+    def pop_gap_um(self) -> int:
+        """PoP: from the top of a bottom-package flip-chip die to the top of the top
+        package's substrate (bottom mold cap + air gap + top substrate).
+
+        >>> ProcessRules(Family.POP, pop_mold_cap_um=0, pop_air_gap_um=30,
+        ...              top_substrate_thickness_um=100).pop_gap_um
+        130
+        """
+        return self.pop_mold_cap_um + self.pop_air_gap_um + self.top_substrate_thickness_um
+
+    def on_top_package(self, upper: Die, lower: Die | None) -> bool:
+        """Whether ``upper`` on ``lower`` crosses from a PoP's bottom package into its top
+        package: it rests on the top substrate above a bottom-package flip-chip die."""
+        return self.family is Family.POP and lower is not None and lower.bond is BondType.FLIP_CHIP
+
     def joint_um(self, upper: Die, lower: Die | None, *, film_over_wire: bool = False) -> int:
         """Thickness of the joint under ``upper``, which sits on ``lower`` (None: on the base).
 
-        In a PoP the memory sits on the SoC through the ball gap between the two packages;
-        the first die of a turned staircase (``film_over_wire``) on its film-over-wire DAF.
+        In a PoP the first die of the top package stands on the SoC through the interface
+        and the top substrate (:attr:`pop_gap_um`), then its own die attach; the first die
+        of a turned staircase (``film_over_wire``) sits on its film-over-wire DAF.
         """
         if film_over_wire and lower is not None:
             return self.film_over_wire_um
-        if self.family is Family.POP and lower is not None and lower.bond is BondType.FLIP_CHIP:
-            return self.pop_gap_um
+        if self.on_top_package(upper, lower):
+            return self.pop_gap_um + self.attach_um(upper.bond)
         return self.attach_um(upper.bond)
 
-    def joint_material(self, upper: Die, lower: Die | None) -> str:
-        """Material of the joint under ``upper`` (which sits on ``lower``; None: the base).
+    def joint_layers(
+        self, upper: Die, lower: Die | None, *, film_over_wire: bool = False
+    ) -> tuple[Layer, ...]:
+        """The joint under ``upper`` as layers, bottom up; they sum to :meth:`joint_um`.
 
-        A PoP memory sits on the SoC across the ball gap; an SMT passive stands on solder
-        pads covering a small part of its area, the rest filled with mold, so mold is used
-        (the conservative choice for heat).
+        One layer (the die's attach) except across a PoP's interface: bottom mold cap (if
+        any), the air gap the interface balls span, the top substrate, the die attach.
+
+        >>> die = Die("D", "p", DieKind.DRAM, 10, 10, 40, 0.0, 85.0, BondType.WIRE_BOND)
+        >>> soc = Die("S", "p", DieKind.LOGIC, 10, 10, 100, 0.0, 85.0, BondType.FLIP_CHIP)
+        >>> rules = ProcessRules(Family.POP, die_attach_um=10, pop_air_gap_um=30,
+        ...                      top_substrate_thickness_um=100)
+        >>> [(layer.name, layer.thickness_um) for layer in rules.joint_layers(die, soc)]
+        [('PoP air gap', 30), ('top substrate', 100), ('DAF', 10)]
+        """
+        attach = Layer(
+            JOINT_NAMES[upper.bond.value],
+            self.attach_um(upper.bond),
+            self.joint_material(upper, lower),
+        )
+        if film_over_wire and lower is not None:
+            return (Layer("film-over-wire DAF", self.film_over_wire_um, attach.material),)
+        if not self.on_top_package(upper, lower):
+            return (Layer(attach.name, self.joint_um(upper, lower), attach.material),)
+        layers = (
+            Layer("bottom mold cap", self.pop_mold_cap_um, self.mold_material),
+            Layer("PoP air gap", self.pop_air_gap_um, self.pop_interface_fill_material),
+            Layer("top substrate", self.top_substrate_thickness_um, self.top_substrate_material),
+            attach,
+        )
+        return tuple(layer for layer in layers if layer.thickness_um > 0)
+
+    def joint_material(self, upper: Die, lower: Die | None) -> str:
+        """Material of the attach directly under ``upper`` (which sits on ``lower``; None:
+        the base). Across a PoP's interface it is the top-package die's own attach; the
+        interface layers below it are :meth:`joint_layers`.
+
+        An SMT passive stands on solder pads covering a small part of its area, the rest
+        filled with mold, so mold is used (the conservative choice for heat).
 
         >>> die = Die("D", "p", DieKind.DRAM, 10, 10, 10, 0.0, 85.0, BondType.WIRE_BOND)
         >>> ProcessRules(Family.EPOP).joint_material(die, None)
         'daf'
         """
-        if self.family is Family.POP and lower is not None and lower.bond is BondType.FLIP_CHIP:
-            return self.ball_material
         return {
             BondType.WIRE_BOND: self.die_attach_material,
             BondType.FLIP_CHIP: self.underfill_material,
@@ -603,6 +674,12 @@ class ProcessRules:
             BondType.VERTICAL_WIRE: self.die_attach_material,
             BondType.SMT: self.mold_material,
         }[upper.bond]
+
+    @property
+    def pop_ring_material(self) -> str:
+        """PoP: the name of the interface ring's effective material (balls in the fill),
+        which :meth:`Design.material` derives."""
+        return self.pop_interface_fill_material + POP_RING_SUFFIX
 
     @property
     def bond_line_joint_material(self) -> str:
@@ -816,7 +893,49 @@ class Design:
         for rules in (self.rules, *self.alternatives):
             if rules.bond_line_bumps and rules.bond_line_joint_material == name:
                 return _bond_line(self.material(rules.bond_line_material), rules)
+            if rules.family is Family.POP and rules.pop_ring_material == name:
+                return self._pop_ring(rules)
         raise KeyError(name)
+
+    def _pop_ring(self, rules: ProcessRules) -> Material:
+        """The PoP interface ring of ``rules``: its balls (at the design's interface
+        geometry, else the family's) in the interface fill (:mod:`layoutopt.ball_layer`),
+        with the board-ball layer's mechanics (separate balls carry little in-plane force)
+        and the heat capacity mixed by volume."""
+        own = rules is self.rules
+        pitch = (own and self.balls.interface_pitch_um) or rules.pop_ball_pitch_um
+        diameter = (own and self.balls.interface_diameter_um) or rules.pop_ball_diameter_um
+        ball = self.material(rules.pop_ball_material)
+        fill = self.material(rules.pop_interface_fill_material)
+        k_xy, k_z = ball_layer_conductivity_w_per_m_k(
+            diameter,
+            pitch,
+            ball.k_xy_w_per_m_k,
+            ball.k_z_w_per_m_k,
+            fill.k_xy_w_per_m_k,
+            fill.k_z_w_per_m_k,
+        )
+        phi = ball_area_fraction(diameter, pitch)
+        density = specific_heat = None
+        if ball.heat_capacity_j_per_m3_k is not None and fill.heat_capacity_j_per_m3_k is not None:
+            rho_c = phi * ball.heat_capacity_j_per_m3_k + (1 - phi) * fill.heat_capacity_j_per_m3_k
+            density = phi * (ball.density_kg_per_m3 or 0.0) + (1 - phi) * (
+                fill.density_kg_per_m3 or 0.0
+            )
+            specific_heat = rho_c / density
+        return Material(
+            name=rules.pop_ring_material,
+            k_xy_w_per_m_k=k_xy,
+            k_z_w_per_m_k=k_z,
+            source=(
+                f"derived (layoutopt.ball_layer): {diameter} um {ball.name} balls at {pitch} um "
+                f"as columns of their lands ({100 * phi:.1f} % of the area) in {fill.name}"
+            ),
+            confidence="E",
+            mechanical=self.material(rules.ball_material).mechanical,
+            density_kg_per_m3=density,
+            specific_heat_j_per_kg_k=specific_heat,
+        )
 
     def variants(self) -> tuple[Design, ...]:
         """This design once per candidate family (its own rules first), each die connected
@@ -1106,6 +1225,7 @@ class Layout:
 
 
 BOND_LINE_SUFFIX = "_bond_line"
+POP_RING_SUFFIX = "_pop_ring"
 
 
 def _bond_line(fill: Material, rules: ProcessRules) -> Material:

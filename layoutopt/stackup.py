@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from layoutopt.model import BondType, Design, Family, Layer, Placement, Side
+from layoutopt.model import JOINT_NAMES, BondType, Design, Layer, Placement, Side
 
 __all__ = [
     "FILL_LAYER",
@@ -79,15 +79,8 @@ def stack_up(design: Design, placements: Sequence[Placement]) -> tuple[Layer, ..
         chain.append(by_id[chain[-1].on_die])
     level = sum(layer.thickness_um for layer in layers)
     for p in reversed(chain):
-        die = design.die(p.die_id)
-        joint = p.z_bottom_um - level
-        if joint:
-            layers.append(
-                Layer(
-                    f"{_joint_name(design, p)} under {p.die_id}", joint, _joint_material(design, p)
-                )
-            )
-        layers.append(Layer(f"{p.die_id} die", p.thickness_um, die.material))
+        layers += _joint_layers(design, p, p.z_bottom_um - level)
+        layers.append(Layer(f"{p.die_id} die", p.thickness_um, design.die(p.die_id).material))
         level = p.z_top_um
     top = design.die(peak.die_id)
     if top.bond is BondType.WIRE_BOND and rules.wire_loop_um:
@@ -100,28 +93,22 @@ def stack_up(design: Design, placements: Sequence[Placement]) -> tuple[Layer, ..
     return tuple(layer for layer in layers if layer.thickness_um)
 
 
-def _joint_name(design: Design, p: Placement) -> str:
+def _joint_layers(design: Design, p: Placement, joint_um: int) -> list[Layer]:
+    """The layers of the ``joint_um`` under ``p`` (a PoP's interface as its real layers:
+    air gap, top substrate, die attach), each named ``<layer> under <die>``."""
+    if joint_um <= 0:
+        return []
     die = design.die(p.die_id)
     lower = design.die(p.on_die) if p.on_die is not None else None
-    if p.film_over_wire and lower is not None:
-        return "film-over-wire DAF"
-    if design.rules.family is Family.POP and lower is not None and lower.bond is BondType.FLIP_CHIP:
-        return "PoP gap"
-    return JOINT_NAMES[die.bond.value]
+    parts = design.rules.joint_layers(die, lower, film_over_wire=p.film_over_wire)
+    if sum(layer.thickness_um for layer in parts) != joint_um:
+        # A hand-made layout off the rule (the validator says so): one layer keeps the sum.
+        parts = (Layer(parts[-1].name, joint_um, parts[-1].material),)
+    return [
+        Layer(f"{layer.name} under {p.die_id}", layer.thickness_um, layer.material)
+        for layer in parts
+    ]
 
-
-def _joint_material(design: Design, p: Placement) -> str:
-    lower = design.die(p.on_die) if p.on_die is not None else None
-    return design.rules.joint_material(design.die(p.die_id), lower)
-
-
-JOINT_NAMES: dict[str, str] = {
-    "wire_bond": "DAF",
-    "flip_chip": "bumps + underfill",
-    "micro_bump": "bond line",
-    "vertical_wire": "die attach",
-    "smt": "solder",
-}
 
 _ID_SUFFIX = re.compile(r"^(?P<stem>.*?)(\d+)(?P<rest> .*)$")
 

@@ -110,6 +110,7 @@ RULES: tuple[str, ...] = (
     "die_thickness",
     "thickness",
     "stack_height",
+    "pop_package",
     "phy_facing",
     "finger_fit",
     "wire_drop",
@@ -272,6 +273,14 @@ class _Index:
                 lo = self.lower(up)
                 if lo is not None:
                     yield up, lo, self.die(up), self.die(lo)
+
+    def die_on_die_pairs(self) -> Iterator[tuple[Placement, Placement, Die, Die]]:
+        """The pairs where the upper die rests on the lower one itself: all but a PoP's
+        first top-package die, which stands on the top substrate over the SoC."""
+        rules = self.design.rules
+        for up, lo, up_die, lo_die in self.pairs():
+            if not rules.on_top_package(up_die, lo_die):
+                yield up, lo, up_die, lo_die
 
 
 def _edges_at(edges: frozenset[Edge], rotation_deg: int) -> list[Edge]:
@@ -599,7 +608,7 @@ def _stack_order_die(ix: _Index, p: Placement, label: str) -> Iterator[Violation
 def _overhang(ix: _Index) -> Iterator[Violation]:
     allow = ix.design.rules.max_overhang_um
     need = dict.fromkeys(_SIDES, -allow)
-    for up, lo, _, _ in ix.pairs():
+    for up, lo, _, _ in ix.die_on_die_pairs():
         insets = inset_um(lo.rect, up.rect)
         worst = _worst_side(insets, need)
         if worst is not None:
@@ -615,7 +624,7 @@ def _overhang(ix: _Index) -> Iterator[Violation]:
 
 def _pad_exposure(ix: _Index) -> Iterator[Violation]:
     staircase = ix.design.rules.staircase_offset_um
-    for up, lo, _, lo_die in ix.pairs():
+    for up, lo, _, lo_die in ix.die_on_die_pairs():
         if lo_die.bond not in _PAD_BONDS:
             continue
         # At the turn of a staircase the film covers the pads: only no reach past them.
@@ -633,7 +642,7 @@ def _pad_exposure(ix: _Index) -> Iterator[Violation]:
 
 
 def _pad_support(ix: _Index) -> Iterator[Violation]:
-    for up, lo, up_die, _ in ix.pairs():
+    for up, lo, up_die, _ in ix.die_on_die_pairs():
         if up_die.bond not in _PAD_BONDS:
             continue
         insets = inset_um(lo.rect, up.rect)
@@ -978,6 +987,72 @@ def _stack_height(ix: _Index) -> Iterator[Violation]:
                 ix.ids(k),
                 height - limit,
             )
+
+
+def _pop_package(ix: _Index) -> Iterator[Violation]:
+    """A PoP is two packages: wire-bonded dies only in the top package, its substrate
+    clear of every bottom-package part, and the interface ring around the bottom mold."""
+    if ix.design.family is not Family.POP:
+        return
+    yield from _pop_wires_on_top(ix)
+    yield from _pop_floor(ix)
+    yield from _pop_ring(ix)
+
+
+def _pop_wires_on_top(ix: _Index) -> Iterator[Violation]:
+    for k, members in ix.stacks.items():
+        if members[0].side is not Side.TOP or _on_top_substrate(ix, k):
+            continue
+        for p in members:
+            if ix.die(p).bond is BondType.WIRE_BOND:
+                yield Violation(
+                    "pop_package",
+                    f"die {p.die_id} is wire-bonded in the bottom package ({ix.label(k)} on "
+                    "the bottom substrate): in a pop its wires land on the top package's "
+                    "substrate, so it must stand in the stack over a bottom flip-chip die",
+                    (p.die_id,),
+                )
+
+
+def _pop_floor(ix: _Index) -> Iterator[Violation]:
+    rules = ix.design.rules
+    clearance = rules.pop_mold_cap_um + rules.pop_air_gap_um
+    bottom = [p for p in ix.placed.values() if p.side is Side.TOP and p.tier == 0]
+    for k, members in ix.stacks.items():
+        if not _on_top_substrate(ix, k) or len(members) < 2:
+            continue
+        floor = members[0].z_top_um + clearance  # the top substrate's underside
+        for q in sorted(bottom, key=lambda q: q.die_id):
+            if q.z_top_um + clearance > floor:
+                yield Violation(
+                    "pop_package",
+                    f"bottom-package die {q.die_id} tops out at {q.z_top_um} um; the top "
+                    f"package's substrate over {members[0].die_id} starts at {floor} um and "
+                    f"needs {clearance} um (mold cap + air gap) above every bottom part",
+                    (q.die_id, members[0].die_id),
+                    q.z_top_um + clearance - floor,
+                )
+
+
+def _pop_ring(ix: _Index) -> Iterator[Violation]:
+    """The outline holds the bottom mold and the whole interface ring around it: no site
+    of the ring's pattern falls within the ball clearance of the mold."""
+    mold = bottom_mold(ix.design, ix.placed.values())
+    ring = None if ix.layout.ball_map is None else ix.layout.ball_map.array(BallRole.INTERFACE)
+    if mold is None or ring is None:
+        return
+    c = ix.design.rules.ball_edge_clearance_um
+    lost = sum(
+        1 for site in ring.sites() if too_close(ring.centre_um(*site), ring.diameter_um, c, mold)
+    )
+    if lost:
+        yield Violation(
+            "pop_package",
+            f"{lost} sites of the interface ring fall on the bottom mold "
+            f"({_size_text(mold)}, within {c} um): the package must hold the bottom mold and "
+            f"the ring of {ring.perimeter_rows} rows around it",
+            (),
+        )
 
 
 def _phy_facing(ix: _Index) -> Iterator[Violation]:
@@ -1353,6 +1428,7 @@ _CHECKS = (
     _die_thickness,
     _thickness,
     _stack_height,
+    _pop_package,
     _phy_facing,
     _finger_fit,
     _wire_drop,

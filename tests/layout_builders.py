@@ -54,6 +54,7 @@ __all__ = [
     "make_design",
     "make_die",
     "make_rules",
+    "pop_example",
     "sip_example",
     "tsv_example",
     "with_placement",
@@ -496,7 +497,53 @@ def ballout_example(**rule_overrides: Any) -> tuple[Design, Layout]:
     return design, b.build()
 
 
+def pop_example(**rule_overrides: Any) -> tuple[Design, Layout]:
+    """A package on package: a 6 x 6 mm SoC (flip-chip, exposed die) in the bottom package,
+    two DRAM dies in a staircase in the top package on its own substrate.
+
+    z (um): base 180 + 100; SoC on 60 um bumps at 340..440; air gap 30 and top substrate
+    100 (the interface balls stand 60 + 100 + 30 = 190); DRAM0 on 10 um DAF at 580..620,
+    DRAM1 at 630..670; thickness 670 + 60 loop + 100 mold = 830. The bottom mold is the SoC
+    grown by 300 um (1950..8550); the two-row ring at 0.4 mm (0.25 mm balls, 0.25 mm
+    clearance) has 25 x 25 sites from 450 um, its inner row at 850 um, 1100 um from the mold
+    (more than the 375 um reach).
+    """
+    overrides: dict[str, Any] = {
+        "max_dies_per_stack": 3,
+        "stack_pairs": (("dram", "logic"), ("dram", "dram")),
+        "pop_air_gap_um": 30,  # processes.yaml pop: 180 um standoff less the bottom package
+        "top_substrate_thickness_um": 100,  # §6 '2-layer substrate' 0.10 mm (E)
+        "pop_ball_pitch_um": 400,  # §1.5 'PoP interface balls' at 0.4-0.5 mm (L)
+        "pop_ball_diameter_um": 250,  # §1.5 'Ball Ø / standoff at 0.4 mm pitch' ≈ 0.25 (E)
+        "pop_ball_rows": 2,
+        "pop_mold_margin_um": 300,
+        "ball_edge_clearance_um": 250,  # §10.3 'Minimum clearance ... to body edge' 0.25 (H)
+        "ball_pitch_um": 400,  # §1.5 'Mobile FBGA ball pitch range' 0.40–1.00 mm (H)
+        "ball_diameter_um": 250,
+        "min_ball_pitch_um": 400,
+    }
+    overrides.update(rule_overrides)
+    rules = make_rules("pop", **overrides)
+    dies = (
+        make_die("SOC", "logic", 6000, 6000, 100, "flip_chip", power_w=2.0),
+        make_die(
+            "DRAM0", "dram", 5000, 6000, 40, "wire_bond", pads="W", pad_count=8, pad_pitch_um=200
+        ),
+        make_die(
+            "DRAM1", "dram", 5000, 6000, 40, "wire_bond", pads="W", pad_count=8, pad_pitch_um=200
+        ),
+    )
+    design = make_design("pop_test", dies, rules)
+    design = replace(design, balls=BallSpec(count=200, interface_count=150))
+    b = LayoutBuilder(design, package_um=(10500, 10500))
+    b.place("SOC", 2250, 2250)
+    b.place("DRAM0", 2500, 2250, on="SOC")
+    b.place("DRAM1", 2650, 2250, on="DRAM0")
+    return design, b.build()
+
+
 EXAMPLES = {
+    "pop": pop_example,
     "epop": epop_example,
     "sip": sip_example,
     "tsv": tsv_example,

@@ -82,8 +82,8 @@ def test_staggered_rows_put_fine_pitched_pads_straight_out() -> None:
 def test_pop_memory_wires_land_on_the_top_package_substrate() -> None:
     rules = make_rules(
         "pop",
-        pop_gap_um=300,
-        max_overhang_um=3000,
+        pop_air_gap_um=30,
+        top_substrate_thickness_um=100,
         max_dies_per_stack=2,
         stack_pairs=(("dram", "logic"),),
     )
@@ -97,8 +97,11 @@ def test_pop_memory_wires_land_on_the_top_package_substrate() -> None:
     b.place("DRAM0", 1500, 1000, on="SOC")
     layout = b.build()
     (edge,) = bond_plan(design, layout.placements)
-    dram_z = layout.placement("DRAM0").z_bottom_um
-    assert {f.z_um for f in edge.fingers} == {dram_z}  # not the bottom substrate at 280
+    # the top of the top substrate, SoC top + air gap + substrate (under DRAM0's DAF), not
+    # the bottom substrate at 280
+    soc_top = layout.placement("SOC").z_top_um
+    assert {f.z_um for f in edge.fingers} == {soc_top + 30 + 100}
+    assert layout.placement("DRAM0").z_bottom_um == soc_top + 30 + 100 + 10
     assert validate(design, layout) == ()
 
 

@@ -21,13 +21,14 @@ from layout_builders import (
     make_design,
     make_die,
     make_rules,
+    pop_example,
     sip_example,
     tsv_example,
     with_placement,
 )
 from shapely.geometry import box
 
-from layoutopt.model import BallSpec, Design, HeightZone, Layout, Placement, Rect, Side
+from layoutopt.model import BallSpec, Design, Die, HeightZone, Layout, Placement, Rect, Side
 from layoutopt.validate import RULES, validate
 
 Build = Callable[[], tuple[Design, Layout]]
@@ -251,6 +252,32 @@ def _balls_in_a_keepout() -> tuple[Design, Layout]:
     return replace(
         design, balls=replace(design.balls, keepouts=(Rect(1000, -500, 1000, 1000),))
     ), layout
+
+
+def _pop_with(die: Die, x_um: int, y_um: int) -> tuple[Design, Layout]:
+    """The PoP example with one more die on the bottom substrate at ``(x_um, y_um)``."""
+    design, _ = pop_example()
+    design = replace(design, dies=(*design.dies, die))
+    b = LayoutBuilder(design, package_um=(10500, 10500))
+    b.place("SOC", 2250, 2250)
+    b.place("DRAM0", 2500, 2250, on="SOC")
+    b.place("DRAM1", 2650, 2250, on="DRAM0")
+    b.place(die.id, x_um, y_um)
+    return design, b.build()
+
+
+def _pop_wire_bond_on_bottom_substrate() -> tuple[Design, Layout]:
+    # A wire-bonded PMIC in the corner of the bottom package: its fingers (250..500 in x)
+    # would be on the bottom substrate. Keep regions 250..1500 and 1900.. stay 400 apart.
+    pmic = make_die("PMIC0", "pmic", 1000, 1000, 100, "wire_bond", pads="W")
+    return _pop_with(pmic, 500, 500)
+
+
+def _pop_tall_bottom_part() -> tuple[Design, Layout]:
+    # A 300 um passive on 20 um solder tops out at 280 + 20 + 300 = 600 um; the top
+    # substrate starts 30 um over the SoC's 440 um top: 600 + 30 - 470 = 160 um too low.
+    cap = make_die("C0", "passive", 600, 300, 300, "smt", power_w=0.0)
+    return _pop_with(cap, 1000, 4000)
 
 
 CASES: dict[str, Case] = {
@@ -570,6 +597,24 @@ CASES: dict[str, Case] = {
         _balls_in_a_keepout,
         frozenset({"ball_clearance"}),
         "board balls come within 250 um of ball keep-out",
+    ),
+    # pop_package
+    "pop memory wired to the bottom substrate": Case(
+        _pop_wire_bond_on_bottom_substrate,
+        frozenset({"pop_package"}),
+        "die PMIC0 is wire-bonded in the bottom package",
+        die_ids=("PMIC0",),
+    ),
+    "pop bottom part under the top substrate": Case(
+        _pop_tall_bottom_part,
+        frozenset({"pop_package"}),
+        "bottom-package die C0 tops out at 600 um",
+        160,
+    ),
+    "pop ring over the bottom mold": Case(
+        _set_rules(pop_example, pop_mold_margin_um=1100),
+        frozenset({"pop_package", "ball_clearance"}),
+        "sites of the interface ring fall on the bottom mold",
     ),
     "ball array off centre": Case(
         lambda: (

@@ -331,7 +331,15 @@ class RulesFields(_Strict):
     wire_loop: Length | None = None
     mold_clearance: Length | None = None
     mold_cap: Length | None = None
-    pop_gap: Length | None = None
+    pop_mold_cap: Length | None = Field(
+        None, description="PoP: bottom mold over the bottom package's dies; 0: exposed die"
+    )
+    pop_air_gap: Length | None = Field(
+        None, description="PoP: air gap between the bottom package and the top substrate"
+    )
+    top_substrate_thickness: Length | None = Field(
+        None, description="PoP: the top package's substrate"
+    )
     ball_pitch: Length | None = Field(
         None, description="board-side ball pitch; sets the default warpage limit"
     )
@@ -380,6 +388,11 @@ class RulesFields(_Strict):
     )
     ball_material: str | None = None
     rdl_material: str | None = None
+    top_substrate_material: str | None = None
+    pop_ball_material: str | None = None
+    pop_interface_fill_material: str | None = Field(
+        None, description="PoP: what fills around the interface balls (air: no underfill)"
+    )
 
 
 class MechanicalSpec(_Strict):

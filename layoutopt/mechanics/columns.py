@@ -35,8 +35,9 @@ __all__ = [
     "package_columns",
 ]
 
-# Blocks of build_blocks that are not part of the package body.
-_NOT_BODY = ("board", "housing", "balls", "gap.board", "gap.package")
+# Blocks of build_blocks that are not part of the package body (a PoP's interface fill is
+# the air between its two packages: it carries no stress).
+_NOT_BODY = ("board", "housing", "balls", "gap.board", "gap.package", "pop.fill")
 
 
 @dataclass(frozen=True)

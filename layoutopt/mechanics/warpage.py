@@ -153,7 +153,9 @@ def body_materials(design: Design) -> tuple[tuple[str, str], ...]:
             key = joints[die.bond]
             found.setdefault(getattr(rules, key), f"rules.{key}")
     if design.family is Family.POP:
-        found.setdefault(rules.ball_material, "rules.ball_material (PoP gap)")
+        # The interface ring takes the ball layer's mechanics (layoutopt.pop.ring_material).
+        found.setdefault(rules.ball_material, "rules.ball_material (PoP interface ring)")
+        found.setdefault(rules.top_substrate_material, "rules.top_substrate_material")
     return tuple(found.items())
 
 

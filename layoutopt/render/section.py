@@ -9,7 +9,8 @@ from typing import Any
 
 from shapely.geometry import box
 
-from layoutopt.model import BondType, Design, Layout, Placement
+from layoutopt.model import BallRole, BondType, Design, Die, Layout, Placement
+from layoutopt.pop import pop_structure
 from layoutopt.render.annotate import dimension_h, dimension_v, mm_text, table, table_height
 from layoutopt.render.canvas import (
     Box,
@@ -293,11 +294,10 @@ def _die_section(
     design: Design, p: Placement, span: tuple[int, int], f: _Frame
 ) -> tuple[Group, bool]:
     """One cut die with its joint; the flag says whether its id fits inside."""
-    rules = design.rules
     die = design.die(p.die_id)
     a, b = span
     lower = None if p.on_die is None else design.die(p.on_die)
-    joint = rules.joint_um(die, lower, film_over_wire=p.film_over_wire)
+    joint = _own_joint_um(design, p, die, lower)
     parts: list[Item] = []
     if joint:
         # A bottom-side part hangs under the substrate: its joint is above it.
@@ -353,6 +353,112 @@ def _die_section(
         f"{'film-over-wire DAF' if p.film_over_wire else joint_name(die.bond)} {joint} µm below",
     )
     return group, fits
+
+
+def _own_joint_um(design: Design, p: Placement, die: Die, lower: Die | None) -> int:
+    """The joint drawn under a die: a PoP's top-package die keeps its attach alone (the
+    interface and the top substrate under it are package-wide, :func:`_pop_layers`)."""
+    rules = design.rules
+    if rules.on_top_package(die, lower) and not p.film_over_wire:
+        return rules.joint_layers(die, lower)[-1].thickness_um
+    return rules.joint_um(die, lower, film_over_wire=p.film_over_wire)
+
+
+def _pop_layers(design: Design, layout: Layout, cut: Cut, f: _Frame) -> list[Item]:
+    """A PoP's interface and top package substrate, to scale and dimensioned: the air over
+    the bottom package, the bottom mold, the interface balls nearest the cut, the top
+    substrate across the package (:mod:`layoutopt.pop`)."""
+    pop = pop_structure(design, layout)
+    if pop is None:
+        return []
+    rules = design.rules
+    z0, z1, z2 = pop.substrate_top_um, pop.top_substrate_bottom_um, pop.top_substrate_top_um
+    mold_span = (
+        (pop.mold.x_um, pop.mold.x_max_um)
+        if cut.axis == "y"
+        else (pop.mold.y_um, pop.mold.y_max_um)
+    )
+    air = f.slab(f.u0, f.u1, z0, z1, fill="#ffffff", stroke=OUTLINE, stroke_width=0.3)
+    items: list[Item] = [
+        Group(
+            (air,),
+            id="layer-pop-interface",
+            css_class="layer pop-interface",
+            title=f"PoP interface: {rules.pop_interface_fill_material}, balls stand "
+            f"{pop.standoff_um} µm, {rules.pop_air_gap_um} µm air gap over the bottom mold",
+        ),
+        _layer_span(
+            f,
+            mold_span,
+            (z0, pop.mold_top_um),
+            "pop-bottom-mold",
+            "bottom mold "
+            + (
+                "(exposed die)"
+                if rules.pop_mold_cap_um == 0
+                else f"{rules.pop_mold_cap_um} µm over the die"
+            ),
+            LAYER_FILL["mold"],
+        ),
+        _interface_balls(layout, cut, f, z0, z1),
+        _layer_span(
+            f,
+            (f.u0, f.u1),
+            (z1, z2),
+            "pop-top-substrate",
+            f"top substrate {rules.top_substrate_material}, {z2 - z1} µm",
+            LAYER_FILL["substrate"],
+        ),
+    ]
+    x = f.U(mold_span[0])
+    dims = (
+        dimension_v(f.Z(z0), f.Z(z1), x, x - 10, f"interface {mm_text(z1 - z0)}"),
+        dimension_v(f.Z(z1), f.Z(z2), x, x - 10, f"top substrate {mm_text(z2 - z1)}"),
+    )
+    items.append(Group(dims, id="pop-dimensions", css_class="dimensions", title="PoP interface"))
+    return items
+
+
+def _layer_span(
+    f: _Frame, span: tuple[int, int], z: tuple[int, int], name: str, title: str, fill: str
+) -> Group:
+    slab = f.slab(span[0], span[1], z[0], z[1], fill=fill, stroke=OUTLINE, stroke_width=0.6)
+    return Group((slab,), id=f"layer-{name}", css_class=f"layer {name}", title=title)
+
+
+def _interface_balls(layout: Layout, cut: Cut, f: _Frame, z0: int, z1: int) -> Group:
+    """The row of interface (PoP) balls nearest the cut, standing from z0 to z1."""
+    ring = None if layout.ball_map is None else layout.ball_map.array(BallRole.INTERFACE)
+    sites = [] if ring is None else [ring.centre_um(*site) for site in ring.balls()]
+    along = [
+        (x, abs(y - cut.position_um)) if cut.axis == "y" else (y, abs(x - cut.position_um))
+        for x, y in sites
+    ]
+    nearest = min((off for _, off in along), default=0)
+    h, d = z1 - z0, 0 if ring is None else ring.diameter_um
+    balls = tuple(
+        Ellipse(
+            f.U(u),
+            f.Z(z0 + h / 2),
+            d / 2 * f.s_u,
+            h / 2 * f.s_z,
+            fill=LAYER_FILL["balls"],
+            stroke="#666666",
+            stroke_width=0.5,
+        )
+        for u, off in sorted(along)
+        if off <= nearest
+    )
+    title = f"interface balls, {d} µm at {0 if ring is None else ring.pitch_um} µm pitch"
+    return Group(balls, id="layer-pop-balls", css_class="layer pop-balls", title=title)
+
+
+def _finger_z_um(design: Design, layout: Layout, p: Placement) -> int:
+    """Where a die's wires land: the substrate, or a PoP top package's substrate."""
+    pop = pop_structure(design, layout)
+    if pop is not None and p.stack == layout.placement(pop.soc_id).stack:
+        return pop.top_substrate_top_um
+    return design.rules.base_thickness_um
 
 
 def _section_callouts(
@@ -413,7 +519,7 @@ def _wires(
                     f.U(pad),
                     f.Z(p.z_top_um),
                     f.U(lo + length / 2),
-                    f.Z(rules.base_thickness_um),
+                    f.Z(_finger_z_um(design, layout, p)),
                     f.Z(p.z_top_um + rules.wire_loop_um),
                 )
             )
@@ -532,6 +638,7 @@ def build_section_view(
     f = _Frame(u0, u1, s_u, s_u * ex, left, top + layout.thickness_um * s_u * ex)
     cut_dies = [(p, span) for p in ordered_placements(layout) if (span := _span(p, cut))]
     items: list[Item] = _base_layers(design, layout, cut, f)
+    items += _pop_layers(design, layout, cut, f)
     unlabelled = []
     for p, span in cut_dies:
         group, fits = _die_section(design, p, span, f)

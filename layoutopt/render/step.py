@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from layoutopt.model import Design, Layout
+from layoutopt.pop import pop_structure
 from layoutopt.render.geometry import ball_sites_um, is_bottom, ordered_placements, wire_paths_um
 
 __all__ = ["CadUnavailable", "step_solid_names", "to_step"]
@@ -93,6 +94,14 @@ def _solids(design: Design, layout: Layout) -> list[Any]:
         )
         z += rules.rdl_layer_thickness_um
     cut_from_mold: list[Any] = []
+    pop = pop_structure(design, layout)
+    if pop is not None:  # the top package's substrate, over the whole package
+        top_t = pop.top_substrate_top_um - pop.top_substrate_bottom_um
+        z0 = pop.top_substrate_bottom_um
+        out.append(
+            slab(pkg.x_um, pkg.y_um, z0, pkg.width_um, pkg.length_um, top_t, "top-substrate")
+        )
+        cut_from_mold.append(out[-1])
     for p in ordered_placements(layout):
         die = design.die(p.die_id)
         body = slab(
@@ -101,6 +110,8 @@ def _solids(design: Design, layout: Layout) -> list[Any]:
         out.append(body)
         lower = None if p.on_die is None else design.die(p.on_die)
         joint = rules.joint_um(die, lower, film_over_wire=p.film_over_wire)
+        if rules.on_top_package(die, lower) and not p.film_over_wire:
+            joint = rules.joint_layers(die, lower)[-1].thickness_um  # PoP: its own attach
         if joint:
             jz = p.z_top_um if is_bottom(p) else p.z_bottom_um - joint
             out.append(

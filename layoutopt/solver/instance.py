@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from layoutopt.model import ROTATIONS_DEG, BondType, Design, Die, DieKind
+from layoutopt.model import ROTATIONS_DEG, BondType, Design, Die, DieKind, Family
 
 __all__ = [
     "Instance",
@@ -97,6 +97,14 @@ def _can_rest_on(design: Design, upper: Die, lower: Die) -> bool:
     if upper.bond in (BondType.FLIP_CHIP, BondType.SMT) or lower.bond is BondType.SMT:
         return False
     return rules.can_stack(upper.kind, lower.kind) and rules.max_dies_per_stack > 1
+
+
+def _may_be_root(design: Design, die: Die) -> bool:
+    """Micro-bumped dies only sit on dies; a PoP's wire-bonded dies belong to its top
+    package (their wires land on the top substrate, docs/rules.md ``pop_package``)."""
+    if die.bond is BondType.MICRO_BUMP:
+        return False
+    return not (design.family is Family.POP and die.bond is BondType.WIRE_BOND)
 
 
 @dataclass(frozen=True)
@@ -208,8 +216,8 @@ def _z_cap_um(design: Design) -> int:
     total = rules.base_thickness_um
     for die in design.dies:
         thickest = max((die.thickness_um, *die.allowed_thickness_um))
-        joints = (rules.joint_um(die, None), rules.pop_gap_um, rules.die_attach_um)
-        total += thickest + max(*joints, rules.film_over_wire_um)
+        joints = (rules.joint_um(die, None), rules.pop_gap_um + rules.attach_um(die.bond))
+        total += thickest + max(*joints, rules.die_attach_um, rules.film_over_wire_um)
     return total + rules.wire_loop_um + rules.mold_clearance_um + rules.mold_cap_um
 
 
@@ -232,7 +240,7 @@ def build_instance(design: Design, grid_um: int) -> Instance:
     ids = tuple(d.id for d in dies)
     position = {die_id: k for k, die_id in enumerate(ids)}
     lower = _lower(design)
-    roots = tuple(d.id for d in dies if d.bond is not BondType.MICRO_BUMP)
+    roots = tuple(d.id for d in dies if _may_be_root(design, d))
     root_set = frozenset(roots)
     member_roots = {i: _reachable_roots(lower, root_set, position, i) for i in ids}
     slack = _slack_um(design)

@@ -343,7 +343,12 @@ def _network(design: Design, layout: Layout) -> _Network:
                     * _UM
                     / (kbelow[1] * below.width_um * below.length_um * _UM**2)
                 )
-                link(i, j, half + half_below + joint_t / (kj[1] * max(overlap, 1e-12)))
+                # The joint's layers in series (a PoP's: air gap, top substrate, DAF).
+                r_joint = sum(
+                    layer.thickness_um * _UM / kk(layer.material, f"rules ({layer.name})")[1]
+                    for layer in rules.joint_layers(die, lower)
+                )
+                link(i, j, half + half_below + r_joint / max(overlap, 1e-12))
             if p.die_id in spots:
                 r, a2, b2 = _spread_resistance(
                     (layout.thickness_um - p.z_top_um) * _UM, kmold[0], kmold[1], a, b, pw, pl

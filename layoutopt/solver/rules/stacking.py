@@ -117,6 +117,22 @@ def _levels(model: cp_model.CpModel, v: Variables, instance: Instance) -> None:
             if fow is not None:  # the turn's film instead of the joint
                 joint += (rules.film_over_wire_um - rules.joint_um(d.die, lower.die)) * fow
             model.add(d.z_um == lower.top_um + joint).only_enforce_if(on)
+            if rules.on_top_package(d.die, lower.die):
+                _pop_floor(model, v, instance, lower, on)
+
+
+def _pop_floor(
+    model: cp_model.CpModel, v: Variables, instance: Instance, soc: DieVars, on: cp_model.IntVar
+) -> None:
+    """Rule ``pop_package``: the top substrate, set on ``soc`` (the bottom die the top
+    package rests on), clears every other part of the bottom package as it clears ``soc``
+    (the same mold cap and air gap over each): no tier-0 die stands taller."""
+    for root in instance.roots:
+        other = v.dies[root]
+        if root == soc.die.id:
+            continue
+        enforce = [on, other.base] + ([other.bottom.negated()] if other.bottom is not None else [])
+        model.add(other.top_um <= soc.top_um).only_enforce_if(enforce)
 
 
 def _pad_sides(d: DieVars, rotation_deg: int) -> tuple[Edge, ...]:
@@ -134,8 +150,14 @@ def _on_top(
     lower: DieVars,
     on: cp_model.IntVar,
 ) -> None:
-    """Rules ``overhang``, ``pad_exposure`` and ``pad_support`` for ``upper`` on ``lower``."""
+    """Rules ``overhang``, ``pad_exposure`` and ``pad_support`` for ``upper`` on ``lower``.
+
+    A PoP's top package stands on its own substrate, not on the SoC below it: neither
+    overhang nor pad support applies across the interface (its die edge keep-out does).
+    """
     rules = instance.design.rules
+    if rules.on_top_package(upper.die, lower.die):
+        return
     up, lo = upper.box, lower.box
     overhang = v.groups[RuleGroup.OVERHANG]
     for edge in Edge:

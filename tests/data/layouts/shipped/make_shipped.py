@@ -1,6 +1,7 @@
 """Write the fixed layouts of the shipped designs that the sheet tests draw.
 
-Run from the repo root: ``python tests/data/layouts/shipped/make_shipped.py``. Each is the
+Run from the repo root: ``python tests/data/layouts/shipped/make_shipped.py [NAME ...]``
+(all shipped designs, or only the named ones). Each is the
 layout ``layoutopt solve designs/NAME.yaml --workers 1 --time-limit 10`` wrote (one worker
 and seed 0: deterministic), committed so the drawing tests never depend on a live solve.
 The validator checks them (tests/test_render_layouts_valid.py).
@@ -8,6 +9,7 @@ The validator checks them (tests/test_render_layouts_valid.py).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from layoutopt.design_file import load_design
@@ -19,9 +21,11 @@ HERE = Path(__file__).parent
 DESIGNS = HERE.parents[3] / "designs"
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
     options = SolveOptions(time_limit_s=10, workers=1, seed=0)
     for path in sorted(DESIGNS.glob("*.yaml")):
+        if names and path.stem not in names:
+            continue
         comparison = compare_families(load_design(path), options)
         best = comparison.best_index
         if best is None:
@@ -32,4 +36,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
