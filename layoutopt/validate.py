@@ -734,7 +734,7 @@ def _finger_ring(ix: _Index) -> Iterator[Violation]:
 
 def _on_top_substrate(ix: _Index, stack: int) -> bool:
     """A PoP stack resting on a flip-chip die is the top package: its fingers are on the
-    top substrate (inside the PoP gap, ``rules.pop_gap_um``), above the bottom fillets."""
+    top substrate (``rules.pop_gap_um`` above the flip-chip die), above the bottom fillets."""
     if ix.design.family is not Family.POP:
         return False
     root = next(p for p in ix.stacks[stack] if p.tier == 0)

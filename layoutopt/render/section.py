@@ -59,6 +59,11 @@ __all__ = [
     "to_svg_section",
 ]
 
+# A PoP's interface dimensions stand this far right of the package, past the height
+# callouts; the view's right margin grows by _POP_MARGIN_PX for their labels.
+_POP_DIMENSIONS_PX = 172.0
+_POP_MARGIN_PX = 120.0
+
 # The pad row sits this far inside the die edge (picture only; a pad is ~50-80 µm, §2.5 E).
 PAD_INSET_UM = 60
 
@@ -410,10 +415,13 @@ def _pop_layers(design: Design, layout: Layout, cut: Cut, f: _Frame) -> list[Ite
             LAYER_FILL["substrate"],
         ),
     ]
-    x = f.U(mold_span[0])
+    # In the margin beyond the height callouts (build_section_view leaves it room).
+    x_obj, x = f.U(f.u1), f.U(f.u1) + _POP_DIMENSIONS_PX
     dims = (
-        dimension_v(f.Z(z0), f.Z(z1), x, x - 10, f"interface {mm_text(z1 - z0)}"),
-        dimension_v(f.Z(z1), f.Z(z2), x, x - 10, f"top substrate {mm_text(z2 - z1)}"),
+        dimension_v(f.Z(z0), f.Z(z1), x_obj, x, f"interface {mm_text(z1 - z0)}", horizontal=True),
+        dimension_v(
+            f.Z(z1), f.Z(z2), x_obj, x, f"top substrate {mm_text(z2 - z1)}", horizontal=True
+        ),
     )
     items.append(Group(dims, id="pop-dimensions", css_class="dimensions", title="PoP interface"))
     return items
@@ -632,6 +640,8 @@ def build_section_view(
     u0, u1 = (pkg.x_um, pkg.x_max_um) if cut.axis == "y" else (pkg.y_um, pkg.y_max_um)
     ex = float(exaggeration if exaggeration is not None else VERTICAL_EXAGGERATION)
     left, right, top, bottom = 60.0, 170.0, 34.0, 58.0
+    if pop_structure(design, layout) is not None:
+        right += _POP_MARGIN_PX
     if px_per_mm is None:
         px_per_mm = section_px_per_mm(layout, cut, max_width_px)
     s_u = px_per_mm / 1000.0
