@@ -146,3 +146,41 @@ def test_phone_pop_is_two_packages() -> None:
     assert [layer.thickness_um for layer in layers] == [30, 100, 10]
     assert sum(layer.thickness_um for layer in layers) == rules.joint_um(dram, soc)
     assert Layer("DAF", 10, "daf") == layers[-1]
+
+
+def _peaks(design, layout) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    from layoutopt.thermal import fv3d_report
+
+    report = fv3d_report(design, layout, lateral_step_um=400)
+    return {d.die_id: d.max_c for d in report.dies}
+
+
+def test_the_air_gap_separates_the_memory_from_the_soc_and_underfill_couples_them() -> None:
+    # 2 W in the SoC, none in the memory: across 30 um of air the top package runs cooler;
+    # filling the interface with underfill (0.6 W/m·K, 23x air) brings it closer.
+    design, layout = pop_example()
+    air = _peaks(design, layout)
+    filled = replace(design, rules=replace(design.rules, pop_interface_fill_material="underfill"))
+    under = _peaks(filled, layout)
+    assert air["DRAM0"] < air["SOC"] - 1.0
+    assert air["SOC"] - air["DRAM0"] > under["SOC"] - under["DRAM0"]
+
+
+def test_the_section_draws_the_two_packages() -> None:
+    import xml.etree.ElementTree as ET
+
+    from layoutopt.render import to_svg_section
+
+    design, layout = pop_example()
+    root = ET.fromstring(to_svg_section(design, layout))
+    ns = "{http://www.w3.org/2000/svg}"
+    groups = {g.get("id"): g for g in root.iter(f"{ns}g") if g.get("id")}
+    for name in ("layer-pop-interface", "layer-pop-bottom-mold", "layer-pop-top-substrate"):
+        assert name in groups, name
+    # a cut through the middle meets the two-row ring twice on each side
+    assert len(list(groups["layer-pop-balls"].iter(f"{ns}ellipse"))) == 4
+    dims = [t.text for t in groups["pop-dimensions"].iter(f"{ns}text")]
+    assert dims == ["interface 0.19 mm", "top substrate 0.1 mm"]
+    # the first memory die's drawn joint is its DAF alone, not the interface under it
+    die = groups["section-die-DRAM0"]
+    assert "DAF 10 µm below" in die.find(f"{ns}title").text

@@ -41,7 +41,6 @@ KNOWN_GAPS = {
     "wearable_sip-1": "small controller and PMIC: top and skin -21 %",
     "hbm_12hi_mr_muf-0": "base die +18 %",
     "hbm_12hi_tc_ncf-0": "base die +18 %",
-    "phone_pop-0": "SoC +15 % (pessimistic)",
     "epop_sample_housing": "corner controller: skin -15.6 %",
 }
 

@@ -7,10 +7,11 @@ sufficient linear conditions, so every answer passes it:
 - *Rows*: a stack side holds ``rows_per_tier`` finger rows per wire-bonded die bonding
   there (a ``bonds`` literal per die, stack and side: member and turned to face it), and
   its ring is as wide as the rows (the container's ``ring_um``).
-- *Drop*: a die's wires descend from ``z_top + wire_loop`` to no higher than the
-  substrate over at least the pad's inset in the stack box plus the innermost row's
-  distance, so ``drop <= tan(angle) x (inset + r_0)`` suffices (``tan`` rounded down in
-  thousandths; the die's own rows are further out, a PoP's fingers higher up).
+- *Drop*: a die's wires descend from ``z_top + wire_loop`` to their fingers' level (the
+  substrate, or a PoP's top substrate over the stack's root) over at least the pad's
+  inset in the stack box plus the innermost row's distance, so
+  ``drop <= tan(angle) x (inset + r_0)`` suffices (``tan`` rounded down in thousandths;
+  the die's own rows are further out).
 - *Length*: a wire is no longer than its rise, its plan length and its drop (each
   segment's length is at most the sum of its legs), and its plan length at most the
   radial span to the outermost row of the side plus the fan-out of its fingers.
@@ -34,7 +35,7 @@ import math
 
 from ortools.sat.python import cp_model
 
-from layoutopt.model import BondType, Die, Edge, in_compass_order, rotate_edge
+from layoutopt.model import BondType, Die, Edge, Family, in_compass_order, rotate_edge
 from layoutopt.solver.boxes import Expr
 from layoutopt.solver.groups import RuleGroup
 from layoutopt.solver.instance import Instance
@@ -139,7 +140,7 @@ def _rows(model: cp_model.CpModel, v: Variables, instance: Instance, bonds: _Bon
 
 def _drop_and_length(model: cp_model.CpModel, v: Variables, instance: Instance) -> None:
     rules = instance.design.rules
-    loop, base = rules.wire_loop_um, rules.base_thickness_um
+    loop = rules.wire_loop_um
     r0 = rules.bond_finger_ring_um - rules.finger_row_pitch_um // 2  # the innermost row
     q, fp = rules.rows_per_tier, rules.finger_pitch_um
     slope = tan_thousandths(rules.max_drop_angle_deg) if rules.max_drop_angle_deg > 0 else 0
@@ -147,8 +148,8 @@ def _drop_and_length(model: cp_model.CpModel, v: Variables, instance: Instance) 
     for d in v.dies.values():
         if not _has_wires(d.die):
             continue
-        drop: Expr = d.top_um + loop - base  # to the substrate: the lowest a finger lies
         for root, member in sorted(d.member.items()):
+            drop: Expr = d.top_um + loop - _finger_level(instance, root)
             stack = v.stacks[root]
             for side in _SIDES:
                 for rotation, edge in _facing(d, side):
@@ -165,6 +166,19 @@ def _drop_and_length(model: cp_model.CpModel, v: Variables, instance: Instance) 
                         model.add(length <= rules.max_wire_length_um).only_enforce_if(
                             [*when, length_group]
                         )
+
+
+def _finger_level(instance: Instance, root: str) -> int:
+    """The lowest the fingers of the stack rooted at ``root`` lie (:mod:`layoutopt.bonding`):
+    the substrate, or in a PoP over a flip-chip root the top of the top package's substrate,
+    ``pop_gap_um`` over the root at its thinnest (exact for a root of one thickness; a
+    constant keeps the bound linear in the die's top alone)."""
+    rules = instance.design.rules
+    die = instance.die(root)
+    if rules.family is Family.POP and die.bond is BondType.FLIP_CHIP:
+        thinnest = min((die.thickness_um, *die.allowed_thickness_um))
+        return rules.base_thickness_um + rules.joint_um(die, None) + thinnest + rules.pop_gap_um
+    return rules.base_thickness_um
 
 
 def _steps_clear(instance: Instance) -> bool:
