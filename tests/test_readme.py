@@ -12,6 +12,7 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     test_command = (
         'python3 -m pip install -q -e ".[test]" && python3 -m pytest -q -p no:cacheprovider'
+        " -n 2 --dist loadfile"
     )
     run_command = "python3 -m pip install -q -e . && layoutopt solve designs/smart_glasses_epop.yaml -o out/smart_glasses"
     assert test_command in readme and test_command in ci

@@ -109,24 +109,26 @@ def main_sweep(
                 warm_start=warm_start,
                 retry_errors=retry_errors,
             )
-            err.print(_summary_line(summary), highlight=False)
+            err.print(_summary_line(summary), highlight=False, soft_wrap=True)
             if report:
                 from layoutopt.sweep.report import write_report
 
                 stage = _Stage.REPORTING
                 written = write_report(outdir, plan.space.pareto)
-                err.print(f"report: {written.summary}", highlight=False)
+                err.print(f"report: {written.summary}", highlight=False, soft_wrap=True)
     except SweepInterrupted as stop:
-        loud.print(_interrupted_line(stop), highlight=False, markup=False)
+        loud.print(_interrupted_line(stop), highlight=False, markup=False, soft_wrap=True)
         return EXIT_INTERRUPTED
     except InfrastructureError as error:
-        loud.print(f"error: {error}", highlight=False, markup=False)
+        loud.print(f"error: {error}", highlight=False, markup=False, soft_wrap=True)
         return EXIT_INFRASTRUCTURE
     except LayoutOptError as error:
-        loud.print(f"error: {error}", highlight=False, markup=False)
+        loud.print(f"error: {error}", highlight=False, markup=False, soft_wrap=True)
         return EXIT_INVALID
     except KeyboardInterrupt:  # outside the solving loop, or a second Ctrl-C while it stops
-        loud.print(f"interrupted (Ctrl-C) {stage.value}", highlight=False, markup=False)
+        loud.print(
+            f"interrupted (Ctrl-C) {stage.value}", highlight=False, markup=False, soft_wrap=True
+        )
         return EXIT_INTERRUPTED
     finally:
         stack.close()
