@@ -13,6 +13,7 @@ without the engine's starting layout.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from pathlib import Path
@@ -21,7 +22,8 @@ from layoutopt.design_file import design_from_text, load_design
 from layoutopt.solver import SolveOptions, solve
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH = ROOT.parent / "shared" / "benchmarks"
+# The Bookshelf files (as bench_floorplan.py: LAYOUTOPT_BENCH_DIR, else beside the checkout).
+BENCH = Path(os.environ.get("LAYOUTOPT_BENCH_DIR", ROOT.parent / "shared" / "benchmarks"))
 
 
 def _row(label: str, family: str, design, options: SolveOptions, repeat: int) -> str:  # type: ignore[no-untyped-def]
