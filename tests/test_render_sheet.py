@@ -16,7 +16,7 @@ from layoutopt.assess import assess
 from layoutopt.layout_io import read_layout
 from layoutopt.render import to_svg_sheet, to_svg_top
 from layoutopt.render.labels import overlapping_texts, walk_texts
-from layoutopt.render.section import Cut, _span, choose_cuts
+from layoutopt.render.section import Cut, _span, choose_cuts, column_rows
 from layoutopt.render.sheet import build_sheet, sheet_info
 from layoutopt.render.style import MIN_LABEL_PX, VERTICAL_EXAGGERATION
 from layoutopt.render.thermal_map import peak_junction
@@ -208,3 +208,30 @@ def test_cli_render_of_a_layout_without_thermal_draws_no_map(tmp_path: Path) -> 
     svg = (tmp_path / "sip_glasses-sheet.svg").read_text()
     assert 'id="thermal-view"' not in svg and "not checked" in svg
     assert ">2025-02-01<" in svg
+
+
+def test_the_column_table_shows_every_column_tallest_first() -> None:
+    # The CMC's thickness is set by its 0201 caps, not by the compute die: the budget table
+    # follows the tallest column, the column table shows the compute die's own need.
+    rec = read_layout(DATA / "shipped" / "ai_pc_cmc.json")
+    design, layout = rec.design, rec.layout
+    rows = column_rows(design, layout)
+    needs = [int(row[1]) for row in rows]
+    assert needs == sorted(needs, reverse=True) and needs[0] == layout.thickness_um
+    for row in rows:
+        assert int(row[2]) == layout.thickness_um - int(row[1]) >= 0  # the slack to the top
+    xpu = next(row for row in rows if "XPU" in row[0])
+    (p,) = [p for p in layout.placements if row_die(xpu) == p.die_id]
+    assert int(xpu[1]) == p.z_top_um + design.rules.top_clearance_um(design.die(p.die_id))
+    sheet = to_svg_sheet(design, layout)
+    assert 'id="column-heights"' in sheet
+
+
+def row_die(row: list[str]) -> str:
+    return row[0].split(": ")[1].split(" ")[0]
+
+
+def test_one_column_needs_no_column_table() -> None:
+    rec = read_layout(DATA / "shipped" / "smart_glasses_epop.json")
+    assert len(column_rows(rec.design, rec.layout)) == 1
+    assert 'id="column-heights"' not in to_svg_sheet(rec.design, rec.layout)

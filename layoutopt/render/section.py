@@ -9,7 +9,7 @@ from typing import Any
 
 from shapely.geometry import box
 
-from layoutopt.model import BallRole, BondType, Design, Die, Layout, Placement
+from layoutopt.model import BallRole, BondType, Design, Die, Layout, Placement, Side
 from layoutopt.pop import pop_structure
 from layoutopt.render.annotate import dimension_h, dimension_v, mm_text, table, table_height
 from layoutopt.render.canvas import (
@@ -725,8 +725,46 @@ def budget_rows(design: Design, layout: Layout) -> tuple[list[list[str]], bool, 
     return rows, derived, over
 
 
+# More columns than this are summed up in one row: the table explains the thickness, it is
+# not a parts list.
+MAX_COLUMN_ROWS = 8
+
+
+def column_rows(design: Design, layout: Layout) -> list[list[str]]:
+    """One row per top-side column (stack), tallest first: its top die, how many dies, the
+    height it needs (top die's top plus wire loop and mold, or mold cap) and its slack to
+    the package thickness. The budget table follows only the tallest column; this shows
+    the others (for a CMC, whether a cap or the compute die sets the height)."""
+    columns = []
+    for k, members in layout.stacks().items():
+        top_side = [p for p in members if p.side is Side.TOP]
+        if not top_side:
+            continue
+        top = max(top_side, key=lambda p: (p.z_top_um, p.die_id))
+        need = max(
+            p.z_top_um + design.rules.top_clearance_um(design.die(p.die_id)) for p in top_side
+        )
+        columns.append((-need, k, top.die_id, len(top_side)))
+    columns.sort()
+    rows = [
+        [
+            f"stack {k}: {die_id}" + ("" if n == 1 else f" (+{n - 1})"),
+            str(-neg),
+            f"{layout.thickness_um + neg:+d}",
+        ]
+        for neg, k, die_id, n in columns[:MAX_COLUMN_ROWS]
+    ]
+    if len(columns) > MAX_COLUMN_ROWS:
+        rest = columns[MAX_COLUMN_ROWS:]
+        rows.append(
+            [f"{len(rest)} more, up to", str(-rest[0][0]), f"{layout.thickness_um + rest[0][0]:+d}"]
+        )
+    return rows
+
+
 def budget_table(design: Design, layout: Layout, x: float, y: float) -> tuple[Group, float, float]:
-    """The thickness-budget table (group, width, height)."""
+    """The thickness-budget table, and under it the height every column needs when there is
+    more than one (group, width, height)."""
     rows, derived, over = budget_rows(design, layout)
     widths = (150.0, 78.0, 52.0, 48.0)
     first_summary = next(i for i, row in enumerate(rows) if row[0] == "total")
@@ -745,7 +783,22 @@ def budget_table(design: Design, layout: Layout, x: float, y: float) -> tuple[Gr
         emphasis_rows=tuple(range(first_summary, len(rows))),
         row_fill=fills,
     )
-    return group, sum(widths), table_height(len(rows))
+    height = table_height(len(rows))
+    columns = column_rows(design, layout)
+    if len(columns) < 2:
+        return group, sum(widths), height
+    column_widths = (widths[0] + widths[1], widths[2], widths[3])
+    below = table(
+        x,
+        y + height + 10,
+        ("column (top die)", "needs µm", "slack"),
+        columns,
+        column_widths,
+        id="column-heights",
+        title="Column heights (µm), tallest first",
+        align=("start", "end", "end"),
+    )
+    return Group((group, below)), sum(widths), height + 10 + table_height(len(columns))
 
 
 def to_svg_section(
