@@ -536,6 +536,8 @@ def _print_summary(design, result, out: Path) -> None:  # type: ignore[no-untype
                     f"{t.top_surface_c:.1f} °C{skin} ({t.model})"
                 )
             )
+            for line in _workload_lines(t):
+                console.print(f"workload  {line}", markup=False)
         _print_assessment(design, layout, result.warpage)
         console.print(f"written   {out / 'layout.json'}", markup=False)
     for line in result.explanation:
@@ -556,6 +558,21 @@ def _print_ballout(design, layout) -> None:  # type: ignore[no-untyped-def]
     wires = wire_summary(design, layout.placements)
     if wires is not None:
         console.print(f"wires     {wires.line()}", markup=False)
+
+
+def _workload_lines(report) -> list[str]:  # type: ignore[no-untyped-def]
+    """Per workload: each time-based skin limit, and how long each phase that reaches one
+    runs before it (``video can run 32 s before the skin reaches 48.0 °C``)."""
+    lines = []
+    for t in report.transients:
+        held = "held by the solver" if t.checked else "answered, not held"
+        lines += [f"{t.workload} ({held}): {c.sentence()}" for c in t.limits if c.what == "skin"]
+        lines += [
+            f"{t.workload}: {p.sentence()}"
+            for p in t.phase_limits
+            if p.what == "skin" and p.time_to_limit_s is not None
+        ]
+    return lines
 
 
 def _print_assessment(design, layout, warpage=None) -> None:  # type: ignore[no-untyped-def]
@@ -886,7 +903,7 @@ def _print_thermal(name: str, report) -> None:  # type: ignore[no-untyped-def]
         console.print(f"around    {line}", markup=False)
     for t in report.transients:
         table = Table(
-            title=f"workload {t.workload}: {t.steps} steps of {t.step_s:g} s, {t.cells} cells"
+            title=f"workload {t.workload}: {t.steps} steps of up to {t.step_s:g} s, {t.cells} cells"
         )
         table.add_column("phase")
         table.add_column("end s")

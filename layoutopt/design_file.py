@@ -408,6 +408,11 @@ class WorkloadSpec(_Strict):
         InitialState.STEADY, description="steady: from the first phase's steady state"
     )
     phases: list[PhaseSpec] = Field(min_length=1)
+    checked: bool = Field(
+        True,
+        description="the solver holds the time-based skin limits on this workload; false: "
+        "it is only simulated and answered (how long each phase runs before a limit)",
+    )
 
 
 class TimeLimitSpec(_Strict):
@@ -1053,6 +1058,7 @@ def _thermal(spec: ThermalFile, dies: dict[str, Die]) -> ThermalSpec:
                     for i, p in enumerate(w.phases)
                 ),
                 w.initial,
+                w.checked,
             )
             for name, w in spec.workloads.items()
         ),

@@ -29,7 +29,22 @@ Format (``format_version`` 1)::
                       "depopulated": [[column, row], ...]}, ...]   # sites without a ball
         }
       },
-      "thermal": {...} | null,               # ThermalReport
+      "thermal": {...} | null,               # ThermalReport: dies [{die_id, max_c, mean_c,
+                                             # limit_c}], top_surface_c, skin_c, heat_out,
+                                             # rise_error (the grid's measured error of a
+                                             # die's rise), and
+        "transients": [{                     # one per workload (layoutopt.thermal.loop)
+          "workload": str, "checked": bool,  # checked: its limits were held by the solver
+          "times_s": [float, ...],           # at most 600 points, from 0 s
+          "series": [{"name": die id | "top" | "skin",
+                      "values_c": [float, ...]}, ...],  # each the maximum over the steps
+                                             # a point stands for (no peak is lost)
+          "phases": [{"name", "start_s", "end_s"}, ...],
+          "limits": [{"what", "max_c", "duration_s", "first_above_s",
+                      "longest_above_s", "peak_c"}, ...],
+          "phase_limits": [{"phase", "what", "max_c", "time_to_limit_s",
+                            "phase_duration_s", "peak_c"}, ...],
+          "energy_in_j", "energy_out_j", "energy_stored_j", "step_s", "steps", "cells"}]
       "warpage": {...} | null,               # WarpageReport (layoutopt.mechanics): room,
                                              # peak, curve, columns, max_warpage_um, source
       "cost": {...} | null,                  # CostReport (layoutopt.economics): yields,
@@ -238,8 +253,14 @@ def to_json(record: LayoutRecord) -> str:
 
 
 def _without_times(thermal: dict[str, Any]) -> dict[str, Any]:
-    """The thermal report minus its wall-clock time, so identical solves write identical files."""
-    return {k: v for k, v in thermal.items() if k != "solve_time_s"}
+    """The thermal report minus its wall-clock times (its own and its workloads'), so
+    identical solves write identical files."""
+    out = {k: v for k, v in thermal.items() if k != "solve_time_s"}
+    if out.get("transients"):
+        out["transients"] = [
+            {k: v for k, v in t.items() if k != "solve_time_s"} for t in out["transients"]
+        ]
+    return out
 
 
 def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> Path:

@@ -169,11 +169,17 @@ class Phase:
 
 @dataclass(frozen=True)
 class Workload:
-    """A named sequence of phases (idle, capture, video, ...)."""
+    """A named sequence of phases (idle, capture, video, ...).
+
+    ``checked``: the solver holds the time-based skin limits on it (a layout that breaks
+    one is cut); False: it is simulated and answered only ("video can run 32 s before the
+    skin reaches 48 °C"), for a use the product limits some other way.
+    """
 
     name: str
     phases: tuple[Phase, ...]
     initial: InitialState = InitialState.STEADY
+    checked: bool = True
 
     @property
     def duration_s(self) -> float:

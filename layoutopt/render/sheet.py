@@ -360,6 +360,13 @@ def build_sheet(
         plot = build_warpage_plot(warpage)
         items.append(Group((plot.group,), dx=right_x, dy=right_y))
         right_y += plot.height + 14
+    if thermal is not None:
+        from layoutopt.render.transient_plot import build_transient_plot
+
+        for run in thermal.transients:  # temperatures over each workload
+            curve = build_transient_plot(run)
+            items.append(Group((curve.group,), dx=right_x, dy=right_y))
+            right_y += curve.height + 14
     dies, dies_w, dies_h = _die_table(design, layout, right_x, right_y)
     items.append(dies)
     right_y += dies_h + 14

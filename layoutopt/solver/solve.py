@@ -18,8 +18,11 @@ move a little with positions and package size, so the cut is a heuristic in one 
 only: it can forbid a cool variant of a hot structure (the answer may then be larger than
 the true optimum), but it can never admit a hot layout, because every returned layout has
 passed the thermal check itself. Cost per round: one thermal check (compact: about a
-millisecond; 3D at the loop's 400 um grid: 0.1-1 s, benchmarks/bench_thermal.py) plus
-one re-solve.
+millisecond; 3D at the loop's 400 um grid: 0.1-1 s, benchmarks/bench_thermal.py; 4-15
+times that when a limit is within the grid's error and the die-edge grid decides,
+:mod:`layoutopt.thermal.loop`; plus the workloads when the design has time-based skin
+limits) plus one re-solve. A layout that breaks a time-based limit (the skin above 48 °C
+for more than a minute of the video workload) is cut like a too-hot one.
 
 The loop stops at the first layout that passes, which is optimal among the structures not
 cut, and the status says no more than that: after a cut the result is ``feasible`` (with
@@ -348,7 +351,9 @@ def solve(
     options = options or SolveOptions()
     deadline = deadline or Deadline.after(options.time_limit_s)
     if design.envelope.standard_sizes:  # outline: standard (layoutopt.solver.standard)
-        return solve_standard(design, options, deadline, solve, _thermal)
+        return _with_answers(
+            design, options, solve_standard(design, options, deadline, solve, _thermal)
+        )
     problems = precheck(design)
     if problems:
         return SolveResult(
@@ -372,7 +377,19 @@ def solve(
             "seed": options.seed,
         }
     )
+    result = _with_answers(design, options, result)
     return replace(result, time_s=deadline.elapsed_s(), stats=stats, design=design)
+
+
+def _with_answers(design: Design, options: SolveOptions, result: SolveResult) -> SolveResult:
+    """The final layout's thermal report with the workloads the loop does not hold
+    (``checked: false``) simulated once, for their answers."""
+    if result.thermal is None or result.layout is None or options.thermal_model != "fv3d":
+        return result
+    from layoutopt.thermal.loop import LoopGrid, with_answers
+
+    grid = LoopGrid.at(options.thermal_step_um).coarse
+    return replace(result, thermal=with_answers(result.thermal, design, result.layout, grid))
 
 
 @dataclass(frozen=True)
@@ -581,13 +598,17 @@ def _no_layout_in_time(design: Design, options: SolveOptions) -> str:
 def _thermal(design: Design, layout: Layout, options: SolveOptions) -> ThermalReport:
     """The thermal check of one candidate, on the model the limits must hold on.
 
-    No compact pre-screen in front of the 3D model: the compact network is within ~15% of
-    it but errs either way, and a pessimistic screen would cut layouts that are in fact
-    cool enough. The 3D check at the loop's grid costs 0.1-1 s per candidate."""
+    fv3d: :func:`layoutopt.thermal.loop.loop_report`, the loop's grid (``thermal_step_um``)
+    and, where a limit is within that grid's measured error, a grid refined at the die
+    edges; with time-based skin limits, every workload too. No compact pre-screen in front
+    of it: the compact network errs either way (tests/test_thermal_compact_fidelity.py),
+    and a pessimistic screen would cut layouts that are in fact cool enough."""
+    if options.thermal_model == "fv3d":
+        from layoutopt.thermal.loop import LoopGrid, loop_report
+
+        return loop_report(design, layout, LoopGrid.at(options.thermal_step_um))
     from layoutopt.thermal import thermal_check
 
-    if options.thermal_model == "fv3d":
-        return thermal_check(design, layout, model="fv3d", lateral_step_um=options.thermal_step_um)
     return thermal_check(design, layout, model="compact")
 
 

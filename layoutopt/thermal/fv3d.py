@@ -70,6 +70,13 @@ class GridOptions:
     package layers, and board, gap and housing layers get at most ``outer_layer_cells``
     (None: ``vertical_step_um`` there too). Three cells put the ePOP sample's controller
     0.15 % of its rise from five (benchmarks/bench_thermal.py).
+
+    ``edge_lines_um`` adds grid lines at these distances on both sides of every die edge.
+    A die's hottest point is often a corner or edge facing a hotter neighbour, where the
+    field has a corner singularity (silicon next to mold): the hottest cell centre, half a
+    cell from the edge, under-reads it, and only converges as about h^0.7. Lines 10 and 40
+    µm from the edges sample it there (benchmarks/README.md, "Thermal: the loop's grid").
+    ``edge_dies`` limits them to the edges of these dies (None: every die).
     """
 
     lateral_step_um: float = 100.0
@@ -77,12 +84,16 @@ class GridOptions:
     board_step_um: float = 1000.0
     growth: float = 1.3
     outer_layer_cells: int | None = 3
+    edge_lines_um: tuple[float, ...] = ()
+    edge_dies: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         for name in ("lateral_step_um", "vertical_step_um", "board_step_um"):
             value = getattr(self, name)
             if not (np.isfinite(value) and value > 0):
                 raise ValueError(f"{name} must be positive, not {value}")
+        if not all(np.isfinite(d) and d > 0 for d in self.edge_lines_um):
+            raise ValueError(f"edge_lines_um must be positive distances, not {self.edge_lines_um}")
         if not (1.0 <= self.growth <= 3.0):
             raise ValueError(f"growth must be between 1 and 3, not {self.growth}")
 
@@ -207,7 +218,7 @@ def build_model(
         tuple(p.die_id for p in layout.placements),
         rect,
         (0.0, float(layout.thickness_um)),
-        **_steps(design, options),
+        **_steps(design, layout, options),
     )
     k_xy, k_z = slot_conductivities(grid)
     conduction = assemble(grid, spec, k_xy, k_z)
@@ -238,8 +249,10 @@ def build_model(
     return replace(model, system0=model.system({g.slot: h0 for g in gaps}))
 
 
-def _steps(design: Design, options: GridOptions) -> dict[str, object]:
+def _steps(design: Design, layout: Layout, options: GridOptions) -> dict[str, object]:
     extra_x, extra_y = _source_breaks(design)
+    edge_x, edge_y = _edge_lines(layout, options.edge_lines_um, options.edge_dies)
+    extra_x, extra_y = extra_x + edge_x, extra_y + edge_y
     return {
         "lateral_step_um": options.lateral_step_um,
         "vertical_step_um": options.vertical_step_um,
@@ -265,9 +278,27 @@ def grid_shape(
         build_blocks(design, layout),
         (pkg.x_um, pkg.y_um, pkg.x_max_um, pkg.y_max_um),
         (0.0, float(layout.thickness_um)),
-        **_steps(design, GridOptions(lateral_step_um, vertical_step_um)),  # type: ignore[arg-type]
+        **_steps(design, layout, GridOptions(lateral_step_um, vertical_step_um)),  # type: ignore[arg-type]
     )
     return len(xe) - 1, len(ye) - 1, len(ze) - 1
+
+
+def _edge_lines(
+    layout: Layout, distances_um: tuple[float, ...], die_ids: tuple[str, ...] | None
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Lines ``distances_um`` inside and outside the edges of the dies ``die_ids`` (None:
+    every die), in x and in y; lines outside the model are dropped by the grid."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for p in layout.placements:
+        if die_ids is not None and p.die_id not in die_ids:
+            continue
+        for d in distances_um:
+            for edge in (p.x_um, p.x_um + p.width_um):
+                xs += [edge - d, edge + d]
+            for edge in (p.y_um, p.y_um + p.length_um):
+                ys += [edge - d, edge + d]
+    return tuple(xs), tuple(ys)
 
 
 def _source_breaks(design: Design) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -458,6 +489,8 @@ def solve_fv3d(
     vertical_step_um: float = 100.0,
     board_step_um: float = 1000.0,
     growth: float = 1.3,
+    edge_lines_um: tuple[float, ...] = (),
+    edge_dies: tuple[str, ...] | None = None,
     power_in: str = "volume",
     direct_max_cells: int = 2_000,
     rtol: float = 1e-6,
@@ -468,7 +501,7 @@ def solve_fv3d(
 
     Parameters
     ----------
-    lateral_step_um, vertical_step_um, board_step_um, growth
+    lateral_step_um, vertical_step_um, board_step_um, growth, edge_lines_um, edge_dies
         The grid (:class:`GridOptions`).
     power_in
         ``"volume"``: die power spread through the die body; ``"top"``: in its top cell layer.
@@ -481,7 +514,14 @@ def solve_fv3d(
         sources not named keep their design power.
     """
     t0 = time.perf_counter()
-    options = GridOptions(lateral_step_um, vertical_step_um, board_step_um, growth)
+    options = GridOptions(
+        lateral_step_um,
+        vertical_step_um,
+        board_step_um,
+        growth,
+        edge_lines_um=edge_lines_um,
+        edge_dies=edge_dies,
+    )
     model = build_model(design, layout, options, power_in=power_in)
     die_w, source_w = model.design_powers()
     die_w.update(die_power_w or {})

@@ -149,6 +149,7 @@ class TransientReport:
     steps: int
     cells: int = 0
     solve_time_s: float = 0.0
+    checked: bool = True  # False: answered only; its limits are not the layout's (Workload)
 
     def get(self, name: str) -> Series:
         for s in self.series:
@@ -157,6 +158,9 @@ class TransientReport:
         raise KeyError(name)
 
     def violations(self) -> tuple[str, ...]:
+        """The broken limits of a checked workload, in words (none for an unchecked one)."""
+        if not self.checked:
+            return ()
         return tuple(f"workload {self.workload}: {c.sentence()}" for c in self.limits if not c.ok)
 
     def answers(self) -> tuple[str, ...]:
@@ -188,6 +192,9 @@ class ThermalReport:
     """Result of a thermal check of one layout.
 
     ``hottest_xyz_um`` is the centre of the hottest cell (or die) in layout coordinates.
+    ``rise_error`` is how far (relative) a die's rise over ambient in this report may be
+    from the converged answer, as measured for the grid it came from (the solver loop's
+    grids, :mod:`layoutopt.thermal.loop`); None where it was not measured.
     """
 
     model: str  # "compact" or "fv3d"
@@ -206,6 +213,7 @@ class ThermalReport:
     solve_time_s: float = 0.0
     transients: tuple[TransientReport, ...] = ()
     around: AroundEffect | None = None  # the same without the heat sources around
+    rise_error: float | None = None
 
     def die(self, die_id: str) -> DieTemperature:
         for d in self.dies:

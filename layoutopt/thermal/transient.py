@@ -53,13 +53,41 @@ class _Step:
     t_end_s: float
 
 
-def _schedule(workload: Workload, step_s: float) -> list[_Step]:
-    """Each phase in equal steps of at most ``step_s``, ending on the phase's end."""
+_GROWTH = 1.5  # step ratio of a graded phase: BDF2 stays zero-stable below 1 + sqrt(2)
+
+
+def _phase_steps(duration_s: float, step_s: float, first_step_s: float | None) -> list[float]:
+    """One phase's steps: equal, at most ``step_s``; or, with ``first_step_s``, starting
+    there and growing by :data:`_GROWTH` up to ``step_s``, all scaled to end on the end.
+
+    >>> _phase_steps(10.0, 4.0, None)
+    [3.3333333333333335, 3.3333333333333335, 3.3333333333333335]
+    >>> [round(s, 3) for s in _phase_steps(10.0, 4.0, 1.0)]
+    [0.825, 1.237, 1.856, 2.784, 3.299]
+    """
+    if first_step_s is None or first_step_s >= step_s:
+        n = max(1, math.ceil(duration_s / step_s - 1e-9))
+        return [duration_s / n] * n
+    sizes, dt = [], first_step_s
+    while sum(sizes) < duration_s - 1e-9:
+        sizes.append(dt)
+        dt = min(step_s, dt * _GROWTH)
+    scale = duration_s / sum(sizes)
+    if len(sizes) > 1 and sizes[-1] < sizes[-2]:  # a short last step: share it out
+        tail = sizes.pop() + sizes.pop()
+        sizes += [tail / 2, tail / 2]
+    return [x * scale for x in sizes]
+
+
+def _schedule(workload: Workload, step_s: float, first_step_s: float | None) -> list[_Step]:
+    """Each phase's steps (:func:`_phase_steps`), ending on the phase's end."""
     steps, start = [], 0.0
     for i, phase in enumerate(workload.phases):
-        n = max(1, math.ceil(phase.duration_s / step_s - 1e-9))
-        dt = phase.duration_s / n
-        steps += [_Step(i, dt, start + (k + 1) * dt) for k in range(n)]
+        t = start
+        for dt in _phase_steps(phase.duration_s, step_s, first_step_s):
+            t += dt
+            steps.append(_Step(i, dt, t))
+        steps[-1] = _Step(i, steps[-1].dt_s, start + phase.duration_s)
         start += phase.duration_s
     return steps
 
@@ -110,6 +138,7 @@ def simulate(
     workload: Workload | str,
     *,
     step_s: float = 1.0,
+    first_step_s: float | None = None,
     method: str = "bdf2",
     grid: GridOptions | None = None,
     model: FVModel | None = None,
@@ -125,6 +154,11 @@ def simulate(
     ----------
     step_s
         Time step (s); each phase ends on a step.
+    first_step_s
+        None: every step ``step_s`` (or a little less, to end each phase on a step).
+        Otherwise each phase starts with steps of ``first_step_s`` growing by 1.5 up to
+        ``step_s``: a power step is resolved where the temperatures move fastest, and a
+        long phase takes few steps (the solver loop's workloads).
     method
         ``"bdf2"`` (second order) or ``"euler"`` (backward Euler, first order).
     grid, model
@@ -157,7 +191,7 @@ def simulate(
     if on_step is not None:
         on_step(0.0, theta)
     previous, dt_prev = theta, 0.0
-    for step in _schedule(workload, step_s):
+    for step in _schedule(workload, step_s, first_step_s):
         die_w, source_w = _phase_powers(model, workload.phases[step.phase])
         power = model.sources.vector(die_w, source_w)
         s = stepper.system
@@ -266,6 +300,7 @@ class _Run:
             steps=len(t) - 1,
             cells=m.grid.cells,
             solve_time_s=solve_s,
+            checked=workload.checked,
         )
 
 
