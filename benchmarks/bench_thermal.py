@@ -76,6 +76,7 @@ def _rises(design, layout, grid: GridOptions) -> tuple[float, dict[str, float]]:
             layout,
             lateral_step_um=grid.lateral_step_um,
             edge_lines_um=grid.edge_lines_um,
+            edge_dies=grid.edge_dies,
         )
     )
     return t, {d.die_id: d.max_c - amb for d in rep.dies}
@@ -87,7 +88,7 @@ def loop_grid() -> None:
     The CMC is the committed layout of the golden tests (a solver run would change with
     the time limit and the load)."""
     from layoutopt.layout_io import read_layout
-    from layoutopt.thermal.loop import LoopGrid
+    from layoutopt.thermal.loop import LoopGrid, _edge_dies
 
     cmc = read_layout("tests/data/layouts/shipped/ai_pc_cmc.json")
     cases = {"stacked ePOP sample": epop_sample(), "side-by-side CMC": (cmc.design, cmc.layout)}
@@ -111,6 +112,17 @@ def loop_grid() -> None:
             print(
                 f"  {label:42s} worst die {worst:6s} {errors[worst]:+7.2%}  "
                 f"(max |err| over dies {max(abs(e) for e in errors.values()):.2%}) in {t:.2f} s"
+            )
+            if grid is loop.coarse:
+                coarse_errors = errors
+        # What the loop does when one die is near its limit: lines at its edges and its
+        # neighbours' only. For the two dies the coarse grid reads worst:
+        for die in sorted(coarse_errors, key=lambda d: -abs(coarse_errors[d]))[:2]:
+            grid = replace(loop.refined, edge_dies=_edge_dies(layout, (die,)))
+            t, rises = _rises(design, layout, grid)
+            print(
+                f"  refined at {die} and its {len(grid.edge_dies or ()) - 1} neighbours: "
+                f"{die} {rises[die] / ref[die] - 1:+.2%} in {t:.2f} s"
             )
 
 

@@ -8,12 +8,11 @@ so it lands in the SVG, PDF and PNG sheets alike.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from layoutopt.render.canvas import Box, Group, Item, Line, Poly, Text, fmt
-from layoutopt.render.geometry import nice_floor
 from layoutopt.render.style import DIM, TEXT_PX
+from layoutopt.render.warpage_plot import _ticks  # the same axis ticks as the warpage plot
 from layoutopt.thermal.report import TransientReport
 
 __all__ = ["TransientPlot", "build_transient_plot"]
@@ -27,12 +26,6 @@ class TransientPlot:
     group: Group
     width: float
     height: float
-
-
-def _ticks(lo: float, hi: float, count: int = 4) -> list[float]:
-    step = nice_floor((hi - lo) / count) or 1.0
-    first = math.ceil(lo / step) * step
-    return [first + k * step for k in range(int((hi - first) / step + 1e-9) + 1)]
 
 
 def _time_unit(end_s: float) -> tuple[float, str]:

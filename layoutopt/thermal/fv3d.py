@@ -74,8 +74,9 @@ class GridOptions:
     ``edge_lines_um`` adds grid lines at these distances on both sides of every die edge.
     A die's hottest point is often a corner or edge facing a hotter neighbour, where the
     field has a corner singularity (silicon next to mold): the hottest cell centre, half a
-    cell from the edge, under-reads it, and only converges as about h^0.7. Lines 10 and 40
-    µm from the edges sample it there (benchmarks/README.md, "Thermal: the loop's grid").
+    cell from the edge, under-reads it, and only converges as about h^0.7. Lines 6, 25, 80
+    and 200 µm from the edges sample it there (benchmarks/README.md, "Thermal: the loop's
+    grid").
     ``edge_dies`` limits them to the edges of these dies (None: every die).
     """
 

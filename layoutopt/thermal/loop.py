@@ -1,18 +1,20 @@
 """The solver loop's thermal check: a coarse grid, and a refined one where a limit is close.
 
 What was measured (``benchmarks/bench_thermal.py --loop-grid``, benchmarks/README.md),
-against the finest grid affordable (100 µm with lines 5, 20 and 60 µm either side of every
-die edge, 1.3 M cells on the AI-PC CMC):
+against a reference of 100 µm with lines 5, 20 and 60 µm either side of every die edge
+(1.35 M cells on the AI-PC CMC; finer lines move it by at most 0.27 %):
 
 - On the 400 µm grid a die's rise over ambient is within 0.5 % on the stacked ePOP sample,
-  but up to 9 % low on the side-by-side CMC (the memory dies' corners facing the compute
-  die) and 15 % low for the decoupling capacitors beside it. The hottest point of a die
-  next to a hotter one is its corner, where silicon meets mold: the field has a corner
-  singularity there, the hottest *cell centre* sits half a cell away, and refining the
-  grid uniformly closes the gap only as about h^0.7 (100 µm is still 3 % low).
-- The same 400 µm grid with lines 10, 40 and 120 µm either side of every die edge
-  (:attr:`GridOptions.edge_lines_um`) is within 1 % on every die of both cases; it costs
-  4-15 times the coarse check.
+  but up to 10.8 % low on the CMC's committed layout and 15 % on another CMC layout (a
+  decoupling capacitor, and the memory dies' corners, facing the 8 W compute die). The
+  hottest point of a die next to a hotter one is its corner, where silicon meets mold: the
+  field has a corner singularity there, the hottest *cell centre* sits half a cell away,
+  and refining the grid uniformly closes the gap only as about h^0.7 (100 µm is still 4 %
+  low).
+- The same 400 µm grid with lines 6, 25, 80 and 200 µm either side of the die edges
+  (:attr:`GridOptions.edge_lines_um`) is within 0.4 % on every die of both cases, and
+  within 0.31 % when the lines go only at the die in question and its neighbours within
+  1 mm (what the loop does); that check costs 8-15 times the coarse one.
 
 So the loop decides a limit on the coarse grid only where the refined grid cannot change
 the verdict: where every value is farther from its limit than the coarse grid's measured
@@ -35,14 +37,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 from layoutopt.model import Design, Layout
-from layoutopt.thermal.fv3d import (
-    FVModel,
-    GridOptions,
-    ThermalField,
-    build_model,
-    field_report,
-    solve_steady,
-)
+from layoutopt.thermal.fv3d import FVModel, GridOptions, build_model, field_report, solve_fv3d
 from layoutopt.thermal.report import ThermalReport, TransientReport
 from layoutopt.thermal.transient import simulate
 
@@ -58,7 +53,8 @@ __all__ = [
 ]
 
 # The worst relative error of a die's rise on the coarse loop grid, measured on the
-# reference cases (15 %: a capacitor beside the CMC's compute die), and on the refined one.
+# reference cases (15 %: a capacitor beside a CMC's compute die), and the target of the
+# refined one (measured 0.4 %).
 COARSE_RISE_ERROR = 0.15
 REFINED_RISE_ERROR = 0.01
 # The package top and the skin are smooth fields: 0.02 % on the glasses at 400 um; the
@@ -102,34 +98,35 @@ def _is_near(value_c: float, limit_c: float, ambient_c: float, error: float) -> 
 
 
 def near_limit(report: ThermalReport, die_error: float, surface_error: float) -> tuple[str, ...]:
-    """The limits whose verdict could change if every die's rise were ``die_error`` off
-    (relative) and the top's and skin's ``surface_error``; also over the workloads
-    (their peaks: a time-based limit is near when the peak is near its temperature).
+    """What has a limit whose verdict could change if every die's rise were ``die_error``
+    off (relative) and the top's and skin's ``surface_error``: die ids, ``"top"``,
+    ``"skin"``, also over the workloads (a time-based limit is near when the workload's
+    peak is near its temperature). Sorted, each once.
 
     >>> from layoutopt.thermal.report import DieTemperature
     >>> die = DieTemperature("D0", max_c=80.0, mean_c=70.0, limit_c=85.0)
     >>> near_limit(ThermalReport("fv3d", 25.0, (die,), 60.0), 0.15, 0.01)
-    ('die D0',)
+    ('D0',)
     >>> near_limit(ThermalReport("fv3d", 25.0, (die,), 60.0), 0.05, 0.01)
     ()
     """
     amb = report.ambient_c
-    found = [f"die {d.die_id}" for d in report.dies if _is_near(d.max_c, d.limit_c, amb, die_error)]
+    found = {d.die_id for d in report.dies if _is_near(d.max_c, d.limit_c, amb, die_error)}
     surfaces = (
-        ("package top", report.top_surface_c, report.max_top_c),
+        ("top", report.top_surface_c, report.max_top_c),
         ("skin", report.skin_c, report.max_skin_c),
     )
-    found += [
+    found |= {
         name
         for name, value, limit in surfaces
         if value is not None and limit is not None and _is_near(value, limit, amb, surface_error)
-    ]
+    }
     for t in report.transients:
         for c in t.limits:
-            error = die_error if c.what not in ("skin", "top") else surface_error
-            if _is_near(c.peak_c, c.max_c, amb, error):
-                found.append(f"workload {t.workload}: {c.what} {c.max_c:g} °C")
-    return tuple(found)
+            error = surface_error if c.what in ("skin", "top") else die_error
+            if t.checked and _is_near(c.peak_c, c.max_c, amb, error):
+                found.add(c.what)
+    return tuple(sorted(found))
 
 
 def _workloads(
@@ -154,22 +151,41 @@ def _workloads(
 def _check(design: Design, layout: Layout, grid: GridOptions, error: float) -> ThermalReport:
     """Steady check on ``grid`` and, with time-based limits, the checked workloads."""
     t0 = time.perf_counter()
-    model: FVModel = build_model(design, layout, grid)
-    die_w, source_w = model.design_powers()
-    theta, system, solver = solve_steady(model, die_w, source_w)
-    solved = ThermalField(
-        model,
-        system,
-        theta,
-        total_power_w=float(sum(die_w.values()) + sum(source_w.values())),
-        solve_time_s=time.perf_counter() - t0,
-        method=solver.method,
+    solved = solve_fv3d(
+        design,
+        layout,
+        lateral_step_um=grid.lateral_step_um,
+        vertical_step_um=grid.vertical_step_um,
+        board_step_um=grid.board_step_um,
+        growth=grid.growth,
+        edge_lines_um=grid.edge_lines_um,
+        edge_dies=grid.edge_dies,
     )
     report = replace(field_report(design, solved), rise_error=error)
     if design.thermal.skin_limits:
-        runs = _workloads(design, layout, model, checked=True)
+        runs = _workloads(design, layout, solved.model, checked=True)
         report = replace(report, transients=runs, solve_time_s=time.perf_counter() - t0)
     return report
+
+
+# A die's corner is under-read where a hotter die faces it across mold: the lines go at
+# the edges of the dies near a limit and of every die within this clearance of one.
+NEIGHBOUR_UM = 1000
+
+
+def _edge_dies(layout: Layout, near: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The dies whose edges get the refined grid's lines: the dies in ``near`` and every
+    die within :data:`NEIGHBOUR_UM` of one; None (every die) when the top or the skin is
+    near, since they see every die."""
+    named = set(near)
+    if not named <= {p.die_id for p in layout.placements}:
+        return None
+    hot = [layout.placement(d).rect for d in near]
+    return tuple(
+        p.die_id
+        for p in layout.placements
+        if p.die_id in named or any(p.rect.gap_um(r) <= NEIGHBOUR_UM for r in hot)
+    )
 
 
 def loop_report(design: Design, layout: Layout, grid: LoopGrid | None = None) -> ThermalReport:
@@ -180,9 +196,11 @@ def loop_report(design: Design, layout: Layout, grid: LoopGrid | None = None) ->
     """
     grid = grid or LoopGrid()
     coarse = _check(design, layout, grid.coarse, grid.coarse_error)
-    if not near_limit(coarse, grid.coarse_error, grid.surface_error):
+    near = near_limit(coarse, grid.coarse_error, grid.surface_error)
+    if not near:
         return coarse
-    refined = _check(design, layout, grid.refined, grid.refined_error)
+    refined_grid = replace(grid.refined, edge_dies=_edge_dies(layout, near))
+    refined = _check(design, layout, refined_grid, grid.refined_error)
     return replace(refined, solve_time_s=coarse.solve_time_s + refined.solve_time_s)
 
 
