@@ -417,11 +417,12 @@ def _check_limits(
 ) -> tuple[SolveResult, tuple[str, ...], str]:
     """The candidate with its thermal and warpage reports, what it breaks, and which kind.
 
-    Warpage is checked once the temperatures hold (a cut for heat already changes the
-    structure); it costs 10-60 ms (``benchmarks/bench_checks.py``)."""
+    Warpage is checked once the steady temperatures hold (a cut for heat already changes
+    the structure); it costs 10-60 ms (``benchmarks/bench_checks.py``). The workloads of
+    time-based skin limits come last, being the costliest check."""
     if options.thermal:
         started_s = time.perf_counter()
-        report = _thermal(design, layout, options)
+        report = _thermal(design, layout, options, workloads=False)
         add_phase_s(phases, "thermal", time.perf_counter() - started_s)
         result = replace(result, thermal=report)
         if not report.ok:
@@ -436,6 +437,17 @@ def _check_limits(
         result = replace(result, warpage=warp)
         if not warp.ok:
             return result, warp.violations(), "warpage"
+    if options.thermal and options.thermal_model == "fv3d" and result.thermal is not None:
+        # The workloads last: the costliest check, wasted on a layout cut for warpage.
+        from layoutopt.thermal.loop import LoopGrid, check_workloads
+
+        started_s = time.perf_counter()
+        grid = LoopGrid.at(options.thermal_step_um)
+        report = check_workloads(result.thermal, design, layout, grid)
+        add_phase_s(phases, "thermal", time.perf_counter() - started_s)
+        result = replace(result, thermal=report)
+        if not report.ok:
+            return result, report.violations(), "thermal"
     return result, (), ""
 
 
@@ -595,7 +607,9 @@ def _no_layout_in_time(design: Design, options: SolveOptions) -> str:
     )
 
 
-def _thermal(design: Design, layout: Layout, options: SolveOptions) -> ThermalReport:
+def _thermal(
+    design: Design, layout: Layout, options: SolveOptions, *, workloads: bool = True
+) -> ThermalReport:
     """The thermal check of one candidate, on the model the limits must hold on.
 
     fv3d: :func:`layoutopt.thermal.loop.loop_report`, the loop's grid (``thermal_step_um``)
@@ -606,7 +620,8 @@ def _thermal(design: Design, layout: Layout, options: SolveOptions) -> ThermalRe
     if options.thermal_model == "fv3d":
         from layoutopt.thermal.loop import LoopGrid, loop_report
 
-        return loop_report(design, layout, LoopGrid.at(options.thermal_step_um))
+        grid = LoopGrid.at(options.thermal_step_um)
+        return loop_report(design, layout, grid, workloads=workloads)
     from layoutopt.thermal import thermal_check
 
     return thermal_check(design, layout, model="compact")

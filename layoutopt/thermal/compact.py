@@ -41,7 +41,13 @@ annulus of the same *area* (which governs the loss); the standard equal-area tre
 rectangular fins by an annular one (Schmidt 1949; Kraus, Aziz & Welty 2001, §4.6).
 
 Dies of different stacks couple only through the shared board and face nodes (lateral
-conduction in the substrate between stacks is neglected: conservative for the hotter one).
+conduction in the substrate between stacks is neglected). That is *not* conservative in
+general: the one isothermal board node under the package leaves out lateral spreading
+from a small hot die, and on the reference cases the network reads rises 15-24 % low
+for a small die at a package corner and up to 18 % high for a wide stack on a short board
+margin (``tests/test_thermal_compact_fidelity.py``, KNOWN_GAPS; fv3d at 400 µm). It is
+an exploration model, not a screen: the solver's limits hold on fv3d. It refuses surface
+heat sources, bodies around the package and housing gaps (:func:`_check_modelled`).
 A die's "max" is its node temperature (the compact model has no in-die gradient); compare
 with the fv3d mean. The network is linear, so the solution is the superposition of each die's
 contribution: :func:`junction_sensitivity` returns that matrix dT_i/dP_j directly.
@@ -57,7 +63,7 @@ import numpy as np
 from scipy.special import i0e, i1e, k0e, k1e
 
 from layoutopt.errors import DesignError
-from layoutopt.model import Design, Layout, Side
+from layoutopt.model import Design, Layout, Placement, Side
 from layoutopt.thermal.materials import board_material, material
 from layoutopt.thermal.report import DieTemperature, FaceHeat, ThermalReport
 from layoutopt.thermal.stackup import board_region
@@ -232,201 +238,240 @@ def _check_modelled(design: Design) -> None:
         )
 
 
-def _network(design: Design, layout: Layout) -> _Network:
-    """Conductance matrix, boundary terms and node layout of the compact network."""
-    rules, spec, pkg = design.rules, design.thermal, layout.package
-    _check_modelled(design)
-    k = {}
+class _Builder:
+    """The network while it is assembled: nodes, branches and boundary terms.
 
-    def kk(name: str, field: str) -> tuple[float, float]:
-        if name not in k:
-            m = material(design, name, field=field)
-            k[name] = (m.k_xy_w_per_m_k, m.k_z_w_per_m_k)
-        return k[name]
+    Nodes: the dies (in placement order), the board, the top face's rest, one spot per
+    stack top, and with a housing the skin's rest and one skin spot per stack top.
+    """
 
-    ids = tuple(p.die_id for p in layout.placements)
-    n_die = len(ids)
-    stacks = layout.stacks()
-    spot_dies = [s[-1] for s in stacks.values() if s[-1].side is Side.TOP]
-    housing = spec.housing_thickness_um > 0
-    board, top = n_die, n_die + 1
-    spots = {p.die_id: n_die + 2 + i for i, p in enumerate(spot_dies)}
-    skin = n_die + 2 + len(spot_dies) if housing else None
-    skin_spots = (
-        {p.die_id: n_die + 3 + len(spot_dies) + i for i, p in enumerate(spot_dies)}
-        if housing
-        else {}
-    )
-    n = n_die + 2 + len(spot_dies) + (1 + len(spot_dies) if housing else 0)
-    g = np.zeros((n, n))
-    g_out = np.zeros(n)  # conductance to the boundary (ambient or a fixed face)
-    t_bc = np.zeros(n)  # boundary temperature rise over ambient
-    g_up = np.zeros(n)  # the part of g_out that leaves through an upward face
+    def __init__(self, design: Design, layout: Layout) -> None:
+        self.design, self.layout = design, layout
+        self.ids = tuple(p.die_id for p in layout.placements)
+        self.stacks = layout.stacks()
+        spot_dies = [s[-1].die_id for s in self.stacks.values() if s[-1].side is Side.TOP]
+        self.housing = design.thermal.housing_thickness_um > 0
+        n_die, n_spot = len(self.ids), len(spot_dies)
+        self.board, self.top = n_die, n_die + 1
+        self.spots = {d: n_die + 2 + i for i, d in enumerate(spot_dies)}
+        self.skin = n_die + 2 + n_spot if self.housing else None
+        self.skin_spots = (
+            {d: n_die + 3 + n_spot + i for i, d in enumerate(spot_dies)} if self.housing else {}
+        )
+        n = n_die + 2 + n_spot + (1 + n_spot if self.housing else 0)
+        self.g = np.zeros((n, n))
+        self.g_out = np.zeros(n)  # conductance to the boundary (ambient or a fixed face)
+        self.t_bc = np.zeros(n)  # boundary temperature rise over ambient
+        self.g_up = np.zeros(n)  # the part of g_out that leaves through an upward face
+        self._k: dict[str, tuple[float, float]] = {}
+        pkg = layout.package
+        self.pw, self.pl = pkg.width_um * _UM, pkg.length_um * _UM
+        rules = design.rules
+        self.base_layers = [
+            (rules.ball_height_um, rules.ball_material, "rules.ball_material"),
+            (rules.substrate_thickness_um, rules.substrate_material, "rules.substrate_material"),
+        ] + [(rules.rdl_layer_thickness_um, rules.rdl_material, "rules.rdl_material")] * (
+            rules.rdl_layers
+        )
+        board_mat = board_material(design)
+        self.kb = (board_mat.k_xy_w_per_m_k, board_mat.k_z_w_per_m_k)
+        self.kmold = self.k(rules.mold_material, "rules.mold_material")
+        self.tb = design.thermal.board_thickness_um * _UM
+        self.mold_t = max(layout.thickness_um - rules.base_thickness_um, 0) * _UM
 
-    def link(i: int, j: int, r: float) -> None:
+    def k(self, name: str, field: str) -> tuple[float, float]:
+        """(k_xy, k_z) of a design material (W/m/K)."""
+        if name not in self._k:
+            m = material(self.design, name, field=field)
+            self._k[name] = (m.k_xy_w_per_m_k, m.k_z_w_per_m_k)
+        return self._k[name]
+
+    def link(self, i: int, j: int, r: float) -> None:
+        g = self.g
         g[i, j] -= 1.0 / r
         g[j, i] -= 1.0 / r
         g[i, i] += 1.0 / r
         g[j, j] += 1.0 / r
 
-    def to_boundary(i: int, conductance: float, up_share: float) -> None:
-        g_out[i] += conductance
-        g_up[i] += conductance * up_share
+    def to_boundary(self, i: int, conductance: float, up_share: float) -> None:
+        self.g_out[i] += conductance
+        self.g_up[i] += conductance * up_share
 
-    pw, pl = pkg.width_um * _UM, pkg.length_um * _UM
-    a_pkg = pw * pl
-    base_layers = [
-        (rules.ball_height_um, rules.ball_material, "rules.ball_material"),
-        (rules.substrate_thickness_um, rules.substrate_material, "rules.substrate_material"),
-    ]
-    base_layers += [
-        (rules.rdl_layer_thickness_um, rules.rdl_material, "rules.rdl_material")
-    ] * rules.rdl_layers
-    board_mat = board_material(design)
-    kb = (board_mat.k_xy_w_per_m_k, board_mat.k_z_w_per_m_k)
-    kmold = kk(rules.mold_material, "rules.mold_material")
-    tb = spec.board_thickness_um * _UM
-    base_top = rules.base_thickness_um
-    mold_t = max(layout.thickness_um - base_top, 0) * _UM
+    def spread(self, t_m: float, k: tuple[float, float], a: float, b: float):  # type: ignore[no-untyped-def]
+        """:func:`_spread_resistance` through a layer, clipped to the package."""
+        return _spread_resistance(t_m, k[0], k[1], a, b, self.pw, self.pl)
+
+    def network(self) -> _Network:
+        share = np.divide(
+            self.g_up, self.g_out, out=np.zeros(len(self.g_out)), where=self.g_out > 0
+        )
+        return _Network(
+            self.ids,
+            self.g + np.diag(self.g_out),
+            self.g_out * self.t_bc,
+            self.g_out,
+            self.t_bc,
+            share,
+            (self.top, *self.spots.values()),
+            (self.skin, *self.skin_spots.values()) if self.skin is not None else (),
+        )
+
+
+def _tier0_to_board(net: _Builder, p: Placement, half: float, joint_t: float, kj) -> float:  # type: ignore[no-untyped-def]
+    """A tier-0 die's half thickness, joint, base layers (or the substrate, for a die under
+    it) and the board's upper half, each spreading at 45° in scaled coordinates."""
+    rules = net.design.rules
+    a, b = p.width_um * _UM, p.length_um * _UM
+    r, a2, b2 = net.spread(joint_t, kj, a, b)
+    r = half + r
+    for t_um, name, field in reversed(net.base_layers) if p.side is Side.TOP else ():
+        dr, a2, b2 = net.spread(t_um * _UM, net.k(name, field), a2, b2)
+        r += dr
+    if p.side is not Side.TOP:  # bottom side: through its joint into the substrate
+        k_sub = net.k(rules.substrate_material, "rules.substrate_material")
+        dr, a2, b2 = net.spread(rules.substrate_thickness_um * _UM, k_sub, a2, b2)
+        r += dr
+    # Into the board down to its mid-plane; the margin is the fin below.
+    dr, _, _ = net.spread(0.5 * net.tb, net.kb, a2, b2)
+    return r + dr
+
+
+def _on_die_resistance(net: _Builder, p: Placement, below: Placement) -> float:
+    """The joint between a die and the one below, over their overlap, plus the lower die's
+    half thickness (the upper half is added by the caller)."""
+    overlap = (
+        max(0, min(p.rect.x_max_um, below.rect.x_max_um) - max(p.x_um, below.x_um))
+        * max(0, min(p.rect.y_max_um, below.rect.y_max_um) - max(p.y_um, below.y_um))
+        * _UM**2
+    )
+    kbelow = net.k(net.design.die(below.die_id).material, "dies.material")
+    half_below = (
+        0.5 * below.thickness_um * _UM / (kbelow[1] * below.width_um * below.length_um * _UM**2)
+    )
+    # The joint's layers in series (a PoP's: air gap, top substrate, DAF).
+    rules = net.design.rules
+    r_joint = sum(
+        layer.thickness_um * _UM / net.k(layer.material, f"rules ({layer.name})")[1]
+        for layer in rules.joint_layers(net.design.die(p.die_id), net.design.die(below.die_id))
+    )
+    return half_below + r_joint / max(overlap, 1e-12)
+
+
+def _stack_branches(net: _Builder) -> dict[str, tuple[float, float]]:
+    """Die to die within each stack, tier 0 to the board, each stack top to its spot, and
+    the package top to the board beside the dies. Returns each spot's size (m) on the face."""
+    design, layout, rules = net.design, net.layout, net.design.rules
     covered = 0.0
-    spot_rect: dict[str, tuple[float, float]] = {}  # spot size on the face (m)
-    for stack in stacks.values():
+    spot_rect: dict[str, tuple[float, float]] = {}
+    for stack in net.stacks.values():
         for tier, p in enumerate(stack):
             die = design.die(p.die_id)
-            i = ids.index(p.die_id)
-            ksi = kk(die.material, f"dies[{p.die_id}].material")
+            i = net.ids.index(p.die_id)
+            ksi = net.k(die.material, f"dies[{p.die_id}].material")
             a, b = p.width_um * _UM, p.length_um * _UM
             half = 0.5 * p.thickness_um * _UM / (ksi[1] * a * b)
             lower = design.die(p.on_die) if p.on_die else None
             joint_t = rules.joint_um(die, lower, film_over_wire=p.film_over_wire) * _UM
-            kj = kk(rules.joint_material(die, lower), f"rules ({die.bond.value} joint)")
+            kj = net.k(rules.joint_material(die, lower), f"rules ({die.bond.value} joint)")
             if tier == 0:
                 covered += a * b
-                r, a2, b2 = _spread_resistance(joint_t, *kj, a, b, pw, pl)
-                r = half + r
-                for t_um, name, field in reversed(base_layers) if p.side is Side.TOP else ():
-                    dr, a2, b2 = _spread_resistance(t_um * _UM, *kk(name, field), a2, b2, pw, pl)
-                    r += dr
-                if p.side is not Side.TOP:  # bottom side: through its joint into the substrate
-                    dr, a2, b2 = _spread_resistance(
-                        rules.substrate_thickness_um * _UM,
-                        *kk(rules.substrate_material, "rules.substrate_material"),
-                        a2,
-                        b2,
-                        pw,
-                        pl,
-                    )
-                    r += dr
-                # Into the board down to its mid-plane; the margin is the fin below.
-                dr, _, _ = _spread_resistance(0.5 * tb, *kb, a2, b2, pw, pl)
-                link(i, board, r + dr)
+                net.link(i, net.board, _tier0_to_board(net, p, half, joint_t, kj))
             else:
                 below = stack[tier - 1]
-                j = ids.index(below.die_id)
-                overlap = (
-                    max(
-                        0,
-                        min(p.x_um + p.width_um, below.x_um + below.width_um)
-                        - max(p.x_um, below.x_um),
-                    )
-                    * max(
-                        0,
-                        min(p.y_um + p.length_um, below.y_um + below.length_um)
-                        - max(p.y_um, below.y_um),
-                    )
-                    * _UM**2
-                )
-                kbelow = kk(design.die(below.die_id).material, "dies.material")
-                half_below = (
-                    0.5
-                    * below.thickness_um
-                    * _UM
-                    / (kbelow[1] * below.width_um * below.length_um * _UM**2)
-                )
-                # The joint's layers in series (a PoP's: air gap, top substrate, DAF).
-                r_joint = sum(
-                    layer.thickness_um * _UM / kk(layer.material, f"rules ({layer.name})")[1]
-                    for layer in rules.joint_layers(die, lower)
-                )
-                link(i, j, half + half_below + r_joint / max(overlap, 1e-12))
-            if p.die_id in spots:
-                r, a2, b2 = _spread_resistance(
-                    (layout.thickness_um - p.z_top_um) * _UM, kmold[0], kmold[1], a, b, pw, pl
-                )
-                link(i, spots[p.die_id], half + r)
+                r = half + _on_die_resistance(net, p, below)
+                net.link(i, net.ids.index(below.die_id), r)
+            if p.die_id in net.spots:
+                t_above = (layout.thickness_um - p.z_top_um) * _UM
+                r, a2, b2 = net.spread(t_above, net.kmold, a, b)
+                net.link(i, net.spots[p.die_id], half + r)
                 spot_rect[p.die_id] = (a2, b2)
     # Package top <-> board: mold beside the dies, then the base layers over the package.
+    a_pkg = net.pw * net.pl
     free = max(a_pkg - covered, 0.05 * a_pkg)
-    r = mold_t / (kmold[1] * free)
-    for t_um, name, field in base_layers:
-        r += t_um * _UM / (kk(name, field)[1] * a_pkg)
-    link(top, board, r + 0.5 * tb / (kb[1] * a_pkg))
+    r = net.mold_t / (net.kmold[1] * free)
+    for t_um, name, field in net.base_layers:
+        r += t_um * _UM / (net.k(name, field)[1] * a_pkg)
+    net.link(net.top, net.board, r + 0.5 * net.tb / (net.kb[1] * a_pkg))
+    return spot_rect
 
-    # The top face: each spot is the face over its die (the die grown through the mold above
-    # it, as the conduction path), the top node is the rest; sideways they exchange heat
-    # through the mold layer, and the skin spots (grown again through the wall) through the
-    # housing. Spots of neighbouring stacks may overlap once grown: their convective areas
-    # are scaled to share the face.
-    h_top, h_bot = spec.h_top_w_per_m2_k, spec.h_bottom_w_per_m2_k
-    top_fixed = spec.top_fixed_c is not None
-    kh = kk(spec.housing_material, "thermal.housing_material") if housing else (1.0, 1.0)
+
+def _face_branches(net: _Builder, spot_rect: dict[str, tuple[float, float]]) -> None:
+    """The top face: each spot is the face over its die (the die grown through the mold
+    above it, as the conduction path), the top node is the rest; sideways they exchange
+    heat through the mold layer, and the skin spots (grown again through the wall) through
+    the housing. Spots of neighbouring stacks may overlap once grown: their convective
+    areas are scaled to share the face."""
+    spec = net.design.thermal
+    housing = net.skin is not None
+    kh = net.k(spec.housing_material, "thermal.housing_material") if housing else (1.0, 1.0)
     th = spec.housing_thickness_um * _UM
+    a_pkg = net.pw * net.pl
     face_rect = dict(spot_rect)
     if housing:
         for die_id, (a2, b2) in spot_rect.items():
-            r, a3, b3 = _spread_resistance(th, *kh, a2, b2, pw, pl)
-            link(spots[die_id], skin_spots[die_id], r)
+            r, a3, b3 = net.spread(th, kh, a2, b2)
+            net.link(net.spots[die_id], net.skin_spots[die_id], r)
             face_rect[die_id] = (a3, b3)
     total = sum(a * b for a, b in face_rect.values())
     scale = min(1.0, a_pkg / total) if total > 0 else 1.0
     rest = max(a_pkg - total, 0.0)
     r_pkg = math.sqrt(a_pkg / math.pi)
     outer_face = []
-    for die_id in spots:
-        levels = [(spots[die_id], top, kmold[0] * mold_t, spot_rect[die_id])]
+    for die_id, spot in net.spots.items():
+        levels = [(spot, net.top, net.kmold[0] * net.mold_t, spot_rect[die_id])]
         if housing:
-            levels.append((skin_spots[die_id], skin, kh[0] * th, face_rect[die_id]))
+            levels.append((net.skin_spots[die_id], net.skin, kh[0] * th, face_rect[die_id]))
         for node, rest_node, sheet, (a2, b2) in levels:
             r_side = annulus_spreading_k_per_w(math.sqrt(a2 * b2 / math.pi), r_pkg, sheet)
-            link(node, rest_node, max(r_side, 1e-9))
+            net.link(node, rest_node, max(r_side, 1e-9))  # type: ignore[arg-type]
         a3, b3 = face_rect[die_id]
-        outer_face.append((skin_spots[die_id] if housing else spots[die_id], scale * a3 * b3))
+        outer_face.append((net.skin_spots[die_id] if housing else spot, scale * a3 * b3))
     if housing and rest > 0:
-        link(top, skin, th / (kh[1] * rest))
-    outer_face.append((skin if housing else top, rest))
+        net.link(net.top, net.skin, th / (kh[1] * rest))  # type: ignore[arg-type]
+    outer_face.append((net.skin if housing else net.top, rest))
     for node, area in outer_face:
-        if top_fixed:
-            to_boundary(node, _FIXED_W_PER_K if area > 0 else 0.0, 1.0)
-            t_bc[node] = spec.top_fixed_c - spec.ambient_c
+        if spec.top_fixed_c is not None:
+            net.to_boundary(node, _FIXED_W_PER_K if area > 0 else 0.0, 1.0)  # type: ignore[arg-type]
+            net.t_bc[node] = spec.top_fixed_c - spec.ambient_c
         else:
-            to_boundary(node, h_top * area, 1.0)
+            net.to_boundary(node, spec.h_top_w_per_m2_k * area, 1.0)  # type: ignore[arg-type]
 
-    # The board: bottom under the package, and the margin as an annular fin. A face loses
-    # h in series with the half board thickness (board k_z is ~0.6 W/m/K).
-    half_board = 0.5 * tb / kb[1]
-    h_top_face = 1.0 / (1.0 / h_top + half_board)
-    h_bot_face = 1.0 / (1.0 / h_bot + half_board)
+
+def _board_branches(net: _Builder) -> None:
+    """The board: its bottom under the package, and the margin as an annular fin. A face
+    loses h in series with the half board thickness (board k_z is ~0.6 W/m/K)."""
+    spec = net.design.thermal
+    half_board = 0.5 * net.tb / net.kb[1]
+    h_top_face = 1.0 / (1.0 / spec.h_top_w_per_m2_k + half_board)
+    h_bot_face = 1.0 / (1.0 / spec.h_bottom_w_per_m2_k + half_board)
     if spec.bottom_fixed_c is not None:
-        to_boundary(board, _FIXED_W_PER_K, 0.0)
-        t_bc[board] = spec.bottom_fixed_c - spec.ambient_c
-    else:
-        to_boundary(board, h_bot_face * a_pkg, 0.0)
-        a_board = board_region(design, layout).area * _UM**2
-        if a_board > a_pkg * (1 + 1e-9):
-            r_in = (pw + pl) / math.pi  # the disc with the package's perimeter
-            r_out = math.sqrt(r_in**2 + (a_board - a_pkg) / math.pi)
-            h_fin = h_top_face + h_bot_face
-            fin = annular_fin_conductance_w_per_k(r_in, r_out, kb[0] * tb, h_fin)
-            # Under the package the board and the base layers spread the heat together.
-            sheet_in = kb[0] * tb + sum(t * _UM * kk(nm, f)[0] for t, nm, f in base_layers)
-            g_fin = 1.0 / (disk_mean_to_rim_k_per_w(sheet_in) + 1.0 / fin)
-            to_boundary(board, g_fin, h_top_face / h_fin)
-    top_nodes = (top, *spots.values())
-    skin_nodes = (skin, *skin_spots.values()) if housing else ()
-    share = np.divide(g_up, g_out, out=np.zeros(n), where=g_out > 0)
-    return _Network(
-        ids, g + np.diag(g_out), g_out * t_bc, g_out, t_bc, share, top_nodes, skin_nodes
-    )
+        net.to_boundary(net.board, _FIXED_W_PER_K, 0.0)
+        net.t_bc[net.board] = spec.bottom_fixed_c - spec.ambient_c
+        return
+    a_pkg = net.pw * net.pl
+    net.to_boundary(net.board, h_bot_face * a_pkg, 0.0)
+    a_board = board_region(net.design, net.layout).area * _UM**2
+    if a_board > a_pkg * (1 + 1e-9):
+        r_in = (net.pw + net.pl) / math.pi  # the disc with the package's perimeter
+        r_out = math.sqrt(r_in**2 + (a_board - a_pkg) / math.pi)
+        h_fin = h_top_face + h_bot_face
+        fin = annular_fin_conductance_w_per_k(r_in, r_out, net.kb[0] * net.tb, h_fin)
+        # Under the package the board and the base layers spread the heat together.
+        sheet_in = net.kb[0] * net.tb + sum(
+            t * _UM * net.k(nm, f)[0] for t, nm, f in net.base_layers
+        )
+        g_fin = 1.0 / (disk_mean_to_rim_k_per_w(sheet_in) + 1.0 / fin)
+        net.to_boundary(net.board, g_fin, h_top_face / h_fin)
+
+
+def _network(design: Design, layout: Layout) -> _Network:
+    """Conductance matrix, boundary terms and node layout of the compact network."""
+    _check_modelled(design)
+    net = _Builder(design, layout)
+    spot_rect = _stack_branches(net)
+    _face_branches(net, spot_rect)
+    _board_branches(net)
+    return net.network()
 
 
 def _hottest(nodes: tuple[int, ...], theta: np.ndarray) -> int:

@@ -22,9 +22,10 @@ worst error (:data:`COARSE_RISE_ERROR` of its rise). Otherwise the layout is che
 on the refined grid and that report is the answer. A report says which grid it came from
 and how far its rises may be from the converged ones (:attr:`ThermalReport.rise_error`).
 
-Time-based skin limits: when the design has them, the check runs every checked workload on
-the same model as the steady check (the coarse one, or the refined one where a limit is
-close), each phase from 0.5 s steps growing to 30 s, one preconditioner per workload reused
+Time-based skin limits: when the design has them and the steady limits hold, the check
+runs every checked workload on the coarse grid (on the refined one where a workload's peak
+is near a limit; the solver runs this last, after warpage, as the costliest check), each
+phase from 0.5 s steps growing to 30 s, one preconditioner per workload reused
 for every step size. Against 0.25 s steps on the glasses' camera burst this reads the skin
 peak 0.2 K high and its time above 48 °C 2.2 s long (23.1 s for 20.9 s: the safe side), in
 30 steps instead of 760. Unchecked workloads (``checked: false``) are simulated once, on
@@ -47,6 +48,7 @@ __all__ = [
     "REFINED_RISE_ERROR",
     "SURFACE_RISE_ERROR",
     "LoopGrid",
+    "check_workloads",
     "loop_report",
     "near_limit",
     "with_answers",
@@ -121,12 +123,21 @@ def near_limit(report: ThermalReport, die_error: float, surface_error: float) ->
         for name, value, limit in surfaces
         if value is not None and limit is not None and _is_near(value, limit, amb, surface_error)
     }
-    for t in report.transients:
+    found |= _near_in_runs(report.transients, amb, die_error, surface_error)
+    return tuple(sorted(found))
+
+
+def _near_in_runs(
+    runs: tuple[TransientReport, ...], ambient_c: float, die_error: float, surface_error: float
+) -> set[str]:
+    """What has a workload limit near its peak (see :func:`near_limit`)."""
+    found = set()
+    for t in runs:
         for c in t.limits:
             error = surface_error if c.what in ("skin", "top") else die_error
-            if t.checked and _is_near(c.peak_c, c.max_c, amb, error):
+            if t.checked and _is_near(c.peak_c, c.max_c, ambient_c, error):
                 found.add(c.what)
-    return tuple(sorted(found))
+    return found
 
 
 def _workloads(
@@ -149,8 +160,7 @@ def _workloads(
 
 
 def _check(design: Design, layout: Layout, grid: GridOptions, error: float) -> ThermalReport:
-    """Steady check on ``grid`` and, with time-based limits, the checked workloads."""
-    t0 = time.perf_counter()
+    """The steady check on ``grid``."""
     solved = solve_fv3d(
         design,
         layout,
@@ -161,11 +171,7 @@ def _check(design: Design, layout: Layout, grid: GridOptions, error: float) -> T
         edge_lines_um=grid.edge_lines_um,
         edge_dies=grid.edge_dies,
     )
-    report = replace(field_report(design, solved), rise_error=error)
-    if design.thermal.skin_limits:
-        runs = _workloads(design, layout, solved.model, checked=True)
-        report = replace(report, transients=runs, solve_time_s=time.perf_counter() - t0)
-    return report
+    return replace(field_report(design, solved), rise_error=error)
 
 
 # A die's corner is under-read where a hotter die faces it across mold: the lines go at
@@ -188,20 +194,44 @@ def _edge_dies(layout: Layout, near: tuple[str, ...]) -> tuple[str, ...] | None:
     )
 
 
-def loop_report(design: Design, layout: Layout, grid: LoopGrid | None = None) -> ThermalReport:
-    """The loop's thermal check of ``layout``: coarse, refined where a limit is close.
+def loop_report(
+    design: Design, layout: Layout, grid: LoopGrid | None = None, *, workloads: bool = True
+) -> ThermalReport:
+    """The loop's thermal check of ``layout``: coarse, refined where a limit is close;
+    then, with ``workloads``, :func:`check_workloads`.
 
     The report's ``rise_error`` is the grid's measured error, and the verdict
     (``report.ok``) is the one the refined grid would give (see the module docstring).
     """
     grid = grid or LoopGrid()
-    coarse = _check(design, layout, grid.coarse, grid.coarse_error)
-    near = near_limit(coarse, grid.coarse_error, grid.surface_error)
-    if not near:
-        return coarse
-    refined_grid = replace(grid.refined, edge_dies=_edge_dies(layout, near))
-    refined = _check(design, layout, refined_grid, grid.refined_error)
-    return replace(refined, solve_time_s=coarse.solve_time_s + refined.solve_time_s)
+    report = _check(design, layout, grid.coarse, grid.coarse_error)
+    near = near_limit(report, grid.coarse_error, grid.surface_error)
+    if near:
+        refined_grid = replace(grid.refined, edge_dies=_edge_dies(layout, near))
+        refined = _check(design, layout, refined_grid, grid.refined_error)
+        report = replace(refined, solve_time_s=report.solve_time_s + refined.solve_time_s)
+    return check_workloads(report, design, layout, grid) if workloads else report
+
+
+def check_workloads(
+    report: ThermalReport, design: Design, layout: Layout, grid: LoopGrid | None = None
+) -> ThermalReport:
+    """``report`` (a steady check) with the design's checked workloads, when it has
+    time-based skin limits and the steady limits hold (a layout that breaks one is cut
+    whatever its workloads do): on the coarse grid, and again on the refined one where a
+    workload's peak is within the coarse grid's error of a limit. The solver runs this
+    last, after warpage: it is the costliest check."""
+    grid = grid or LoopGrid()
+    if not (design.thermal.skin_limits and report.ok):
+        return report
+    t0 = time.perf_counter()
+    runs = _workloads(design, layout, build_model(design, layout, grid.coarse), checked=True)
+    near = _near_in_runs(runs, report.ambient_c, grid.coarse_error, grid.surface_error)
+    if near:
+        refined = replace(grid.refined, edge_dies=_edge_dies(layout, tuple(sorted(near))))
+        runs = _workloads(design, layout, build_model(design, layout, refined), checked=True)
+    spent = time.perf_counter() - t0
+    return replace(report, transients=runs, solve_time_s=report.solve_time_s + spent)
 
 
 def with_answers(
