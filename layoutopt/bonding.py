@@ -56,9 +56,9 @@ from layoutopt.model import BondType, Design, Die, Edge, Family, Placement, Rect
 
 __all__ = [
     "EdgeBonds",
-    "WireSummary",
     "Finger",
     "Wire",
+    "WireSummary",
     "bond_plan",
     "bonding_dies",
     "lateral_um",
@@ -335,7 +335,9 @@ class WireSummary:
         length_limit = (
             "" if self.max_wire_length_um <= 0 else f", limit {self.max_wire_length_um / 1000:g} mm"
         )
-        angle_limit = "" if self.max_drop_angle_deg <= 0 else f", limit {self.max_drop_angle_deg:g}°"
+        angle_limit = (
+            "" if self.max_drop_angle_deg <= 0 else f", limit {self.max_drop_angle_deg:g}°"
+        )
         return (
             f"{self.count} wires, longest {self.longest.length_um / 1000:.3f} mm "
             f"({self.longest.die_id}{length_limit}), steepest drop "

@@ -57,6 +57,7 @@ __all__ = [
     "EdgeGeometry",
     "Envelope",
     "Family",
+    "FanOut",
     "FingerRows",
     "HeightZone",
     "Interface",
@@ -210,6 +211,29 @@ class BallRole(StrEnum):
 
     BOARD = "board"
     INTERFACE = "interface"  # PoP: the ring of balls between bottom and top package
+
+
+class FanOut(StrEnum):
+    """How a fan-out package is built: which way its dies face and where its RDL is.
+
+    In each the RDL is on the dies' face side and faces the board; they differ in how the
+    pads reach it. Only ``vertical_wire`` changes the stack-up (docs/rules.md ``z``): its
+    stack is built face up on a carrier, so after flipping, tier 0 is farthest from the
+    board and the last die placed is nearest the RDL.
+    """
+
+    NONE = "none"  # not a fan-out family
+    FACE_DOWN_CHIP_FIRST = "face_down_chip_first"  # dies face down in mold, RDL built on them
+    RDL_FIRST = "rdl_first"  # the RDL built first, dies bumped onto it face down
+    CHIP_LAST = "chip_last"  # dies bumped face down onto a finished (tested) RDL
+    # dies face up in a staircase on a carrier, a vertical wire standing on each pad, the
+    # mold ground to the wire tips and the RDL built on that surface; flipped onto the board
+    VERTICAL_WIRE = "vertical_wire"
+
+    @property
+    def flipped(self) -> bool:
+        """Whether the stack is built away from the RDL and flipped (tier 0 farthest)."""
+        return self is FanOut.VERTICAL_WIRE
 
 
 class FingerRows(StrEnum):
@@ -506,6 +530,10 @@ class ProcessRules:
     bond_line_um: int = 0  # micro-bump gap in a TSV stack (MR-MUF or TC-NCF)
     smt_gap_um: int = 0  # solder under a passive
     vertical_wire_gap_um: int = 0  # adhesive under a die in a fan-out stack
+    fan_out: FanOut = FanOut.NONE  # how a fan-out family is built (orientation, RDL side)
+    # Vertical-wire fan-out: mold between the RDL and the face of the die nearest it, which
+    # the shortest vertical wires cross (docs/rules.md ``z``).
+    vertical_wire_standoff_um: int = 0
     wire_loop_um: int = 0  # loop above the top of a wire-bonded die
     mold_clearance_um: int = 0  # mold over the highest wire loop
     mold_cap_um: int = 0  # mold over the top of a die without wires
@@ -690,7 +718,11 @@ class ProcessRules:
         return self.bond_line_material + BOND_LINE_SUFFIX
 
     def top_clearance_um(self, die: Die) -> int:
-        """What must stand above a die's top: wire loop and mold, or the mold cap alone."""
+        """What must stand above a die's top: wire loop and mold, or the mold cap alone; in
+        a vertical-wire fan-out (stack flipped) the die's own adhesive, which tier 0 carries
+        to the package top where the carrier was."""
+        if self.fan_out.flipped:
+            return self.attach_um(die.bond)
         if die.bond is BondType.WIRE_BOND:
             return self.wire_loop_um + self.mold_clearance_um
         return self.mold_cap_um

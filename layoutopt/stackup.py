@@ -69,6 +69,11 @@ def stack_up(design: Design, placements: Sequence[Placement]) -> tuple[Layer, ..
         fill = total - rules.base_thickness_um
         return (*layers, Layer(FILL_LAYER, fill, rules.mold_material)) if fill else tuple(layers)
     stack_top = stack_thickness_um(design, top_side)
+    if rules.fan_out.flipped:
+        layers += _flipped_layers(design, top_side)
+        if total > stack_top:
+            layers.append(Layer(FILL_LAYER, total - stack_top, rules.mold_material))
+        return tuple(layer for layer in layers if layer.thickness_um)
     peak = max(
         top_side,
         key=lambda p: (p.z_top_um + rules.top_clearance_um(design.die(p.die_id)), -p.stack),
@@ -91,6 +96,43 @@ def stack_up(design: Design, placements: Sequence[Placement]) -> tuple[Layer, ..
     if total > stack_top:
         layers.append(Layer(FILL_LAYER, total - stack_top, rules.mold_material))
     return tuple(layer for layer in layers if layer.thickness_um)
+
+
+def _flipped_layers(design: Design, top_side: Sequence[Placement]) -> list[Layer]:
+    """A vertical-wire fan-out's layers above the RDL, through its tallest stack: the
+    standoff its vertical wires cross, then each die from the last tier (nearest the
+    RDL) to tier 0, each with its own adhesive above it (docs/rules.md ``z``)."""
+    rules = design.rules
+    peak = max(
+        top_side,
+        key=lambda p: (p.z_top_um + rules.top_clearance_um(design.die(p.die_id)), -p.stack),
+    )
+    chain = sorted((p for p in top_side if p.stack == peak.stack), key=lambda p: -p.tier)
+    layers = [
+        Layer(
+            "mold over the nearest die (vertical wires)",
+            chain[0].z_bottom_um - rules.base_thickness_um,
+            rules.mold_material,
+        )
+    ]
+    for k, p in enumerate(chain):
+        die = design.die(p.die_id)
+        layers.append(Layer(f"{p.die_id} die (face down)", p.thickness_um, die.material))
+        above = (
+            chain[k + 1].z_bottom_um
+            if k + 1 < len(chain)
+            else p.z_top_um + rules.top_clearance_um(die)
+        )
+        lower = design.die(chain[k + 1].die_id) if k + 1 < len(chain) else None
+        where = f"on {lower.id}" if lower is not None else "carrier side"
+        layers.append(
+            Layer(
+                f"{JOINT_NAMES[die.bond.value]} of {p.die_id} ({where})",
+                above - p.z_top_um,
+                rules.joint_material(die, lower),
+            )
+        )
+    return layers
 
 
 def _joint_layers(design: Design, p: Placement, joint_um: int) -> list[Layer]:

@@ -875,6 +875,11 @@ def _z(ix: _Index) -> Iterator[Violation]:
                     (p.die_id,),
                     joint + p.thickness_um - limit,
                 )
+        elif rules.fan_out.flipped:
+            found = _flipped_z(ix, p)
+            if found is None:
+                continue  # stack_order reports the broken stack
+            expect, basis = found
         elif p.tier == 0:
             joint = rules.joint_um(die, None)
             expect = rules.base_thickness_um + joint
@@ -894,6 +899,23 @@ def _z(ix: _Index) -> Iterator[Violation]:
                 (p.die_id,),
                 abs(p.z_bottom_um - expect),
             )
+
+
+def _flipped_z(ix: _Index, p: Placement) -> tuple[int, str] | None:
+    """Rule ``z`` in a vertical-wire fan-out: (expected z_bottom, its basis), or None when
+    the stack is broken. The stack hangs face down from the RDL: its top tier nearest."""
+    rules = ix.design.rules
+    above = [q for q in ix.stacks[p.stack] if q.tier == p.tier + 1]
+    if not above:
+        standoff = rules.vertical_wire_standoff_um
+        expect = rules.base_thickness_um + standoff
+        return expect, f"base {rules.base_thickness_um} um + vertical-wire standoff {standoff} um"
+    if len(above) > 1:
+        return None
+    (up,) = above
+    joint = rules.joint_um(ix.die(up), ix.die(p))
+    basis = f"top of {up.die_id} (tier {up.tier}, nearer the RDL) at {up.z_top_um} um + joint {joint} um"
+    return up.z_top_um + joint, basis
 
 
 def _die_thickness(ix: _Index) -> Iterator[Violation]:

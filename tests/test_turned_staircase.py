@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import pytest
 from layout_builders import LayoutBuilder, epop_example, make_design, make_die, make_rules
-from test_wires_nand16 import TEXT as NAND16  # the 16 x 1 Tb NAND in 11.5 x 13.5 mm
+from test_wires_nand16 import TEXT
 
 from layoutopt.bonding import Wire, bond_plan
 from layoutopt.design_file import design_from_text
@@ -21,6 +21,9 @@ from layoutopt.model import Design, Layout
 from layoutopt.solver import SolveOptions, SolveStatus, solve
 from layoutopt.stackup import stack_up
 from layoutopt.validate import validate
+
+# The 16 x 1 Tb NAND in 11.5 x 13.5 mm, on the process that builds turned staircases.
+NAND16 = TEXT.replace("process: sip\n", "process: sip_nand_stack\n")
 
 
 def _sixteen(design: Design, *, turned: bool, step_um: int = 150, y0_um: int = 1000) -> Layout:

@@ -42,6 +42,7 @@ from layoutopt.model import (
     BumpArray,
     DieKind,
     Edge,
+    FanOut,
     FingerRows,
     InterfaceRole,
     Material,
@@ -328,6 +329,12 @@ class RulesFields(_Strict):
     bond_line: Length | None = None
     smt_gap: Length | None = None
     vertical_wire_gap: Length | None = None
+    fan_out: FanOut | None = Field(
+        None, description="fan-out build: face_down_chip_first, rdl_first, chip_last, vertical_wire"
+    )
+    vertical_wire_standoff: Length | None = Field(
+        None, description="vertical-wire fan-out: mold between the RDL and the nearest die's face"
+    )
     wire_loop: Length | None = None
     mold_clearance: Length | None = None
     mold_cap: Length | None = None
@@ -489,6 +496,7 @@ _RULES_PLAIN = {
     "pop_ball_rows",
     "power_ground_ratio",
     "finger_rows",
+    "fan_out",
     "max_drop_angle_deg",
     "max_dies_per_stack",
     "rdl_layers",

@@ -304,9 +304,11 @@ def _die_section(
     lower = None if p.on_die is None else design.die(p.on_die)
     joint = _own_joint_um(design, p, die, lower)
     parts: list[Item] = []
+    # A bottom-side part hangs under the substrate, a vertical-wire fan-out's die from the
+    # RDL: its joint is above it.
+    above = is_bottom(p) or rules.fan_out.flipped
     if joint:
-        # A bottom-side part hangs under the substrate: its joint is above it.
-        za = p.z_top_um if is_bottom(p) else p.z_bottom_um - joint
+        za = p.z_top_um if above else p.z_bottom_um - joint
         parts.append(
             f.slab(
                 a,
@@ -355,7 +357,8 @@ def _die_section(
             ("z-top-um", str(p.z_top_um)),
         ),
         title=f"{p.die_id} {die.part}: z {p.z_bottom_um}–{p.z_top_um} µm, "
-        f"{'film-over-wire DAF' if p.film_over_wire else joint_name(die.bond)} {joint} µm below",
+        f"{'film-over-wire DAF' if p.film_over_wire else joint_name(die.bond)} {joint} µm "
+        f"{'above' if above else 'below'}",
     )
     return group, fits
 
@@ -537,6 +540,42 @@ def _wires(
     return [Group(tuple(wires), id="wires", css_class="wires", title=title)]
 
 
+def _vertical_wires(
+    design: Design, cut: Cut, cut_dies: list[tuple[Placement, tuple[int, int]]], f: _Frame
+) -> list[Item]:
+    """A vertical-wire fan-out's wires (docs/rules.md ``z``): from each pad row the section
+    shows side-on, straight down from the die's face to the RDL."""
+    rules = design.rules
+    if not rules.fan_out.flipped:
+        return []
+    axis = "x" if cut.axis == "y" else "y"
+    wires: list[Item] = []
+    for p, (a, b) in cut_dies:
+        die = design.die(p.die_id)
+        if die.bond is not BondType.VERTICAL_WIRE or is_bottom(p):
+            continue
+        for edge in sorted(die.pad_edges_at(p.rotation_deg), key=lambda e: e.value):
+            geo = EDGES[edge]
+            if geo.axis != axis:
+                continue
+            pad = a + PAD_INSET_UM if geo.outward < 0 else b - PAD_INSET_UM
+            wires.append(
+                Line(
+                    f.U(pad),
+                    f.Z(p.z_bottom_um),
+                    f.U(pad),
+                    f.Z(rules.base_thickness_um),
+                    LAYER_FILL["wire"],
+                    1.2,
+                    css_class="vertical-wire",
+                )
+            )
+    if not wires:
+        return []
+    title = "vertical wires, each from its pad (the die face) down to the RDL"
+    return [Group(tuple(wires), id="vertical-wires", css_class="wires", title=title)]
+
+
 def _staircase(
     design: Design, cut: Cut, cut_dies: list[tuple[Placement, tuple[int, int]]], f: _Frame
 ) -> list[Item]:
@@ -656,6 +695,7 @@ def build_section_view(
         if not fits:
             unlabelled.append((p, span))
     items += _wires(design, layout, cut, cut_dies, f)
+    items += _vertical_wires(design, cut, cut_dies, f)
     items += _staircase(design, cut, cut_dies, f)
     items += _rulers(cut, layout, f)
     items += _height_callouts(design, layout, f, f.U(u1) + 22)

@@ -113,7 +113,8 @@ def _solids(design: Design, layout: Layout) -> list[Any]:
         if rules.on_top_package(die, lower) and not p.film_over_wire:
             joint = rules.joint_layers(die, lower)[-1].thickness_um  # PoP: its own attach
         if joint:
-            jz = p.z_top_um if is_bottom(p) else p.z_bottom_um - joint
+            above = is_bottom(p) or rules.fan_out.flipped  # joint on the die's back
+            jz = p.z_top_um if above else p.z_bottom_um - joint
             out.append(
                 slab(p.x_um, p.y_um, jz, p.width_um, p.length_um, joint, f"joint-{p.die_id}")
             )

@@ -324,6 +324,25 @@ def _stacked_up(design: Design, placements: list[Placement]) -> list[Placement]:
             lower_die = design.die(p.on_die)
             z = lower.z_top_um + rules.joint_um(die, lower_die, film_over_wire=p.film_over_wire)
         placed[p.die_id] = replace(p, z_bottom_um=z)
+    if rules.fan_out.flipped:
+        return _flipped(design, [placed[p.die_id] for p in placements])
+    return [placed[p.die_id] for p in placements]
+
+
+def _flipped(design: Design, placements: list[Placement]) -> list[Placement]:
+    """z of a vertical-wire fan-out (docs/rules.md ``z``): each stack hangs face down from
+    the RDL, its last tier one standoff up, each die one joint above the die it carries."""
+    rules = design.rules
+    placed: dict[str, Placement] = {}
+    carried = {p.on_die: p for p in placements if p.on_die is not None}
+    for p in sorted(placements, key=lambda p: -p.tier):
+        up = carried.get(p.die_id)
+        if up is None:
+            z = rules.base_thickness_um + rules.vertical_wire_standoff_um
+        else:
+            above = placed[up.die_id]
+            z = above.z_top_um + rules.joint_um(design.die(up.die_id), design.die(p.die_id))
+        placed[p.die_id] = replace(p, z_bottom_um=z)
     return [placed[p.die_id] for p in placements]
 
 

@@ -364,6 +364,9 @@ def _stack_branches(net: _Builder) -> dict[str, tuple[float, float]]:
     covered = 0.0
     spot_rect: dict[str, tuple[float, float]] = {}
     for stack in net.stacks.values():
+        # The die nearest the board: tier 0, or in a vertical-wire fan-out (flipped stack)
+        # the last tier, over the RDL across the mold its shortest vertical wires cross.
+        board_tier = len(stack) - 1 if rules.fan_out.flipped else 0
         for tier, p in enumerate(stack):
             die = design.die(p.die_id)
             i = net.ids.index(p.die_id)
@@ -373,10 +376,12 @@ def _stack_branches(net: _Builder) -> dict[str, tuple[float, float]]:
             lower = design.die(p.on_die) if p.on_die else None
             joint_t = rules.joint_um(die, lower, film_over_wire=p.film_over_wire) * _UM
             kj = net.k(rules.joint_material(die, lower), f"rules ({die.bond.value} joint)")
-            if tier == 0:
+            if tier == board_tier:
                 covered += a * b
+                if rules.fan_out.flipped:
+                    joint_t, kj = rules.vertical_wire_standoff_um * _UM, net.kmold
                 net.link(i, net.board, _tier0_to_board(net, p, half, joint_t, kj))
-            else:
+            if tier > 0:
                 below = stack[tier - 1]
                 r = half + _on_die_resistance(net, p, below)
                 net.link(i, net.ids.index(below.die_id), r)

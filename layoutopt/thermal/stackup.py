@@ -285,8 +285,10 @@ def _die_blocks(design: Design, p: Placement) -> list[Block]:
         layers = layers[-1:]
     joint = sum(layer.thickness_um for layer in layers)
     if joint > 0:
-        # Top side: the joint is under the die; bottom side: above it (towards the substrate).
-        z0 = p.z_bottom_um - joint if p.side is Side.TOP else p.z_top_um
+        # Top side: the joint is under the die; bottom side: above it (towards the
+        # substrate); in a vertical-wire fan-out (flipped stack) above it, on its back.
+        below = p.side is Side.TOP and not rules.fan_out.flipped
+        z0 = p.z_bottom_um - joint if below else p.z_top_um
         where = f"rules ({die.bond.value} joint of {p.die_id})"
         for layer in layers:
             joint_mat = material(design, layer.material, field=where)

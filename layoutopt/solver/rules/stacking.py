@@ -104,6 +104,9 @@ def _stack_limit(model: cp_model.CpModel, v: Variables, instance: Instance) -> N
 def _levels(model: cp_model.CpModel, v: Variables, instance: Instance) -> None:
     """Rule ``z`` (top side) and the tiers: each die one joint above what it rests on."""
     rules = instance.design.rules
+    if rules.fan_out.flipped:
+        _flipped_levels(model, v, instance)
+        return
     for d in v.dies.values():
         model.add(d.tier == 0).only_enforce_if(d.base)
         enforce = [d.base] if d.bottom is None else [d.base, d.bottom.negated()]
@@ -133,6 +136,29 @@ def _pop_floor(
             continue
         enforce = [on, other.base] + ([other.bottom.negated()] if other.bottom is not None else [])
         model.add(other.top_um <= soc.top_um).only_enforce_if(enforce)
+
+
+def _flipped_levels(model: cp_model.CpModel, v: Variables, instance: Instance) -> None:
+    """Rule ``z`` in a vertical-wire fan-out: the stack hangs face down from the RDL, its
+    last tier nearest (one standoff up), each die one joint above the die it carries."""
+    rules = instance.design.rules
+    nearest = rules.base_thickness_um + rules.vertical_wire_standoff_um
+    carried_by: dict[str, list[cp_model.IntVar]] = {die_id: [] for die_id in v.dies}
+    for d in v.dies.values():
+        model.add(d.tier == 0).only_enforce_if(d.base)
+        for lower_id, on in d.on.items():
+            lower = v.dies[lower_id]
+            model.add(d.tier == lower.tier + 1).only_enforce_if(on)
+            joint = rules.joint_um(d.die, lower.die)
+            model.add(lower.z_um == d.top_um + joint).only_enforce_if(on)
+            carried_by[lower_id].append(on)
+    for die_id, d in v.dies.items():
+        carried = model.new_bool_var(f"{die_id}.carries")
+        model.add(sum(carried_by[die_id]) == carried)  # at most one rests on a die
+        enforce = (
+            [carried.negated()] if d.bottom is None else [carried.negated(), d.bottom.negated()]
+        )
+        model.add(d.z_um == nearest).only_enforce_if(enforce)
 
 
 def _pad_sides(d: DieVars, rotation_deg: int) -> tuple[Edge, ...]:

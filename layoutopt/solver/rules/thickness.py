@@ -44,6 +44,8 @@ def _stack_sums(model: cp_model.CpModel, v: Variables, instance: Instance) -> No
     and dies. Implied by the z chain, but it gives the thickness stage a tight bound
     without branching on who rests on whom."""
     rules = instance.design.rules
+    if rules.fan_out.flipped:
+        return  # tier 0 is the top of its stack: the z chain alone gives the height
     clearance = min(rules.top_clearance_um(d) for d in instance.design.dies)
     stack_height = v.groups[RuleGroup.STACK_HEIGHT]
     for root in instance.roots:
