@@ -306,7 +306,7 @@ def _die_section(
     parts: list[Item] = []
     # A bottom-side part hangs under the substrate, a vertical-wire fan-out's die from the
     # RDL: its joint is above it.
-    above = is_bottom(p) or rules.fan_out.flipped
+    above = is_bottom(p) or design.rules.fan_out.flipped
     if joint:
         za = p.z_top_um if above else p.z_bottom_um - joint
         parts.append(
