@@ -151,7 +151,7 @@ def _streams(built: BuiltModel, options: SolveOptions) -> bool:
 def _first_stage(
     built: BuiltModel,
     options: SolveOptions,
-    name: str,
+    objective: Stage,
     stage: Deadline,
     since: Deadline,
     stats: dict[str, Any],
@@ -161,6 +161,8 @@ def _first_stage(
     beside CP-SAT and streams its layouts in (:mod:`layoutopt.solver.stream`); with one
     worker, a short CP-SAT probe first, and the engine's packing as the hint when it
     finds nothing (and, once the model accepted it, a legal incumbent)."""
+
+    name = objective.name.value
 
     def outcome(status: Any, solver: cp_model.CpSolver, inc: Incumbent | None) -> StageOutcome:
         return StageOutcome(status, solver, inc, solver.best_objective_bound)
@@ -175,6 +177,7 @@ def _first_stage(
             grid_um=options.grid_um,
             stage=stage,
             stats=stats,
+            objective=objective.expr,
             run_round=lambda until, watch: _run(built, options, name, until, since, stats, watch),
             on_first=lambda: _first_found(stats, since),
         )
@@ -235,7 +238,7 @@ def _run_stages(
         built.model.minimize(stage.expr)
         incumbent, bound = None, -math.inf
         if k == 0:
-            first = _first_stage(built, options, stage.name.value, share, since, stats, forbidden)
+            first = _first_stage(built, options, stage, share, since, stats, forbidden)
             status, solver, incumbent = first.status, first.solver, first.incumbent
             bound = first.bound
             if status == cp_model.UNKNOWN and deadline.remaining_s() > MIN_STAGE_S:
