@@ -195,3 +195,15 @@ def test_the_solver_turns_the_staircase_when_one_way_does_not_fit() -> None:
     assert turn.tier in (1, 2, 3)
     # without a film the process builds no turns: no layout fits
     assert solve(_four_high(0), options).status is SolveStatus.INFEASIBLE
+
+
+def test_the_drawings_name_the_turn() -> None:
+    from layoutopt.render import to_svg_section, to_svg_top
+    from layoutopt.render.section import Cut
+
+    design = design_from_text(NAND16)
+    layout = _sixteen(design, turned=True, y0_um=1575)
+    assert "turned at t8 (film over wire)" in to_svg_top(design, layout)
+    section = to_svg_section(design, layout, Cut("x", 5750))
+    assert "film over wire 60 µm (staircase turns)" in section
+    assert "film-over-wire DAF 60 µm below" in section

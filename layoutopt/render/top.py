@@ -139,6 +139,9 @@ def stack_lines(design: Design, stack: tuple[Placement, ...]) -> list[tuple[str,
         for p in run:
             prefix = f"t{p.tier} " if multi else ""
             lines.append((prefix + die_name(design, p.die_id), prefix + p.die_id))
+    turns = [p for p in stack if p.film_over_wire]
+    if turns:  # the turn of a staircase (docs/rules.md film_over_wire)
+        lines.append((f"turned at t{turns[0].tier} (film over wire)", f"turn t{turns[0].tier}"))
     return lines
 
 
@@ -242,6 +245,7 @@ def _die_group(design: Design, p: Placement, t: ViewTransform) -> Group:
         f"y={mm_text(p.y_um)}, {mm_text(p.width_um)} x {mm_text(p.length_um)}, "
         f"rot {p.rotation_deg}°, stack {p.stack} tier {p.tier}"
         + (", bottom side" if bottom else "")
+        + (", turns the staircase on a film-over-wire DAF" if p.film_over_wire else "")
     )
     return Group(tuple(items), id=f"die-{p.die_id}", css_class=css, data=data, title=title)
 
