@@ -177,7 +177,6 @@ def _first_stage(
             grid_um=options.grid_um,
             stage=stage,
             stats=stats,
-            objective=objective.expr,
             run_round=lambda until, watch: _run(built, options, name, until, since, stats, watch),
             on_first=lambda: _first_found(stats, since),
         )
@@ -209,14 +208,11 @@ class _Outcome:
     structure: Structure | None = None
 
 
-def _stage_share(k: int, count: int, streamed: bool) -> float:
-    # The first stage gets most of the time; later stages refine within its optimum. With
-    # the engine streaming into the first stage, the later ones start from its layout and
-    # need little (the 50-part SiP: the thickness stage proved optimal in 2.8 s of the
-    # 18 s it was given, and the solve ended 15 s before its limit): 0.85 then.
-    if k == 0 and count > 1:
-        return 0.85 if streamed else 0.7
-    return 1.0 / max(1, count - k)
+def _stage_share(k: int, count: int) -> float:
+    # The first stage gets most of the time; later stages refine within its optimum.
+    # (0.85 with the engine streamed into the first stage left the 50-part SiP's thickness
+    # stage 8 s, in which it found nothing at load 13-15: 0.7 for every design.)
+    return 0.7 if k == 0 and count > 1 else 1.0 / max(1, count - k)
 
 
 def _run_stages(
@@ -229,12 +225,11 @@ def _run_stages(
     stats: dict[str, Any],
 ) -> _Outcome:
     out = _Outcome()
-    streamed = _streams(built, options)
     for k, stage in enumerate(plan):
         if deadline.remaining_s() <= MIN_STAGE_S and out.layout is not None:
             out.proven = False
             break
-        share = deadline.share(_stage_share(k, len(plan), streamed))
+        share = deadline.share(_stage_share(k, len(plan)))
         built.model.minimize(stage.expr)
         incumbent, bound = None, -math.inf
         if k == 0:
