@@ -16,6 +16,7 @@ Exit codes (documented in the README, listed in every command's help, tested):
      workers); the message says what to fix, and a rerun resumes
 70   internal error (a bug): a report with the traceback is saved and its path printed
 130  interrupted (Ctrl-C); nothing half-done is kept
+143  terminated (SIGTERM): stopped as by Ctrl-C
 ==== =====================================================================
 
 Option values are checked by their parameter types before a command runs (exit 2, with
@@ -41,6 +42,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from layoutopt.errors import DesignError, InternalError, LayoutOptError
+from layoutopt.interrupt import how_stopped, stop_on_sigterm
 
 __all__ = ["EXIT_MEANINGS", "ExitCode", "app", "main"]
 
@@ -56,6 +58,7 @@ class ExitCode(IntEnum):
     INFRASTRUCTURE = 7
     INTERNAL = 70
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
 #: What each exit code means, in the words of the README table (a test keeps them equal).
@@ -76,6 +79,7 @@ EXIT_MEANINGS: dict[ExitCode, str] = {
     "unreachable, workers cannot start): the message says what to fix, and a rerun resumes",
     ExitCode.INTERNAL: "internal error (a bug: a report is saved and its path printed)",
     ExitCode.INTERRUPTED: "interrupted by Ctrl-C (nothing half-done is kept)",
+    ExitCode.TERMINATED: "terminated by SIGTERM (stopped as by Ctrl-C: nothing half-done is kept)",
 }
 
 
@@ -84,7 +88,14 @@ def _exit_help(*codes: ExitCode, **wording: str) -> str:
     internal error and Ctrl-C apply to every command); ``wording`` (``OK="..."``, by
     member name) says what a code means for this command, where it says more."""
     every = sorted(
-        {*codes, ExitCode.USAGE, ExitCode.BAD_INPUT, ExitCode.INTERNAL, ExitCode.INTERRUPTED}
+        {
+            *codes,
+            ExitCode.USAGE,
+            ExitCode.BAD_INPUT,
+            ExitCode.INTERNAL,
+            ExitCode.INTERRUPTED,
+            ExitCode.TERMINATED,
+        }
     )
     text = (f"{int(c)} {wording.get(c.name, EXIT_MEANINGS[c])}" for c in every)
     return "Exit codes: " + "; ".join(text) + "."
@@ -106,6 +117,18 @@ class _GuardedGroup(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise  # exits, usage errors and their messages: typer's own
+        except KeyboardInterrupt as stop:
+            # A command without its own Ctrl-C handling (render, thermal, validate, ...):
+            # one line and 130 (143 for SIGTERM), not click's "Aborted!" and exit 1.
+            words, code = how_stopped(stop)
+            name = ctx.invoked_subcommand or "the command"
+            err_console.print(
+                f"{words}: layoutopt {name} stopped; a file it was writing is left as it was "
+                "(files are replaced whole, never half-written).",
+                markup=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(code) from None
         except Exception as error:
             argv = ctx.meta.get("layoutopt.argv", [])
             raise typer.Exit(_report_internal_error(error, argv)) from None
@@ -165,14 +188,16 @@ console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True, highlight=False)
 
 
-def _interrupted(out: Path, writing: bool) -> typer.Exit:
-    """Ctrl-C: say what was kept, exit 130 (128 + SIGINT, as shells report it)."""
+def _interrupted(out: Path, writing: bool, stop: KeyboardInterrupt) -> typer.Exit:
+    """Ctrl-C or SIGTERM: say what was kept, exit 130 or 143 (128 + the signal number, as
+    shells report it)."""
     if writing:
         kept = f"stopped while writing {out}: its files may mix this run and an earlier one"
     else:
         kept = f"stopped before any answer was final: nothing was written to {out}"
-    err_console.print(f"interrupted (Ctrl-C): {kept}.", markup=False)
-    return typer.Exit(int(ExitCode.INTERRUPTED))
+    words, code = how_stopped(stop)
+    err_console.print(f"{words}: {kept}.", markup=False)
+    return typer.Exit(code)
 
 
 def _fail(error: LayoutOptError) -> typer.Exit:
@@ -381,8 +406,8 @@ def solve(
         write_solution(out, variant, result, drawings=drawings)
     except LayoutOptError as error:
         raise _fail(error) from None
-    except KeyboardInterrupt:
-        raise _interrupted(out, writing) from None
+    except KeyboardInterrupt as stop:
+        raise _interrupted(out, writing, stop) from None
     _print_summary(variant, result, out)
     if skipped is not None:
         console.print(f"drawings  {skipped}", markup=False)
@@ -1121,4 +1146,5 @@ def import_bookshelf(
 
 def main() -> None:
     """Console entry point (``layoutopt``): exit codes as in the module docstring."""
+    stop_on_sigterm()
     app(prog_name="layoutopt")

@@ -15,6 +15,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
 from signal_helpers import default_sigint, wait_for_cpu
 
 REPO = Path(__file__).resolve().parents[1]
@@ -116,3 +117,45 @@ def test_ctrl_c_in_solve_stops_writes_nothing_and_exits_130(tmp_path: Path) -> N
     assert not (out / "layout.json").exists()
     assert stopped_s < 20, stopped_s
     print(f"stopped {stopped_s:.2f} s after SIGINT")
+
+
+def test_sigterm_in_solve_stops_like_ctrl_c_and_exits_143(tmp_path: Path) -> None:
+    # Before, SIGTERM ended Python at once: no message, exit -15, nothing said about -o.
+    out = tmp_path / "out"
+    command = [
+        *(sys.executable, "-m", "layoutopt", "solve", str(REPO / "designs" / "wearable_sip.yaml")),
+        *("-o", str(out), "--time-limit", "300", "--workers", "1", "--no-drawings"),
+    ]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_cpu(proc, 4.0)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 143, stderr[-3000:]
+    message = " ".join(stderr.split())
+    assert message.startswith("terminated (SIGTERM): stopped before any answer was final")
+    assert "Traceback" not in stderr
+    assert not (out / "layout.json").exists()
+
+
+@pytest.mark.parametrize("command", ["render", "thermal", "validate"])
+def test_ctrl_c_in_a_layout_command_exits_130_with_one_line(
+    command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: click's "Aborted!" and exit 1, which the README reserves for sweeps.
+    from typer.testing import CliRunner
+
+    from layoutopt.cli import app
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("layoutopt.layout_io.read_layout", interrupted)
+    layout = REPO / "tests" / "data" / "layouts" / "shipped" / "wearable_sip.json"
+    result = CliRunner().invoke(app, [command, str(layout)])
+    assert result.exit_code == 130, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"interrupted (Ctrl-C): layoutopt {command}")
+    assert "Aborted" not in result.output

@@ -108,6 +108,25 @@ def test_a_point_that_always_kills_its_worker_fails_after_bounded_retries(
     assert again.solved == 2 and again.errors == 2
 
 
+def test_a_one_worker_sweep_records_a_segfaulting_point_and_carries_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before, -j 1 solved in the command's process: the segfault ended the whole sweep.
+    from layoutopt.sweep.cli import EXIT_POINT_ERRORS
+
+    monkeypatch.setenv("LAYOUTOPT_SWEEP_SOLVE", "sweep_fakes:fake_solve")
+    monkeypatch.setenv("LAYOUTOPT_SWEEP_LOAD", "sweep_fakes:fake_load_design")
+    space = space_with_parts(tmp_path, ["lpddr4x_16gb", "segfault"])
+    out = tmp_path / "out"
+    assert main_sweep(space, out, workers=1, quiet=True, report=False) == EXIT_POINT_ERRORS
+    for (_, part), row in rows_by_part(out).items():
+        if part == "segfault":
+            assert row["status"] == "error"
+            assert "died 3 times; the last one crashed with SIGSEGV" in row["error"]
+        else:
+            assert row["status"] == "optimal"
+
+
 def test_killing_only_the_main_process_ends_its_workers(tmp_path: Path) -> None:
     pid_file = tmp_path / "stalled.pid"
     space = space_with_parts(tmp_path, [f"stall@{pid_file}", "lpddr4x_16gb"])
@@ -313,6 +332,7 @@ def test_exit_codes_agree_and_are_documented() -> None:
 
     assert sweep_cli.EXIT_INFRASTRUCTURE == ExitCode.INFRASTRUCTURE == 7
     assert sweep_cli.EXIT_INTERRUPTED == ExitCode.INTERRUPTED == 130
+    assert sweep_cli.EXIT_TERMINATED == ExitCode.TERMINATED == 143
     assert sweep_cli.EXIT_POINT_ERRORS == ExitCode.POINT_ERRORS
     assert sweep_cli.EXIT_INVALID == ExitCode.BAD_INPUT
     readme = " ".join((REPO / "README.md").read_text().split())

@@ -62,6 +62,35 @@ def test_ctrl_c_in_a_one_worker_sweep_stores_nothing_for_the_point(tmp_path: Pat
     assert not (out / "points").exists()
 
 
+def test_sigterm_in_a_one_worker_sweep_stops_like_ctrl_c(tmp_path: Path) -> None:
+    space = tmp_path / "space.yaml"
+    space.write_text(
+        f"name: terminated\nbase: {REPO / 'designs' / 'wearable_sip.yaml'}\n"
+        "axes:\n  - {path: envelope.max_thickness, values: ['1 mm', '0.95 mm']}\n"
+    )
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "layoutopt", "sweep", str(space), "-o", str(out)]
+    proc = subprocess.Popen(
+        [*command, "-j", "1", "--time-limit", "300", "--no-report"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        while not (out / DB_NAME).exists() and proc.poll() is None:
+            time.sleep(0.05)
+        wait_for_cpu(proc, 6.0)  # the worker is solving the first point
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    message = " ".join(stderr.split())
+    assert proc.returncode == 143, stderr[-3000:]
+    assert f"terminated (SIGTERM): 0 of 2 points are stored in {out / DB_NAME}" in message
+    assert "Traceback" not in stderr
+    assert stored_rows(out) == []
+
+
 def test_ctrl_c_to_the_process_group_stops_workers_and_keeps_finished_points(
     tmp_path: Path,
 ) -> None:

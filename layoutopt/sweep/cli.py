@@ -5,8 +5,13 @@ Exit codes: 0 every point finished (feasible or not); 1 some points failed with 
 file is invalid (nothing solved); 7 an infrastructure fault: the store is damaged, the
 disk is full or read-only, another sweep holds the folder, the Dask scheduler is lost or
 unreachable, workers cannot start (the message says what to fix; finished points are
-kept and a rerun resumes); 130 interrupted by Ctrl-C (the points being solved are not
-stored; a rerun resumes).
+kept and a rerun resumes); 130 interrupted by Ctrl-C, 143 terminated by SIGTERM (the
+points being solved are not stored; a rerun resumes).
+
+With one worker (``-j 1``) the points still run in a worker process of their own, one at a
+time and in order (the same answers as in this process): a point that crashes it
+(a segfault in native code, the out-of-memory killer) is then recorded as failed with the
+cause, as with ``-j N``, instead of ending the whole sweep.
 
 Test hooks (read here, at the command-line boundary only): ``LAYOUTOPT_SWEEP_SOLVE`` and
 ``LAYOUTOPT_SWEEP_LOAD`` name ``module:function`` replacements for the solver and the
@@ -29,6 +34,7 @@ from typing import Any
 from rich.console import Console
 
 from layoutopt.errors import InfrastructureError, LayoutOptError
+from layoutopt.interrupt import how_stopped, stop_on_sigterm
 from layoutopt.solver.result import SolveOptions
 from layoutopt.sweep.progress import JsonLines, ProgressGroup, RichProgress
 from layoutopt.sweep.runner import SweepInterrupted, SweepSummary, plan_sweep, run_sweep
@@ -40,6 +46,7 @@ __all__ = [
     "EXIT_INVALID",
     "EXIT_OK",
     "EXIT_POINT_ERRORS",
+    "EXIT_TERMINATED",
     "main_sweep",
 ]
 
@@ -50,6 +57,7 @@ EXIT_POINT_ERRORS = 1
 EXIT_INVALID = 3  # bad input, as every layoutopt command (see layoutopt.cli)
 EXIT_INFRASTRUCTURE = 7
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 def _hook(variable: str) -> Any:
@@ -108,6 +116,7 @@ def main_sweep(
                 solve_fn=_hook("LAYOUTOPT_SWEEP_SOLVE"),
                 warm_start=warm_start,
                 retry_errors=retry_errors,
+                isolate=True,  # a crash in a point is the point's failure, even with -j 1
             )
             err.print(_summary_line(summary), highlight=False, soft_wrap=True)
             if report:
@@ -118,18 +127,17 @@ def main_sweep(
                 err.print(f"report: {written.summary}", highlight=False, soft_wrap=True)
     except SweepInterrupted as stop:
         loud.print(_interrupted_line(stop), highlight=False, markup=False, soft_wrap=True)
-        return EXIT_INTERRUPTED
+        return how_stopped(stop.cause)[1]
     except InfrastructureError as error:
         loud.print(f"error: {error}", highlight=False, markup=False, soft_wrap=True)
         return EXIT_INFRASTRUCTURE
     except LayoutOptError as error:
         loud.print(f"error: {error}", highlight=False, markup=False, soft_wrap=True)
         return EXIT_INVALID
-    except KeyboardInterrupt:  # outside the solving loop, or a second Ctrl-C while it stops
-        loud.print(
-            f"interrupted (Ctrl-C) {stage.value}", highlight=False, markup=False, soft_wrap=True
-        )
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as stop:  # outside the solving loop, or a second Ctrl-C
+        words, code = how_stopped(stop)
+        loud.print(f"{words} {stage.value}", highlight=False, markup=False, soft_wrap=True)
+        return code
     finally:
         stack.close()
     return EXIT_POINT_ERRORS if summary.errors else EXIT_OK
@@ -181,7 +189,7 @@ def _interrupted_line(stop: SweepInterrupted) -> str:
     s = stop.summary
     stored = s.skipped + s.solved
     return (
-        f"interrupted (Ctrl-C): {stored} of {s.total} points are stored in {s.db_path} "
+        f"{how_stopped(stop.cause)[0]}: {stored} of {s.total} points are stored in {s.db_path} "
         f"({s.solved} solved in this run); the {stop.dropped} being solved were not stored. "
         "Run the same command again to resume."
     )
@@ -191,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m layoutopt.sweep SPACE -o DIR [...]`` (the typer CLI wraps main_sweep)."""
     import argparse
 
+    stop_on_sigterm()
     parser = argparse.ArgumentParser(prog="python -m layoutopt.sweep", description=__doc__)
     parser.add_argument("space")
     parser.add_argument("-o", "--outdir", required=True)

@@ -167,10 +167,13 @@ class _Dask:
             pass  # a lost scheduler has nothing left to cancel
 
 
-def make_executor(workers: int, scheduler: Any, solve: SolveFn) -> Executor:
-    """Dask when given a scheduler, else local processes, else (one worker) this process."""
+def make_executor(
+    workers: int, scheduler: Any, solve: SolveFn, *, isolate: bool = False
+) -> Executor:
+    """Dask when given a scheduler, else local processes, else (one worker, not
+    ``isolate``) this process."""
     if scheduler is not None:
         return _Dask(scheduler)
-    if workers <= 1:
+    if workers <= 1 and not isolate:
         return _Inline()
-    return _Local(workers, solve)
+    return _Local(max(1, workers), solve)

@@ -95,10 +95,13 @@ class SweepInterrupted(KeyboardInterrupt):
     """Ctrl-C stopped a sweep: ``summary`` counts what is stored; the ``dropped`` points
     being solved at that moment were not stored (a rerun solves them)."""
 
-    def __init__(self, summary: SweepSummary, dropped: int) -> None:
+    def __init__(
+        self, summary: SweepSummary, dropped: int, cause: KeyboardInterrupt | None = None
+    ) -> None:
         super().__init__(f"sweep interrupted: {summary.skipped + summary.solved} points stored")
         self.summary = summary
         self.dropped = dropped
+        self.cause = cause or KeyboardInterrupt()  # Ctrl-C, or SIGTERM (Terminated)
 
 
 def _row(task: PointTask, outcome: PointOutcome, layout_path: str | None) -> PointRow:
@@ -301,6 +304,7 @@ def run_sweep(
     warm_start: bool = True,
     worker_retries: int = 2,
     retry_errors: bool = False,
+    isolate: bool = False,
 ) -> SweepSummary:
     """Solve every point of ``space`` not yet finished in ``outdir``; return a summary.
 
@@ -330,6 +334,10 @@ def run_sweep(
         cause. On Dask the scheduler's own ``allowed-failures`` applies instead.
     retry_errors
         Solve again the points stored as errors by earlier runs.
+    isolate
+        With one worker, solve in a worker process all the same (one point at a time, in
+        order), so that a point that crashes it is recorded as failed instead of ending
+        this process (the command line does; ``solve_fn`` must then be importable).
 
     Every point's design is loaded before the store is touched: a bad space raises
     :class:`~layoutopt.errors.SpaceError` and solves nothing. A store, disk, lock or
@@ -349,14 +357,14 @@ def run_sweep(
             progress.start(len(plan.points), run.finished)
         try:
             if run.pending:  # nothing to do: no pool to start, no scheduler to reach
-                executor = make_executor(workers, scheduler, solve)
+                executor = make_executor(workers, scheduler, solve, isolate=isolate)
                 try:
                     run.drive(executor)
                 finally:
                     executor.close()
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             summary = _summary(plan, store, run, time.perf_counter() - started)
-            raise SweepInterrupted(summary, len(run.in_flight)) from None
+            raise SweepInterrupted(summary, len(run.in_flight), stop) from None
         finally:
             if progress is not None:
                 progress.close()
