@@ -41,8 +41,10 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
+from layoutopt import options as option_checks
 from layoutopt.errors import DesignError, InternalError, LayoutOptError
 from layoutopt.interrupt import how_stopped, stop_on_sigterm
+from layoutopt.options import OptionValueError
 
 __all__ = ["EXIT_MEANINGS", "ExitCode", "app", "main"]
 
@@ -216,26 +218,23 @@ def _bad(text: str, message: str) -> PydanticCustomError:
     return PydanticCustomError("option", "{message}", {"message": f"{text!r} {message}"})
 
 
+def _option(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A typer parser from a shared check of :mod:`layoutopt.options`."""
+
+    def parsed(text: str) -> Any:
+        try:
+            return parse(text)
+        except OptionValueError as err:
+            raise _bad(err.text, err.message) from None
+
+    return parsed
+
+
 def _number(
     kind: type[int] | type[float], low: float, high: float, *, low_open: bool = False
 ) -> Callable[[str], Any]:
     """A parser for a finite number in ``[low, high]`` (``(low, high]`` if ``low_open``)."""
-    bracket = "(" if low_open else "["
-    interval = f"{bracket}{low:g}, {high:g}]"
-
-    def parse(text: str) -> int | float:
-        try:
-            value = kind(text)
-        except (TypeError, ValueError):
-            what = "an integer" if kind is int else "a number"
-            raise _bad(text, f"is not {what}; give {what} in {interval}") from None
-        if not math.isfinite(value):
-            raise _bad(text, f"is not a finite number; give one in {interval}")
-        if value < low or value > high or (low_open and value == low):
-            raise _bad(text, f"is out of range; give a value in {interval}")
-        return value
-
-    return parse
+    return _option(option_checks.number(kind, low, high, low_open=low_open))
 
 
 def _names(choices: Callable[[], Sequence[str]], what: str) -> Callable[[str], str]:
@@ -268,33 +267,10 @@ def _cut(text: str) -> Any:
         raise _bad(text, "is not a cut line; write e.g. 'y=4.75 mm' or 'x=3000 um'") from None
 
 
-def _scheduler(text: str) -> str:
-    """A Dask scheduler address: ``[tcp|tls|ws|wss|ucx]://host:port`` (syntax only; a
-    scheduler that does not answer is the sweep's to report)."""
-    from urllib.parse import urlsplit
-
-    address = text.strip()
-    scheme, sep, _rest = address.partition("://")
-    example = "e.g. tcp://10.0.0.5:8786"
-    if not sep:
-        address, scheme = f"tcp://{address}", "tcp"
-    if scheme not in ("tcp", "tls", "ws", "wss", "ucx"):
-        raise _bad(
-            text, f"has an unknown protocol {scheme!r}; use tcp, tls, ws, wss or ucx, {example}"
-        )
-    try:
-        parts = urlsplit(address)
-        port = parts.port
-    except ValueError as err:
-        raise _bad(text, f"is not a scheduler address ({err}); {example}") from None
-    if not parts.hostname or port is None or parts.path or parts.query:
-        raise _bad(text, f"is not host:port; {example}")
-    return address
-
-
-_SECONDS = _number(float, 0, 7 * 24 * 3600, low_open=True)  # at most a week
-_WORKERS = _number(int, 1, 256)
-_SEED = _number(int, 0, 2**31 - 1)  # CP-SAT's random_seed is a 32-bit integer
+_SECONDS = _option(option_checks.SECONDS)  # at most a week
+_WORKERS = _option(option_checks.WORKERS)
+_SEED = _option(option_checks.SEED)
+_scheduler = _option(option_checks.scheduler_address)
 
 TimeLimit = Annotated[
     float,

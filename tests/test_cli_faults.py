@@ -105,6 +105,36 @@ def test_option_out_of_range_is_a_usage_error_before_any_solve(
     assert "Traceback" not in result.output
 
 
+SWEEP_MODULE_CASES = [
+    (["-j", "0"], "-j/--workers", "[1, 256]"),
+    (["--workers", "-5"], "-j/--workers", "[1, 256]"),
+    (["--time-limit-s", "0"], "--time-limit-s", "(0, 604800]"),
+    (["--time-limit-s", "nan"], "--time-limit-s", "not a finite number"),
+    (["--seed", "-1"], "--seed", "[0, 2.14748e+09]"),
+    (["--scheduler", "udp://h:1"], "--scheduler", "protocol 'udp'"),
+]
+
+
+@pytest.mark.parametrize(("option", "name", "words"), SWEEP_MODULE_CASES)
+def test_python_m_layoutopt_sweep_checks_its_options_as_the_cli_does(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    option: list[str],
+    name: str,
+    words: str,
+) -> None:
+    # Before, argparse took -j 0, --time-limit-s nan and a udp:// scheduler to the sweep.
+    from layoutopt.sweep import cli as sweep_cli
+
+    monkeypatch.setattr(sweep_cli, "main_sweep", lambda *a, **k: pytest.fail("it ran"))
+    with pytest.raises(SystemExit) as done:
+        sweep_cli.main([str(SPACE), "-o", str(tmp_path / "out"), *option])
+    assert done.value.code == ExitCode.USAGE
+    text = flat(capsys.readouterr().err)
+    assert f"argument {name}: {option[1]!r}" in text and words in text, text
+
+
 def test_whitespace_nan_is_a_usage_error(tmp_path: Path) -> None:
     blocks = tmp_path / "t.blocks"
     blocks.write_text(

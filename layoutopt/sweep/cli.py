@@ -25,7 +25,7 @@ import importlib
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from enum import Enum
 from pathlib import Path
@@ -35,6 +35,7 @@ from rich.console import Console
 
 from layoutopt.errors import InfrastructureError, LayoutOptError
 from layoutopt.interrupt import how_stopped, stop_on_sigterm
+from layoutopt.options import SECONDS, SEED, WORKERS, OptionValueError, scheduler_address
 from layoutopt.solver.result import SolveOptions
 from layoutopt.sweep.progress import JsonLines, ProgressGroup, RichProgress
 from layoutopt.sweep.runner import SweepInterrupted, SweepSummary, plan_sweep, run_sweep
@@ -195,6 +196,20 @@ def _interrupted_line(stop: SweepInterrupted) -> str:
     )
 
 
+def _checked(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type from a shared check of :mod:`layoutopt.options` (the typer command
+    line uses the same ones): a value out of range is a usage error (exit 2) in its words."""
+    import argparse
+
+    def parsed(text: str) -> Any:
+        try:
+            return parse(text)
+        except OptionValueError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+
+    return parsed
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m layoutopt.sweep SPACE -o DIR [...]`` (the typer CLI wraps main_sweep)."""
     import argparse
@@ -203,12 +218,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m layoutopt.sweep", description=__doc__)
     parser.add_argument("space")
     parser.add_argument("-o", "--outdir", required=True)
-    parser.add_argument("-j", "--workers", type=int, default=1)
-    parser.add_argument("--scheduler", default=None, help="Dask scheduler address")
+    parser.add_argument("-j", "--workers", type=_checked(WORKERS), default=1)
+    parser.add_argument(
+        "--scheduler", type=_checked(scheduler_address), default=None, help="Dask scheduler"
+    )
     parser.add_argument("--quiet", action="store_true")
     parser.add_argument("--jsonl", action="store_true")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--time-limit-s", type=float, default=30.0)
+    parser.add_argument("--seed", type=_checked(SEED), default=0)
+    parser.add_argument("--time-limit-s", type=_checked(SECONDS), default=30.0)
     parser.add_argument("--deterministic", action="store_true")
     parser.add_argument("--no-warm-start", action="store_true")
     parser.add_argument("--no-report", action="store_true")
