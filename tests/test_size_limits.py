@@ -151,3 +151,69 @@ def test_sweep_command_exits_3_on_a_too_big_space(tmp_path: Path) -> None:
     result = runner.invoke(app, ["sweep", str(path), "-o", str(tmp_path / "out"), "--quiet"])
     assert result.exit_code == ExitCode.BAD_INPUT, result.output
     assert "1,000,000 points" in " ".join(result.output.split())
+
+
+# --- the whole command within --time-limit (the sizes themselves: benchmarks/) --------------
+
+
+def test_families_share_one_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Before, each family of a design with alternatives had the whole limit.
+    from layoutopt import pipeline
+    from layoutopt.deadline import Deadline
+    from layoutopt.solver import SolveOptions, SolveResult, SolveStatus
+
+    design = load_design(GLASSES)
+    whole = Deadline.after(30.0)
+    ends: list[float] = []
+
+    def fake_solve(variant, options, *, deadline):  # type: ignore[no-untyped-def]
+        ends.append(deadline.end_s)
+        return SolveResult(SolveStatus.NO_SOLUTION)
+
+    monkeypatch.setattr(pipeline, "solve", fake_solve)
+    pipeline.compare_families(design, SolveOptions(time_limit_s=30), deadline=whole)
+    families = len(design.variants())
+    assert families > 1 and len(ends) == families
+    assert all(end <= whole.end_s for end in ends)
+    assert ends[0] - whole.start_s == pytest.approx(30.0 / families, abs=0.5)
+
+
+def test_drawings_keep_inside_the_limit_or_are_skipped_with_the_reason() -> None:
+    from layoutopt.cli import _drawing_budget
+    from layoutopt.deadline import Deadline
+    from layoutopt.pipeline import drawing_time_s
+
+    design = load_design(ROOT / "designs" / "phone_pop.yaml")
+    need_s = drawing_time_s(design)
+    roomy = Deadline.after(100 * need_s)
+    budget, skipped = _drawing_budget(design, roomy, 100 * need_s, True)
+    assert skipped is None and budget.end_s == pytest.approx(roomy.end_s - need_s)
+    tight = Deadline.after(need_s)
+    budget, skipped = _drawing_budget(design, tight, need_s, True)
+    assert budget is tight and skipped is not None
+    assert "skipped" in skipped and "layoutopt render" in skipped and f"{need_s:.0f} s" in skipped
+
+
+def test_a_solve_records_where_its_time_went() -> None:
+    from layoutopt.solver import SolveOptions, solve
+
+    result = solve(load_design(ROOT / "designs" / "phone_pop.yaml"), SolveOptions(time_limit_s=20))
+    phases = result.timing_data()["phases_s"]
+    assert {"build", "cp_sat", "validate", "thermal"} <= set(phases), phases
+    assert all(seconds >= 0 for seconds in phases.values())
+    assert "phases_s" not in str(result.to_data())  # wall times stay out of layout.json
+
+
+def test_the_command_line_starts_without_importing_the_solver_or_the_dxf_writer() -> None:
+    # `layoutopt --version` took 10.6 s at load 13: importing the package imported
+    # everything (5.4 s), ezdxf alone 2.6 s; now the package imports on first use.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, layoutopt.cli; "
+        "print(sorted(m for m in ('ezdxf', 'layoutopt.solver.solve', 'layoutopt.render') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr

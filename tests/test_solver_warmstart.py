@@ -113,3 +113,39 @@ def test_the_engines_layout_is_kept_when_cp_sat_finds_none(monkeypatch) -> None:
     assert result.status.value == "feasible" and result.layout is not None
     assert "fallback" in result.stats and result.gap != 0.0
     assert validate(result.design, result.layout) == ()
+
+
+def test_an_engine_layout_published_while_cp_sat_ran_out_the_stage_is_kept(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # 1,000 dies at --time-limit 10: the first CP-SAT round took the whole stage and the
+    # engine's layout, published meanwhile, was dropped ("no solution", exit 5).
+    import sys
+    import time
+
+    from ortools.sat.python import cp_model
+
+    module = sys.modules["layoutopt.solver.solve"]
+    real_run = module._run
+
+    def run_out_the_stage(built, options, name, deadline, since, stats, watch=None):  # type: ignore[no-untyped-def]
+        _, solver = real_run(built, options, name, Deadline.after(0.001), since, stats, watch)
+        time.sleep(deadline.remaining_s())  # finds nothing, and ends with the stage
+        return cp_model.UNKNOWN, solver
+
+    monkeypatch.setattr(module, "_run", run_out_the_stage)
+    options = SolveOptions(time_limit_s=8, thermal=False, warpage=False, seed=1)
+    result = solve(load_design(SIP_50), options)
+    assert result.status.value == "feasible" and result.layout is not None, result.explanation
+    assert validate(result.design, result.layout) == ()
+
+
+def test_one_worker_on_a_large_design_runs_the_engine_without_a_probe(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    module = sys.modules["layoutopt.solver.solve"]
+    monkeypatch.setattr(module, "ENGINE_FIRST_DIES", 40)  # SIP_50 counts as large here
+    options = SolveOptions(time_limit_s=6, thermal=False, warpage=False, seed=1, workers=1)
+    result = solve(load_design(SIP_50), options)
+    assert result.layout is not None and validate(result.design, result.layout) == ()
+    names = [stage["name"] for stage in result.stats["stages"]]
+    assert not any("probe" in name for name in names), names
+    assert result.stats["timing"]["phases_s"]["engine"] > 0

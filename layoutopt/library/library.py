@@ -210,7 +210,8 @@ _KIND_PREFIX = {
 def _read(name: str) -> tuple[str, dict[str, Any]]:
     file = f"layoutopt/library/data/{name}"
     text = resources.files("layoutopt.library").joinpath("data", name).read_text("utf-8")
-    data = yaml.safe_load(text)
+    # libyaml's safe loader where PyYAML has it (the pure-Python one: 5 s at load 12).
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if not isinstance(data, dict):
         raise LibraryError("expected a mapping of names to entries", file=file)
     return file, data

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import io
 
-import ezdxf
-from ezdxf import units
-
 from layoutopt.model import Design, Layout, Rect, Side
 from layoutopt.render.dxf_ballout import BALLOUT_LAYERS, add_ballout
 from layoutopt.render.geometry import finger_rings, ordered_placements
@@ -46,6 +43,8 @@ def to_dxf(design: Design, layout: Layout) -> bytes:
     # ezdxf writes the time and fresh GUIDs into every file (at creation and at write);
     # its own switch for fixed values is a process-wide option, so it is set only while
     # this document is built and written, then restored.
+    import ezdxf  # here, not at import: it costs 1-3 s, and most commands draw no DXF
+
     previous = ezdxf.options.write_fixed_meta_data_for_testing
     ezdxf.options.write_fixed_meta_data_for_testing = True
     try:
@@ -55,6 +54,9 @@ def to_dxf(design: Design, layout: Layout) -> bytes:
 
 
 def _build_dxf(design: Design, layout: Layout) -> bytes:
+    import ezdxf
+    from ezdxf import units
+
     doc = ezdxf.new("R2010", setup=False)
     doc.units = units.MM
     doc.header["$MEASUREMENT"] = 1  # metric

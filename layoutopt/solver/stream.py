@@ -338,6 +338,17 @@ def streamed_stage(
         finished.set()
         feed.stop()
         poller.join()
+    news = feed.best()
+    cp_best = solver.objective_value if solver is not None and _found(status) else math.inf
+    if news is not None and news[0] > used and news[1] < cp_best - 0.5:
+        # A layout the engine published while the last round ran out the stage: kept if
+        # legal (1,000 dies at a 10 s limit: the only layout, else "no solution").
+        taken = take_engine_layout(
+            built, news[2], workers=workers, seed=seed, stage=stage, stats=stats
+        )
+        if taken is not None:
+            incumbent = taken
+            on_first()
     # The engine's wall time overlaps CP-SAT's: the phases add up to more than the solve.
     add_phase_s(stats, "engine", feed.stopped_s)
     stats["engine_layouts"] = feed.layouts
