@@ -30,7 +30,9 @@ def stored_rows(out: Path) -> list[tuple[int, str]]:
         return list(conn.execute("SELECT point_index, status FROM points ORDER BY point_index"))
 
 
-def test_ctrl_c_in_a_one_worker_sweep_stores_nothing_for_the_point(tmp_path: Path) -> None:
+def stop_a_one_worker_sweep(tmp_path: Path, sig: signal.Signals) -> tuple[Path, int, str]:
+    """Start a real ``-j 1`` sweep of two points, send ``sig`` while the first is being
+    solved; (the store's path, the exit code, stderr on one line)."""
     space = tmp_path / "space.yaml"
     space.write_text(
         f"name: interrupted\nbase: {REPO / 'designs' / 'wearable_sip.yaml'}\n"
@@ -48,46 +50,29 @@ def test_ctrl_c_in_a_one_worker_sweep_stores_nothing_for_the_point(tmp_path: Pat
     try:
         while not (out / DB_NAME).exists() and proc.poll() is None:
             time.sleep(0.05)  # the store opens once every point's design has loaded
-        wait_for_cpu(proc, 4.0)  # and then the first point is being solved (imports: ~2 s)
-        proc.send_signal(signal.SIGINT)
+        # Then the first point is being solved, in the sweep's worker (imports: ~2 s).
+        wait_for_cpu(proc, 6.0)
+        proc.send_signal(sig)
         _, stderr = proc.communicate(timeout=60)
     finally:
         proc.kill()
-    message = " ".join(stderr.split())
-    assert proc.returncode == 130, stderr[-3000:]
+    assert "Traceback" not in stderr
+    return out, proc.returncode, " ".join(stderr.split())
+
+
+def test_ctrl_c_in_a_one_worker_sweep_stores_nothing_for_the_point(tmp_path: Path) -> None:
+    out, code, message = stop_a_one_worker_sweep(tmp_path, signal.SIGINT)
+    assert code == 130, message[-3000:]
     assert f"interrupted (Ctrl-C): 0 of 2 points are stored in {out / DB_NAME}" in message
     assert "the 1 being solved were not stored" in message
-    assert "Traceback" not in stderr
     assert stored_rows(out) == []
     assert not (out / "points").exists()
 
 
 def test_sigterm_in_a_one_worker_sweep_stops_like_ctrl_c(tmp_path: Path) -> None:
-    space = tmp_path / "space.yaml"
-    space.write_text(
-        f"name: terminated\nbase: {REPO / 'designs' / 'wearable_sip.yaml'}\n"
-        "axes:\n  - {path: envelope.max_thickness, values: ['1 mm', '0.95 mm']}\n"
-    )
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "layoutopt", "sweep", str(space), "-o", str(out)]
-    proc = subprocess.Popen(
-        [*command, "-j", "1", "--time-limit", "300", "--no-report"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        while not (out / DB_NAME).exists() and proc.poll() is None:
-            time.sleep(0.05)
-        wait_for_cpu(proc, 6.0)  # the worker is solving the first point
-        proc.send_signal(signal.SIGTERM)
-        _, stderr = proc.communicate(timeout=60)
-    finally:
-        proc.kill()
-    message = " ".join(stderr.split())
-    assert proc.returncode == 143, stderr[-3000:]
+    out, code, message = stop_a_one_worker_sweep(tmp_path, signal.SIGTERM)
+    assert code == 143, message[-3000:]
     assert f"terminated (SIGTERM): 0 of 2 points are stored in {out / DB_NAME}" in message
-    assert "Traceback" not in stderr
     assert stored_rows(out) == []
 
 
