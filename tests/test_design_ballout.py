@@ -65,6 +65,8 @@ def test_balls_for_a_family_without_a_ball_map_are_an_error() -> None:
     err = error_of(
         process="hbm_mr_muf",
         dies=[{"part": "hbm3e_base"}, {"part": "hbm3e_core_24gb", "count": 4}],
+        # the KGSD site (its mold sidewall needs 10.2 x 11 mm)
+        envelope={"outline": {"width": "12 mm", "length": "12 mm"}, "max_thickness": "0.72 mm"},
         balls={"count": 100},
     )
     assert err.field == "balls" and "has no ball map" in err.message
