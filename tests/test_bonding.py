@@ -118,5 +118,5 @@ def test_the_wire_summary_names_the_longest_and_the_steepest_wire() -> None:
 
 
 def test_no_wire_bonded_die_no_wire_summary() -> None:
-    design, layout = bonded_example()
+    design, _ = bonded_example()
     assert wire_summary(design, ()) is None

@@ -179,7 +179,7 @@ def test_the_map_peak_is_the_title_block_peak() -> None:
     svg = to_svg_sheet(rec.design, rec.layout, report, rec.solver, field)
     root = ET.fromstring(svg)
     overlay = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "thermal-overlay")
-    peak_c, _, die_id = peak_junction(field)
+    _, _, die_id = peak_junction(field)
     assert float(overlay.get("data-hottest-c")) == pytest.approx(report.peak_junction_c, abs=1e-3)
     assert f"{report.peak_junction_c:.1f} °C in {die_id}" in svg
     assert f"peak {report.peak_junction_c:.1f} °C ({die_id})" in svg

@@ -157,7 +157,7 @@ def test_a_workload_phase_sets_a_body_power() -> None:
     text = text.replace("  sources:\n", "  around:\n    - {name: cam, power: '50 mW', "
                         "at: {x: '1 mm', y: '14 mm'}, width: '6 mm', length: '6 mm', "
                         "height: '0.4 mm', material: silicon}\n  sources:\n", 1)  # fmt: skip
-    text = text.replace("sources: {soc: \"1.5 W\"}", "sources: {soc: \"1.5 W\", cam: \"0.4 W\"}")
+    text = text.replace('sources: {soc: "1.5 W"}', 'sources: {soc: "1.5 W", cam: "0.4 W"}')
     design = design_from_text(text)
     assert [b.name for b in design.thermal.bodies] == ["cam"]
     phase = design.thermal.workload("camera").phases[1]
