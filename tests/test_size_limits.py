@@ -229,3 +229,27 @@ def test_the_command_line_starts_without_importing_the_solver_or_the_dxf_writer(
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_with_no_warpage_the_summary_and_layout_share_one_warpage_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It was computed twice (layout.json, then the summary): 2 x 448 s for 1,000 dies.
+    import layoutopt.assess
+    import layoutopt.mechanics
+    from layoutopt.mechanics.warpage import warpage_report
+
+    calls: list[str] = []
+
+    def counted(design, layout):  # type: ignore[no-untyped-def]
+        calls.append(design.name)
+        return warpage_report(design, layout)
+
+    monkeypatch.setattr(layoutopt.assess, "warpage_report", counted)
+    monkeypatch.setattr(layoutopt.mechanics, "warpage_report", counted)
+    design = ROOT / "designs" / "phone_pop.yaml"
+    args = ["solve", str(design), "-o", str(tmp_path / "o"), "--no-warpage", "--no-drawings"]
+    result = runner.invoke(app, [*args, "--time-limit", "20"])
+    assert result.exit_code == ExitCode.OK, result.output
+    assert len(calls) == 1, calls
+    assert "warpage" in result.output
