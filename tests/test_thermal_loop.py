@@ -125,3 +125,24 @@ def test_an_unchecked_workload_is_answered_not_held() -> None:
     (burst,) = result.thermal.transients
     assert not burst.checked and not burst.limits[0].ok
     assert any("run can run" in line for line in burst.answers())
+
+
+def test_the_sheet_draws_each_workload_over_time() -> None:
+    from layoutopt.render.sheet import to_svg_sheet
+    from layoutopt.thermal import fv3d_report
+
+    spec = ThermalSpec(
+        housing_thickness_um=800, board_margin_um=5000, skin_limits=(TimeLimit(30.0, 10.0),)
+    )
+    design, layout = epop_sample(thermal=spec)
+    burst = Workload("burst", (Phase("idle", 30.0, (("C0", 0.01),)), Phase("run", 60.0)))
+    design = replace(design, thermal=replace(spec, workloads=(burst,)))
+    grid = GridOptions(lateral_step_um=1000.0, vertical_step_um=200.0, board_step_um=2000.0)
+    run = simulate(design, layout, "burst", step_s=10.0, grid=grid)
+    report = replace(fv3d_report(design, layout, lateral_step_um=1000.0), transients=(run,))
+    svg = to_svg_sheet(design, layout, thermal=report)
+    assert 'id="transient-burst"' in svg and "WORKLOAD BURST" in svg
+    assert "30 °C" in svg  # the skin limit as a line
+    assert 'id="transient-' not in to_svg_sheet(
+        design, layout, thermal=replace(report, transients=())
+    )
