@@ -184,3 +184,17 @@ def test_the_section_draws_the_two_packages() -> None:
     # the first memory die's drawn joint is its DAF alone, not the interface under it
     die = groups["section-die-DRAM0"]
     assert "DAF 10 µm below" in die.find(f"{ns}title").text
+
+
+def test_a_molded_bottom_package_adds_its_cap_under_the_top_substrate() -> None:
+    # 50 um of bottom mold over the SoC (no exposed die): everything above moves up 50 um.
+    design, layout = pop_example(pop_mold_cap_um=50)
+    assert validate(design, layout) == ()
+    assert layout.placement("DRAM0").z_bottom_um == 440 + 50 + 30 + 100 + 10
+    names = [(layer.name, layer.thickness_um) for layer in stack_up(design, layout.placements)]
+    assert ("bottom mold cap under DRAM0", 50) in names
+    pop = pop_structure(design, layout)
+    assert pop is not None
+    assert (pop.mold_top_um, pop.top_substrate_bottom_um, pop.standoff_um) == (490, 520, 240)
+    mold = {b.name: b for b in build_blocks(design, layout)}["pop.mold"]
+    assert (mold.z0_um, mold.z1_um) == (280, 490)
