@@ -1,5 +1,5 @@
 """Package on package as two packages: where the bottom package, the interface and the top
-package lie, and what the interface conducts.
+package lie.
 
 A PoP (``Family.POP``) stacks two packages::
 
@@ -19,6 +19,11 @@ and regions for the thermal model and the drawings. Pure functions over core val
 
 The interface ring's effective material (balls in their fill) is derived by
 :meth:`layoutopt.model.Design.material` from :mod:`layoutopt.ball_layer`.
+
+Limits: the interface is a ring of balls outside the bottom mold (no through-mold vias);
+the top package is the one stack on the bottom flip-chip die, and its finger rings stand
+outside the box of that whole stack, the SoC's footprint included (conservative: it can
+make the package larger than a real top package needs, never an illegal one).
 """
 
 from __future__ import annotations
