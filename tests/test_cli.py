@@ -162,7 +162,10 @@ def test_fixed_seed_one_worker_gives_byte_identical_outputs(tmp_path: Path) -> N
     outs = []
     for k in range(2):
         out = tmp_path / f"run{k}"
-        result = run("solve", GLASSES, "-o", out, "--workers", "1", "--seed", "7")
+        # The three families share --time-limit: 90 s gives each the 30 s it had alone
+        # (a limit that binds under load cuts a search short, and then bytes differ).
+        options = ("--workers", "1", "--seed", "7", "--time-limit", "90")
+        result = run("solve", GLASSES, "-o", out, *options)
         assert result.exit_code == ExitCode.OK, result.output
         outs.append(out)
     files = sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*") if p.is_file())
