@@ -97,20 +97,24 @@ def run_one(
     cmd = [str(layoutopt), "solve", str(design), "-o", str(out), "--time-limit", f"{limit_s:g}"]
     cmd += ["--workers", str(workers), "--seed", "0", *extra]
     start = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=max(600, 20 * limit_s))
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=max(600, 20 * limit_s))
+        code, out_text, err_text = done.returncode, done.stdout, done.stderr
+    except subprocess.TimeoutExpired:  # a row of its own, not the end of the table
+        code, out_text, err_text = "timeout", "", ""
     wall = time.perf_counter() - start
     return {
         "dies": dies,
         "time_limit_s": limit_s,
         "workers": workers,
         "wall_s": round(wall, 2),
-        "exit": done.returncode,
+        "exit": code,
         "layout": (out / "layout.json").exists(),
         "status": _status(out),
         "phases": _phases(out),
         "drawings": any(out.glob("*.svg")),
         "load": round(os.getloadavg()[0], 2),
-        "tail": done.stdout.strip().splitlines()[-1:] + done.stderr.strip().splitlines()[-1:],
+        "tail": out_text.strip().splitlines()[-1:] + err_text.strip().splitlines()[-1:],
     }
 
 
