@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +20,7 @@ from layoutopt.solver.result import SolveOptions
 from layoutopt.sweep.point import point_key
 from layoutopt.sweep.runner import run_sweep
 from layoutopt.sweep.space import design_text, expand_points, load_space
-from layoutopt.sweep.store import ResultStore
+from layoutopt.sweep.store import DB_NAME, ResultStore
 
 SPACE = """
 name: killme
@@ -63,6 +65,18 @@ def lines(path: Path) -> list[str]:
     return path.read_text().split() if path.exists() else []
 
 
+def committed_rows(out: Path) -> int:
+    """Rows the running sweep has committed (read-only; 0 while the store is being made)."""
+    db = out / DB_NAME
+    if not db.exists():
+        return 0
+    try:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.1)) as conn:
+            return int(conn.execute("SELECT count(*) FROM points").fetchone()[0])
+    except sqlite3.OperationalError:  # not created yet, or locked by a writer this instant
+        return 0
+
+
 def test_sigkill_then_rerun(tmp_path: Path) -> None:
     space_file = write_space(tmp_path, SPACE)
     points = expand_points(load_space(space_file))
@@ -79,7 +93,13 @@ def test_sigkill_then_rerun(tmp_path: Path) -> None:
         start_new_session=True,  # its own process group: the kill reaches its workers too
     )
     deadline = time.monotonic() + 60
-    while len(lines(log1)) < kill_after and proc.poll() is None and time.monotonic() < deadline:
+    # Solved in a worker is not yet committed by the parent: wait for both, so the kill lands
+    # after the first commit (a kill before any commit tests nothing).
+    while (
+        (len(lines(log1)) < kill_after or committed_rows(out) == 0)
+        and proc.poll() is None
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.005)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
