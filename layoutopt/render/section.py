@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from shapely.geometry import box
 
-from layoutopt.model import BallRole, BondType, Design, Die, Layout, Placement, Side
+from layoutopt.model import BallRole, BondType, Design, Die, Edge, Layout, Placement, Side
 from layoutopt.pop import pop_structure
 from layoutopt.render.annotate import dimension_h, dimension_v, mm_text, table, table_height
 from layoutopt.render.canvas import (
@@ -500,6 +501,22 @@ def _section_callouts(
     return out
 
 
+def _side_on_pads(
+    design: Design, cut: Cut, cut_dies: list[tuple[Placement, tuple[int, int]]], bond: BondType
+) -> Iterator[tuple[Placement, Edge, int]]:
+    """The pad rows the section shows side-on, of top-side dies bonded by ``bond``: each
+    placement, its pad edge and the pad's position along the cut (µm, inset from the edge)."""
+    axis = "x" if cut.axis == "y" else "y"
+    for p, (a, b) in cut_dies:
+        die = design.die(p.die_id)
+        if die.bond is not bond or is_bottom(p):
+            continue
+        for edge in sorted(die.pad_edges_at(p.rotation_deg), key=lambda e: e.value):
+            geo = EDGES[edge]
+            if geo.axis == axis:
+                yield p, edge, a + PAD_INSET_UM if geo.outward < 0 else b - PAD_INSET_UM
+
+
 def _wires(
     design: Design,
     layout: Layout,
@@ -512,28 +529,20 @@ def _wires(
     rings = {(n, side): strip for n, side, strip in finger_rings(design, layout)}
     axis = "x" if cut.axis == "y" else "y"
     wires: list[Item] = []
-    for p, (a, b) in cut_dies:
-        die = design.die(p.die_id)
-        if die.bond is not BondType.WIRE_BOND or is_bottom(p):
+    for p, edge, pad in _side_on_pads(design, cut, cut_dies, BondType.WIRE_BOND):
+        if (p.stack, edge) not in rings:
             continue
-        for edge in sorted(die.pad_edges_at(p.rotation_deg), key=lambda e: e.value):
-            geo = EDGES[edge]
-            if geo.axis != axis or (p.stack, edge) not in rings:
-                continue
-            strip = rings[(p.stack, edge)]
-            lo, length = (
-                (strip.x_um, strip.width_um) if axis == "x" else (strip.y_um, strip.length_um)
+        strip = rings[(p.stack, edge)]
+        lo, length = (strip.x_um, strip.width_um) if axis == "x" else (strip.y_um, strip.length_um)
+        wires.append(
+            _wire(
+                f.U(pad),
+                f.Z(p.z_top_um),
+                f.U(lo + length / 2),
+                f.Z(_finger_z_um(design, layout, p)),
+                f.Z(p.z_top_um + rules.wire_loop_um),
             )
-            pad = a + PAD_INSET_UM if geo.outward < 0 else b - PAD_INSET_UM
-            wires.append(
-                _wire(
-                    f.U(pad),
-                    f.Z(p.z_top_um),
-                    f.U(lo + length / 2),
-                    f.Z(_finger_z_um(design, layout, p)),
-                    f.Z(p.z_top_um + rules.wire_loop_um),
-                )
-            )
+        )
     if not wires:
         return []
     title = f"wire loops, {rules.wire_loop_um} µm above the die top"
@@ -548,28 +557,18 @@ def _vertical_wires(
     rules = design.rules
     if not rules.fan_out.flipped:
         return []
-    axis = "x" if cut.axis == "y" else "y"
-    wires: list[Item] = []
-    for p, (a, b) in cut_dies:
-        die = design.die(p.die_id)
-        if die.bond is not BondType.VERTICAL_WIRE or is_bottom(p):
-            continue
-        for edge in sorted(die.pad_edges_at(p.rotation_deg), key=lambda e: e.value):
-            geo = EDGES[edge]
-            if geo.axis != axis:
-                continue
-            pad = a + PAD_INSET_UM if geo.outward < 0 else b - PAD_INSET_UM
-            wires.append(
-                Line(
-                    f.U(pad),
-                    f.Z(p.z_bottom_um),
-                    f.U(pad),
-                    f.Z(rules.base_thickness_um),
-                    LAYER_FILL["wire"],
-                    1.2,
-                    css_class="vertical-wire",
-                )
-            )
+    wires: list[Item] = [
+        Line(
+            f.U(pad),
+            f.Z(p.z_bottom_um),
+            f.U(pad),
+            f.Z(rules.base_thickness_um),
+            LAYER_FILL["wire"],
+            1.2,
+            css_class="vertical-wire",
+        )
+        for p, _, pad in _side_on_pads(design, cut, cut_dies, BondType.VERTICAL_WIRE)
+    ]
     if not wires:
         return []
     title = "vertical wires, each from its pad (the die face) down to the RDL"

@@ -492,6 +492,7 @@ def solve_fv3d(
     growth: float = 1.3,
     edge_lines_um: tuple[float, ...] = (),
     edge_dies: tuple[str, ...] | None = None,
+    grid: GridOptions | None = None,
     power_in: str = "volume",
     direct_max_cells: int = 2_000,
     rtol: float = 1e-6,
@@ -503,7 +504,9 @@ def solve_fv3d(
     Parameters
     ----------
     lateral_step_um, vertical_step_um, board_step_um, growth, edge_lines_um, edge_dies
-        The grid (:class:`GridOptions`).
+        The grid (:class:`GridOptions`), field by field.
+    grid
+        The grid as one value; when given, it replaces the fields above.
     power_in
         ``"volume"``: die power spread through the die body; ``"top"``: in its top cell layer.
     direct_max_cells
@@ -515,7 +518,7 @@ def solve_fv3d(
         sources not named keep their design power.
     """
     t0 = time.perf_counter()
-    options = GridOptions(
+    options = grid or GridOptions(
         lateral_step_um,
         vertical_step_um,
         board_step_um,

@@ -161,16 +161,7 @@ def _workloads(
 
 def _check(design: Design, layout: Layout, grid: GridOptions, error: float) -> ThermalReport:
     """The steady check on ``grid``."""
-    solved = solve_fv3d(
-        design,
-        layout,
-        lateral_step_um=grid.lateral_step_um,
-        vertical_step_um=grid.vertical_step_um,
-        board_step_um=grid.board_step_um,
-        growth=grid.growth,
-        edge_lines_um=grid.edge_lines_um,
-        edge_dies=grid.edge_dies,
-    )
+    solved = solve_fv3d(design, layout, grid=grid)
     return replace(field_report(design, solved), rise_error=error)
 
 
