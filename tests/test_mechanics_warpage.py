@@ -18,6 +18,7 @@ from layoutopt.mechanics import jeita_limit_um, warpage_report
 from layoutopt.mechanics.laminate import (
     bimetal_curvature,
     columns_curvature,
+    grouped_curvatures,
     multilayer_curvature,
     sagitta,
 )
@@ -336,3 +337,66 @@ def test_the_solve_loop_holds_the_warpage_limit():
     loose = design_from_text(_si_on_emc_design(extra='warpage: {max_warpage: "0.2 mm"}'))
     held = solve(loose, options)
     assert held.status is SolveStatus.OPTIMAL and held.warpage is not None and held.warpage.ok
+
+
+def _per_cell_columns(design, layout):
+    """The column grid the slow way, one cell at a time (the specification of
+    :func:`column_grid`, which stacks each distinct set of covering blocks once)."""
+    from layoutopt.mechanics.columns import _NOT_BODY, _cell_stack
+    from layoutopt.thermal.stackup import build_blocks
+
+    pkg = layout.package
+    blocks = [b for b in build_blocks(design, layout, around=False) if b.name not in _NOT_BODY]
+    xs = sorted({min(max(v, pkg.x_um), pkg.x_max_um) for b in blocks for v in (b.x0_um, b.x1_um)})
+    ys = sorted({min(max(v, pkg.y_um), pkg.y_max_um) for b in blocks for v in (b.y0_um, b.y1_um)})
+    cells = {}
+    for i, j in itertools.product(range(len(xs) - 1), range(len(ys) - 1)):
+        over = [
+            b
+            for b in blocks
+            if b.x0_um <= xs[i]
+            and xs[i + 1] <= b.x1_um
+            and b.y0_um <= ys[j]
+            and ys[j + 1] <= b.y1_um
+        ]
+        key = _cell_stack(over)
+        if key[0]:
+            cells[i, j] = key
+    return xs, ys, cells
+
+
+@pytest.mark.parametrize("name", ["wearable_sip", "hbm_12hi_mr_muf", "phone_pop"])
+def test_column_grid_matches_the_per_cell_walk(name):
+    from layoutopt.layout_io import read_layout
+    from layoutopt.mechanics.columns import column_grid
+
+    record = read_layout(f"tests/data/layouts/shipped/{name}.json")
+    design, layout = record.design, record.layout
+    grid = column_grid(design, layout)
+    xs, ys, cells = _per_cell_columns(design, layout)
+    assert grid.x_edges_um.tolist() == xs and grid.y_edges_um.tolist() == ys
+    keys = {(c.plies, c.die_ids): n for n, c in enumerate(grid.columns)}
+    expected = np.full(grid.index.shape, -1)
+    area = dict.fromkeys(keys, 0)
+    for (i, j), key in cells.items():
+        expected[i, j] = keys[key]
+        area[key] += (xs[i + 1] - xs[i]) * (ys[j + 1] - ys[j])
+    assert (grid.index == expected).all()
+    assert [c.area_um2 for c in grid.columns] == [area[k] for k in keys]
+
+
+def test_grouped_curvatures_are_each_groups_own_balance():
+    rng = np.random.default_rng(3)
+    group = np.repeat(np.arange(4), [3, 5, 2, 9])
+    z0 = rng.uniform(0, 1e-3, group.size)
+    z1 = z0 + rng.uniform(1e-5, 1e-4, group.size)
+    modulus = rng.uniform(1e9, 2e11, group.size)
+    modulus[group == 2] = 0.0  # molten: nothing stiff, no curvature
+    strain = rng.uniform(-2e-3, 2e-3, group.size)
+    weight = rng.uniform(1e-6, 1e-4, group.size)
+    got = grouped_curvatures(z0, z1, modulus, strain, weight, group, 5)
+    for k in (0, 1, 3):
+        sel = group == k
+        one = columns_curvature(z0[sel], z1[sel], modulus[sel], strain[sel], weight[sel])[1]
+        assert got[k] == pytest.approx(one, rel=1e-12)
+    assert np.isnan(got[2]) and np.isnan(got[4])  # no layers at all in group 4

@@ -101,35 +101,99 @@ class ColumnGrid:
     columns: tuple[Column, ...]
 
 
+def _runs(
+    i0: np.ndarray, i1: np.ndarray, j0: np.ndarray, j1: np.ndarray, nx: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The cells as runs along y, each with one set of covering blocks: (x interval,
+    first and end y interval, the covering blocks' indices as rows padded with -1).
+
+    Block ``b`` covers cells ``i0[b] <= i < i1[b]``, ``j0[b] <= j < j1[b]``. Within one x
+    interval the covering set changes only at the y edges of the blocks crossing it, so a
+    run is the span between two of them: 2 per block crossing the interval, not one per
+    cell (1,000 dies: 1.36 M cells, about 10^5 runs). Runs are in (x, y) order; a run no
+    block covers is left out. Exact: the rows are the block indices, not a hash of them.
+    """
+    xi: list[np.ndarray] = []
+    ya: list[np.ndarray] = []
+    yb: list[np.ndarray] = []
+    members: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    for i in range(nx):
+        active = np.flatnonzero((i0 <= i) & (i < i1))  # painter's order
+        if active.size == 0:
+            continue
+        lo, hi = j0[active], j1[active]
+        edges = np.unique(np.concatenate((lo, hi)))
+        starts = edges[:-1]
+        cover = (lo <= starts[:, None]) & (starts[:, None] < hi)  # runs x active blocks
+        count = cover.sum(axis=1)
+        keep = count > 0
+        _, cols = np.nonzero(cover[keep])
+        xi.append(np.full(int(keep.sum()), i))
+        ya.append(starts[keep])
+        yb.append(edges[1:][keep])
+        members.append(active[cols])
+        counts.append(count[keep])
+    if not xi:
+        empty = np.zeros(0, dtype=int)
+        return empty, empty, empty, np.zeros((0, 0), dtype=int)
+    count = np.concatenate(counts)
+    flat = np.concatenate(members)
+    run = np.repeat(np.arange(count.size), count)
+    first = np.concatenate(([0], np.cumsum(count)[:-1]))
+    padded = np.full((count.size, int(count.max())), -1, dtype=int)
+    padded[run, np.arange(flat.size) - first[run]] = flat
+    return np.concatenate(xi), np.concatenate(ya), np.concatenate(yb), padded
+
+
 def column_grid(design: Design, layout: Layout) -> ColumnGrid:
     """The package body on its grid of block edges, with the columns in a defined order
-    (mold-only first, then by dies)."""
+    (mold-only first, then by dies).
+
+    Each distinct set of covering blocks is stacked once (:func:`_cell_stack`), not each
+    cell: at 1,000 dies the per-cell loop took 86 s of the 133 s warpage check."""
     pkg = layout.package
     blocks = [b for b in build_blocks(design, layout, around=False) if b.name not in _NOT_BODY]
     xs = np.unique(np.clip([v for b in blocks for v in (b.x0_um, b.x1_um)], pkg.x_um, pkg.x_max_um))
     ys = np.unique(np.clip([v for b in blocks for v in (b.y0_um, b.y1_um)], pkg.y_um, pkg.y_max_um))
-    covering: dict[tuple[int, int], list[Block]] = {}
-    for b in blocks:
-        i0, i1 = np.searchsorted(xs, [b.x0_um, b.x1_um])
-        j0, j1 = np.searchsorted(ys, [b.y0_um, b.y1_um])
-        for i in range(int(i0), int(i1)):
-            for j in range(int(j0), int(j1)):
-                covering.setdefault((i, j), []).append(b)
-    keys: dict[tuple[int, int], tuple[tuple[ColumnPly, ...], tuple[str, ...]]] = {}
+    nx, ny = len(xs) - 1, len(ys) - 1
+
+    def cells(edges: np.ndarray, lo: list[int], hi: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        n = len(edges) - 1
+        return (
+            np.clip(np.searchsorted(edges, lo), 0, n),
+            np.clip(np.searchsorted(edges, hi), 0, n),
+        )
+
+    i0, i1 = cells(xs, [b.x0_um for b in blocks], [b.x1_um for b in blocks])
+    j0, j1 = cells(ys, [b.y0_um for b in blocks], [b.y1_um for b in blocks])
+    xi, ya, yb, covering = _runs(i0, i1, j0, j1, nx)
+    if xi.size == 0:  # nothing covers the package
+        return ColumnGrid(xs, ys, np.full((nx, ny), -1, dtype=int), ())
+    area = (xs[xi + 1] - xs[xi]).astype(np.int64) * (ys[yb] - ys[ya]).astype(np.int64)
+    sets, first, which = np.unique(covering, axis=0, return_index=True, return_inverse=True)
+    which = which.reshape(-1)
+    set_area = np.zeros(len(sets), dtype=np.int64)
+    np.add.at(set_area, which, area)
+    # Stacks in the order the old per-cell walk met them, (x, y): ties in the column
+    # order below keep that order.
     merged: dict[tuple[tuple[ColumnPly, ...], tuple[str, ...]], int] = {}
-    for (i, j), cell_blocks in sorted(covering.items()):
-        key = _cell_stack(cell_blocks)
-        area = int(xs[i + 1] - xs[i]) * int(ys[j + 1] - ys[j])
-        if key[0] and area > 0:
-            merged[key] = merged.get(key, 0) + area
-            keys[i, j] = key
+    key_of: dict[int, tuple[tuple[ColumnPly, ...], tuple[str, ...]]] = {}
+    for s in np.argsort(first, kind="stable"):
+        key = _cell_stack([blocks[b] for b in sets[s] if b >= 0])
+        if key[0] and set_area[s] > 0:
+            merged[key] = merged.get(key, 0) + int(set_area[s])
+            key_of[int(s)] = key
     order = sorted(merged, key=lambda k: (bool(k[1]), k[1], -merged[k]))
     position = {k: n for n, k in enumerate(order)}
-    index = np.full((len(xs) - 1, len(ys) - 1), -1, dtype=int)
-    for (i, j), key in keys.items():
-        index[i, j] = position[key]
+    label = np.array([position[key_of[s]] if s in key_of else -1 for s in range(len(sets))])
+    index = np.full(nx * ny, -1, dtype=int)
+    run_label = label[which]
+    lengths = yb - ya
+    starts = np.repeat(xi * ny + ya - np.cumsum(np.concatenate(([0], lengths[:-1]))), lengths)
+    index[starts + np.arange(int(lengths.sum()))] = np.repeat(run_label, lengths)
     columns = tuple(Column(plies, merged[(plies, dies)], dies) for plies, dies in order)
-    return ColumnGrid(xs, ys, index, columns)
+    return ColumnGrid(xs, ys, index.reshape(nx, ny), columns)
 
 
 def package_columns(design: Design, layout: Layout) -> tuple[Column, ...]:

@@ -42,6 +42,7 @@ __all__ = [
     "Ply",
     "bimetal_curvature",
     "columns_curvature",
+    "grouped_curvatures",
     "multilayer_curvature",
     "sagitta",
 ]
@@ -122,6 +123,36 @@ def columns_curvature(
     m = float((ew * strain * (z1**2 - z0**2)).sum() / 2.0)
     det = a * d - b * b
     return (d * n - b * m) / det, (a * m - b * n) / det
+
+
+def grouped_curvatures(
+    z0: np.ndarray,
+    z1: np.ndarray,
+    modulus: np.ndarray,
+    strain: np.ndarray,
+    weight: np.ndarray,
+    group: np.ndarray,
+    n: int,
+) -> np.ndarray:
+    """:func:`columns_curvature` of each of ``n`` groups of layers at once (``group``: the
+    group index of each layer), NaN for a group with no stiff layer. One pass over the
+    layers: the warpage report's per-column curvatures were one masked pass per column,
+    O(columns x layers) (45 s of 133 s at 1,000 dies)."""
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(group, weights=values, minlength=n)
+
+    ew = modulus * weight
+    a = total(ew * (z1 - z0))
+    b = total(ew * (z1**2 - z0**2)) / 2.0
+    d = total(ew * (z1**3 - z0**3)) / 3.0
+    nn = total(ew * strain * (z1 - z0))
+    m = total(ew * strain * (z1**2 - z0**2)) / 2.0
+    det = a * d - b * b
+    stiff = total(np.abs(modulus)) > 0
+    out = np.full(n, np.nan)
+    out[stiff] = (a[stiff] * m[stiff] - b[stiff] * nn[stiff]) / det[stiff]
+    return out
 
 
 def sagitta(curvature: float, chord: float) -> float:

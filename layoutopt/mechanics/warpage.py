@@ -49,7 +49,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from layoutopt.mechanics.columns import Column, mechanical_properties, package_columns
-from layoutopt.mechanics.laminate import columns_curvature, sagitta
+from layoutopt.mechanics.laminate import columns_curvature, grouped_curvatures, sagitta
 from layoutopt.mechanics.limits import warpage_limit
 from layoutopt.model import (
     BondType,
@@ -168,23 +168,32 @@ def check_mechanical_inputs(design: Design) -> None:
 
 @dataclass(frozen=True)
 class _Arrays:
-    """Every layer of every column as flat arrays (SI), for the balance at any temperature."""
+    """Every layer of every column as flat arrays (SI), for the balance at any temperature;
+    each layer's material as an index into ``props`` (a body has few materials and many
+    layers)."""
 
     z0_m: np.ndarray
     z1_m: np.ndarray
     weight_m2: np.ndarray
     column: np.ndarray  # column index of each layer
+    material: np.ndarray  # index into props of each layer
     props: tuple[MechanicalProperties, ...]
 
 
 def _arrays(design: Design, columns: tuple[Column, ...]) -> _Arrays:
     plies = [(k, ply) for k, c in enumerate(columns) for ply in c.plies]
+    found: dict[MechanicalProperties, int] = {}
+    material = [
+        found.setdefault(mechanical_properties(design, p.material, p.field), len(found))
+        for _, p in plies
+    ]
     return _Arrays(
         z0_m=np.array([p.z0_um * _UM for _, p in plies]),
         z1_m=np.array([p.z1_um * _UM for _, p in plies]),
         weight_m2=np.array([columns[k].area_um2 * _UM * _UM for k, _ in plies]),
-        column=np.array([k for k, _ in plies]),
-        props=tuple(mechanical_properties(design, p.material, p.field) for _, p in plies),
+        column=np.array([k for k, _ in plies], dtype=int),
+        material=np.array(material, dtype=int),
+        props=tuple(found),
     )
 
 
@@ -199,10 +208,20 @@ def _intervals(arrays: _Arrays, t_from: float, t_to: float) -> list[tuple[float,
     return steps if t_to >= t_from else [(b, a) for a, b in reversed(steps)]
 
 
-def _curvature(
-    arrays: _Arrays, t_from: float, t_to: float, select: np.ndarray | None = None
-) -> float:
-    """Curvature (1/m) built up from ``t_from`` (stress-free) to ``t_to``, incrementally.
+def _step(arrays: _Arrays, a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each layer's biaxial modulus (Pa) and free strain over the step from ``a`` to ``b``
+    (°C), with the properties of the step's range (its mid-point)."""
+    mid = 0.5 * (a + b)
+    modulus = np.array(
+        [p.modulus_gpa_at(mid) * 1e9 / (1.0 - p.poisson_ratio) for p in arrays.props]
+    )
+    strain = np.array([p.cte_ppm_per_k_at(mid) * 1e-6 * (b - a) for p in arrays.props])
+    return modulus[arrays.material], strain[arrays.material]
+
+
+def _curvature(arrays: _Arrays, t_from: float, t_to: float) -> float:
+    """Curvature (1/m) of the bonded package built up from ``t_from`` (stress-free) to
+    ``t_to``, incrementally.
 
     In each step the layers have the modulus and CTE of that temperature range, and the
     step's free strains ``alpha dT`` add their curvature: a layer above its Tg is soft, so
@@ -211,19 +230,10 @@ def _curvature(
     """
     total = 0.0
     for a, b in _intervals(arrays, t_from, t_to):
-        mid = 0.5 * (a + b)
-        modulus = np.array(
-            [p.modulus_gpa_at(mid) * 1e9 / (1.0 - p.poisson_ratio) for p in arrays.props]
-        )
-        strain = np.array([p.cte_ppm_per_k_at(mid) * 1e-6 * (b - a) for p in arrays.props])
-        if select is not None:
-            modulus, strain = modulus[select], strain[select]
-            z0, z1, weight = arrays.z0_m[select], arrays.z1_m[select], arrays.weight_m2[select]
-        else:
-            z0, z1, weight = arrays.z0_m, arrays.z1_m, arrays.weight_m2
+        modulus, strain = _step(arrays, a, b)
         if not modulus.any():
             continue  # nothing stiff in this range (a column of molten solder only)
-        total += columns_curvature(z0, z1, modulus, strain, weight)[1]
+        total += columns_curvature(arrays.z0_m, arrays.z1_m, modulus, strain, arrays.weight_m2)[1]
     return total
 
 
@@ -236,7 +246,16 @@ def _package_point(
 
 
 def _column_curvatures(arrays: _Arrays, stress_free_c: float, t_c: float, n: int) -> list[float]:
-    return [_curvature(arrays, stress_free_c, t_c, arrays.column == k) for k in range(n)]
+    """Each column's own free curvature (1/m), built up as :func:`_curvature` does; a step
+    in which a column has nothing stiff adds nothing to it."""
+    total = np.zeros(n)
+    for a, b in _intervals(arrays, stress_free_c, t_c):
+        modulus, strain = _step(arrays, a, b)
+        kappa = grouped_curvatures(
+            arrays.z0_m, arrays.z1_m, modulus, strain, arrays.weight_m2, arrays.column, n
+        )
+        total += np.nan_to_num(kappa, nan=0.0)
+    return [float(k) for k in total]
 
 
 def _curve_temperatures(design: Design, arrays: _Arrays) -> list[float]:
