@@ -357,7 +357,7 @@ def solve(
 
         design = load_design(design_path, limits=DesignLimits(max_dies=max_dies))
         prepare_output_dir(out)
-        budget, skipped = _drawing_budget(design, command, time_limit_s, drawings)
+        budget, skipped = _drawing_budget(design, command, time_limit_s, drawings, workers)
         drawings = drawings and skipped is None
         options = SolveOptions(
             time_limit_s=time_limit_s,
@@ -389,7 +389,7 @@ def solve(
     _print_summary(variant, result, out)
     if skipped is not None:
         console.print(f"drawings  {skipped}", markup=False)
-    _print_overrun(result, command, time_limit_s)
+    _print_overrun(result, command, time_limit_s, workers)
     from layoutopt.solver import SolveStatus
 
     codes = {
@@ -408,14 +408,19 @@ SOLVE_FLOOR = 0.3
 OVERRUN_SLACK_S = 3.0
 
 
-def _drawing_budget(design, command, time_limit_s: float, drawings: bool):  # type: ignore[no-untyped-def]
+def _drawing_budget(  # type: ignore[no-untyped-def]
+    design, command, time_limit_s: float, drawings: bool, workers: int
+):
     """(the solve's deadline, why the drawings are skipped or None).
 
     Drawings take their estimated time (:func:`layoutopt.pipeline.drawing_time_s`) off the
     end of the limit when it is at most a fifth of it; past that they are skipped, with the
-    reason and the command that draws them, and the solve keeps the whole limit."""
+    reason and the command that draws them, and the solve keeps the whole limit. With one
+    worker the solve's budget counts work (:func:`layoutopt.solver.run.solve_budget`), so
+    the time the imports took is not taken off it: the answer must not depend on it."""
     from layoutopt.deadline import Deadline
     from layoutopt.pipeline import drawing_time_s
+    from layoutopt.solver.run import solve_budget
 
     families = len(design.variants())
     need_s = drawing_time_s(design) * (1 if families == 1 else families + 1)
@@ -433,6 +438,8 @@ def _drawing_budget(design, command, time_limit_s: float, drawings: bool):  # ty
     # they took 6-8 s of a 10 s limit (load 12), which left no time to solve a 10-die
     # design. The solve keeps at least SOLVE_FLOOR of the limit, and the command says so
     # when that makes it overrun.
+    if workers == 1:
+        return solve_budget(time_limit_s - (command.end_s - end_s), workers), why
     floor_s = time.perf_counter() + SOLVE_FLOOR * time_limit_s
     return Deadline(command.start_s, max(end_s, floor_s)), why
 
@@ -450,11 +457,20 @@ def _with_warpage(design, result):  # type: ignore[no-untyped-def]
     return replace(result, warpage=warpage_report(design, result.layout))
 
 
-def _print_overrun(result, command, time_limit_s: float) -> None:  # type: ignore[no-untyped-def]
+def _print_overrun(result, command, time_limit_s: float, workers: int) -> None:  # type: ignore[no-untyped-def]
     """Say where the time went when the command ran past its limit (10 % + a constant):
     the checks and drawings run to their end once started."""
     elapsed_s = command.elapsed_s()
     if elapsed_s <= 1.1 * time_limit_s + OVERRUN_SLACK_S:
+        return
+    if workers == 1:
+        console.print(
+            f"time      {elapsed_s:.1f} s for a {time_limit_s:g} s work budget: with one "
+            "worker the limit counts the searches' work, not seconds, so that the answer "
+            'does not depend on the machine\'s load (README, "deterministic"); use more '
+            "workers for a wall-clock limit",
+            markup=False,
+        )
         return
     names = {
         "build": "model build",

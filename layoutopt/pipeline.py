@@ -20,6 +20,7 @@ from layoutopt.layout_io import LayoutRecord, write_atomic, write_layout
 from layoutopt.model import Design
 from layoutopt.solver import SolveOptions, SolveResult, solve
 from layoutopt.solver.objective import rank_key
+from layoutopt.solver.run import solve_budget
 
 __all__ = [
     "FamilyComparison",
@@ -57,7 +58,7 @@ def compare_families(
     each gets an equal share of what is left when its turn comes, so one that finishes
     early leaves its time to the next, and the whole comparison keeps to the limit."""
     options = options or SolveOptions()
-    deadline = deadline or Deadline.after(options.time_limit_s)
+    deadline = deadline or solve_budget(options.time_limit_s, options.workers)
     variants = design.variants()
     results = []
     for k, variant in enumerate(variants):

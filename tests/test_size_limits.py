@@ -186,10 +186,10 @@ def test_drawings_keep_inside_the_limit_or_are_skipped_with_the_reason() -> None
     design = load_design(ROOT / "designs" / "phone_pop.yaml")
     need_s = drawing_time_s(design)
     roomy = Deadline.after(100 * need_s)
-    budget, skipped = _drawing_budget(design, roomy, 100 * need_s, True)
+    budget, skipped = _drawing_budget(design, roomy, 100 * need_s, True, 2)
     assert skipped is None and budget.end_s == pytest.approx(roomy.end_s - need_s)
     tight = Deadline.after(need_s)
-    budget, skipped = _drawing_budget(design, tight, need_s, True)
+    budget, skipped = _drawing_budget(design, tight, need_s, True, 2)
     assert budget.end_s == pytest.approx(tight.end_s, abs=0.05) and skipped is not None
     assert "skipped" in skipped and "layoutopt render" in skipped and f"{need_s:.0f} s" in skipped
 
@@ -202,7 +202,7 @@ def test_a_solve_keeps_a_floor_of_the_limit_after_slow_imports() -> None:
 
     design = load_design(ROOT / "designs" / "phone_pop.yaml")
     spent = Deadline(Deadline.after(0.0).start_s - 9.5, Deadline.after(0.0).start_s + 0.5)
-    budget, _ = _drawing_budget(design, spent, 10.0, False)
+    budget, _ = _drawing_budget(design, spent, 10.0, False, 2)
     assert budget.remaining_s() == pytest.approx(SOLVE_FLOOR * 10.0, abs=0.1)
 
 

@@ -21,7 +21,7 @@ from layoutopt.deadline import Deadline
 from layoutopt.model import Design, Layout
 from layoutopt.solver.build import BuiltModel, build_model
 from layoutopt.solver.groups import RuleGroup
-from layoutopt.solver.run import cp_solver, found
+from layoutopt.solver.run import charge, cp_solver, found
 from layoutopt.solver.solution import extract_layout
 from layoutopt.stackup import describe_layers
 from layoutopt.units import format_length_mm
@@ -147,8 +147,10 @@ def describe_group(design: Design, group: RuleGroup) -> str:
 
 
 def _solve(model: cp_model.CpModel, deadline: Deadline) -> tuple[Any, cp_model.CpSolver]:
-    solver = cp_solver(workers=1, seed=0, time_limit_s=deadline.remaining_s())
-    return solver.solve(model), solver
+    solver = cp_solver(workers=1, seed=0, deadline=deadline)
+    status = solver.solve(model)
+    charge(deadline, solver)
+    return status, solver
 
 
 def explain_infeasible(design: Design, grid_um: int, deadline: Deadline) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from ortools.sat.python import cp_model
 from layoutopt.deadline import Deadline
 from layoutopt.model import Layout
 from layoutopt.solver.build import BuiltModel
-from layoutopt.solver.run import cp_solver
+from layoutopt.solver.run import charge, cp_solver
 from layoutopt.solver.solution import extract_layout, structure_of
 from layoutopt.solver.structure import Structure
 
@@ -96,8 +96,9 @@ def complete_hint(
         # alone takes seconds: the exact probe gets the whole time (the engine packs on the
         # model's grid, so it usually holds), and the search that moves dies runs only once
         # the exact one is proven impossible.
-        solver = cp_solver(workers=workers, seed=seed, time_limit_s=deadline.remaining_s())
+        solver = cp_solver(workers=workers, seed=seed, deadline=deadline)
         status = solver.solve(model)
+        charge(deadline, solver)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             hint_from_solution(built, solver)
             return extract_layout(built, solver), structure_of(built, solver)

@@ -28,8 +28,9 @@ class SolveStatus(StrEnum):
 class SolveOptions:
     """How to solve.
 
-    ``workers=1`` with a fixed ``seed`` and no binding time limit gives byte-identical
-    results across runs. ``hint`` is a layout of the same dies to start from (warm start).
+    ``workers=1`` with a fixed ``seed`` gives byte-identical results across runs and
+    processes: its ``time_limit_s`` is then a work budget (:func:`~layoutopt.solver.run.
+    solve_budget`), which a loaded machine takes longer to spend but spends the same way. ``hint`` is a layout of the same dies to start from (warm start).
     ``thermal`` puts the thermal model in the loop (limits become constraints);
     ``warpage`` likewise the design's warpage limit (``layoutopt.mechanics``).
     """

@@ -13,27 +13,62 @@ from layoutopt.deadline import Deadline
 from layoutopt.interrupt import InterruptibleCpSolver
 from layoutopt.solver.build import BuiltModel
 
-__all__ = ["SearchProgress", "add_phase_s", "cp_solver", "found", "run_stage"]
+__all__ = [
+    "SearchProgress",
+    "add_phase_s",
+    "charge",
+    "cp_solver",
+    "found",
+    "run_stage",
+    "solve_budget",
+]
 
 # CP-SAT is given at least this long, so a nearly spent budget still returns a status.
 MIN_RUN_S = 0.05
+# CP-SAT's deterministic time per second of one core, one worker, on package models:
+# 0.09-0.18 measured on wearable_sip, ai_pc_cmc and sip_50 (15 s runs, wall/deterministic
+# 5.6-11, load 2-3; benchmarks/README.md, "Work budget"). An estimate that only converts
+# a work budget into CP-SAT's unit: it fixes the answer, not the wall time.
+DET_TIME_PER_S = 0.12
+# A work budget is cut on the wall clock only past this many times the limit (plus 10 s):
+# a runaway guard, far above the load factors measured, since a run cut there is no
+# longer reproducible.
+WORK_WALL_GUARD = 10.0
+
+
+def solve_budget(time_limit_s: float, workers: int) -> Deadline:
+    """The budget of a solve of ``time_limit_s``: with one worker counted in work, so a
+    fixed seed gives the same answer under any load (README, "deterministic"); with more,
+    on the wall clock."""
+    if workers == 1:
+        return Deadline.work_budget(time_limit_s, guard_s=WORK_WALL_GUARD * time_limit_s + 10.0)
+    return Deadline.after(time_limit_s)
 
 
 def cp_solver(
-    *, workers: int, seed: int, time_limit_s: float, log: bool = False
+    *, workers: int, seed: int, deadline: Deadline, log: bool = False
 ) -> cp_model.CpSolver:
-    """A CP-SAT solver; one worker with a fixed seed is deterministic (same model, same
-    answer) unless the time limit binds. Ctrl-C ends its search with KeyboardInterrupt
+    """A CP-SAT solver that stops at ``deadline``; one worker with a fixed seed is
+    deterministic (same model, same answer), and on a work deadline (one worker) it stops
+    on CP-SAT's deterministic time, so a binding limit keeps it so. Call :func:`charge`
+    after the solve. Ctrl-C ends its search with KeyboardInterrupt
     (:mod:`layoutopt.interrupt`), never with a cut-short answer."""
     solver = InterruptibleCpSolver()
     params = solver.parameters
-    params.max_time_in_seconds = max(MIN_RUN_S, time_limit_s)
+    params.max_time_in_seconds = max(MIN_RUN_S, deadline.wall_remaining_s())
+    if deadline.counts_work:
+        params.max_deterministic_time = max(MIN_RUN_S, deadline.remaining_s()) * DET_TIME_PER_S
     params.num_workers = max(1, workers)
     params.random_seed = seed
     params.log_search_progress = log
     if workers == 1:
         params.interleave_search = False
     return solver
+
+
+def charge(deadline: Deadline, solver: cp_model.CpSolver) -> None:
+    """Count a finished search's deterministic time on a work deadline."""
+    deadline.spend(solver.deterministic_time / DET_TIME_PER_S)
 
 
 def add_phase_s(stats: dict[str, Any], phase: str, seconds: float) -> None:
@@ -79,11 +114,12 @@ def run_stage(
     go to ``stats`` (times of the first solution are counted from ``since``'s start).
     ``watch`` receives the solver and its progress before the search starts (a caller
     that may stop it from another thread)."""
-    solver = cp_solver(workers=workers, seed=seed, time_limit_s=deadline.remaining_s(), log=log)
+    solver = cp_solver(workers=workers, seed=seed, deadline=deadline, log=log)
     first = SearchProgress(since.start_s)
     if watch is not None:
         watch(solver, first)
     status = solver.solve(built.model, first)
+    charge(deadline, solver)
     timing = stats.setdefault("timing", {})
     if first.elapsed_s is not None and "first_solution_s" not in timing:
         timing["first_solution_s"] = round(first.elapsed_s, 3)

@@ -54,7 +54,7 @@ from layoutopt.solver.explain import explain_infeasible, precheck
 from layoutopt.solver.hints import add_hints, hint_from_solution
 from layoutopt.solver.objective import Stage, StageName, first_stage_value, rank_key, stages
 from layoutopt.solver.result import SolveOptions, SolveResult, SolveStatus
-from layoutopt.solver.run import add_phase_s, found, run_stage
+from layoutopt.solver.run import add_phase_s, found, run_stage, solve_budget
 from layoutopt.solver.solution import extract_layout, structure_of
 from layoutopt.solver.standard import solve_standard
 from layoutopt.solver.stream import Incumbent, StageOutcome, streamed_stage, take_engine_layout
@@ -360,7 +360,7 @@ def solve(
     ``deadline`` (default: ``options.time_limit_s`` from now) bounds the whole solve.
     """
     options = options or SolveOptions()
-    deadline = deadline or Deadline.after(options.time_limit_s)
+    deadline = deadline or solve_budget(options.time_limit_s, options.workers)
     if design.envelope.standard_sizes:  # outline: standard (layoutopt.solver.standard)
         return _with_answers(
             design, options, solve_standard(design, options, deadline, solve, _thermal)
@@ -386,10 +386,28 @@ def solve(
             "grid_um": options.grid_um,
             "workers": options.workers,
             "seed": options.seed,
+            "budget": _budget_words(deadline),
         }
     )
     result = _with_answers(design, options, result)
     return replace(result, time_s=deadline.elapsed_s(), stats=stats, design=design)
+
+
+def _the_limit(options: SolveOptions) -> str:
+    """The limit in words: one worker counts work (:func:`solve_budget`), not seconds."""
+    if options.workers == 1:
+        return f"the work budget ({options.time_limit_s:g} s of one core, --workers 1)"
+    return f"the time limit ({options.time_limit_s:g} s)"
+
+
+def _budget_words(deadline: Deadline) -> str:
+    """How the time limit was counted: 'wall clock', or 'work' (one worker: reproducible),
+    unless the runaway guard cut the work budget short on the wall clock."""
+    if deadline.work is None:
+        return "wall clock"
+    if deadline.work.guard_hit:
+        return "work, cut short by the wall-clock guard (not reproducible)"
+    return "work"
 
 
 def _with_answers(design: Design, options: SolveOptions, result: SolveResult) -> SolveResult:
@@ -538,13 +556,13 @@ def _with_reason(
     if not loop.cut:
         if result.status is SolveStatus.INFEASIBLE:
             seconds = min(max(EXPLAIN_MIN_S, deadline.remaining_s()), EXPLAIN_MAX_S)
-            why = explain_infeasible(design, options.grid_um, Deadline.after(seconds))
+            why = explain_infeasible(design, options.grid_um, deadline.renewed(seconds))
             return replace(result, explanation=why)
         if result.status is SolveStatus.NO_SOLUTION:
             return replace(result, explanation=(_no_layout_in_time(design, options),))
         if result.status is SolveStatus.FEASIBLE:
             why = (
-                f"not proven optimal: the time limit ({options.time_limit_s:g} s) ran out "
+                f"not proven optimal: {_the_limit(options)} ran out "
                 "first; the best bound and the gap to it are reported with the result",
             )
             return replace(result, explanation=why)
@@ -555,7 +573,7 @@ def _with_reason(
         stop = (
             f"the {MAX_THERMAL_ROUNDS}-round limit"
             if n >= MAX_THERMAL_ROUNDS
-            else f"the time limit ({options.time_limit_s:g} s)"
+            else _the_limit(options)
         )
         why = (
             f"no layout met the {words} limits before {stop}: {n} stacking structure(s) were "
@@ -574,7 +592,7 @@ def _with_reason(
         return replace(result, status=SolveStatus.NO_SOLUTION, explanation=why)
     if result.status is SolveStatus.NO_SOLUTION:
         why = (
-            f"the time limit ({options.time_limit_s:g} s) ran out in limits round {n + 1} "
+            f"{_the_limit(options)} ran out in limits round {n + 1} "
             f"before a layout of the structures not yet cut was found; the last layout "
             f"broke: {last}",
             *fixes,
@@ -612,7 +630,7 @@ def _after_cuts(design: Design, loop: _Loop, layout: Layout) -> SolveResult:
 
 def _no_layout_in_time(design: Design, options: SolveOptions) -> str:
     return (
-        f"no legal layout was found within the time limit ({options.time_limit_s:g} s) for "
+        f"no legal layout was found within {_the_limit(options)} for "
         f"{len(design.dies)} dies; neither is one proven impossible: a longer --time-limit "
         "(time_limit_s) may find one"
     )

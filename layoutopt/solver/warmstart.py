@@ -306,6 +306,7 @@ def constructive_layout(
         on_packing=None if on_layout is None else lambda p: on_layout(layout_from_packing(plan, p)),
         cancel=cancel,
     )
+    deadline.spend_rest()  # the engine counts its own work within the budget it was given
     if result.packing is None:
         return None
     return layout_from_packing(plan, result.packing)
