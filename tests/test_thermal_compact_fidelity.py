@@ -27,22 +27,12 @@ TOLERANCE = 0.15  # relative error of a rise
 # through lateral paths the network leaves out (e.g. unpowered capacitors beside an XPU).
 POWERED_SHARE = 0.10
 
-# Known gaps, measured (compact vs fv3d rise): a small hot die at a package corner (the
-# ePOP controller, the SiP's small controller and PMIC) sees a constriction in the stack and
-# board below it that the network does not model (skin and top -15 to -24 %); a 12-high
-# HBM stack on a 2 mm board margin under a 10 kW/m2/K cold plate is 18 % pessimistic (the
-# margin is shorter than the board's scaled thickness, so the thin-fin solution underrates
-# it). These stay inside the 30 % bound of the next test. Not strict: the shipped designs
-# evolve, and a case that improves is welcome.
-KNOWN_GAPS = {
-    "smart_glasses_epop-0": "corner controller: top -18 %, skin -24 %",
-    "smart_glasses_epop-1": "corner controller (SiP variant): skin -22 %",
-    "wearable_sip-0": "small controller and PMIC: top and skin -15 %",
-    "wearable_sip-1": "small controller and PMIC: top and skin -21 %",
-    "hbm_12hi_mr_muf-0": "base die +18 %",
-    "hbm_12hi_tc_ncf-0": "base die +18 %",
-    "epop_sample_housing": "corner controller: skin -15.6 %",
-}
+# Known gaps, measured (compact vs fv3d rise): none past 15 % since the spreading terms,
+# the board fin on its real outline and the housing path over the board (before them: a
+# small die at a package corner -15 to -24 %, the HBM base die +18 %). The closest to the
+# bound: the double-sided SiP's PMIC +14.3 %, the SiP's SoC +13.7 % (compact.py's
+# docstring). Not strict: a shipped design that changes may open one again.
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _shipped() -> dict[str, tuple]:
@@ -80,10 +70,11 @@ def cases() -> dict[str, tuple]:
     """name -> (design, layout, compact report, fv3d report), solved once per module."""
     out = {}
     for name, (design, layout) in {**_shipped(), **_samples()}.items():
-        # The package alone: the compact network has no bodies around it (the HBM's GPU).
-        design = replace(design, thermal=replace(design.thermal, bodies=()))
-        if design.thermal.sources or design.thermal.housing_gap_um:
-            continue  # the compact model refuses these (test_compact_refuses_...)
+        # The package alone: the compact network has no bodies around it (the HBM's GPU),
+        # no board sources and no housing gap (it refuses them: test_compact_refuses_...);
+        # the glasses are compared as their package on the temple board under the wall.
+        spec = replace(design.thermal, bodies=(), sources=(), housing_gap_um=0, workloads=())
+        design = replace(design, thermal=spec)
         out[name] = (
             design,
             layout,
@@ -130,10 +121,7 @@ def _rise_errors(design, compact, fv) -> dict[str, float]:  # type: ignore[no-un
 )
 def test_compact_rises_match_fv3d(cases, name: str) -> None:
     if name not in cases:
-        pytest.skip(
-            "no layout for this family, or a design the compact model refuses (a board "
-            "source, a housing gap): nothing to compare"
-        )
+        pytest.skip("no layout for this family: nothing to compare")
     design, _layout, compact, fv = cases[name]
     errors = _rise_errors(design, compact, fv)
     assert errors, "nothing compared"
@@ -142,10 +130,7 @@ def test_compact_rises_match_fv3d(cases, name: str) -> None:
 
 
 def test_every_case_is_within_thirty_percent(cases) -> None:
-    # Passes again since the compact model refuses what it does not model (surface sources,
-    # bodies around, housing gaps: the cases that read 32-60 % off are not compared).
-    # The known gaps too: the board fin and face spots keep them within 30 % (before the
-    # fin model the same cases were 30-53 % optimistic).
+    # The bound for the known gaps (KNOWN_GAPS, xfailed above): never past 30 %.
     worst = {
         name: max(_rise_errors(design, compact, fv).values(), key=abs)
         for name, (design, _layout, compact, fv) in cases.items()
@@ -209,7 +194,8 @@ def test_sensitivity_is_exact_and_top_is_the_hottest_face_node(cases) -> None:
 
 
 def test_compact_conserves_energy(cases) -> None:
-    # Its speed (~1 ms a call) is measured in benchmarks/bench_thermal.py, not asserted here.
+    # Its speed (2-10 ms a call, most of it the board fin's sheet solve) is measured in
+    # benchmarks/bench_thermal.py, not asserted here.
     design, layout, _, _ = cases["wearable_sip-0"]
     report = compact_report(design, layout)
     assert len(report.dies) >= 10

@@ -3,7 +3,7 @@
 Both return the same :class:`~layoutopt.thermal.report.ThermalReport`. Inputs are the core
 ``Design`` and ``Layout`` (integer µm); everything inside is SI, converted once.
 
-- :func:`compact_report` — series/parallel resistance network (< 1 ms): the loop's check
+- :func:`compact_report` — series/parallel resistance network (2-10 ms): the loop's check
   with ``thermal_model="compact"`` (quick exploration).
 - :func:`solve_fv3d` / :func:`fv3d_report` — steady 3D conduction on a non-uniform grid that
   follows die and package edges, on the board's real outline, under the housing and its

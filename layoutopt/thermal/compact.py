@@ -13,44 +13,57 @@ Network (nodes and why)
 
 Branches (series resistances; each layer ``t / (k A)``)
 -------------------------------------------------------
-- die to die within a stack: half of each die plus the upper die's joint, over the overlap;
-- tier-0 die down to the board: half die, joint, substrate / RDL, balls, board half-thickness.
-  Spreading: each layer conducts through an area that grows at 45° in *scaled*
-  coordinates (an anisotropic layer is an isotropic one of thickness ``t sqrt(kxy/kz)``),
-  i.e. a rectangle a x b grows by ``2 t sqrt(kxy/kz)`` per side pass, clipped to the
-  package; the layer resistance is the integral of ``dz / (k_z A(z))``, taken with a
-  16-point Gauss rule (one formula with or without clipping; for the unclipped square it is
-  the closed form ``t / (k a (a + 2t))``);
-- top die of each stack up through the mold above it (same spreading) to its spot; the
+- die to die within a stack: half of each die plus the upper die's joint, over the overlap,
+  plus the *spreading* of the upper die's heat into the dies below when it is smaller than
+  the die it sits on (:func:`_stack_spreading_k_per_w`);
+- tier-0 die down to the board: half die, joint, substrate / RDL, balls, each conducting
+  through an area that grows at 45° in *scaled* coordinates (an anisotropic layer is an
+  isotropic one of thickness ``t sqrt(kxy/kz)``), i.e. a rectangle a x b grows by
+  ``2 t sqrt(kxy/kz)`` per side pass, clipped to the package; the layer resistance is the
+  integral of ``dz / (k_z A(z))``, taken with a 16-point Gauss rule (for the unclipped
+  square it is the closed form ``t / (k a (a + 2t))``). Then, from that footprint on the
+  board to the board node, the *spreading resistance* of a source on the board under the
+  package (:func:`_board_spreading_k_per_w`): the board node is the mean under the whole
+  package, and a small die at a corner sits well above that mean;
+- top die of each stack up through the mold above it (same 45° spreading) to its spot; the
   spot loses ``h_top`` over the die footprint (or crosses the housing wall to its skin
   spot) and conducts sideways to the rest of the face through the mold layer
   (:func:`annulus_spreading_k_per_w`);
 - package top to board through the mold beside the dies and the substrate and balls;
 - board to ambient: from its bottom under the package (``h_bottom``), and out through the
-  board margin, an *annular fin*: the board heats the margin across the package edge and
-  the margin loses heat from both faces. The fin conducts ``k_xy t`` sideways and has a fin
-  length ``1 / m = sqrt(k_xy t / (h_top + h_bottom))`` of 5-25 mm on the shipped designs,
-  comparable with the margin, so an isothermal board overrates the margin by up to 7x
-  (phone main board, ``h_top`` 100 W/m2/K). The fin conductance is the exact Bessel-function
-  solution (:func:`annular_fin_conductance_w_per_k`) in series with the sideways drop from
-  the mean under the package to its edge (:func:`disk_mean_to_rim_k_per_w`).
+  board beyond the package, a *fin*: the board heats it across the package edge and it
+  loses heat from both faces (the top one through the air gap and the housing wall when
+  there is one, :func:`_over_board_m2_k_per_w`). The fin conducts ``k_xy t`` sideways
+  and has a fin length ``1 / m = sqrt(k_xy t / (h_top + h_bottom))`` of 5-25 mm on the
+  shipped designs, comparable with the margin, so an isothermal board overrates it by up
+  to 7x (phone main board, ``h_top`` 100 W/m2/K). Its conductance is a 2D sheet solve on
+  the board's real outline (:func:`board_fin_conductance_w_per_k`: a 10 mm temple strip
+  carries heat along its length only, 11 % less than the annulus of the same area), in series with the sideways drop from the mean under the package to its edge
+  (:func:`disk_mean_to_rim_k_per_w`).
 
-Equivalent radii: the package is a disc of the same *perimeter* (the fin's base, which
-governs the heat flow when the fin length is shorter than the package), and the margin an
-annulus of the same *area* (which governs the loss); the standard equal-area treatment of
-rectangular fins by an annular one (Schmidt 1949; Kraus, Aziz & Welty 2001, §4.6).
+Spreading resistances are the closed form of Lee, Song, Au & Moran (1995) for a disc
+source on a disc plate (:func:`disc_spreading_k_per_w`, equal-area discs, checked against
+the exact Bessel series in ``tests/test_thermal_spreading.py``).
 
-Dies of different stacks couple only through the shared board and face nodes (lateral
-conduction in the substrate between stacks is neglected). That is *not* conservative in
-general: the one isothermal board node under the package leaves out lateral spreading
-from a small hot die, and on the reference cases the network reads rises 15-24 % low
-for a small die at a package corner and up to 18 % high for a wide stack on a short board
-margin (``tests/test_thermal_compact_fidelity.py``, KNOWN_GAPS; fv3d at 400 µm). It is
-an exploration model, not a screen: the solver's limits hold on fv3d. It refuses surface
-heat sources, bodies around the package and housing gaps (:func:`_check_modelled`).
+Measured against fv3d (``tests/test_thermal_compact_fidelity.py``: every shipped design,
+the glasses package without its board source and gap, and the samples; fv3d at 400 µm;
+rises above ambient of every die with >= 10 % of the power, the package top and the skin):
+every compared rise within 15 %, the worst +14.3 % (the double-sided SiP's PMIC), +13.7 %
+(the SiP's SoC), -10.5 % (skin over the ePOP sample's corner controller), +9.8 % (HBM
+base die under a cold plate, whose 2 mm board margin is shorter than the board's scaled
+thickness, so the thin-sheet fin underrates it). The small die at a package corner read
+15-24 % low before the spreading terms and the housing path over the board. The
+remaining errors go both ways, so the network is *not* a conservative screen: it is an
+exploration model, and the solver's limits hold on fv3d. Dies heated mostly by their
+neighbours (the memory beside an 8 W XPU: mean -25 %) are left out of that comparison:
+dies of different stacks couple only through the shared board and face nodes (lateral
+conduction in the substrate between stacks is neglected). It refuses surface heat
+sources, bodies around the package and housing gaps (:func:`_check_modelled`).
 A die's "max" is its node temperature (the compact model has no in-die gradient); compare
-with the fv3d mean. The network is linear, so the solution is the superposition of each die's
-contribution: :func:`junction_sensitivity` returns that matrix dT_i/dP_j directly.
+with the fv3d mean. The top and skin are the hottest face node, a spot's mean, so they
+read a few per cent under fv3d's hottest point. The network is linear, so the solution
+is the superposition of each die's contribution: :func:`junction_sensitivity` returns
+that matrix dT_i/dP_j directly.
 """
 
 from __future__ import annotations
@@ -58,14 +71,21 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
-from scipy.special import i0e, i1e, k0e, k1e
 
 from layoutopt.errors import DesignError
 from layoutopt.model import Design, Layout, Placement, Side
-from layoutopt.thermal.materials import board_material, material
+from layoutopt.thermal.materials import board_material, material, radiation_h_w_per_m2_k
 from layoutopt.thermal.report import DieTemperature, FaceHeat, ThermalReport
+from layoutopt.thermal.spreading import (
+    annular_fin_conductance_w_per_k,
+    annulus_spreading_k_per_w,
+    board_fin_conductance_w_per_k,
+    disc_spreading_k_per_w,
+    disk_mean_to_rim_k_per_w,
+)
 from layoutopt.thermal.stackup import board_region
 
 __all__ = [
@@ -73,6 +93,7 @@ __all__ = [
     "annular_fin_conductance_w_per_k",
     "annulus_spreading_k_per_w",
     "compact_report",
+    "disc_spreading_k_per_w",
     "disk_mean_to_rim_k_per_w",
     "junction_sensitivity",
 ]
@@ -96,79 +117,6 @@ def _spread_resistance(
     area = np.minimum(a_m + grow * z, a_max_m) * np.minimum(b_m + grow * z, b_max_m)
     r = float(0.5 * t_m * np.sum(_GAUSS_W / (kz * area)))
     return r, min(a_m + grow * t_m, a_max_m), min(b_m + grow * t_m, b_max_m)
-
-
-def annular_fin_conductance_w_per_k(
-    r_in_m: float, r_out_m: float, sheet_w_per_k: float, h_w_per_m2_k: float
-) -> float:
-    """Heat flow per kelvin of base rise into an annular fin with an adiabatic rim (W/K).
-
-    The fin equation ``K (θ'' + θ'/r) = H θ`` for a plate of sheet conductance
-    ``K = k_xy t`` losing ``H`` (W/m2/K, both faces together) has the solution
-    ``θ = A I0(m r) + B K0(m r)``, ``m = sqrt(H / K)``; with ``θ'(r_out) = 0``:
-
-    ``G = 2 π r_in K m [K1(m r_in) I1(m r_out) - I1(m r_in) K1(m r_out)]
-    / [K0(m r_in) I1(m r_out) + I0(m r_in) K1(m r_out)]``
-
-    (Kraus, Aziz & Welty, *Extended Surface Heat Transfer*, Wiley 2001, §3.3; the efficiency
-    form is Incropera & DeWitt, *Fundamentals of Heat and Mass Transfer*, Table 3.5).
-    Exponentially scaled Bessel functions keep it finite for long fins.
-
-    A 10 mm fin on a 1 m base is nearly straight: its efficiency is that of a straight fin,
-    ``tanh(m L) / (m L)`` with ``m L = 0.4``:
-
-    >>> g = annular_fin_conductance_w_per_k(1.0, 1.01, 0.015, 24.0)
-    >>> round(g / (24.0 * math.pi * (1.01**2 - 1.0)), 3), round(math.tanh(0.4) / 0.4, 3)
-    (0.95, 0.95)
-    >>> annular_fin_conductance_w_per_k(0.005, 0.005, 0.015, 24.0)
-    0.0
-    """
-    if r_out_m <= r_in_m:
-        return 0.0
-    m = math.sqrt(h_w_per_m2_k / sheet_w_per_k)
-    a, b = m * r_in_m, m * r_out_m
-    s = math.exp(2.0 * (a - b))  # the scaled functions carry exp(±x); this is what is left
-    num = k1e(a) * i1e(b) - i1e(a) * k1e(b) * s
-    den = k0e(a) * i1e(b) + i0e(a) * k1e(b) * s
-    return float(2.0 * math.pi * r_in_m * sheet_w_per_k * m * num / den)
-
-
-def disk_mean_to_rim_k_per_w(sheet_w_per_k: float) -> float:
-    """Mean-minus-rim temperature per watt of a disc heated uniformly, drained at its rim.
-
-    Radial conduction ``Q(r) = Q r² / R²`` in a plate of sheet conductance ``K`` gives
-    ``θ(r) - θ(R) = Q (R² - r²) / (4 π K R²)``, whose area mean is ``Q / (8 π K)``,
-    independent of the radius.
-
-    >>> round(disk_mean_to_rim_k_per_w(1 / (8 * math.pi)), 12)
-    1.0
-    """
-    return 1.0 / (8.0 * math.pi * sheet_w_per_k)
-
-
-def annulus_spreading_k_per_w(r_in_m: float, r_out_m: float, sheet_w_per_k: float) -> float:
-    """Inner-rim-minus-mean temperature per watt of an annulus fed at its inner rim.
-
-    The heat leaves the annulus uniformly over its area (the convective loss of a face
-    whose Biot number is small) and not through the outer rim. Radial conduction then
-    gives, with ``u = r_out² / (r_out² - r_in²)``:
-
-    ``(θ(r_in) - θ_mean) 2 π K = u² ln(r_out / r_in) - u / 2 - 1 / 4``,
-
-    which tends to ``ln(r_out / r_in) - 3/4`` for a point source (the classic result for a
-    disc with a uniform sink) and to 0 as the annulus closes.
-
-    >>> r = annulus_spreading_k_per_w(1e-6, 1.0, 1 / (2 * math.pi))
-    >>> round(r - (math.log(1e6) - 0.75), 6)
-    0.0
-    >>> annulus_spreading_k_per_w(1.0, 1.0, 1.0)
-    0.0
-    """
-    if r_out_m <= r_in_m:
-        return 0.0
-    u = r_out_m**2 / (r_out_m**2 - r_in_m**2)
-    value = u * u * math.log(r_out_m / r_in_m) - 0.5 * u - 0.25
-    return max(value, 0.0) / (2.0 * math.pi * sheet_w_per_k)
 
 
 @dataclass(frozen=True)
@@ -297,6 +245,18 @@ class _Builder:
         self.g_out[i] += conductance
         self.g_up[i] += conductance * up_share
 
+    @cached_property
+    def board_losses(self) -> tuple[float, float, float]:
+        """:func:`_board_losses`, solved once per network."""
+        return _board_losses(self)
+
+    def sheet_under_package(self) -> float:
+        """In-plane sheet conductance (W/K) of the board and the base layers together: under
+        the package they spread the heat as one plate (the balls couple them closely)."""
+        return self.kb[0] * self.tb + sum(
+            t * _UM * self.k(nm, f)[0] for t, nm, f in self.base_layers
+        )
+
     def spread(self, t_m: float, k: tuple[float, float], a: float, b: float):  # type: ignore[no-untyped-def]
         """:func:`_spread_resistance` through a layer, clipped to the package."""
         return _spread_resistance(t_m, k[0], k[1], a, b, self.pw, self.pl)
@@ -331,9 +291,35 @@ def _tier0_to_board(net: _Builder, p: Placement, half: float, joint_t: float, kj
         k_sub = net.k(rules.substrate_material, "rules.substrate_material")
         dr, a2, b2 = net.spread(rules.substrate_thickness_um * _UM, k_sub, a2, b2)
         r += dr
-    # Into the board down to its mid-plane; the margin is the fin below.
-    dr, _, _ = net.spread(0.5 * net.tb, net.kb, a2, b2)
-    return r + dr
+    return r + _board_spreading_k_per_w(net, a2 * b2)
+
+
+def _board_spreading_k_per_w(net: _Builder, source_m2: float) -> float:
+    """From the mean over a footprint on the board's top face to the board node (the mean
+    of the board's mid-plane under the package): the spreading resistance of the footprint
+    on the board under the package (:func:`disc_spreading_k_per_w`, equal-area discs),
+    plus the uniform half board. The plate is the board with the base layers' in-plane
+    sheet added, as one orthotropic layer made isotropic by scaling its thickness by
+    ``sqrt(k_xy / k_z)``; its bottom loses what the board node loses (its bottom face and
+    the margin's fin, spread over the package area, which slightly shortens the paths)."""
+    spec = net.design.thermal
+    a_pkg = net.pw * net.pl
+    half = 0.5 * net.tb / (net.kb[1] * a_pkg)
+    if spec.bottom_fixed_c is not None:
+        h = _FIXED_W_PER_K / a_pkg
+    else:
+        g_bottom, g_fin, _ = net.board_losses
+        h = (g_bottom + g_fin) / a_pkg
+    k_xy = net.sheet_under_package() / net.tb
+    k_iso = math.sqrt(k_xy * net.kb[1])
+    r_sp = disc_spreading_k_per_w(
+        math.sqrt(min(source_m2, a_pkg) / math.pi),
+        math.sqrt(a_pkg / math.pi),
+        net.tb * math.sqrt(k_xy / net.kb[1]),
+        k_iso,
+        h,
+    )
+    return half + r_sp
 
 
 def _on_die_resistance(net: _Builder, p: Placement, below: Placement) -> float:
@@ -355,6 +341,44 @@ def _on_die_resistance(net: _Builder, p: Placement, below: Placement) -> float:
         for layer in rules.joint_layers(net.design.die(p.die_id), net.design.die(below.die_id))
     )
     return half_below + r_joint / max(overlap, 1e-12)
+
+
+def _stack_spreading_k_per_w(net: _Builder, p: Placement, below: list[Placement]) -> float:
+    """The spreading of a die's heat into the dies under it (:func:`disc_spreading_k_per_w`,
+    equal-area discs): the source is its overlap with the die just below, the plate that
+    die's footprint with the in-plane sheet of every die under it (thin silicon joined by
+    films whose coupling length, ``sqrt(k t / h)`` ~0.5 mm, is short against the dies, so
+    they spread as one plate), and the plate's bottom loses through the joint under the
+    lowest die."""
+    design, rules = net.design, net.design.rules
+    lower = below[-1]
+    overlap = max(0, min(p.rect.x_max_um, lower.rect.x_max_um) - max(p.x_um, lower.x_um)) * max(
+        0, min(p.rect.y_max_um, lower.rect.y_max_um) - max(p.y_um, lower.y_um)
+    )
+    plate = lower.width_um * lower.length_um
+    if overlap <= 0 or overlap >= plate:
+        return 0.0
+    sheet = thick = 0.0
+    for q in below:
+        k = net.k(design.die(q.die_id).material, f"dies[{q.die_id}].material")
+        sheet += k[0] * q.thickness_um * _UM
+        thick += q.thickness_um * _UM
+    k_z = net.k(design.die(lower.die_id).material, f"dies[{lower.die_id}].material")[1]
+    base = below[0]
+    base_die = design.die(base.die_id)
+    joint = rules.joint_layers(base_die, design.die(base.on_die) if base.on_die else None)
+    r_joint = sum(
+        layer.thickness_um * _UM / net.k(layer.material, f"rules ({layer.name})")[1]
+        for layer in joint
+    )
+    k_xy = sheet / thick
+    return disc_spreading_k_per_w(
+        math.sqrt(overlap / math.pi) * _UM,
+        math.sqrt(plate / math.pi) * _UM,
+        thick * math.sqrt(k_xy / k_z),
+        math.sqrt(k_xy * k_z),
+        1.0 / r_joint if r_joint > 0 else _FIXED_W_PER_K,
+    )
 
 
 def _stack_branches(net: _Builder) -> dict[str, tuple[float, float]]:
@@ -383,7 +407,11 @@ def _stack_branches(net: _Builder) -> dict[str, tuple[float, float]]:
                 net.link(i, net.board, _tier0_to_board(net, p, half, joint_t, kj))
             if tier > 0:
                 below = stack[tier - 1]
-                r = half + _on_die_resistance(net, p, below)
+                r = (
+                    half
+                    + _on_die_resistance(net, p, below)
+                    + _stack_spreading_k_per_w(net, p, stack[:tier])
+                )
                 net.link(i, net.ids.index(below.die_id), r)
             if p.die_id in net.spots:
                 t_above = (layout.thickness_um - p.z_top_um) * _UM
@@ -442,31 +470,58 @@ def _face_branches(net: _Builder, spot_rect: dict[str, tuple[float, float]]) -> 
             net.to_boundary(node, spec.h_top_w_per_m2_k * area, 1.0)  # type: ignore[arg-type]
 
 
-def _board_branches(net: _Builder) -> None:
-    """The board: its bottom under the package, and the margin as an annular fin. A face
-    loses h in series with the half board thickness (board k_z is ~0.6 W/m/K)."""
+def _over_board_m2_k_per_w(net: _Builder) -> float:
+    """Area resistance (m²K/W) between the board's top face beside the package and the
+    outer air, besides ``1 / h_top``: with a housing, the air gap up to the wall (still air
+    conducting in parallel with the radiation between the two faces, linearised at the
+    ambient, which underrates it by ~1 % per kelvin of rise: the safe side) and the wall.
+    Without one, nothing: the board's face is the outer face."""
+    spec = net.design.thermal
+    if net.skin is None:
+        return 0.0
+    gap_m = (net.layout.thickness_um + spec.housing_gap_um) * _UM
+    k_air = net.k("air", "thermal (the air under the housing)")[1]
+    h_rad = radiation_h_w_per_m2_k(
+        spec.ambient_c, spec.ambient_c, spec.surface_emissivity, spec.housing_emissivity
+    )
+    k_wall = net.k(spec.housing_material, "thermal.housing_material")[1]
+    return 1.0 / (k_air / gap_m + h_rad) + spec.housing_thickness_um * _UM / k_wall
+
+
+def _board_losses(net: _Builder) -> tuple[float, float, float]:
+    """The board's conductances to the outer air: its bottom face under the package and the
+    margin as an annular fin (W/K), and the share of the fin's heat that leaves upwards. A
+    face loses h in series with the half board thickness (board k_z is ~0.6 W/m/K)."""
     spec = net.design.thermal
     half_board = 0.5 * net.tb / net.kb[1]
-    h_top_face = 1.0 / (1.0 / spec.h_top_w_per_m2_k + half_board)
+    h_top_face = 1.0 / (1.0 / spec.h_top_w_per_m2_k + _over_board_m2_k_per_w(net) + half_board)
     h_bot_face = 1.0 / (1.0 / spec.h_bottom_w_per_m2_k + half_board)
+    a_pkg = net.pw * net.pl
+    h_fin = h_top_face + h_bot_face
+    pkg = net.layout.package
+    fin = board_fin_conductance_w_per_k(
+        board_region(net.design, net.layout),
+        (pkg.x_um, pkg.y_um, pkg.x_max_um, pkg.y_max_um),
+        net.kb[0] * net.tb,
+        h_fin,
+    )
+    if fin <= 0:
+        return h_bot_face * a_pkg, 0.0, 0.0
+    g_fin = 1.0 / (disk_mean_to_rim_k_per_w(net.sheet_under_package()) + 1.0 / fin)
+    return h_bot_face * a_pkg, g_fin, h_top_face / h_fin
+
+
+def _board_branches(net: _Builder) -> None:
+    """The board node's boundary: its losses (:func:`_board_losses`), or a fixed bottom."""
+    spec = net.design.thermal
     if spec.bottom_fixed_c is not None:
         net.to_boundary(net.board, _FIXED_W_PER_K, 0.0)
         net.t_bc[net.board] = spec.bottom_fixed_c - spec.ambient_c
         return
-    a_pkg = net.pw * net.pl
-    net.to_boundary(net.board, h_bot_face * a_pkg, 0.0)
-    a_board = board_region(net.design, net.layout).area * _UM**2
-    if a_board > a_pkg * (1 + 1e-9):
-        r_in = (net.pw + net.pl) / math.pi  # the disc with the package's perimeter
-        r_out = math.sqrt(r_in**2 + (a_board - a_pkg) / math.pi)
-        h_fin = h_top_face + h_bot_face
-        fin = annular_fin_conductance_w_per_k(r_in, r_out, net.kb[0] * net.tb, h_fin)
-        # Under the package the board and the base layers spread the heat together.
-        sheet_in = net.kb[0] * net.tb + sum(
-            t * _UM * net.k(nm, f)[0] for t, nm, f in net.base_layers
-        )
-        g_fin = 1.0 / (disk_mean_to_rim_k_per_w(sheet_in) + 1.0 / fin)
-        net.to_boundary(net.board, g_fin, h_top_face / h_fin)
+    g_bottom, g_fin, fin_up = net.board_losses
+    net.to_boundary(net.board, g_bottom, 0.0)
+    if g_fin > 0:
+        net.to_boundary(net.board, g_fin, fin_up)
 
 
 def _network(design: Design, layout: Layout) -> _Network:
