@@ -271,15 +271,18 @@ def grid_shape(
     *,
     lateral_step_um: float = 100.0,
     vertical_step_um: float = 100.0,
+    options: GridOptions | None = None,
 ) -> tuple[int, int, int]:
     """Cells in x, y and z of the grid :func:`solve_fv3d` would build (no 3D array is
-    made), so a caller can refuse a step that would not fit in memory."""
+    made), so a caller can refuse a step that would not fit in memory, or estimate the
+    time a check takes. ``options`` (all of them) replaces the two steps."""
+    options = options or GridOptions(lateral_step_um, vertical_step_um)
     pkg = layout.package
     xe, ye, ze = grid_edges(
         build_blocks(design, layout),
         (pkg.x_um, pkg.y_um, pkg.x_max_um, pkg.y_max_um),
         (0.0, float(layout.thickness_um)),
-        **_steps(design, layout, GridOptions(lateral_step_um, vertical_step_um)),  # type: ignore[arg-type]
+        **_steps(design, layout, options),  # type: ignore[arg-type]
     )
     return len(xe) - 1, len(ye) - 1, len(ze) - 1
 

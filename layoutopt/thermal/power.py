@@ -79,22 +79,35 @@ def _sparse(system: System, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray
 def _die_distribution(
     system: System, design: Design, layout: Layout, die_id: str, power_in: str
 ) -> tuple[np.ndarray, np.ndarray] | None:
+    """The die's unit distribution, computed over its own box of cells (its body is a
+    block, so its cells lie inside its rect): over the whole grid it was 0.17 s a die,
+    170 s at 1,000 dies."""
     grid = system.grid
     p = layout.placement(die_id)
     dmap = _rotated_map(design.die(die_id).power_map, p.rotation_deg)
-    ox = _overlap(grid.x_edges_um, p.x_um, p.x_um + p.width_um, dmap.shape[1])
-    oy = _overlap(grid.y_edges_um, p.y_um, p.y_um + p.length_um, dmap.shape[0])
-    pxy = ox @ (dmap / dmap.sum()).T @ oy.T  # (nx, ny), relative
-    z = grid.z_edges_um
-    sz = slice(int(np.searchsorted(z, p.z_bottom_um)), int(np.searchsorted(z, p.z_top_um)))
-    dz = np.diff(z)[sz]
+
+    def span(edges: np.ndarray, lo: float, hi: float) -> slice:
+        return slice(int(np.searchsorted(edges, lo)), int(np.searchsorted(edges, hi)))
+
+    sx = span(grid.x_edges_um, p.x_um, p.x_um + p.width_um)
+    sy = span(grid.y_edges_um, p.y_um, p.y_um + p.length_um)
+    sz = span(grid.z_edges_um, p.z_bottom_um, p.z_top_um)
+    ox = _overlap(
+        grid.x_edges_um[sx.start : sx.stop + 1], p.x_um, p.x_um + p.width_um, dmap.shape[1]
+    )
+    oy = _overlap(
+        grid.y_edges_um[sy.start : sy.stop + 1], p.y_um, p.y_um + p.length_um, dmap.shape[0]
+    )
+    pxy = ox @ (dmap / dmap.sum()).T @ oy.T  # (nx, ny) of the box, relative
+    dz = np.diff(grid.z_edges_um)[sz]
     wz = dz / dz.sum() if power_in == "volume" else np.eye(len(dz))[-1]
-    weights = np.zeros(grid.shape)
-    weights[:, :, sz] = pxy[:, :, None] * wz[None, None, :]
-    weights[grid.die_index != grid.die_ids.index(die_id)] = 0.0
-    if not np.any(weights > 0):
+    weights = pxy[:, :, None] * wz[None, None, :]
+    weights[grid.die_index[sx, sy, sz] != grid.die_ids.index(die_id)] = 0.0
+    keep = (weights > 0) & (system.index[sx, sy, sz] >= 0)
+    if not keep.any():
         return None
-    return _sparse(system, weights)
+    idx, w = system.index[sx, sy, sz][keep], weights[keep]
+    return idx, w / w.sum()
 
 
 def _face_layer(system: System, design: Design, layout: Layout, face: SourceFace) -> int:

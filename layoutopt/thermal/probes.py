@@ -33,17 +33,22 @@ class DieProbe:
 
 
 def die_probe(system: System) -> DieProbe:
+    """Each die's cells (active indices, in grid order) and volumes, from one sort of the
+    die cells (one mask per die over the whole grid was 27 s at 1,000 dies)."""
     grid = system.grid
-    vol = grid.volumes_um3()
-    cells, volumes, ids = [], [], []
-    for i, die_id in enumerate(grid.die_ids):
-        mask = grid.die_index == i
-        if not mask.any():
-            continue
-        ids.append(die_id)
-        cells.append(system.index[mask])
-        volumes.append(vol[mask])
-    return DieProbe(tuple(ids), tuple(cells), tuple(volumes))
+    flat = grid.die_index.reshape(-1)
+    where = np.flatnonzero(flat >= 0)
+    where = where[np.argsort(flat[where], kind="stable")]  # by die, grid order within
+    present, starts = np.unique(flat[where], return_index=True)
+    index = system.index.reshape(-1)[where]
+    vol = grid.volumes_um3().reshape(-1)[where]
+    bounds = [*starts[1:].tolist(), where.size][: len(starts)]  # no die cells: none
+    spans = [slice(int(a), b) for a, b in zip(starts, bounds, strict=True)]
+    return DieProbe(
+        tuple(grid.die_ids[int(i)] for i in present),
+        tuple(index[s] for s in spans),
+        tuple(vol[s] for s in spans),
+    )
 
 
 @dataclass(frozen=True, eq=False)

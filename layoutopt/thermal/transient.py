@@ -41,7 +41,7 @@ from layoutopt.thermal.linear import LinearSolver
 from layoutopt.thermal.report import LimitCheck, PhaseLimit, PhaseSpan, Series, TransientReport
 from layoutopt.thermal_spec import InitialState, Phase, Workload
 
-__all__ = ["above_spans", "simulate", "transient_reports"]
+__all__ = ["above_spans", "simulate", "step_count", "transient_reports"]
 
 _RELINEARISE = 0.02  # relative change of a gap's radiation coefficient that rebuilds G
 
@@ -90,6 +90,12 @@ def _schedule(workload: Workload, step_s: float, first_step_s: float | None) -> 
         steps[-1] = _Step(i, steps[-1].dt_s, start + phase.duration_s)
         start += phase.duration_s
     return steps
+
+
+def step_count(workload: Workload, step_s: float, first_step_s: float | None = None) -> int:
+    """How many time steps :func:`simulate` takes over ``workload`` (to estimate its cost
+    before running it)."""
+    return len(_schedule(workload, step_s, first_step_s))
 
 
 def _phase_powers(model: FVModel, phase: Phase) -> tuple[dict[str, float], dict[str, float]]:
