@@ -304,7 +304,7 @@ def bottom_mold(design: Design, placements: Iterable[Placement]) -> Rect | None:
     by ``rules.pop_mold_margin_um``; None for other families or with no such die."""
     if design.family is not Family.POP:
         return None
-    dies = {d.id: d for d in design.dies}
+    dies = design.dies_by_id
     rects = [
         p.rect
         for p in placements

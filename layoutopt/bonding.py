@@ -159,7 +159,7 @@ def _facing(die: Die, rotation_deg: int, side: Edge) -> Edge | None:
 def bonding_dies(design: Design, members: Iterable[Placement]) -> dict[Edge, tuple[Placement, ...]]:
     """For each side, the stack's wire-bonded dies with a pad edge facing it, lowest tier
     first (sides without any are left out)."""
-    dies = {d.id: d for d in design.dies}
+    dies = design.dies_by_id
     out: dict[Edge, tuple[Placement, ...]] = {}
     ordered = sorted(members, key=lambda p: (p.tier, p.die_id))
     for side in _SIDES:
@@ -194,7 +194,7 @@ def _finger_level(design: Design, members: tuple[Placement, ...]) -> int:
     """The fingers' height: the substrate top, or in a PoP stack on a bottom-package
     flip-chip die the top of the top package's substrate (``rules.pop_gap_um`` above it)."""
     rules = design.rules
-    dies = {d.id: d for d in design.dies}
+    dies = design.dies_by_id
     root = members[0]
     if rules.family is Family.POP and dies[root.die_id].bond is BondType.FLIP_CHIP:
         return root.z_top_um + rules.pop_gap_um
@@ -251,7 +251,7 @@ def _edge(
     design: Design, stack: int, side: Edge, bonders: tuple[Placement, ...], box: Rect, z_f: int
 ) -> EdgeBonds:
     rules = design.rules
-    dies = {d.id: d for d in design.dies}
+    dies = design.dies_by_id
     q = rules.rows_per_tier
     rp = rules.finger_row_pitch_um
     fingers: list[Finger] = []

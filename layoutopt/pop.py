@@ -75,7 +75,7 @@ def pop_structure(design: Design, layout: Layout) -> PopStructure | None:
     if design.family is not Family.POP:
         return None
     rules = design.rules
-    dies = {d.id: d for d in design.dies}
+    dies = design.dies_by_id
     by_id = {p.die_id: p for p in layout.placements}
     soc = next(
         (

@@ -234,7 +234,7 @@ class _Index:
 
     @classmethod
     def build(cls, design: Design, layout: Layout) -> _Index:
-        dies = {d.id: d for d in design.dies}
+        dies = design.dies_by_id
         placed: dict[str, Placement] = {}
         for p in layout.placements:
             if p.die_id in dies and p.die_id not in placed:
