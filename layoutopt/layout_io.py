@@ -43,7 +43,9 @@ Format (``format_version`` 1)::
           "limits": [{"what", "max_c", "duration_s", "first_above_s",
                       "longest_above_s", "peak_c"}, ...],
           "phase_limits": [{"phase", "what", "max_c", "time_to_limit_s",
-                            "phase_duration_s", "peak_c"}, ...],
+                            "phase_duration_s", "peak_c",
+                            "after_phase"}, ...],  # the phase before, when it drew
+                                             # more power (null otherwise; may be absent)
           "energy_in_j", "energy_out_j", "energy_stored_j", "step_s", "steps", "cells"}]
       "warpage": {...} | null,               # WarpageReport (layoutopt.mechanics): room,
                                              # peak, curve, columns, max_warpage_um, source

@@ -212,3 +212,29 @@ def test_unknown_workload_name_is_a_clear_error() -> None:
     design, layout = epop_sample()
     with pytest.raises(DesignError, match="no workload named 'video'"):
         simulate(design, layout, "video", grid=COARSE)
+
+
+def test_a_limit_crossed_in_a_cool_down_is_said_to_follow_the_burst() -> None:
+    # The skin lags the dies: after a short burst it keeps rising into the low-power phase
+    # that follows. The cool-down does not "run" until the limit; the burst's heat does.
+    def run(limit_c: float):  # type: ignore[no-untyped-def]
+        spec = ThermalSpec(
+            housing_thickness_um=800,
+            housing_gap_um=300,
+            board_margin_um=10_000,
+            skin_limits=(TimeLimit(limit_c, 60.0),),
+        )
+        design, layout = epop_sample(thermal=spec)
+        phases = (Phase("burst", 5.0), Phase("cool-down", 60.0, IDLE))
+        design = _epop_workload(design, *phases, initial=InitialState.AMBIENT)
+        return simulate(design, layout, "w", step_s=0.5, grid=COARSE)
+
+    first = run(100.0)
+    t, skin = np.array(first.times_s), np.array(first.get("skin").values_c)
+    end_of_burst, peak = skin[t <= 5.0][-1], skin.max()
+    assert peak > end_of_burst + 0.5  # the skin peaks in the cool-down
+    burst, cool = run(0.5 * (end_of_burst + peak)).phase_limits
+    assert burst.time_to_limit_s is None and burst.after_phase is None
+    assert cool.after_phase == "burst" and cool.time_to_limit_s is not None
+    assert "into cool-down, after burst" in cool.sentence()
+    assert "can run" not in cool.sentence()

@@ -78,6 +78,8 @@ class GridOptions:
     and 200 µm from the edges sample it there (benchmarks/README.md, "Thermal: the loop's
     grid").
     ``edge_dies`` limits them to the edges of these dies (None: every die).
+    ``extra_x_um`` / ``extra_y_um`` are further grid lines at these coordinates (the loop's
+    lines at the edges of a die and at its neighbours' edges that face it).
     """
 
     lateral_step_um: float = 100.0
@@ -87,6 +89,8 @@ class GridOptions:
     outer_layer_cells: int | None = 3
     edge_lines_um: tuple[float, ...] = ()
     edge_dies: tuple[str, ...] | None = None
+    extra_x_um: tuple[float, ...] = ()
+    extra_y_um: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("lateral_step_um", "vertical_step_um", "board_step_um"):
@@ -95,6 +99,8 @@ class GridOptions:
                 raise ValueError(f"{name} must be positive, not {value}")
         if not all(np.isfinite(d) and d > 0 for d in self.edge_lines_um):
             raise ValueError(f"edge_lines_um must be positive distances, not {self.edge_lines_um}")
+        if not all(np.isfinite(v) for v in self.extra_x_um + self.extra_y_um):
+            raise ValueError("extra_x_um and extra_y_um must be finite coordinates")
         if not (1.0 <= self.growth <= 3.0):
             raise ValueError(f"growth must be between 1 and 3, not {self.growth}")
 
@@ -253,7 +259,8 @@ def build_model(
 def _steps(design: Design, layout: Layout, options: GridOptions) -> dict[str, object]:
     extra_x, extra_y = _source_breaks(design)
     edge_x, edge_y = _edge_lines(layout, options.edge_lines_um, options.edge_dies)
-    extra_x, extra_y = extra_x + edge_x, extra_y + edge_y
+    extra_x = extra_x + edge_x + tuple(options.extra_x_um)
+    extra_y = extra_y + edge_y + tuple(options.extra_y_um)
     return {
         "lateral_step_um": options.lateral_step_um,
         "vertical_step_um": options.vertical_step_um,

@@ -105,7 +105,17 @@ class LimitCheck:
 @dataclass(frozen=True)
 class PhaseLimit:
     """How long into a phase a temperature stays at or below ``max_c`` (None: the whole
-    phase; then ``peak_c`` is the phase's hottest value)."""
+    phase; then ``peak_c`` is the phase's hottest value).
+
+    ``after_phase``: the phase before this one when that one drew more power (a cool-down
+    after a burst): the heat that crosses the limit during this phase is then mostly the
+    earlier phase's, still arriving, and the sentence says so instead of "can run".
+
+    >>> PhaseLimit("capture", "skin", 48.0, 10.8, 30.0, 48.9).sentence()
+    'capture can run 10.8 s before the skin reaches 48.0 °C'
+    >>> PhaseLimit("cool-down", "skin", 48.0, 10.8, 60.0, 48.9, "capture").sentence()
+    'the skin reaches 48.0 °C 10.8 s into cool-down, after capture (its heat still arriving)'
+    """
 
     phase: str
     what: str
@@ -113,6 +123,7 @@ class PhaseLimit:
     time_to_limit_s: float | None
     phase_duration_s: float
     peak_c: float
+    after_phase: str | None = None
 
     def sentence(self) -> str:
         what = "the skin" if self.what == "skin" else self.what
@@ -121,10 +132,13 @@ class PhaseLimit:
                 f"{self.phase}: {what} stays below {self.max_c:.1f} °C for the whole "
                 f"{format_duration(self.phase_duration_s)} (peak {self.peak_c:.1f} °C)"
             )
-        return (
-            f"{self.phase} can run {format_duration(self.time_to_limit_s)} before {what} "
-            f"reaches {self.max_c:.1f} °C"
-        )
+        when = format_duration(self.time_to_limit_s)
+        if self.after_phase is not None:
+            return (
+                f"{what} reaches {self.max_c:.1f} °C {when} into {self.phase}, after "
+                f"{self.after_phase} (its heat still arriving)"
+            )
+        return f"{self.phase} can run {when} before {what} reaches {self.max_c:.1f} °C"
 
 
 @dataclass(frozen=True)

@@ -280,7 +280,9 @@ class _Run:
         if skin_c is not None:
             for lim in spec.skin_limits:
                 limits.append(_limit("skin", t, skin_c, lim.max_c, lim.duration_s))
-                phase_limits += _phase_limits(spans, "skin", t, skin_c, lim.max_c)
+                phase_limits += _phase_limits(
+                    spans, _after_phases(m, workload), "skin", t, skin_c, lim.max_c
+                )
         if spec.max_top_c is not None:
             limits.append(_limit("top", t, top_c, spec.max_top_c, 0.0))
         for j, die_id in enumerate(m.dies.die_ids):
@@ -347,17 +349,38 @@ def _limit(what: str, t: np.ndarray, v: np.ndarray, max_c: float, duration_s: fl
     )
 
 
+def _after_phases(model: FVModel, workload: Workload) -> list[str | None]:
+    """Per phase, the phase before it when that one drew more power (so the heat that
+    reaches the skin during this phase is mostly the earlier phase's), else None."""
+    totals = [sum(sum(d.values()) for d in _phase_powers(model, p)) for p in workload.phases]
+    return [None] + [
+        before.name if totals[i] < totals[i - 1] else None
+        for i, before in enumerate(workload.phases[:-1], start=1)
+    ]
+
+
 def _phase_limits(
-    spans: list[PhaseSpan], what: str, t: np.ndarray, v: np.ndarray, max_c: float
+    spans: list[PhaseSpan],
+    after: list[str | None],
+    what: str,
+    t: np.ndarray,
+    v: np.ndarray,
+    max_c: float,
 ) -> list[PhaseLimit]:
     out = []
-    for span in spans:
+    for span, after_phase in zip(spans, after, strict=True):
         inside = (t >= span.start_s - 1e-9) & (t <= span.end_s + 1e-9)
         above = above_spans(t[inside], v[inside], max_c)
         first = None if not above else above[0][0] - span.start_s
         out.append(
             PhaseLimit(
-                span.name, what, max_c, first, span.end_s - span.start_s, float(v[inside].max())
+                span.name,
+                what,
+                max_c,
+                first,
+                span.end_s - span.start_s,
+                float(v[inside].max()),
+                after_phase,
             )
         )
     return out
