@@ -46,6 +46,7 @@ __all__ = [
     "anneal_chains",
     "compile_kernels",
     "shelf_tree",
+    "tree_cost",
 ]
 
 _OVERFLOW_WEIGHT = 11.0
@@ -456,6 +457,20 @@ def shelf_tree(table: FootprintTable, target_width: int, order: list[int]) -> np
             row_first = s
             row_width = w
     return tree
+
+
+def tree_cost(
+    table: FootprintTable,
+    tree: np.ndarray,
+    *,
+    nets: NetIndex | None = None,
+    wirelength_weight: float = 0.0,
+    minimize_area: bool = False,
+) -> float:
+    """The annealer's cost of ``tree`` (to choose between starting trees)."""
+    compile_kernels()
+    kernel = _Kernel.of(table, nets, wirelength_weight, minimize_area)
+    return float(_evaluate(tree, *kernel.cost_args())[0])
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 
+import numpy as np
+
 from layoutopt.deadline import Deadline
 from layoutopt.engine.btree import (
     KERNEL_PLACEMENTS_PER_S,
@@ -37,9 +39,11 @@ from layoutopt.engine.btree import (
     anneal_chains,
     compile_kernels,
     shelf_tree,
+    tree_cost,
 )
 from layoutopt.engine.check import packing_violations
 from layoutopt.engine.clock import CPSAT_DET_PER_S, UNITS_PER_S, Clock
+from layoutopt.engine.compaction import compact, tree_of
 from layoutopt.engine.cpsat import CpsatResult, cpsat_pack
 from layoutopt.engine.lns import lns, packing_cost
 from layoutopt.engine.netlist import NetIndex
@@ -370,6 +374,55 @@ def _greedy_restarts(search: _Search, time_limit_s: float, rng: random.Random) -
 _REPLICAS = 8
 
 
+# From 101 to 1,000 blocks the annealer starts from the best packing so far, when its tree
+# costs less than the shelf tree (O(n^2) to build: 0.04 s at 300 blocks). Below, the
+# ladder's hot replicas scramble any start (ami49, n100 at 8 s of moves, two seeds: shelf
+# start 1.96 / 2.65 and 2.44 / 2.86 %, the skyline's packing 2.83 / 2.68 and 2.75 / 2.55 %)
+# and on ami33 the skyline's packing held it at 2.33 % against 1.66 % (20 s, seed 0); from
+# 200 blocks the shelf start is hopeless (n300: 5.1-5.6 % after 8 s, the skyline 3.25 %).
+_TREE_BLOCKS = (101, 1000)
+
+
+def _anneal_share(n: int) -> float:
+    """The share of a min-area budget that annealing gets; LNS gets the rest.
+
+    Each move decodes every block, so a chain makes fewer moves the larger the instance:
+    at 20 s on 2 cores the annealing left n100 at 2.67 % dead space (LNS alone 3.60 %),
+    but added nothing on n200 and n300, where LNS alone took 3.51 -> 2.91 % and
+    3.25 -> 2.76 % (benchmarks/README.md). The share falls from 0.8 at 100 blocks to 0.1
+    at 200.
+    """
+    return 0.8 - 0.7 * min(1.0, max(0.0, (n - 100) / 100))
+
+
+def _start_tree(search: _Search, nets: NetIndex | None) -> np.ndarray:
+    """The annealer's first tree: shelves, or (see ``_TREE_BLOCKS``) the best packing so far
+    when its tree costs less (min-area only; a fixed outline's first fit starts from
+    shelves, as it did)."""
+    problem, table = search.problem, search.table
+    target = (
+        table.container[0] if table.container else math.isqrt(int(1.15 * problem.block_area_um2))
+    )
+    start = shelf_tree(table, target, _orders(problem, None)[0])
+    best = search.best
+    small, large = _TREE_BLOCKS
+    if best is None or not problem.seeks_area or table.obstacles:
+        return start
+    if not small <= search.n <= large:
+        return start
+    xs, ys, rots = table.from_packing(problem, best)
+    xs, ys = compact(table, xs, ys, rots)
+    converted = tree_of(table, xs, ys, rots)
+    options = {
+        "nets": nets,
+        "wirelength_weight": problem.wirelength_weight,
+        "minimize_area": problem.minimize_area,
+    }
+    if tree_cost(table, converted, **options) < tree_cost(table, start, **options):
+        return converted
+    return start
+
+
 def _anneal(search: _Search, time_limit_s: float, seed: int, workers: int) -> None:
     """B*-tree annealing, one ladder of replicas per worker.
 
@@ -379,12 +432,9 @@ def _anneal(search: _Search, time_limit_s: float, seed: int, workers: int) -> No
     of 11 s), restarted until the fit.
     """
     problem, table, clock, n = search.problem, search.table, search.clock, search.n
-    until = (0.8 if problem.seeks_area else 0.7) * time_limit_s
-    target = (
-        table.container[0] if table.container else math.isqrt(int(1.15 * problem.block_area_um2))
-    )
-    start = shelf_tree(table, target, _orders(problem, None)[0])
+    until = (_anneal_share(n) if problem.seeks_area else 0.7) * time_limit_s
     nets = NetIndex.of(problem, table) if search.wants_wl else None
+    start = _start_tree(search, nets)
     chains = 1 if clock.deterministic else max(1, workers)
     report = None
     if search.on_packing is not None and not clock.deterministic:  # streamed as it improves
