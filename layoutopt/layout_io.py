@@ -32,7 +32,7 @@ Format (``format_version`` 1)::
       "thermal": {...} | null,               # ThermalReport: dies [{die_id, max_c, mean_c,
                                              # limit_c}], top_surface_c, skin_c, heat_out,
                                              # rise_error (the grid's measured error of a
-                                             # die's rise), and
+                                             # die's rise near its limit), and
         "transients": [{                     # one per workload (layoutopt.thermal.loop)
           "workload": str, "checked": bool,  # checked: its limits were held by the solver
           "times_s": [float, ...],           # at most 600 points, from 0 s

@@ -206,9 +206,11 @@ class ThermalReport:
     """Result of a thermal check of one layout.
 
     ``hottest_xyz_um`` is the centre of the hottest cell (or die) in layout coordinates.
-    ``rise_error`` is how far (relative) a die's rise over ambient in this report may be
-    from the converged answer, as measured for the grid it came from (the solver loop's
-    grids, :mod:`layoutopt.thermal.loop`); None where it was not measured.
+    ``rise_error`` is how far (relative) the rise over ambient of a die near its limit may
+    be from the converged answer, as measured for the grid that read it (the solver loop's
+    grids, :mod:`layoutopt.thermal.loop`; a die farther from its limit than the coarse
+    grid's error keeps the coarse reading, up to that error off); None where it was not
+    measured.
     """
 
     model: str  # "compact" or "fv3d"
