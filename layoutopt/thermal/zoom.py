@@ -22,8 +22,9 @@ the window (tests/test_thermal_zoom.py). The cut faces' own error is not bounded
 beyond these measurements.
 
 It refuses (returns None for) what it does not cut cleanly: surface sources and bodies
-around the package (their power would have to be split) and gaps whose radiation is
-linearised on the whole face (the full refined model is used instead).
+around the package (their power would have to be split), air gaps in the window (a
+housing's, a PoP's: their radiation is linearised over the whole face) and outlines the
+window would cut in two; the loop then refines the whole model instead.
 """
 
 from __future__ import annotations
@@ -69,7 +70,12 @@ def rise_at(field: ThermalField, points_um: np.ndarray) -> np.ndarray:
     return interpolate(points_um)  # type: ignore[no-any-return]
 
 
+class _Uncut(Exception):
+    """A block the window cannot cut into one box or polygon (an outline cut in two)."""
+
+
 def _clip(block: Block, window: tuple[float, float, float, float]) -> Block | None:
+    """``block`` inside the window (None: none of it is)."""
     x0, y0, x1, y1 = window
     bx0, by0 = max(block.x0_um, x0), max(block.y0_um, y0)
     bx1, by1 = min(block.x1_um, x1), min(block.y1_um, y1)
@@ -81,7 +87,7 @@ def _clip(block: Block, window: tuple[float, float, float, float]) -> Block | No
         if region.is_empty or region.area <= 0:
             return None
         if region.geom_type != "Polygon":
-            return None  # a board outline cut in two: leave it to the full model
+            raise _Uncut(block.name)
     return replace(
         block, x0_um=int(bx0), y0_um=int(by0), x1_um=int(bx1), y1_um=int(by1), region=region
     )
@@ -182,7 +188,7 @@ def window_die_max_c(
     bounded by the ``coarse`` field, and the window's cells; None where the window does
     not apply (see the module docstring) or would cover over half the model."""
     spec = design.thermal
-    if spec.sources or spec.bodies or spec.housing_gap_um > 0:
+    if spec.sources or spec.bodies:
         return None
     blocks = build_blocks(design, layout)
     bounds = _bounds(coarse)
@@ -190,13 +196,12 @@ def window_die_max_c(
     area = (window[2] - window[0]) * (window[3] - window[1])
     if area > 0.5 * (bounds[2] - bounds[0]) * (bounds[3] - bounds[1]):
         return None
-    clipped = [_clip(b, window) for b in blocks]
-    if any(
-        c is None and b.region is not None and b.name == "board"
-        for b, c in zip(blocks, clipped, strict=True)
-    ):
+    try:
+        kept = tuple(c for c in (_clip(b, window) for b in blocks) if c is not None)
+    except _Uncut:
         return None
-    kept = tuple(c for c in clipped if c is not None)
+    if any(b.gap for b in kept):
+        return None  # air gaps radiate across, linearised over their whole face
     pkg = layout.package
     rect = (
         max(pkg.x_um, window[0]),
