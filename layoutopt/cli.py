@@ -413,19 +413,21 @@ def _drawing_budget(  # type: ignore[no-untyped-def]
 ):
     """(the solve's deadline, why the drawings are skipped or None).
 
-    Drawings take their estimated time (:func:`layoutopt.pipeline.drawing_time_s`) off the
-    end of the limit when it is at most a fifth of it; past that they are skipped, with the
-    reason and the command that draws them, and the solve keeps the whole limit. With one
+    Writing the results takes its estimated time (:func:`layoutopt.pipeline.
+    writing_time_s`, at most a third of the limit) off the end of the limit. Drawings take
+    theirs (:func:`layoutopt.pipeline.drawing_time_s`) too when it is at most a fifth of
+    it; past that they are skipped, with the reason and the command that draws them. With one
     worker the solve's budget counts work (:func:`layoutopt.solver.run.solve_budget`), so
     the time the imports took is not taken off it: the answer must not depend on it."""
     from layoutopt.deadline import Deadline
-    from layoutopt.pipeline import drawing_time_s
+    from layoutopt.pipeline import drawing_time_s, writing_time_s
     from layoutopt.solver.run import solve_budget
 
     families = len(design.variants())
-    need_s = drawing_time_s(design) * (1 if families == 1 else families + 1)
+    written = 1 if families == 1 else families + 1
+    need_s = drawing_time_s(design) * written
     why = None
-    end_s = command.end_s
+    end_s = command.end_s - min(writing_time_s(design) * written, time_limit_s / 3)
     if drawings and need_s <= 0.2 * time_limit_s:
         end_s -= need_s
     elif drawings:
@@ -446,15 +448,11 @@ def _drawing_budget(  # type: ignore[no-untyped-def]
 
 def _with_warpage(design, result):  # type: ignore[no-untyped-def]
     """``result`` with its warpage report, computed here when the loop did not check it
-    (``--no-warpage``): layout.json and the summary both report it, computed once (1.4 s
-    for 1,000 dies, load 4)."""
-    from dataclasses import replace
+    (``--no-warpage``, or not run for want of time): layout.json and the summary both
+    report it, computed once (1.4 s for 1,000 dies, load 4)."""
+    from layoutopt.solver.checks import with_warpage_report
 
-    if result.layout is None or result.warpage is not None or not design.materials:
-        return result
-    from layoutopt.mechanics import warpage_report
-
-    return replace(result, warpage=warpage_report(design, result.layout))
+    return with_warpage_report(design, result)
 
 
 def _print_overrun(result, command, time_limit_s: float, workers: int) -> None:  # type: ignore[no-untyped-def]

@@ -24,8 +24,8 @@ True
 True
 >>> w = Deadline.work_budget(10.0, guard_s=100.0)
 >>> w.spend(4.0)
->>> w.remaining_s(), w.share(0.5).remaining_s()
-(6.0, 3.0)
+>>> w.remaining_s(), w.share(0.5).remaining_s(), w.before_end(2.0).remaining_s()
+(6.0, 3.0, 4.0)
 """
 
 from __future__ import annotations
@@ -143,6 +143,15 @@ class Deadline:
         if at_most_s is not None:
             seconds = min(seconds, max(0.0, at_most_s))
         return self._on_same_clock(now, min(self.end_s, now + seconds))
+
+    def before_end(self, seconds: float) -> Deadline:
+        """This deadline ending ``seconds`` earlier (never before now), on the same clock:
+        a stage that must leave later work its time (the limits checks after a placement).
+        """
+        now = self._now()
+        return Deadline(
+            self.start_s, max(now, self.end_s - max(0.0, seconds)), self.work, self.wall_start_s
+        )
 
     def renewed(self, seconds: float) -> Deadline:
         """A fresh budget of ``seconds`` from now on the same kind of clock (for work

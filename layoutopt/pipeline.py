@@ -30,6 +30,7 @@ __all__ = [
     "drawing_time_s",
     "family_dir_name",
     "write_solution",
+    "writing_time_s",
 ]
 
 
@@ -56,13 +57,16 @@ def compare_families(
 
     The families share one budget (``deadline``, default ``options.time_limit_s`` from now):
     each gets an equal share of what is left when its turn comes, so one that finishes
-    early leaves its time to the next, and the whole comparison keeps to the limit."""
+    early leaves its time to the next, and the whole comparison keeps to the limit. A
+    family's limits checks, which cannot stop part-way, may use what the whole comparison
+    has left (the next families then share less)."""
     options = options or SolveOptions()
     deadline = deadline or solve_budget(options.time_limit_s, options.workers)
     variants = design.variants()
     results = []
     for k, variant in enumerate(variants):
-        results.append(solve(variant, options, deadline=deadline.share(1.0 / (len(variants) - k))))
+        share = deadline.share(1.0 / (len(variants) - k))
+        results.append(solve(variant, options, deadline=share, checks_until=deadline))
     return FamilyComparison(design, variants, tuple(results))
 
 
@@ -142,6 +146,15 @@ def drawing_time_s(design: Design) -> float:
     skips them and says so."""
     n = len(design.dies)
     return 0.5 + 0.03 * n + 4e-5 * n * n
+
+
+def writing_time_s(design: Design) -> float:
+    """About how long writing one solved family takes after its solve: the warpage report
+    when the loop did not make it (``--no-warpage``), the cost report, layout.json.
+
+    Measured (generated designs, 2 cores, load 4-5): 1,000 dies 1.4 s warpage, 0.4 s cost,
+    1.2 s writing; 5,000 dies 4.2 s, 1.9 s and 6.1 s (under cProfile)."""
+    return 0.2 + 1.6e-3 * len(design.dies)
 
 
 def write_solution(

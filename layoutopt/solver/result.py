@@ -64,6 +64,9 @@ class SolveResult:
     ``explanation`` says, in the user's terms and numbers, why the status is what it is:
     which rules conflict (infeasible), what was not proven and why (feasible: the time
     limit or thermal cuts; no_solution: the time, the rounds, the cut structures).
+    ``unchecked``: the limits checks that were not run on ``layout`` for want of time, each
+    a sentence with the numbers and the command that runs it (:mod:`layoutopt.solver.
+    checks`); a result with any is never ``optimal``.
     """
 
     status: SolveStatus
@@ -77,11 +80,12 @@ class SolveResult:
     warpage: WarpageReport | None = None  # when the warpage limit was checked in the loop
     stats: dict[str, Any] = field(default_factory=dict)
     design: Design | None = None  # the design solved (for drawings and display)
+    unchecked: tuple[str, ...] = ()
 
     def to_data(self) -> dict[str, Any]:
         """The ``solver`` section of the layout file: everything but wall-clock times, so a
         deterministic solve writes the same bytes every time (times: :meth:`timing_data`)."""
-        return {
+        data = {
             "status": self.status.value,
             "objective": self.objective,
             "best_bound": self.best_bound,
@@ -89,6 +93,9 @@ class SolveResult:
             "explanation": list(self.explanation),
             "stats": {k: v for k, v in self.stats.items() if k != "timing"},
         }
+        if self.unchecked:  # only then: files of fully checked layouts keep their bytes
+            data["unchecked"] = list(self.unchecked)
+        return data
 
     def timing_data(self) -> dict[str, Any]:
         """Wall-clock times of the solve (seconds): total, first layout, each stage."""

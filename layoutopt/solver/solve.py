@@ -42,7 +42,7 @@ import math
 import time
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ortools.sat.python import cp_model
 
@@ -50,6 +50,7 @@ from layoutopt.deadline import Deadline
 from layoutopt.fill import fill_to_height
 from layoutopt.model import Design, Layout
 from layoutopt.solver.build import BuiltModel, build_model
+from layoutopt.solver.checks import check_limits, reserve_s
 from layoutopt.solver.explain import explain_infeasible, precheck
 from layoutopt.solver.hints import add_hints, hint_from_solution
 from layoutopt.solver.objective import Stage, StageName, first_stage_value, rank_key, stages
@@ -61,6 +62,9 @@ from layoutopt.solver.stream import Incumbent, StageOutcome, streamed_stage, tak
 from layoutopt.solver.structure import Structure
 from layoutopt.solver.warmstart import WARM_START_MIN_DIES, constructive_layout
 from layoutopt.thermal.report import ThermalReport
+
+if TYPE_CHECKING:
+    from layoutopt.thermal.loop import NotRun
 
 __all__ = ["solve"]
 
@@ -352,19 +356,26 @@ def _placement_solve(
 
 
 def solve(
-    design: Design, options: SolveOptions | None = None, *, deadline: Deadline | None = None
+    design: Design,
+    options: SolveOptions | None = None,
+    *,
+    deadline: Deadline | None = None,
+    checks_until: Deadline | None = None,
 ) -> SolveResult:
     """Place and stack the dies of ``design``: the smallest legal package, then the thinnest.
 
     Infeasible designs and time-outs are statuses of the result, not exceptions.
     ``deadline`` (default: ``options.time_limit_s`` from now) bounds the whole solve.
+    ``checks_until`` (default: ``deadline``) bounds its limits checks, which cannot stop
+    part-way: a family's share of a comparison bounds its search, and its checks may use
+    what the whole comparison has left (:func:`layoutopt.pipeline.compare_families`).
     """
     options = options or SolveOptions()
     deadline = deadline or solve_budget(options.time_limit_s, options.workers)
+    checks = checks_until or deadline
     if design.envelope.standard_sizes:  # outline: standard (layoutopt.solver.standard)
-        return _with_answers(
-            design, options, solve_standard(design, options, deadline, solve, _thermal)
-        )
+        standard = solve_standard(design, options, deadline, solve, _thermal)
+        return _with_answers(design, options, _claim_only_checked(standard), checks)
     problems = precheck(design)
     if problems:
         return SolveResult(
@@ -374,7 +385,7 @@ def solve(
             stats={"stage": "precheck"},
             design=design,
         )
-    loop = _thermal_loop(design, options, deadline)
+    loop = _thermal_loop(design, options, deadline, checks)
     started_s = time.perf_counter()
     result = _with_reason(design, options, loop, deadline)
     phases_s = {**loop.phases_s, "explain": round(time.perf_counter() - started_s, 3)}
@@ -389,8 +400,19 @@ def solve(
             "budget": _budget_words(deadline),
         }
     )
-    result = _with_answers(design, options, result)
+    result = _with_answers(design, options, _claim_only_checked(result), checks)
     return replace(result, time_s=deadline.elapsed_s(), stats=stats, design=design)
+
+
+def _claim_only_checked(result: SolveResult) -> SolveResult:
+    """A layout with a limits check not run (:mod:`layoutopt.solver.checks`) is not proven
+    optimal among the layouts within the limits, nor known to be within them: never
+    ``optimal``, and the explanation starts with what was not run and why."""
+    if not result.unchecked:
+        return result
+    status = SolveStatus.FEASIBLE if result.status is SolveStatus.OPTIMAL else result.status
+    said = tuple(u for u in result.unchecked if u not in result.explanation)
+    return replace(result, status=status, explanation=(*said, *result.explanation))
 
 
 def _the_limit(options: SolveOptions) -> str:
@@ -410,14 +432,26 @@ def _budget_words(deadline: Deadline) -> str:
     return "work"
 
 
-def _with_answers(design: Design, options: SolveOptions, result: SolveResult) -> SolveResult:
+def _with_answers(
+    design: Design, options: SolveOptions, result: SolveResult, deadline: Deadline
+) -> SolveResult:
     """The final layout's thermal report with the workloads the loop does not hold
-    (``checked: false``) simulated once, for their answers."""
+    (``checked: false``) simulated once, for their answers, when they fit in what is left
+    of ``deadline`` (they hold no limit: when they do not fit, the explanation says so)."""
     if result.thermal is None or result.layout is None or options.thermal_model != "fv3d":
         return result
-    from layoutopt.thermal.loop import LoopGrid, with_answers
+    from layoutopt.thermal.loop import LoopGrid, with_answers, workloads_cost
 
     grid = LoopGrid.at(options.thermal_step_um).coarse
+    cost = workloads_cost(design, result.layout, grid, checked=False)
+    if cost.seconds > deadline.remaining_s():
+        why = (
+            f"the answer-only workloads (checked: false) were not simulated: they need about "
+            f"{cost.seconds:.0f} s and {deadline.remaining_s():.1f} s were left; "
+            "`layoutopt thermal LAYOUT --workloads` runs them"
+        )
+        return replace(result, explanation=(*result.explanation, why))
+    deadline.spend(cost.seconds)
     return replace(result, thermal=with_answers(result.thermal, design, result.layout, grid))
 
 
@@ -437,57 +471,19 @@ class _Loop:
     phases_s: dict[str, float] = field(default_factory=dict)  # every round's, summed
 
 
-def _check_limits(
-    design: Design,
-    layout: Layout,
-    result: SolveResult,
-    options: SolveOptions,
-    phases: dict[str, Any],
-) -> tuple[SolveResult, tuple[str, ...], str]:
-    """The candidate with its thermal and warpage reports, what it breaks, and which kind.
-
-    Warpage is checked once the steady temperatures hold (a cut for heat already changes
-    the structure); it costs 10-60 ms (``benchmarks/bench_checks.py``). The workloads of
-    time-based skin limits come last, being the costliest check."""
-    if options.thermal:
-        started_s = time.perf_counter()
-        report = _thermal(design, layout, options, workloads=False)
-        add_phase_s(phases, "thermal", time.perf_counter() - started_s)
-        result = replace(result, thermal=report)
-        if not report.ok:
-            return result, report.violations(), "thermal"
-    # A design without a material table (a hand-made core value) has nothing to bend.
-    if options.warpage and design.materials:
-        from layoutopt.mechanics import warpage_report
-
-        started_s = time.perf_counter()
-        warp = warpage_report(design, layout)
-        add_phase_s(phases, "warpage", time.perf_counter() - started_s)
-        result = replace(result, warpage=warp)
-        if not warp.ok:
-            return result, warp.violations(), "warpage"
-    if options.thermal and options.thermal_model == "fv3d" and result.thermal is not None:
-        # The workloads last: the costliest check, wasted on a layout cut for warpage.
-        from layoutopt.thermal.loop import LoopGrid, check_workloads
-
-        started_s = time.perf_counter()
-        grid = LoopGrid.at(options.thermal_step_um)
-        report = check_workloads(result.thermal, design, layout, grid)
-        add_phase_s(phases, "thermal", time.perf_counter() - started_s)
-        result = replace(result, thermal=report)
-        if not report.ok:
-            return result, report.violations(), "thermal"
-    return result, (), ""
-
-
-def _thermal_loop(design: Design, options: SolveOptions, deadline: Deadline) -> _Loop:
+def _thermal_loop(
+    design: Design, options: SolveOptions, deadline: Deadline, checks: Deadline
+) -> _Loop:
     cut: list[Structure] = []
     last_too_hot: tuple[str, ...] = ()
     kinds: set[str] = set()
     first: SolveResult | None = None
     times: dict[str, Any] = {}  # {"timing": {"phases_s": ...}} over every round
+    layout: Layout | None = None  # the last candidate: its checks' cost is the reserve
     while True:
-        result, structure = _placement_solve(design, options, cut, deadline)
+        # The placement leaves the checks their estimated time (layoutopt.solver.checks).
+        placement = deadline.before_end(reserve_s(design, options, deadline, layout))
+        result, structure = _placement_solve(design, options, cut, placement)
         for phase, seconds in result.stats.get("timing", {}).get("phases_s", {}).items():
             add_phase_s(times, phase, seconds)
         first = first or result
@@ -499,7 +495,9 @@ def _thermal_loop(design: Design, options: SolveOptions, deadline: Deadline) -> 
         started_s = time.perf_counter()
         _validate(design, layout)
         add_phase_s(times, "validate", time.perf_counter() - started_s)
-        result, broken, kind = _check_limits(design, layout, result, options, times)
+        result, broken, kind = check_limits(
+            design, layout, result, options, times, checks, _thermal
+        )
         if not broken or structure is None:
             break
         cut.append(structure)
@@ -637,8 +635,13 @@ def _no_layout_in_time(design: Design, options: SolveOptions) -> str:
 
 
 def _thermal(
-    design: Design, layout: Layout, options: SolveOptions, *, workloads: bool = True
-) -> ThermalReport:
+    design: Design,
+    layout: Layout,
+    options: SolveOptions,
+    *,
+    workloads: bool = True,
+    deadline: Deadline | None = None,
+) -> ThermalReport | NotRun:
     """The thermal check of one candidate, on the model the limits must hold on.
 
     fv3d: :func:`layoutopt.thermal.loop.loop_report`, the loop's grid (``thermal_step_um``)
@@ -650,7 +653,7 @@ def _thermal(
         from layoutopt.thermal.loop import LoopGrid, loop_report
 
         grid = LoopGrid.at(options.thermal_step_um)
-        return loop_report(design, layout, grid, workloads=workloads)
+        return loop_report(design, layout, grid, workloads=workloads, deadline=deadline)
     from layoutopt.thermal import thermal_check
 
     return thermal_check(design, layout, model="compact")

@@ -44,11 +44,13 @@ the final layout (:func:`with_answers`).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from layoutopt.deadline import Deadline
 from layoutopt.model import Design, Layout
 from layoutopt.thermal.fv3d import (
     FVModel,
@@ -56,10 +58,11 @@ from layoutopt.thermal.fv3d import (
     ThermalField,
     build_model,
     field_report,
+    grid_shape,
     solve_steady,
 )
 from layoutopt.thermal.report import ThermalReport, TransientReport
-from layoutopt.thermal.transient import simulate
+from layoutopt.thermal.transient import simulate, step_count
 from layoutopt.thermal.zoom import rise_at, window_area_share, window_die_max_c
 
 __all__ = [
@@ -67,11 +70,15 @@ __all__ = [
     "LOOP_STEP_S",
     "REFINED_RISE_ERROR",
     "SURFACE_RISE_ERROR",
+    "CheckCost",
     "LoopGrid",
+    "NotRun",
     "check_workloads",
     "loop_report",
     "near_limit",
+    "steady_cost",
     "with_answers",
+    "workloads_cost",
 ]
 
 # The worst relative error of a die's rise on the coarse loop grid, measured on the
@@ -96,6 +103,17 @@ EDGE_LINES_UM = (6.0, 25.0, 80.0, 200.0)
 # coarse field, takes a third of the iterations (CMC near its capacitor C0: 64 for 194).
 LOOP_RTOL = 1e-4
 
+# What a check costs, so the solver starts one only when it fits in what is left of its
+# budget. Measured on 2 cores at load 3-6: the steady check on the 400 um grid took
+# 0.3-1.6 s on the shipped layouts (34-243 k cells), 0.56 s at 100 generated dies (223 k
+# cells) and 49 s at 1,000 (13.8 M cells, 3.5 us a cell); the wearable SiP's 206 k cells
+# took 7-9 s (57 multigrid cycles: its conductivities spread far). The glasses' two
+# workloads on the coarse grid: 3.8 s for 110 time steps of 33 k cells (1.0 us a cell and
+# step). Estimates, not bounds: a loaded machine is slower.
+STEADY_BASE_S = 0.3
+STEADY_S_PER_CELL = 4e-6
+WORKLOAD_S_PER_CELL_STEP = 1.5e-6
+
 
 @dataclass(frozen=True)
 class LoopGrid:
@@ -115,6 +133,59 @@ class LoopGrid:
         return cls(
             GridOptions(lateral_step_um),
             GridOptions(lateral_step_um, edge_lines_um=EDGE_LINES_UM),
+        )
+
+
+@dataclass(frozen=True)
+class CheckCost:
+    """The estimated cost of a check (seconds of one core) and the grid it runs on."""
+
+    seconds: float
+    cells: int
+
+    @property
+    def grid_words(self) -> str:
+        return f"{self.cells / 1e6:.1f} M cells" if self.cells >= 1e5 else f"{self.cells} cells"
+
+
+def steady_cost(design: Design, layout: Layout, grid: GridOptions) -> CheckCost:
+    """The steady check's estimated cost on ``grid``, from the grid's size (no 3D array is
+    built: :func:`layoutopt.thermal.fv3d.grid_shape`)."""
+    cells = math.prod(grid_shape(design, layout, options=grid))
+    return CheckCost(STEADY_BASE_S + STEADY_S_PER_CELL * cells, cells)
+
+
+def workloads_cost(
+    design: Design, layout: Layout, grid: GridOptions, *, checked: bool = True
+) -> CheckCost:
+    """The estimated cost of simulating the design's (``checked``) workloads on ``grid``."""
+    runs = [w for w in design.thermal.workloads if w.checked is checked]
+    if not runs:
+        return CheckCost(0.0, 0)
+    cells = math.prod(grid_shape(design, layout, options=grid))
+    steps = sum(step_count(w, LOOP_STEP_S, LOOP_FIRST_STEP_S) for w in runs)
+    return CheckCost(STEADY_BASE_S * len(runs) + WORKLOAD_S_PER_CELL_STEP * cells * steps, cells)
+
+
+@dataclass(frozen=True)
+class NotRun:
+    """A check that was not started (or not finished) for want of time: which, how long
+    it would take, how long was left, and the command that runs it on the layout."""
+
+    check: str
+    cost: CheckCost
+    left_s: float
+    command: str
+    why: str = ""
+
+    def sentence(self) -> str:
+        """The reason in words, with the numbers."""
+        why = f" ({self.why})" if self.why else ""
+        return (
+            f"{self.check} was NOT RUN{why}: it needs about {self.cost.seconds:.1f} s "
+            f"({self.cost.grid_words}) and {self.left_s:.1f} s of the time limit were left; "
+            f"its limits are not known to hold. Run `{self.command}` on the layout file, or "
+            "give a longer --time-limit"
         )
 
 
@@ -254,18 +325,40 @@ def _refined_grid(refined: GridOptions, layout: Layout, near: tuple[str, ...]) -
 
 
 def loop_report(
-    design: Design, layout: Layout, grid: LoopGrid | None = None, *, workloads: bool = True
-) -> ThermalReport:
+    design: Design,
+    layout: Layout,
+    grid: LoopGrid | None = None,
+    *,
+    workloads: bool = True,
+    deadline: Deadline | None = None,
+) -> ThermalReport | NotRun:
     """The loop's thermal check of ``layout``: coarse, refined where a limit is close;
     then, with ``workloads``, :func:`check_workloads`.
 
     The report's ``rise_error`` is the grid's measured error, and the verdict
     (``report.ok``) is the one the refined grid would give (see the module docstring).
+    With a ``deadline``, the refined check starts only when its estimated cost fits in what
+    is left (and is counted on a work deadline); otherwise the coarse verdict is undecided
+    and the answer is :class:`NotRun`.
     """
     grid = grid or LoopGrid()
     report, coarse = _check(design, layout, grid.coarse, grid.coarse_error)
     near = near_limit(report, grid.coarse_error, grid.surface_error)
     if near:
+        if deadline is not None:
+            # The whole model on the refined grid: what the refinement costs at most (a
+            # window around each near die, when it applies, costs less).
+            cost = steady_cost(design, layout, _refined_grid(grid.refined, layout, near))
+            if cost.seconds > deadline.remaining_s():
+                why = f"the 400 um grid read {', '.join(near)} within its error of a limit"
+                return NotRun(
+                    "the refined 3D thermal check",
+                    cost,
+                    deadline.remaining_s(),
+                    "layoutopt thermal LAYOUT --step-um 100",
+                    why,
+                )
+            deadline.spend(cost.seconds)
         report = _refine(design, layout, grid, report, coarse, near)
     return check_workloads(report, design, layout, grid) if workloads else report
 
@@ -320,13 +413,20 @@ def _refine(
 
 
 def check_workloads(
-    report: ThermalReport, design: Design, layout: Layout, grid: LoopGrid | None = None
-) -> ThermalReport:
+    report: ThermalReport,
+    design: Design,
+    layout: Layout,
+    grid: LoopGrid | None = None,
+    *,
+    deadline: Deadline | None = None,
+) -> ThermalReport | NotRun:
     """``report`` (a steady check) with the design's checked workloads, when it has
     time-based skin limits and the steady limits hold (a layout that breaks one is cut
     whatever its workloads do): on the coarse grid, and again on the refined one where a
     workload's peak is within the coarse grid's error of a limit. The solver runs this
-    last, after warpage: it is the costliest check."""
+    last, after warpage: it is the costliest check. With a ``deadline``, the refined runs
+    start only when their estimated cost fits (and is counted on a work deadline);
+    otherwise the answer is :class:`NotRun`."""
     grid = grid or LoopGrid()
     if not (design.thermal.skin_limits and report.ok):
         return report
@@ -335,6 +435,14 @@ def check_workloads(
     near = _near_in_runs(runs, report.ambient_c, grid.coarse_error, grid.surface_error)
     if near:
         refined = _refined_grid(grid.refined, layout, tuple(sorted(near)))
+        if deadline is not None:
+            cost = workloads_cost(design, layout, refined)
+            if cost.seconds > deadline.remaining_s():
+                why = f"the 400 um grid read {', '.join(sorted(near))} within its error of a limit"
+                command = "layoutopt thermal LAYOUT --workloads"
+                left_s = deadline.remaining_s()
+                return NotRun("the refined workloads' check", cost, left_s, command, why)
+            deadline.spend(cost.seconds)
         runs = _workloads(design, layout, build_model(design, layout, refined), checked=True)
     spent = time.perf_counter() - t0
     return replace(report, transients=runs, solve_time_s=report.solve_time_s + spent)

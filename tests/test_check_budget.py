@@ -1,0 +1,158 @@
+"""The limits checks follow the solve's deadline (issue #12, "Sizes and time").
+
+Before: at 1,000 dies the 3D thermal check took 829 s and the warpage report 448 s of a
+10 s limit, started whatever was left. Now a check starts only when its estimated cost
+fits in what is left; one that does not is NOT RUN, the layout is kept, the result says
+why with the numbers, and the status is never ``optimal``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import layoutopt.thermal.loop as loop
+from layoutopt.cli import ExitCode, app
+from layoutopt.deadline import Deadline
+from layoutopt.layout_io import read_layout
+from layoutopt.solver import SolveOptions, SolveResult, SolveStatus, solve
+from layoutopt.solver.checks import check_limits, reserve_s, warpage_cost_s, with_warpage_report
+from layoutopt.thermal.fv3d import build_model
+from layoutopt.thermal.report import ThermalReport
+from layoutopt.thermal.samples import single_die_sample
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+pytestmark = pytest.mark.timeout(120)
+
+
+def _too_slow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the steady 3D check look like it needs a day."""
+    monkeypatch.setattr(loop, "STEADY_BASE_S", 86_400.0)
+
+
+def test_a_check_that_does_not_fit_is_not_run_and_the_status_is_not_optimal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    design, _ = single_die_sample(power_w=0.1)  # 31 K over the ambient
+    options = SolveOptions(time_limit_s=20, workers=1)
+    checked = solve(design, options)
+    assert checked.status is SolveStatus.OPTIMAL and checked.thermal is not None
+    assert not checked.unchecked and "unchecked" not in checked.to_data()
+
+    _too_slow(monkeypatch)
+    result = solve(design, options)
+    assert result.status is SolveStatus.FEASIBLE
+    assert result.layout == checked.layout and result.thermal is None
+    (sentence,) = result.unchecked
+    assert result.explanation[0] == sentence
+    assert sentence.startswith("the 3D thermal check was NOT RUN: it needs about 86400.")
+    assert "s of the time limit were left" in sentence and "layoutopt thermal" in sentence
+    assert result.to_data()["unchecked"] == [sentence]
+    assert result.warpage is not None  # the warpage check fitted, and ran
+
+
+def test_the_layout_of_a_check_not_run_is_written_and_the_other_commands_work_on_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _too_slow(monkeypatch)
+    out = tmp_path / "o"
+    design = ROOT / "designs" / "phone_pop.yaml"
+    args = ["solve", str(design), "-o", str(out), "--time-limit", "20", "--no-drawings"]
+    solved = runner.invoke(app, args)
+    assert solved.exit_code == ExitCode.OK, solved.output
+    assert "NOT RUN" in solved.output
+    record = read_layout(out / "layout.json")
+    assert record.solver["status"] == "feasible"
+    assert record.solver["unchecked"][0].startswith("the 3D thermal check was NOT RUN")
+    assert runner.invoke(app, ["validate", str(out / "layout.json")]).exit_code == ExitCode.OK
+    thermal = runner.invoke(
+        app, ["thermal", str(out / "layout.json"), "--step-um", "400", "--no-workloads"]
+    )
+    assert thermal.exit_code == ExitCode.OK, thermal.output
+
+
+def test_the_cost_estimate_counts_the_grid_the_check_builds() -> None:
+    record = read_layout(ROOT / "tests" / "data" / "layouts" / "shipped" / "wearable_sip.json")
+    design, layout = record.design, record.layout
+    grid = loop.LoopGrid()
+    coarse = loop.steady_cost(design, layout, grid.coarse)
+    assert coarse.cells == math.prod(build_model(design, layout, grid.coarse).grid.shape)
+    assert coarse.seconds == pytest.approx(
+        loop.STEADY_BASE_S + loop.STEADY_S_PER_CELL * coarse.cells
+    )
+    refined = loop.steady_cost(design, layout, grid.refined)
+    assert refined.cells > coarse.cells and refined.seconds > coarse.seconds
+    assert warpage_cost_s(design) < 0.1  # a few dies: milliseconds, estimated as such
+
+
+def test_a_refined_check_past_the_deadline_leaves_the_verdict_undecided() -> None:
+    design, layout = single_die_sample(power_w=2.0)
+    coarse = loop.loop_report(design, layout, workloads=False)
+    (die,) = coarse.dies
+    near = replace(design, dies=(replace(design.dies[0], max_junction_c=die.max_c + 0.01),))
+    assert loop.near_limit(coarse, loop.COARSE_RISE_ERROR, loop.SURFACE_RISE_ERROR) == ()
+    skipped = loop.loop_report(near, layout, workloads=False, deadline=Deadline.after(0.0))
+    assert isinstance(skipped, loop.NotRun)
+    assert skipped.sentence().startswith("the refined 3D thermal check was NOT RUN (the 400 um")
+    roomy = loop.loop_report(near, layout, workloads=False, deadline=Deadline.after(600.0))
+    assert isinstance(roomy, ThermalReport)
+    assert roomy.rise_error == loop.REFINED_RISE_ERROR
+
+
+def test_on_a_work_budget_each_check_counts_its_estimate() -> None:
+    # One worker: the budget counts work, so the checks must count the same amount in
+    # every run (their estimates), or the next round's decisions would depend on the load.
+    design, layout = single_die_sample(power_w=0.1)
+    budget = Deadline.work_budget(100.0, guard_s=1000.0)
+    options = SolveOptions(workers=1)
+    result, broken, _ = check_limits(
+        design,
+        layout,
+        SolveResult(SolveStatus.OPTIMAL, layout=layout),
+        options,
+        {},
+        budget,
+        _solver_thermal(),
+    )
+    assert not broken and result.thermal is not None and result.warpage is not None
+    steady = loop.steady_cost(design, layout, loop.LoopGrid().coarse).seconds
+    assert budget.remaining_s() == pytest.approx(100.0 - steady - warpage_cost_s(design))
+
+
+def test_the_placement_leaves_the_checks_their_time_up_to_a_share() -> None:
+    design, layout = single_die_sample()
+    options = SolveOptions()
+    steady = loop.steady_cost(design, layout, loop.LoopGrid().coarse).seconds
+    need = 1e-3 * len(design.dies) + steady + warpage_cost_s(design)
+    assert reserve_s(design, options, Deadline.after(100.0), layout) == pytest.approx(
+        need, rel=1e-3
+    )
+    tight = reserve_s(design, options, Deadline.after(2 * steady), layout)
+    assert tight < steady  # the steady check does not fit in half: no time is kept for it
+
+
+def test_a_warpage_check_not_run_is_settled_when_the_report_is_made_afterwards() -> None:
+    design, layout = single_die_sample()
+    sentence = "the warpage check was NOT RUN: it needs about 9.0 s ..."
+    pending = SolveResult(
+        SolveStatus.FEASIBLE, layout=layout, unchecked=(sentence,), explanation=(sentence, "x")
+    )
+    loose = replace(design, warpage=replace(design.warpage, max_warpage_um=10_000))
+    settled = with_warpage_report(loose, pending)
+    assert settled.status is SolveStatus.FEASIBLE and settled.warpage is not None
+    assert settled.unchecked == () and settled.explanation == ("x",)
+    strict = replace(design, warpage=replace(design.warpage, max_warpage_um=1))
+    broken = with_warpage_report(strict, pending)
+    assert broken.status is SolveStatus.NO_SOLUTION and broken.layout is None
+    assert "checked afterwards, it breaks the limit: warpage" in broken.explanation[0]
+
+
+def _solver_thermal():  # type: ignore[no-untyped-def]
+    from layoutopt.solver.solve import _thermal
+
+    return _thermal
