@@ -777,7 +777,7 @@ def render(
                 f"too large for the thermal map: {why}",
                 file=str(layout_path),
                 fix="draw the other views, or check temperatures with 'layoutopt thermal "
-                f"--step-um {fits}'",
+                + (f"--step-um {fits}'" if fits is not None else "--model compact'"),
             )
         if asked:
             from layoutopt.thermal import solve_fv3d
@@ -807,9 +807,10 @@ def render(
         console.print(f"written   {path}", markup=False)
 
 
-def _thermal_grid_excess(record: Any, step_um: int) -> tuple[str, int] | None:
+def _thermal_grid_excess(record: Any, step_um: int) -> tuple[str, int | None] | None:
     """Why the 3D grid at ``step_um`` would not fit in memory, and the finest step that
-    fits; None when it fits."""
+    fits (None when no step does: the die edges alone make too many cells, as at 1,000
+    dies); None when it fits."""
     from layoutopt.limits import MAX_FV3D_CELLS
     from layoutopt.thermal.fv3d import grid_shape
 
@@ -819,13 +820,17 @@ def _thermal_grid_excess(record: Any, step_um: int) -> tuple[str, int] | None:
     nx, ny, nz = cells(step_um)
     if nx * ny * nz <= MAX_FV3D_CELLS:
         return None
-    fits = step_um
-    while math.prod(cells(fits)) > MAX_FV3D_CELLS:
-        fits = math.ceil(fits * 1.25)
     why = (
         f"a {step_um} um step gives a grid of {nx:,} x {ny:,} x {nz} = {nx * ny * nz:,} cells "
         f"on this layout; the limit is {MAX_FV3D_CELLS:,} cells (docs/limits.md)"
     )
+    pkg = record.layout.package
+    widest_um = max(pkg.width_um, pkg.length_um)
+    fits = step_um
+    while math.prod(cells(fits)) > MAX_FV3D_CELLS:
+        if fits >= widest_um:  # every die edge is a grid line: a coarser step cannot help
+            return why, None
+        fits = math.ceil(fits * 1.25)
     return why, fits
 
 
@@ -834,7 +839,14 @@ def _check_thermal_grid(record: Any, step_um: int) -> None:
     excess = _thermal_grid_excess(record, step_um)
     if excess:
         why, fits = excess
-        raise typer.BadParameter(f"{why}; use --step-um {fits} or more", param_hint="'--step-um'")
+        if fits is None:
+            fix = (
+                "no step fits: every die edge is a grid line, and this layout's edges alone "
+                "exceed it; use --model compact"
+            )
+        else:
+            fix = f"use --step-um {fits} or more"
+        raise typer.BadParameter(f"{why}; {fix}", param_hint="'--step-um'")
 
 
 @app.command(epilog=_exit_help(ExitCode.OK, ExitCode.VIOLATIONS))

@@ -171,6 +171,21 @@ def test_fine_thermal_step_is_refused_with_the_step_that_fits(no_solve: None) ->
     assert math.prod(grid_shape(record.design, record.layout, lateral_step_um=1)) > 4_000_000
 
 
+def test_a_layout_no_thermal_step_fits_is_refused_with_the_reason(
+    no_solve: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At 1,000 dies every die edge is a grid line: 14.3 M cells at any step, and the search
+    # for a step that fits coarsened it until the number overflowed (an internal error).
+    import layoutopt.limits
+
+    monkeypatch.setattr(layoutopt.limits, "MAX_FV3D_CELLS", 100)  # below any step's grid
+    result = run("thermal", LAYOUT, "--step-um", "400", "--no-workloads")
+    text = flat(result.output)
+    assert result.exit_code == ExitCode.USAGE, result.output
+    assert "the limit is 100 cells" in text
+    assert "no step fits: every die edge is a grid line" in text and "--model compact" in text
+
+
 def test_thermal_map_of_a_huge_layout_is_refused_before_the_model_runs(
     tmp_path: Path, no_solve: None
 ) -> None:
