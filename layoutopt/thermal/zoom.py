@@ -17,9 +17,10 @@ principle an error on the cut faces reaches the inside no larger than it is ther
 Measured against the converged reference (100 µm with lines at 5, 20 and 60 µm;
 benchmarks/README.md, "Thermal: the loop's grid"): ePOP sample C0 +0.08 %, M1 +0.03 %;
 CMC C0 +0.30 %, DRAM0 +0.08 %, DRAM2 +0.31 %, C3 +0.77 % (the coarse grid alone: -9 to
--11 % on the CMC's); the whole model on the same refined grid reads C0 within 0.5 % of
-the window (tests/test_thermal_zoom.py). The cut faces' own error is not bounded
-beyond these measurements.
+-11 % on the CMC's). Against the whole model on the same refined grid, with the ePOP
+sample's controller moved to eight random places: within 0.07 % (C0 and M1;
+tests/test_thermal_zoom.py holds three to 0.5 %). The cut faces' own error is not
+bounded beyond these measurements.
 
 It refuses (returns None for) what it does not cut cleanly: surface sources and bodies
 around the package (their power would have to be split), air gaps in the window (a
