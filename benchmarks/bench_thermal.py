@@ -144,10 +144,74 @@ def _loop_check_near(design, layout, loop, die: str) -> tuple[float, float, floa
     return t_coarse, t, refined.die(die).max_c - design.thermal.ambient_c
 
 
+def _surface_cases():  # type: ignore[no-untyped-def]
+    """The cases with a top or skin limit near: the shipped smart glasses (board source,
+    housing gap, skin limit), the ePOP sample under a housing, the CMC (top)."""
+    from layoutopt.layout_io import read_layout
+
+    glasses = read_layout("tests/data/layouts/shipped/smart_glasses_epop.json")
+    design, layout = epop_sample()
+    housed = replace(
+        design,
+        thermal=replace(design.thermal, housing_thickness_um=800, housing_gap_um=500),
+    )
+    cmc = read_layout("tests/data/layouts/shipped/ai_pc_cmc.json")
+    return {
+        "smart glasses, skin": (glasses.design, glasses.layout, "skin"),
+        "smart glasses, top": (glasses.design, glasses.layout, "top"),
+        "ePOP sample + housing, skin": (housed, layout, "skin"),
+        "ePOP sample + housing, top": (housed, layout, "top"),
+        "CMC, top": (cmc.design, cmc.layout, "top"),
+    }
+
+
+# The reference of the top and the skin: 200 um laterally (400 -> 100 um moves them by
+# at most 0.08 %), 25 um package layers, board, gap and housing graded from 6 um cells.
+SURFACE_REFERENCE = GridOptions(200.0, vertical_step_um=25.0, outer_face_cell_um=6.0)
+
+
+def loop_surfaces() -> None:
+    """The loop's check near a top or skin limit: the coarse reading's error, the refined
+    one's, their time against the old coarse check, and the refinement's estimated cost."""
+    from layoutopt.thermal.loop import LoopGrid, _check, _refine, refine_cost
+
+    loop = LoopGrid()
+    refs: dict[int, object] = {}
+    for name, (design, layout, face) in _surface_cases().items():
+        amb = design.thermal.ambient_c
+
+        def read(report, face=face, amb=amb) -> float:  # type: ignore[no-untyped-def]
+            return (report.skin_c if face == "skin" else report.top_surface_c) - amb
+
+        key = id(layout)
+        if key not in refs:
+            refs[key] = fv3d_report(design, layout, grid=SURFACE_REFERENCE)
+        ref = read(refs[key])
+        t_old, _ = _time(lambda d=design, lay=layout: fv3d_report(d, lay, grid=loop.coarse), 3)
+        t_c, (report, coarse) = _time(
+            lambda d=design, lay=layout: _check(d, lay, loop.coarse, loop.coarse_error), 3
+        )
+        t_r, refined = _time(
+            lambda d=design, lay=layout, r=report, c=coarse, f=face: _refine(
+                d, lay, loop, r, c, (f,)
+            ),
+            3,
+        )
+        cost = refine_cost(design, layout, loop, (face,), coarse)
+        print(
+            f"  {name:28s} coarse {read(report) / ref - 1:+.2%}, refined "
+            f"{read(refined) / ref - 1:+.2%} ({refined.cells} cells); old check {t_old:.2f} s, "
+            f"coarse {t_c:.2f} s + refined {t_r:.2f} s = {(t_c + t_r) / t_old:.1f}x; "
+            f"refinement estimated {cost.seconds:.2f} s"
+        )
+
+
 if __name__ == "__main__":
     if "--transient" in sys.argv:
         transient()
     elif "--loop-grid" in sys.argv:
         loop_grid()
+        print("near a top or skin limit (against 200 um, 25 um layers, outer layers from 6 um):")
+        loop_surfaces()
     else:
         main()

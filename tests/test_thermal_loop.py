@@ -3,7 +3,9 @@ steps, and time-based skin limits held by the solver (layoutopt.thermal.loop).""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,8 +14,19 @@ from solver_fixtures import epop_design
 from layoutopt.model import ThermalSpec
 from layoutopt.solver import SolveOptions, SolveStatus, solve
 from layoutopt.thermal.assemble import capacities_j_per_k
-from layoutopt.thermal.fv3d import GridOptions, build_model
-from layoutopt.thermal.loop import COARSE_RISE_ERROR, REFINED_RISE_ERROR, loop_report
+from layoutopt.thermal.fv3d import GridOptions, build_model, fv3d_report
+from layoutopt.thermal.loop import (
+    COARSE_RISE_ERROR,
+    FACE_CELL_UM,
+    REFINED_RISE_ERROR,
+    LoopGrid,
+    _check,
+    _refine,
+    _refined_grid,
+    loop_report,
+    refine_cost,
+    steady_cost,
+)
 from layoutopt.thermal.samples import epop_sample, single_die_sample
 from layoutopt.thermal.transient import simulate
 from layoutopt.thermal_spec import InitialState, Phase, TimeLimit, Workload
@@ -146,3 +159,68 @@ def test_the_sheet_draws_each_workload_over_time() -> None:
     assert 'id="transient-' not in to_svg_sheet(
         design, layout, thermal=replace(report, transients=())
     )
+
+
+def test_outer_layers_graded_from_their_faces() -> None:
+    design, layout = epop_sample()
+    graded = build_model(design, layout, GridOptions(400.0, outer_face_cell_um=25.0)).grid
+    z = graded.z_edges_um
+    board = design.thermal.board_thickness_um
+    for plane in (-board + 25.0, -board + 75.0, -75.0, -25.0):  # 25 um cells, then 50 um
+        assert np.isclose(z, plane).any(), plane
+    plain = build_model(design, layout, GridOptions(400.0)).grid
+    assert not np.isclose(plain.z_edges_um, -25.0).any()
+    assert np.array_equal(z[z >= 0], plain.z_edges_um[plain.z_edges_um >= 0])  # package alike
+    with pytest.raises(ValueError, match="outer_face_cell_um"):
+        GridOptions(outer_face_cell_um=0.0)
+
+
+def _glasses():  # type: ignore[no-untyped-def]
+    from layoutopt.layout_io import read_layout
+
+    shipped = read_layout(Path(__file__).parent / "data/layouts/shipped/smart_glasses_epop.json")
+    return shipped.design, shipped.layout
+
+
+def test_a_near_skin_is_read_on_graded_layers_not_on_die_edge_lines() -> None:
+    """The glasses' skin on three uniform cells per board layer is 0.6 % low (the unsafe
+    side); the loop's refinement for a near skin grades the outer layers instead of adding
+    die-edge lines, and reads it within 0.2 % of 6 um face cells and 25 um layers."""
+    design, layout = _glasses()
+    loop = LoopGrid()
+    for face in ("skin", "top"):
+        grid = _refined_grid(loop.refined, layout, (face,))
+        assert grid.extra_x_um == grid.extra_y_um == () and grid.edge_dies == ()
+        assert grid.outer_face_cell_um == FACE_CELL_UM
+    assert _refined_grid(loop.refined, layout, ("CTRL0",)).outer_face_cell_um is None
+    amb = design.thermal.ambient_c
+    fine = GridOptions(400.0, vertical_step_um=25.0, outer_face_cell_um=6.0)
+    reference = fv3d_report(design, layout, grid=fine).skin_c - amb
+    coarse = loop_report(design, layout, workloads=False)
+    assert coarse.skin_c - amb < (1 - 0.004) * reference  # what the refinement is for
+    limit = coarse.skin_c + 0.005 * (coarse.skin_c - amb)
+    spec = replace(design.thermal, max_skin_c=limit)
+    near = loop_report(replace(design, thermal=spec), layout, workloads=False)
+    assert near.rise_error == REFINED_RISE_ERROR
+    assert near.skin_c - amb == pytest.approx(reference, rel=0.002)
+
+
+def test_the_refinement_cost_is_the_window_where_a_window_is_read() -> None:
+    """Near one die the deadline prices the window (its cells), not the whole refined
+    model; near the skin of a design with a housing gap, the whole model."""
+    design, layout = epop_sample()
+    loop = LoopGrid()
+    report, coarse = _check(design, layout, loop.coarse, loop.coarse_error)
+    cost = refine_cost(design, layout, loop, ("C0",), coarse)
+    whole = steady_cost(design, layout, _refined_grid(loop.refined, layout, ("C0",)))
+    assert cost.seconds < 0.5 * whole.seconds
+    t0 = time.perf_counter()
+    refined = _refine(design, layout, loop, report, coarse, ("C0",))
+    spent = time.perf_counter() - t0
+    solved = refined.cells - report.cells  # the window's active cells
+    assert solved <= cost.cells <= 1.5 * solved
+    assert spent / 10 < cost.seconds < 10 * spent  # loose: the machine is shared
+    g_design, g_layout = _glasses()
+    _, g_coarse = _check(g_design, g_layout, loop.coarse, loop.coarse_error)
+    skin = refine_cost(g_design, g_layout, loop, ("skin",), g_coarse)
+    assert skin == steady_cost(g_design, g_layout, _refined_grid(loop.refined, g_layout, ("skin",)))

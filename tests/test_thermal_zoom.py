@@ -10,8 +10,9 @@ import pytest
 from layoutopt.model import ThermalSpec
 from layoutopt.thermal.fv3d import field_report, solve_fv3d
 from layoutopt.thermal.loop import LoopGrid, _check, _refined_grid
+from layoutopt.thermal.power import die_power_share
 from layoutopt.thermal.samples import epop_sample
-from layoutopt.thermal.zoom import _power_share, rise_at, window_die_max_c
+from layoutopt.thermal.zoom import rise_at, window_die_max_c
 
 LOOP = LoopGrid()
 
@@ -43,13 +44,13 @@ def test_a_die_cut_by_the_window_keeps_the_power_inside_it() -> None:
     assert design.die("C0").power_map == ((1.0, 1.0), (1.0, 3.0))  # rows south to north
     west = (p.x_um - 5000, p.y_um - 5000, p.x_um + p.width_um // 2, p.y_um + p.length_um + 5000)
     north = (p.x_um - 5000, p.y_um + p.length_um // 2, p.x_um + p.width_um + 5000, p.y_um + 9e4)
-    assert _power_share(design, layout, "C0", west) == pytest.approx(2 / 6)
-    assert _power_share(design, layout, "C0", north) == pytest.approx(4 / 6)
+    assert die_power_share(design, layout, "C0", west) == pytest.approx(2 / 6)
+    assert die_power_share(design, layout, "C0", north) == pytest.approx(4 / 6)
     uniform = replace(
         design,
         dies=tuple(replace(d, power_map=None) if d.id == "C0" else d for d in design.dies),
     )
-    assert _power_share(uniform, layout, "C0", west) == pytest.approx(0.5)
+    assert die_power_share(uniform, layout, "C0", west) == pytest.approx(0.5)
 
 
 def test_the_coarse_field_is_read_in_air_as_its_nearest_solid() -> None:

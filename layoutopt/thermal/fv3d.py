@@ -43,18 +43,21 @@ from layoutopt.thermal.materials import radiation_h_w_per_m2_k
 from layoutopt.thermal.power import Sources, build_sources
 from layoutopt.thermal.probes import DieProbe, FaceProbe, die_probe, face_probe
 from layoutopt.thermal.report import AroundEffect, DieTemperature, FaceHeat, ThermalReport
-from layoutopt.thermal.stackup import build_blocks
+from layoutopt.thermal.stackup import Block, build_blocks
 
 __all__ = [
     "FVModel",
     "GridOptions",
     "ThermalField",
     "around_effect",
+    "assemble_blocks",
     "build_model",
     "field_report",
     "fv3d_report",
     "grid_shape",
+    "grid_steps",
     "solve_fv3d",
+    "solve_model",
 ]
 
 _RADIATION_RTOL = 5e-3  # relative change of the gap coefficients that ends the iteration
@@ -69,7 +72,10 @@ class GridOptions:
     ``growth`` per cell up to ``board_step_um``; ``vertical_step_um`` bounds the cells of
     package layers, and board, gap and housing layers get at most ``outer_layer_cells``
     (None: ``vertical_step_um`` there too). Three cells put the ePOP sample's controller
-    0.15 % of its rise from five (benchmarks/bench_thermal.py).
+    0.15 % of its rise from five (benchmarks/bench_thermal.py). ``outer_face_cell_um``
+    grades those layers from both faces instead (cells this thick at each face, doubling
+    inwards): what the package top and the skin need (benchmarks/README.md, "Thermal: the
+    loop's grid": three uniform cells read the smart glasses' skin 0.6 % low).
 
     ``edge_lines_um`` adds grid lines at these distances on both sides of every die edge.
     A die's hottest point is often a corner or edge facing a hotter neighbour, where the
@@ -87,6 +93,7 @@ class GridOptions:
     board_step_um: float = 1000.0
     growth: float = 1.3
     outer_layer_cells: int | None = 3
+    outer_face_cell_um: float | None = None
     edge_lines_um: tuple[float, ...] = ()
     edge_dies: tuple[str, ...] | None = None
     extra_x_um: tuple[float, ...] = ()
@@ -97,6 +104,9 @@ class GridOptions:
             value = getattr(self, name)
             if not (np.isfinite(value) and value > 0):
                 raise ValueError(f"{name} must be positive, not {value}")
+        face = self.outer_face_cell_um
+        if face is not None and not (np.isfinite(face) and face > 0):
+            raise ValueError(f"outer_face_cell_um must be positive, not {face}")
         if not all(np.isfinite(d) and d > 0 for d in self.edge_lines_um):
             raise ValueError(f"edge_lines_um must be positive distances, not {self.edge_lines_um}")
         if not all(np.isfinite(v) for v in self.extra_x_um + self.extra_y_um):
@@ -217,18 +227,10 @@ def build_model(
         raise ValueError(f"power_in must be 'volume' or 'top', not {power_in!r}")
     options = options or GridOptions()
     spec = design.thermal
-    blocks = build_blocks(design, layout)
     pkg = layout.package
     rect = (pkg.x_um, pkg.y_um, pkg.x_max_um, pkg.y_max_um)
-    grid = build_grid(
-        blocks,
-        tuple(p.die_id for p in layout.placements),
-        rect,
-        (0.0, float(layout.thickness_um)),
-        **_steps(design, layout, options),
-    )
-    k_xy, k_z = slot_conductivities(grid)
-    conduction = assemble(grid, spec, k_xy, k_z)
+    conduction = assemble_blocks(design, layout, build_blocks(design, layout), rect, options)
+    grid = conduction.grid
     gaps = _gaps(conduction)
     h0 = radiation_h_w_per_m2_k(
         spec.ambient_c, spec.ambient_c, spec.surface_emissivity, spec.housing_emissivity
@@ -256,7 +258,30 @@ def build_model(
     return replace(model, system0=model.system({g.slot: h0 for g in gaps}))
 
 
-def _steps(design: Design, layout: Layout, options: GridOptions) -> dict[str, object]:
+def assemble_blocks(
+    design: Design,
+    layout: Layout,
+    blocks: tuple[Block, ...],
+    rect_um: tuple[int, int, int, int],
+    options: GridOptions,
+) -> System:
+    """The conduction system (no radiation) of ``blocks`` on the grid of ``options``, at
+    its finest over ``rect_um``: the whole model's, or a window's
+    (:mod:`layoutopt.thermal.zoom`)."""
+    grid = build_grid(
+        blocks,
+        tuple(p.die_id for p in layout.placements),
+        rect_um,
+        (0.0, float(layout.thickness_um)),
+        **grid_steps(design, layout, options),
+    )
+    k_xy, k_z = slot_conductivities(grid)
+    return assemble(grid, design.thermal, k_xy, k_z)
+
+
+def grid_steps(design: Design, layout: Layout, options: GridOptions) -> dict[str, object]:
+    """The keywords of :func:`layoutopt.thermal.grid.build_grid` for ``options`` on this
+    layout: its steps, and the lines at the die edges and the sources' corners."""
     extra_x, extra_y = _source_breaks(design)
     edge_x, edge_y = _edge_lines(layout, options.edge_lines_um, options.edge_dies)
     extra_x = extra_x + edge_x + tuple(options.extra_x_um)
@@ -267,6 +292,7 @@ def _steps(design: Design, layout: Layout, options: GridOptions) -> dict[str, ob
         "board_step_um": options.board_step_um,
         "growth": options.growth,
         "outer_layer_cells": options.outer_layer_cells,
+        "outer_face_cell_um": options.outer_face_cell_um,
         "extra_x_um": extra_x,
         "extra_y_um": extra_y,
     }
@@ -289,7 +315,7 @@ def grid_shape(
         build_blocks(design, layout),
         (pkg.x_um, pkg.y_um, pkg.x_max_um, pkg.y_max_um),
         (0.0, float(layout.thickness_um)),
-        **_steps(design, layout, options),  # type: ignore[arg-type]
+        **grid_steps(design, layout, options),  # type: ignore[arg-type]
     )
     return len(xe) - 1, len(ye) - 1, len(ze) - 1
 
@@ -537,11 +563,34 @@ def solve_fv3d(
         edge_dies=edge_dies,
     )
     model = build_model(design, layout, options, power_in=power_in)
+    field = solve_model(
+        model,
+        die_power_w,
+        source_power_w,
+        direct_max_cells=direct_max_cells,
+        rtol=rtol,
+    )
+    return replace(field, solve_time_s=time.perf_counter() - t0)
+
+
+def solve_model(
+    model: FVModel,
+    die_power_w: dict[str, float] | None = None,
+    source_power_w: dict[str, float] | None = None,
+    *,
+    direct_max_cells: int = 2_000,
+    rtol: float = 1e-6,
+    x0: np.ndarray | None = None,
+) -> ThermalField:
+    """The steady field of a built ``model`` (:func:`solve_steady`), at the design's powers
+    but for the dies and sources named in ``die_power_w`` / ``source_power_w``, its
+    iterations started from the rise ``x0`` when given."""
+    t0 = time.perf_counter()
     die_w, source_w = model.design_powers()
     die_w.update(die_power_w or {})
     source_w.update(source_power_w or {})
     theta, system, solver = solve_steady(
-        model, die_w, source_w, direct_max_cells=direct_max_cells, rtol=rtol
+        model, die_w, source_w, direct_max_cells=direct_max_cells, rtol=rtol, x0=x0
     )
     return ThermalField(
         model,

@@ -109,12 +109,17 @@ def graded_edges(
 
 
 def _z_edges(
-    breaks: np.ndarray, max_step_um: float, inner: tuple[float, float], outer_cells: int | None
+    breaks: np.ndarray,
+    max_step_um: float,
+    inner: tuple[float, float],
+    outer_cells: int | None,
+    outer_face_cell_um: float | None = None,
 ) -> np.ndarray:
     """Grid planes through every break, no layer cell thicker than ``max_step_um`` inside
     ``inner`` (the package), and at most ``outer_cells`` cells per layer outside it (board,
     gap and housing: thin plates whose through-plane drop a few cells resolve; None: no
-    cap)."""
+    cap). With ``outer_face_cell_um``, each outer layer is graded from both faces instead
+    (:func:`_face_graded`)."""
     lengths = np.diff(breaks)
     mids = 0.5 * (breaks[:-1] + breaks[1:])
     parts = np.maximum(1, np.ceil(lengths / max_step_um - 1e-9)).astype(int)
@@ -122,10 +127,38 @@ def _z_edges(
     if outer_cells is not None:
         parts = np.where(outside, np.minimum(parts, outer_cells), parts)
     pieces = [
-        np.linspace(a, b, n, endpoint=False)
-        for a, b, n in zip(breaks[:-1], breaks[1:], parts, strict=True)
+        _face_graded(a, b, outer_face_cell_um)
+        if out and outer_face_cell_um is not None and b - a > 2 * outer_face_cell_um
+        else np.linspace(a, b, n, endpoint=False)
+        for a, b, n, out in zip(breaks[:-1], breaks[1:], parts, outside, strict=True)
     ]
     return np.concatenate([*pieces, breaks[-1:]]).astype(float)
+
+
+def _face_graded(a_um: float, b_um: float, first_um: float) -> np.ndarray:
+    """Planes from ``a_um`` (included) to ``b_um`` (excluded): cells ``first_um`` thick at
+    both faces, each next one twice as thick, and what is left in the middle as one cell
+    (spread over the others when it is thinner than the thickest of them).
+
+    Why: heat enters a board, a gap or a housing wall through its faces (the package's
+    balls, a surface source, the gap's radiation), and a uniform cell reads it half a cell
+    inside: the error is first order in the cell next to the face (on the smart glasses'
+    board, three cells read the skin 0.6 % low). Graded cells cut it at a few more cells.
+
+    >>> _face_graded(0.0, 500.0, 25.0).tolist()
+    [0.0, 25.0, 75.0, 175.0, 325.0, 425.0, 475.0]
+    """
+    sizes = [first_um]
+    while 2 * (sum(sizes) + 2 * sizes[-1]) <= b_um - a_um:
+        sizes.append(2 * sizes[-1])
+    side = np.array(sizes, dtype=float)
+    middle = (b_um - a_um) - 2 * side.sum()
+    if middle < side[-1]:
+        side *= (b_um - a_um) / (2 * side.sum())
+        cells = np.concatenate([side, side[::-1]])
+    else:
+        cells = np.concatenate([side, [middle], side[::-1]])
+    return a_um + np.concatenate([[0.0], np.cumsum(cells)[:-1]])
 
 
 def _breaks(blocks: tuple[Block, ...], axis: int, extra: tuple[float, ...]) -> np.ndarray:
@@ -150,6 +183,7 @@ def grid_edges(
     board_step_um: float,
     growth: float = 1.3,
     outer_layer_cells: int | None = 3,
+    outer_face_cell_um: float | None = None,
     extra_x_um: tuple[float, ...] = (),
     extra_y_um: tuple[float, ...] = (),
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -159,7 +193,7 @@ def grid_edges(
     xe = graded_edges(_breaks(blocks, 0, extra_x_um), x0, x1, lateral_step_um, coarse, growth)
     ye = graded_edges(_breaks(blocks, 1, extra_y_um), y0, y1, lateral_step_um, coarse, growth)
     zb = np.unique([v for b in blocks for v in (b.z0_um, b.z1_um)]).astype(float)
-    ze = _z_edges(zb, vertical_step_um, package_z_um, outer_layer_cells)
+    ze = _z_edges(zb, vertical_step_um, package_z_um, outer_layer_cells, outer_face_cell_um)
     return xe, ye, ze
 
 

@@ -59,14 +59,15 @@ from layoutopt.thermal.fv3d import (
     build_model,
     field_report,
     grid_shape,
-    solve_steady,
+    solve_model,
 )
 from layoutopt.thermal.report import ThermalReport, TransientReport
 from layoutopt.thermal.transient import simulate, step_count
-from layoutopt.thermal.zoom import rise_at, window_area_share, window_die_max_c
+from layoutopt.thermal.zoom import rise_at, window_area_share, window_cells, window_die_max_c
 
 __all__ = [
     "COARSE_RISE_ERROR",
+    "FACE_CELL_UM",
     "LOOP_STEP_S",
     "REFINED_RISE_ERROR",
     "SURFACE_RISE_ERROR",
@@ -76,6 +77,7 @@ __all__ = [
     "check_workloads",
     "loop_report",
     "near_limit",
+    "refine_cost",
     "steady_cost",
     "with_answers",
     "workloads_cost",
@@ -97,6 +99,10 @@ LOOP_STEP_S = 30.0
 # 1e-4 K: the loop's grid is itself good to about 0.01 K on the skin.
 LOOP_STEP_TOL_K = 1e-2
 EDGE_LINES_UM = (6.0, 25.0, 80.0, 200.0)
+# Where the top or the skin is near its limit, the board, gap and housing layers are graded
+# from their faces, 25 um cells doubling inwards (instead of three uniform cells): the
+# coarse grid's top and skin error is vertical, not lateral (benchmarks/README.md).
+FACE_CELL_UM = 25.0
 # The loop's steady solves stop at this residual relative to the power, not the default
 # 1e-6: on the CMC, the ePOP sample and the glasses, coarse and refined, no die's hottest
 # point, top or skin moves by more than 2e-4 K, and the refined solve, started from the
@@ -121,7 +127,9 @@ class LoopGrid:
 
     coarse: GridOptions = field(default_factory=lambda: GridOptions(400.0))
     refined: GridOptions = field(
-        default_factory=lambda: GridOptions(400.0, edge_lines_um=EDGE_LINES_UM)
+        default_factory=lambda: GridOptions(
+            400.0, edge_lines_um=EDGE_LINES_UM, outer_face_cell_um=FACE_CELL_UM
+        )
     )
     coarse_error: float = COARSE_RISE_ERROR
     refined_error: float = REFINED_RISE_ERROR
@@ -129,10 +137,13 @@ class LoopGrid:
 
     @classmethod
     def at(cls, lateral_step_um: float) -> LoopGrid:
-        """Both grids at this lateral step (the refined one adds the die-edge lines)."""
+        """Both grids at this lateral step (the refined one adds the die-edge lines and the
+        face-graded outer layers)."""
         return cls(
             GridOptions(lateral_step_um),
-            GridOptions(lateral_step_um, edge_lines_um=EDGE_LINES_UM),
+            GridOptions(
+                lateral_step_um, edge_lines_um=EDGE_LINES_UM, outer_face_cell_um=FACE_CELL_UM
+            ),
         )
 
 
@@ -266,17 +277,9 @@ def _check(
     coarse check's) when given, and stopped at :data:`LOOP_RTOL`."""
     t0 = time.perf_counter()
     model = build_model(design, layout, grid)
-    die_w, source_w = model.design_powers()
     x0 = None if start is None else _interpolated_rise(start, model)
-    theta, system, solver = solve_steady(model, die_w, source_w, rtol=LOOP_RTOL, x0=x0)
-    solved = ThermalField(
-        model,
-        system,
-        theta,
-        total_power_w=float(sum(die_w.values()) + sum(source_w.values())),
-        solve_time_s=time.perf_counter() - t0,
-        method=solver.method,
-    )
+    solved = solve_model(model, rtol=LOOP_RTOL, x0=x0)
+    solved = replace(solved, solve_time_s=time.perf_counter() - t0)
     return replace(field_report(design, solved), rise_error=error), solved
 
 
@@ -292,15 +295,15 @@ NEIGHBOUR_UM = 1000
 
 
 def _refined_grid(refined: GridOptions, layout: Layout, near: tuple[str, ...]) -> GridOptions:
-    """``refined`` with its edge lines where the dies ``near`` need them: at every edge of
-    each of them, and at each neighbour's edges that face it (within
-    :data:`NEIGHBOUR_UM`: the mold gap between them is what the coarse grid misses); at
-    every die edge when the top or the skin is near, since they see every die."""
-    if not set(near) <= {p.die_id for p in layout.placements}:
-        return replace(refined, edge_dies=None)
+    """``refined`` with its lines where the dies ``near`` need them: at every edge of each
+    of them, and at each neighbour's edges that face it (within :data:`NEIGHBOUR_UM`: the
+    mold gap between them is what the coarse grid misses); and, only when the top or the
+    skin is ``near``, the outer layers graded from their faces (those smooth faces need
+    vertical cells, not die-edge lines: benchmarks/README.md)."""
+    ids = {p.die_id for p in layout.placements}
     xs: list[float] = []
     ys: list[float] = []
-    for die_id in near:
+    for die_id in (d for d in near if d in ids):
         p = layout.placement(die_id).rect
         edges_x, edges_y = [p.x_um, p.x_max_um], [p.y_um, p.y_max_um]
         for q in layout.placements:
@@ -316,12 +319,51 @@ def _refined_grid(refined: GridOptions, layout: Layout, near: tuple[str, ...]) -
         for d in refined.edge_lines_um:
             xs += [e + s * d for e in edges_x for s in (-1, 1)]
             ys += [e + s * d for e in edges_y for s in (-1, 1)]
+    surface = bool({"top", "skin"} & set(near))
     return replace(
         refined,
         edge_dies=(),
         extra_x_um=tuple(sorted(set(xs))),
         extra_y_um=tuple(sorted(set(ys))),
+        outer_face_cell_um=refined.outer_face_cell_um if surface else None,
     )
+
+
+def _windows(
+    design: Design, layout: Layout, grid: LoopGrid, near: tuple[str, ...], coarse: ThermalField
+) -> dict[str, GridOptions] | None:
+    """The refined grid of each near die's window, or None where the refinement is the
+    whole model: the top or the skin near, windows that together cover more than the
+    model, or a window that does not apply (:func:`layoutopt.thermal.zoom.window_cells`)."""
+    ids = {p.die_id for p in layout.placements}
+    if not (set(near) <= ids and window_area_share(layout, near, coarse) <= 1.0):
+        return None
+    grids = {d: _refined_grid(grid.refined, layout, (d,)) for d in near}
+    cells = [window_cells(design, layout, d, g, coarse) for d, g in grids.items()]
+    return grids if all(c is not None for c in cells) else None
+
+
+# A window's solve: no factorisation to amortise, a warm start from the coarse field, and
+# no radiation rounds (a window has no gap). Measured (benchmarks/bench_thermal.py
+# --loop-grid, load 4-5): 0.1-0.7 s for 16-130 k cells.
+WINDOW_BASE_S = 0.05
+
+
+def refine_cost(
+    design: Design,
+    layout: Layout,
+    grid: LoopGrid,
+    near: tuple[str, ...],
+    coarse: ThermalField,
+) -> CheckCost:
+    """The estimated cost of refining what is ``near`` a limit (:func:`_refine`): the
+    windows around the near dies where they apply, else the whole model on the refined
+    grid (:func:`steady_cost`)."""
+    windows = _windows(design, layout, grid, near, coarse)
+    if windows is None:
+        return steady_cost(design, layout, _refined_grid(grid.refined, layout, near))
+    cells = [window_cells(design, layout, d, g, coarse) or 0 for d, g in windows.items()]
+    return CheckCost(WINDOW_BASE_S * len(cells) + STEADY_S_PER_CELL * sum(cells), sum(cells))
 
 
 def loop_report(
@@ -346,9 +388,7 @@ def loop_report(
     near = near_limit(report, grid.coarse_error, grid.surface_error)
     if near:
         if deadline is not None:
-            # The whole model on the refined grid: what the refinement costs at most (a
-            # window around each near die, when it applies, costs less).
-            cost = steady_cost(design, layout, _refined_grid(grid.refined, layout, near))
+            cost = refine_cost(design, layout, grid, near, coarse)
             if cost.seconds > deadline.remaining_s():
                 why = f"the 400 um grid read {', '.join(near)} within its error of a limit"
                 return NotRun(
@@ -378,13 +418,9 @@ def _refine(
     model, windows that together cover more than the model), the whole model on the
     refined grid started from the coarse field."""
     t0 = time.perf_counter()
-    ids = {p.die_id for p in layout.placements}
-    few = set(near) <= ids and window_area_share(layout, near, coarse) <= 1.0
-    windows = {
-        d: window_die_max_c(design, layout, d, _refined_grid(grid.refined, layout, (d,)), coarse)
-        for d in (near if few else ())
-    }
-    if few and all(w is not None for w in windows.values()):
+    grids = _windows(design, layout, grid, near, coarse)
+    windows = {d: window_die_max_c(design, layout, d, g, coarse) for d, g in (grids or {}).items()}
+    if grids is not None and all(w is not None for w in windows.values()):
         read = {d: w for d, w in windows.items() if w is not None}
         dies = tuple(
             replace(t, max_c=read[t.die_id][0]) if t.die_id in read else t for t in report.dies

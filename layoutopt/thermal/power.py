@@ -23,7 +23,7 @@ from layoutopt.thermal.around import board_top_um, body_rect_um, body_span_um
 from layoutopt.thermal.assemble import System
 from layoutopt.thermal_spec import HeatBody, SourceFace, SurfaceSource
 
-__all__ = ["Sources", "build_sources"]
+__all__ = ["Sources", "build_sources", "die_power_share"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,6 +67,28 @@ def _overlap(edges: np.ndarray, lo: float, hi: float, tiles: int) -> np.ndarray:
     a = np.maximum(edges[:-1, None], tile_edges[None, :-1])
     b = np.minimum(edges[1:, None], tile_edges[None, 1:])
     return np.clip(b - a, 0.0, None)
+
+
+def die_power_share(
+    design: Design, layout: Layout, die_id: str, rect_um: tuple[float, float, float, float]
+) -> float:
+    """The share of die ``die_id``'s power inside ``rect_um`` (x0, y0, x1, y1), by its
+    power map when it has one (a window of :mod:`layoutopt.thermal.zoom` keeps that part).
+
+    >>> from layoutopt.thermal.samples import epop_sample
+    >>> design, layout = epop_sample()
+    >>> p = layout.placement("C0")  # its map: 1, 1 in the south row, 1, 3 in the north
+    >>> west = (p.x_um, p.y_um, p.x_um + p.width_um / 2, p.y_um + p.length_um)
+    >>> round(die_power_share(design, layout, "C0", west), 3)
+    0.333
+    """
+    p = layout.placement(die_id)
+    dmap = _rotated_map(design.die(die_id).power_map, p.rotation_deg)
+    x0, y0, x1, y1 = rect_um
+    ox = _overlap(np.array([x0, x1], float), p.x_um, p.x_um + p.width_um, dmap.shape[1])[0]
+    oy = _overlap(np.array([y0, y1], float), p.y_um, p.y_um + p.length_um, dmap.shape[0])[0]
+    tx, ty = p.width_um / dmap.shape[1], p.length_um / dmap.shape[0]
+    return float((dmap * np.outer(oy, ox)).sum() / (dmap * ty * tx).sum())
 
 
 def _sparse(system: System, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -40,15 +40,15 @@ from scipy.interpolate import RegularGridInterpolator
 from shapely.geometry import box
 
 from layoutopt.model import Design, Layout
-from layoutopt.thermal.assemble import UM, System, assemble, slot_conductivities
-from layoutopt.thermal.fv3d import GridOptions, ThermalField, _steps
-from layoutopt.thermal.grid import build_grid
+from layoutopt.thermal.assemble import UM, System
+from layoutopt.thermal.fv3d import GridOptions, ThermalField, assemble_blocks, grid_steps
+from layoutopt.thermal.grid import grid_edges
 from layoutopt.thermal.linear import LinearSolver
-from layoutopt.thermal.power import _overlap, _rotated_map, build_sources
+from layoutopt.thermal.power import build_sources, die_power_share
 from layoutopt.thermal.probes import die_probe
 from layoutopt.thermal.stackup import Block, build_blocks
 
-__all__ = ["WINDOW_UM", "rise_at", "window_area_share", "window_die_max_c"]
+__all__ = ["WINDOW_UM", "rise_at", "window_area_share", "window_cells", "window_die_max_c"]
 
 # How far the window reaches beyond the die: past the neighbours within the loop's 1 mm
 # and the mold gap to them, where the coarse field has no corner singularity left.
@@ -92,17 +92,6 @@ def _clip(block: Block, window: tuple[float, float, float, float]) -> Block | No
     return replace(
         block, x0_um=int(bx0), y0_um=int(by0), x1_um=int(bx1), y1_um=int(by1), region=region
     )
-
-
-def _power_share(design: Design, layout: Layout, die_id: str, window) -> float:  # type: ignore[no-untyped-def]
-    """The share of a die's power inside the window (its power map, if any, cut too)."""
-    p = layout.placement(die_id)
-    dmap = _rotated_map(design.die(die_id).power_map, p.rotation_deg)
-    x0, y0, x1, y1 = window
-    ox = _overlap(np.array([x0, x1], float), p.x_um, p.x_um + p.width_um, dmap.shape[1])[0]
-    oy = _overlap(np.array([y0, y1], float), p.y_um, p.y_um + p.length_um, dmap.shape[0])[0]
-    tx, ty = p.width_um / dmap.shape[1], p.length_um / dmap.shape[0]
-    return float((dmap * np.outer(oy, ox)).sum() / (dmap * ty * tx).sum())
 
 
 def _window(layout: Layout, die_id: str, bounds) -> tuple[int, int, int, int]:  # type: ignore[no-untyped-def]
@@ -176,6 +165,52 @@ def window_area_share(layout: Layout, die_ids: tuple[str, ...], coarse: ThermalF
     return total / ((b[2] - b[0]) * (b[3] - b[1]))
 
 
+def _cut(
+    design: Design, layout: Layout, die_id: str, coarse: ThermalField
+) -> tuple[tuple[int, int, int, int], tuple[Block, ...], tuple[int, int, int, int]] | None:
+    """The window around ``die_id``, the blocks inside it and the package's part of it;
+    None where a window does not apply (see the module docstring) or would cover over half
+    the model."""
+    spec = design.thermal
+    if spec.sources or spec.bodies:
+        return None
+    bounds = _bounds(coarse)
+    window = _window(layout, die_id, bounds)
+    area = (window[2] - window[0]) * (window[3] - window[1])
+    if area > 0.5 * (bounds[2] - bounds[0]) * (bounds[3] - bounds[1]):
+        return None
+    try:
+        kept = tuple(
+            c for c in (_clip(b, window) for b in build_blocks(design, layout)) if c is not None
+        )
+    except _Uncut:
+        return None
+    if any(b.gap for b in kept):
+        return None  # air gaps radiate across, linearised over their whole face
+    pkg = layout.package
+    rect = (
+        max(pkg.x_um, window[0]),
+        max(pkg.y_um, window[1]),
+        min(pkg.x_max_um, window[2]),
+        min(pkg.y_max_um, window[3]),
+    )
+    return window, kept, rect
+
+
+def window_cells(
+    design: Design, layout: Layout, die_id: str, grid: GridOptions, coarse: ThermalField
+) -> int | None:
+    """The cells of the window :func:`window_die_max_c` would solve (its grid's size; no
+    3D array is built), or None where it does not apply: what the window costs."""
+    cut = _cut(design, layout, die_id, coarse)
+    if cut is None:
+        return None
+    _, kept, rect = cut
+    steps = grid_steps(design, layout, grid)
+    edges = grid_edges(kept, rect, (0.0, float(layout.thickness_um)), **steps)  # type: ignore[arg-type]
+    return math.prod(len(e) - 1 for e in edges)
+
+
 def window_die_max_c(
     design: Design,
     layout: Layout,
@@ -188,42 +223,18 @@ def window_die_max_c(
     """The hottest point (°C) of die ``die_id`` on ``grid`` solved in a window around it,
     bounded by the ``coarse`` field, and the window's cells; None where the window does
     not apply (see the module docstring) or would cover over half the model."""
+    cut = _cut(design, layout, die_id, coarse)
+    if cut is None:
+        return None
+    window, kept, rect = cut
     spec = design.thermal
-    if spec.sources or spec.bodies:
-        return None
-    blocks = build_blocks(design, layout)
-    bounds = _bounds(coarse)
-    window = _window(layout, die_id, bounds)
-    area = (window[2] - window[0]) * (window[3] - window[1])
-    if area > 0.5 * (bounds[2] - bounds[0]) * (bounds[3] - bounds[1]):
-        return None
-    try:
-        kept = tuple(c for c in (_clip(b, window) for b in blocks) if c is not None)
-    except _Uncut:
-        return None
-    if any(b.gap for b in kept):
-        return None  # air gaps radiate across, linearised over their whole face
-    pkg = layout.package
-    rect = (
-        max(pkg.x_um, window[0]),
-        max(pkg.y_um, window[1]),
-        min(pkg.x_max_um, window[2]),
-        min(pkg.y_max_um, window[3]),
-    )
-    fine = build_grid(
-        kept,
-        tuple(p.die_id for p in layout.placements),
-        rect,
-        (0.0, float(layout.thickness_um)),
-        **_steps(design, layout, grid),
-    )
-    k_xy, k_z = slot_conductivities(fine)
-    system = assemble(fine, spec, k_xy, k_z)
-    g_cut, q_cut = _cut_faces(system, coarse, window, bounds)
+    system = assemble_blocks(design, layout, kept, rect, grid)
+    fine = system.grid
+    g_cut, q_cut = _cut_faces(system, coarse, window, _bounds(coarse))
     matrix = (system.matrix + sp.diags(g_cut)).tocsr()
     sources = build_sources(system, design, layout, "volume")
     die_w = {
-        p.die_id: design.die(p.die_id).power_w * _power_share(design, layout, p.die_id, window)
+        p.die_id: design.die(p.die_id).power_w * die_power_share(design, layout, p.die_id, window)
         for p in layout.placements
     }
     rhs = sources.vector(die_w, {}) + system.boundary_w_per_k * system.boundary_rise_k + q_cut
