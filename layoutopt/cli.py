@@ -457,7 +457,7 @@ def _with_warpage(design, result):  # type: ignore[no-untyped-def]
 
 def _print_overrun(result, command, time_limit_s: float, workers: int) -> None:  # type: ignore[no-untyped-def]
     """Say where the time went when the command ran past its limit (10 % + a constant):
-    the checks and drawings run to their end once started."""
+    the steps that cannot stop part-way and do not fit in it run to their end."""
     elapsed_s = command.elapsed_s()
     if elapsed_s <= 1.1 * time_limit_s + OVERRUN_SLACK_S:
         return
@@ -486,9 +486,10 @@ def _print_overrun(result, command, time_limit_s: float, workers: int) -> None: 
     top = sorted(spent.items(), key=lambda kv: -kv[1])[:4]
     where = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in top if seconds >= 0.05)
     console.print(
-        f"time      {elapsed_s:.1f} s, past the {time_limit_s:g} s limit: {where}. The checks "
-        "and drawings cannot stop part-way; --no-warpage, --thermal-model compact, "
-        "--no-drawings or a longer --time-limit keep a design this size within it",
+        f"time      {elapsed_s:.1f} s, past the {time_limit_s:g} s limit: {where}. Reading "
+        "the design, building the model, validating a layout and writing it cannot stop "
+        "part-way (the checks start only when they fit); a longer --time-limit keeps a "
+        "design this size within it",
         markup=False,
     )
 
