@@ -374,7 +374,7 @@ def solve(
     deadline = deadline or solve_budget(options.time_limit_s, options.workers)
     checks = checks_until or deadline
     if design.envelope.standard_sizes:  # outline: standard (layoutopt.solver.standard)
-        standard = solve_standard(design, options, deadline, solve, _thermal)
+        standard = solve_standard(design, options, deadline, solve, _thermal_report)
         return _with_answers(design, options, _claim_only_checked(standard), checks)
     problems = precheck(design)
     if problems:
@@ -657,6 +657,15 @@ def _thermal(
     from layoutopt.thermal import thermal_check
 
     return thermal_check(design, layout, model="compact")
+
+
+def _thermal_report(design: Design, layout: Layout, options: SolveOptions) -> ThermalReport:
+    """:func:`_thermal` with no deadline, as the standard-body path re-checks its chosen
+    body: always a report."""
+    report = _thermal(design, layout, options)
+    if not isinstance(report, ThermalReport):  # only a check given a deadline is not run
+        raise TypeError(f"a thermal check without a deadline returned {report!r}")
+    return report
 
 
 def _validate(design: Design, layout: Layout) -> None:
