@@ -156,3 +156,18 @@ def _solver_thermal():  # type: ignore[no-untyped-def]
     from layoutopt.solver.solve import _thermal
 
     return _thermal
+
+
+def test_a_3d_check_the_thermal_command_would_refuse_points_to_the_compact_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 1,000 dies: 14.3 M cells, over `layoutopt thermal`'s 4 M: its --step-um advice would
+    # be refused, so the sentence names the compact model instead.
+    import layoutopt.solver.checks as checks
+
+    _too_slow(monkeypatch)
+    monkeypatch.setattr(checks, "MAX_FV3D_CELLS", 10)
+    design, _ = single_die_sample(power_w=0.1)
+    (sentence,) = solve(design, SolveOptions(time_limit_s=20, workers=1)).unchecked
+    assert "Run `layoutopt thermal LAYOUT --model compact` on the layout file (its 3D" in sentence
+    assert "refuses grids over 1e-05 M cells" in sentence

@@ -24,6 +24,7 @@ from dataclasses import replace
 from typing import Any
 
 from layoutopt.deadline import Deadline
+from layoutopt.limits import MAX_FV3D_CELLS
 from layoutopt.model import Design, Layout
 from layoutopt.solver.result import SolveOptions, SolveResult
 from layoutopt.solver.run import add_phase_s
@@ -144,7 +145,14 @@ def _thermal_check(
         if not _fits(cost.seconds, deadline):
             left_s = deadline.remaining_s()
             command = f"layoutopt thermal LAYOUT --step-um {options.thermal_step_um}"
-            skipped = NotRun("the 3D thermal check", cost, left_s, command)
+            note = ""
+            if cost.cells > MAX_FV3D_CELLS:  # that command refuses such a grid: say so
+                command = "layoutopt thermal LAYOUT --model compact"
+                note = (
+                    f"its 3D model refuses grids over {MAX_FV3D_CELLS / 1e6:g} M cells, and "
+                    "every die edge is a grid line here"
+                )
+            skipped = NotRun("the 3D thermal check", cost, left_s, command, note=note)
             return _not_run(result, skipped.sentence()), ()
         deadline.spend(cost.seconds)
     report = thermal(design, layout, options, workloads=False, deadline=deadline)

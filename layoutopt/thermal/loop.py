@@ -188,15 +188,17 @@ class NotRun:
     left_s: float
     command: str
     why: str = ""
+    note: str = ""  # about the command (what it can and cannot run)
 
     def sentence(self) -> str:
         """The reason in words, with the numbers."""
         why = f" ({self.why})" if self.why else ""
+        note = f" ({self.note})" if self.note else ""
         return (
             f"{self.check} was NOT RUN{why}: it needs about {self.cost.seconds:.1f} s "
             f"({self.cost.grid_words}) and {self.left_s:.1f} s of the time limit were left; "
-            f"its limits are not known to hold. Run `{self.command}` on the layout file, or "
-            "give a longer --time-limit"
+            f"its limits are not known to hold. Run `{self.command}` on the layout file{note}, "
+            "or give a longer --time-limit"
         )
 
 
