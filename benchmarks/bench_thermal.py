@@ -123,25 +123,27 @@ def loop_grid() -> None:
         # that die's edges and its neighbours' facing edges in a window around it, bounded
         # by the coarse field. For the two dies the coarse grid reads worst:
         for die in sorted(coarse_errors, key=lambda d: -abs(coarse_errors[d]))[:2]:
-            t_c, t, rise = _loop_check_near(design, layout, loop, die)
+            t_c, t, rise, estimate = _loop_check_near(design, layout, loop, die)
             print(
                 f"  loop check near {die}: coarse {t_c:.2f} s + refined {t:.2f} s "
                 f"({(t_c + t) / t_coarse_old:.1f}x the old coarse check, {t_coarse_old:.2f} s): "
-                f"{die} {rise / ref[die] - 1:+.2%}"
+                f"{die} {rise / ref[die] - 1:+.2%}; refinement estimated {estimate:.2f} s"
             )
 
 
-def _loop_check_near(design, layout, loop, die: str) -> tuple[float, float, float]:  # type: ignore[no-untyped-def]
+def _loop_check_near(design, layout, loop, die: str) -> tuple[float, float, float, float]:  # type: ignore[no-untyped-def]
     """The loop's check when ``die`` is near its limit (best of 3): seconds of the coarse
     check and of the refinement (a window around the die, or the whole refined model
-    where a window does not apply), and the refined rise of ``die``."""
-    from layoutopt.thermal.loop import _check, _refine
+    where a window does not apply), the refined rise of ``die``, and the refinement's
+    estimated seconds (what the deadline is charged)."""
+    from layoutopt.thermal.loop import _check, _refine, refine_cost
 
     t_coarse, (report, coarse) = _time(
         lambda: _check(design, layout, loop.coarse, loop.coarse_error), repeat=3
     )
     t, refined = _time(lambda: _refine(design, layout, loop, report, coarse, (die,)), repeat=3)
-    return t_coarse, t, refined.die(die).max_c - design.thermal.ambient_c
+    estimate = refine_cost(design, layout, loop, (die,), coarse).seconds
+    return t_coarse, t, refined.die(die).max_c - design.thermal.ambient_c, estimate
 
 
 def _surface_cases():  # type: ignore[no-untyped-def]

@@ -345,9 +345,11 @@ def _windows(
     return grids if all(c is not None for c in cells) else None
 
 
-# A window's solve: no factorisation to amortise, a warm start from the coarse field, and
-# no radiation rounds (a window has no gap). Measured (benchmarks/bench_thermal.py
-# --loop-grid, load 4-5): 0.1-0.7 s for 16-130 k cells.
+# A window's solve: a warm start from the coarse field, no radiation rounds (a window has
+# no gap), its setup a few hundredths of a second. With the same per-cell rate as the whole
+# model this gives 0.13-0.24 s for the windows of benchmarks/bench_thermal.py --loop-grid
+# (ePOP C0, M1; CMC C0, DRAM0), measured 0.06-0.21 s (load 3.5): an upper bound there, where
+# the whole refined model's estimate (what the deadline was charged before) is 0.5-1.6 s.
 WINDOW_BASE_S = 0.05
 
 

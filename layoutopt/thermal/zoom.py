@@ -48,27 +48,39 @@ from layoutopt.thermal.power import build_sources, die_power_share
 from layoutopt.thermal.probes import die_probe
 from layoutopt.thermal.stackup import Block, build_blocks
 
-__all__ = ["WINDOW_UM", "rise_at", "window_area_share", "window_cells", "window_die_max_c"]
+__all__ = [
+    "WINDOW_UM",
+    "rise_at",
+    "rise_interpolator",
+    "window_area_share",
+    "window_cells",
+    "window_die_max_c",
+]
 
 # How far the window reaches beyond the die: past the neighbours within the loop's 1 mm
 # and the mold gap to them, where the coarse field has no corner singularity left.
 WINDOW_UM = 2000
 
 
-def rise_at(field: ThermalField, points_um: np.ndarray) -> np.ndarray:
-    """``field``'s rise (K) at these points (µm, shape (n, 3)): trilinear between cell
-    centres, each void cell read as its nearest solid one (air beside the package is not
-    at the ambient), constant beyond the outer centres."""
+def rise_interpolator(field: ThermalField) -> RegularGridInterpolator:
+    """``field``'s rise (K) as a function of points (µm, shape (n, 3)): trilinear between
+    cell centres, each void cell read as its nearest solid one (air beside the package is
+    not at the ambient), constant beyond the outer centres. Built once per field (the
+    nearest-solid transform is most of its cost)."""
     grid = field.grid
     rise = field.temperature_c - field.ambient_c
     void = np.isnan(rise)
     if void.any():
         nearest = ndimage.distance_transform_edt(void, return_distances=False, return_indices=True)
         rise = rise[tuple(nearest)]
-    interpolate = RegularGridInterpolator(
+    return RegularGridInterpolator(
         tuple(grid.centres_um(a) for a in range(3)), rise, bounds_error=False, fill_value=None
     )
-    return interpolate(points_um)  # type: ignore[no-any-return]
+
+
+def rise_at(field: ThermalField, points_um: np.ndarray) -> np.ndarray:
+    """``field``'s rise (K) at these points (:func:`rise_interpolator`)."""
+    return rise_interpolator(field)(points_um)  # type: ignore[no-any-return]
 
 
 class _Uncut(Exception):
@@ -106,7 +118,7 @@ def _window(layout: Layout, die_id: str, bounds) -> tuple[int, int, int, int]:  
 
 
 def _cut_faces(
-    system: System, coarse: ThermalField, window, bounds
+    system: System, coarse: RegularGridInterpolator, window, bounds
 ) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
     """Conductance (W/K) of each cell to the cut faces of the window and the coarse rise
     there (conductance-weighted), for the window edges that lie inside the model."""
@@ -142,7 +154,7 @@ def _cut_faces(
             area = np.outer(dx, dz)
             half = 0.5 * dy[i]
             pts = np.column_stack([a.ravel(), np.full(a.size, at), b.ravel()])
-        face_rise = rise_at(coarse, pts).reshape(a.shape)
+        face_rise = coarse(pts).reshape(a.shape)
         cond = (k_xy[tuple(sl)].squeeze(axis) * area / half)[cells.squeeze(axis)]
         np.add.at(g, idx, cond)
         np.add.at(q, idx, cond * face_rise[cells.squeeze(axis)])
@@ -230,7 +242,8 @@ def window_die_max_c(
     spec = design.thermal
     system = assemble_blocks(design, layout, kept, rect, grid)
     fine = system.grid
-    g_cut, q_cut = _cut_faces(system, coarse, window, _bounds(coarse))
+    coarse_rise = rise_interpolator(coarse)
+    g_cut, q_cut = _cut_faces(system, coarse_rise, window, _bounds(coarse))
     matrix = (system.matrix + sp.diags(g_cut)).tocsr()
     sources = build_sources(system, design, layout, "volume")
     die_w = {
@@ -238,7 +251,7 @@ def window_die_max_c(
         for p in layout.placements
     }
     rhs = sources.vector(die_w, {}) + system.boundary_w_per_k * system.boundary_rise_k + q_cut
-    x0 = rise_at(coarse, np.column_stack([fine.centres_um(a)[system.ijk[:, a]] for a in range(3)]))
+    x0 = coarse_rise(np.column_stack([fine.centres_um(a)[system.ijk[:, a]] for a in range(3)]))
     solver = LinearSolver(matrix, system.ijk, rtol=rtol)
     theta = solver.solve(rhs, x0)
     probe = die_probe(system)
