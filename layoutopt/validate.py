@@ -804,20 +804,26 @@ def _wire_reach(ix: _Index) -> Iterator[Violation]:
 
 
 def _near_pairs(keeps: dict[int, Rect], order: list[int], reach_um: int) -> list[tuple[int, int]]:
-    """Pairs of stacks (in stack order) whose keep regions come within ``reach_um`` in x.
+    """Pairs of stacks (in stack order) whose keep regions come within ``reach_um`` in x
+    and in y.
 
-    The clearance is Chebyshev, so two regions that far apart in x are that far apart: a
-    sweep in x visits only the pairs that can break the rule (1,000 stacks side by side:
-    a few thousand, not 499,500)."""
+    The clearance is Chebyshev, so two regions that far apart in x or in y are that far
+    apart: a sweep in x, filtered in y, visits only the pairs that can break the rule
+    (1,000 stacks side by side: a few thousand, not 499,500; 5,000 stacks: the x band alone
+    held 212,000 pairs)."""
     rank = {k: n for n, k in enumerate(order)}
     by_x = sorted(order, key=lambda k: (keeps[k].x_um, rank[k]))
     pairs = []
     for n, a in enumerate(by_x):
-        reach = keeps[a].x_max_um + reach_um
+        ka = keeps[a]
+        reach = ka.x_max_um + reach_um
+        low, high = ka.y_um - reach_um, ka.y_max_um + reach_um
         for b in by_x[n + 1 :]:
-            if keeps[b].x_um >= reach:
+            kb = keeps[b]
+            if kb.x_um >= reach:
                 break
-            pairs.append((a, b) if rank[a] < rank[b] else (b, a))
+            if kb.y_um < high and low < kb.y_max_um:
+                pairs.append((a, b) if rank[a] < rank[b] else (b, a))
     return sorted(pairs, key=lambda pair: (rank[pair[0]], rank[pair[1]]))
 
 

@@ -20,7 +20,13 @@ from layoutopt.cli import ExitCode, app
 from layoutopt.deadline import Deadline
 from layoutopt.layout_io import read_layout
 from layoutopt.solver import SolveOptions, SolveResult, SolveStatus, solve
-from layoutopt.solver.checks import check_limits, reserve_s, warpage_cost_s, with_warpage_report
+from layoutopt.solver.checks import (
+    VALIDATE_S_PER_DIE,
+    check_limits,
+    reserve_s,
+    warpage_cost_s,
+    with_warpage_report,
+)
 from layoutopt.thermal.fv3d import build_model
 from layoutopt.thermal.report import ThermalReport
 from layoutopt.thermal.samples import single_die_sample
@@ -128,7 +134,7 @@ def test_the_placement_leaves_the_checks_their_time_up_to_a_share() -> None:
     design, layout = single_die_sample()
     options = SolveOptions()
     steady = loop.steady_cost(design, layout, loop.LoopGrid().coarse).seconds
-    need = 1e-3 * len(design.dies) + steady + warpage_cost_s(design)
+    need = VALIDATE_S_PER_DIE * len(design.dies) + steady + warpage_cost_s(design)
     assert reserve_s(design, options, Deadline.after(100.0), layout) == pytest.approx(
         need, rel=1e-3
     )
