@@ -173,25 +173,34 @@ SURFACE_REFERENCE = GridOptions(200.0, vertical_step_um=25.0, outer_face_cell_um
 
 
 def loop_surfaces() -> None:
-    """The loop's check near a top or skin limit: the coarse reading's error, the refined
-    one's, their time against the old coarse check, and the refinement's estimated cost."""
+    """The loop's check near a top or skin limit, against :data:`SURFACE_REFERENCE`: where
+    the coarse reading's error comes from (100 um laterally; the outer layers graded), the
+    refinement before (lines at every die edge, the whole model) and after (the outer
+    layers graded from their faces), each as coarse + refined time over the old coarse
+    check, and the refinement's estimated cost (what the deadline is charged)."""
     from layoutopt.thermal.loop import LoopGrid, _check, _refine, refine_cost
 
     loop = LoopGrid()
-    refs: dict[int, object] = {}
+    before = replace(loop.refined, outer_face_cell_um=None)  # edge_dies None: every die
+    refs: dict[int, tuple[object, object]] = {}
     for name, (design, layout, face) in _surface_cases().items():
         amb = design.thermal.ambient_c
 
         def read(report, face=face, amb=amb) -> float:  # type: ignore[no-untyped-def]
             return (report.skin_c if face == "skin" else report.top_surface_c) - amb
 
-        key = id(layout)
-        if key not in refs:
-            refs[key] = fv3d_report(design, layout, grid=SURFACE_REFERENCE)
-        ref = read(refs[key])
+        if id(layout) not in refs:
+            refs[id(layout)] = (
+                fv3d_report(design, layout, grid=SURFACE_REFERENCE),
+                fv3d_report(design, layout, grid=GridOptions(100.0)),
+            )
+        ref, lateral = (read(r) for r in refs[id(layout)])
         t_old, _ = _time(lambda d=design, lay=layout: fv3d_report(d, lay, grid=loop.coarse), 3)
         t_c, (report, coarse) = _time(
             lambda d=design, lay=layout: _check(d, lay, loop.coarse, loop.coarse_error), 3
+        )
+        t_b, (old, _) = _time(
+            lambda d=design, lay=layout, c=coarse: _check(d, lay, before, 0.01, start=c)
         )
         t_r, refined = _time(
             lambda d=design, lay=layout, r=report, c=coarse, f=face: _refine(
@@ -201,10 +210,11 @@ def loop_surfaces() -> None:
         )
         cost = refine_cost(design, layout, loop, (face,), coarse)
         print(
-            f"  {name:28s} coarse {read(report) / ref - 1:+.2%}, refined "
-            f"{read(refined) / ref - 1:+.2%} ({refined.cells} cells); old check {t_old:.2f} s, "
-            f"coarse {t_c:.2f} s + refined {t_r:.2f} s = {(t_c + t_r) / t_old:.1f}x; "
-            f"refinement estimated {cost.seconds:.2f} s"
+            f"  {name:28s} coarse {read(report) / ref - 1:+.2%} (100 um laterally "
+            f"{lateral / ref - 1:+.2%}); before {read(old) / ref - 1:+.2%}, "
+            f"{(t_c + t_b) / t_old:.1f}x; after {read(refined) / ref - 1:+.2%}, "
+            f"{(t_c + t_r) / t_old:.1f}x ({refined.cells} cells; old check {t_old:.2f} s, "
+            f"refinement {t_r:.2f} s, estimated {cost.seconds:.2f} s)"
         )
 
 

@@ -75,7 +75,7 @@ class GridOptions:
     0.15 % of its rise from five (benchmarks/bench_thermal.py). ``outer_face_cell_um``
     grades those layers from both faces instead (cells this thick at each face, doubling
     inwards): what the package top and the skin need (benchmarks/README.md, "Thermal: the
-    loop's grid": three uniform cells read the smart glasses' skin 0.6 % low).
+    loop's grid": three uniform cells read the smart glasses' skin 0.7 % low).
 
     ``edge_lines_um`` adds grid lines at these distances on both sides of every die edge.
     A die's hottest point is often a corner or edge facing a hotter neighbour, where the

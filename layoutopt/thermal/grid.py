@@ -143,7 +143,7 @@ def _face_graded(a_um: float, b_um: float, first_um: float) -> np.ndarray:
     Why: heat enters a board, a gap or a housing wall through its faces (the package's
     balls, a surface source, the gap's radiation), and a uniform cell reads it half a cell
     inside: the error is first order in the cell next to the face (on the smart glasses'
-    board, three cells read the skin 0.6 % low). Graded cells cut it at a few more cells.
+    board, three cells read the skin 0.7 % low). Graded cells cut it at a few more cells.
 
     >>> _face_graded(0.0, 500.0, 25.0).tolist()
     [0.0, 25.0, 75.0, 175.0, 325.0, 425.0, 475.0]

@@ -25,6 +25,13 @@ against a reference of 100 µm with lines 5, 20 and 60 µm either side of every 
 - A check near one die's limit (coarse, then the window) costs 1.3-2.5 times the coarse
   check as it was, against 10.7-18.3 times before (load 3.2-3.9, best of 3;
   benchmarks/README.md); the whole refined model, where it is still used, 3-5 times.
+- The package top and the skin are smooth faces: their coarse error is vertical, not at
+  the die edges. Three uniform cells per board, gap and housing layer read the smart
+  glasses' skin 0.7 % low (heat enters the board at its face, from the SoC beside the
+  package; the error is first order in the face cell), and die-edge lines everywhere left
+  it so at 3-5x the cost. Near a top or skin limit the whole model is solved again with
+  those layers graded from their faces (:data:`FACE_CELL_UM`, :func:`_refined_grid`),
+  without die-edge lines: 1.6-2.1x the old coarse check (benchmarks/README.md).
 
 So the loop decides a limit on the coarse grid only where the refined grid cannot change
 the verdict: where every value is farther from its limit than the coarse grid's measured
