@@ -19,8 +19,10 @@ from layoutopt.thermal.loop import (
     COARSE_RISE_ERROR,
     FACE_CELL_UM,
     REFINED_RISE_ERROR,
+    TOP_LINES_UM,
     LoopGrid,
     _check,
+    _outside_below,
     _refine,
     _refined_grid,
     loop_report,
@@ -224,3 +226,30 @@ def test_the_refinement_cost_is_the_window_where_a_window_is_read() -> None:
     _, g_coarse = _check(g_design, g_layout, loop.coarse, loop.coarse_error)
     skin = refine_cost(g_design, g_layout, loop, ("skin",), g_coarse)
     assert skin == steady_cost(g_design, g_layout, _refined_grid(loop.refined, g_layout, ("skin",)))
+
+
+def test_a_near_top_is_read_in_the_window_of_the_die_under_its_hottest_point() -> None:
+    """The CMC's top without a housing: the window around the compute die (lines at its
+    edges, outer layers graded) reads what the whole model on the same grid reads, and
+    below the coarse grid's over-read; the deadline is charged the window."""
+    from layoutopt.layout_io import read_layout
+
+    shipped = read_layout(Path(__file__).parent / "data/layouts/shipped/ai_pc_cmc.json")
+    design, layout = shipped.design, shipped.layout
+    loop = LoopGrid()
+    amb = design.thermal.ambient_c
+    report, coarse = _check(design, layout, loop.coarse, loop.coarse_error)
+    rise = report.top_surface_c - amb
+    spec = replace(design.thermal, max_top_c=report.top_surface_c + 0.005 * rise)
+    near = loop_report(replace(design, thermal=spec), layout, workloads=False)
+    assert near.rise_error == REFINED_RISE_ERROR
+    lines = replace(loop.refined, edge_lines_um=TOP_LINES_UM)
+    grid = _refined_grid(lines, layout, ("top", "XPU0"))
+    whole = fv3d_report(design, layout, grid=grid, rtol=1e-4)
+    assert near.top_surface_c - amb == pytest.approx(whole.top_surface_c - amb, rel=0.002)
+    assert near.top_surface_c - amb < (1 - 0.005) * rise  # the coarse grid over-reads it
+    cost = refine_cost(design, layout, loop, ("top",), coarse)
+    assert cost.cells < 0.5 * whole.cells
+    # Where the coarse top outside the window could be the maximum, the whole model.
+    assert _outside_below(coarse, "XPU0", near.top_surface_c, 0.0)
+    assert not _outside_below(coarse, "XPU0", near.top_surface_c, 10.0)

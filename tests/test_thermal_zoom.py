@@ -12,7 +12,7 @@ from layoutopt.thermal.fv3d import field_report, solve_fv3d
 from layoutopt.thermal.loop import LoopGrid, _check, _refined_grid
 from layoutopt.thermal.power import die_power_share
 from layoutopt.thermal.samples import epop_sample
-from layoutopt.thermal.zoom import rise_at, window_die_max_c
+from layoutopt.thermal.zoom import rise_at, window_max_c
 
 LOOP = LoopGrid()
 
@@ -22,7 +22,7 @@ def test_the_window_reads_the_die_as_the_whole_refined_model_does() -> None:
     _, coarse = _check(design, layout, LOOP.coarse, LOOP.coarse_error)
     grid = _refined_grid(LOOP.refined, layout, ("C0",))
     whole = field_report(design, solve_fv3d(design, layout, grid=grid))
-    read = window_die_max_c(design, layout, "C0", grid, coarse)
+    read = window_max_c(design, layout, "C0", grid, coarse)
     assert read is not None
     max_c, cells = read
     amb = design.thermal.ambient_c
@@ -35,7 +35,7 @@ def test_the_window_is_refused_where_it_would_cut_what_it_cannot() -> None:
     design, layout = epop_sample(thermal=spec)
     _, coarse = _check(design, layout, LOOP.coarse, LOOP.coarse_error)
     grid = _refined_grid(LOOP.refined, layout, ("C0",))
-    assert window_die_max_c(design, layout, "C0", grid, coarse) is None  # a housing gap
+    assert window_max_c(design, layout, "C0", grid, coarse) is None  # a housing gap
 
 
 def test_a_die_cut_by_the_window_keeps_the_power_inside_it() -> None:
@@ -80,6 +80,6 @@ def test_the_window_agrees_with_the_whole_model_wherever_the_controller_goes(see
     for die in ("C0", "M1"):
         grid = _refined_grid(LOOP.refined, layout, (die,))
         whole = field_report(design, solve_fv3d(design, layout, grid=grid)).die(die).max_c
-        read = window_die_max_c(design, layout, die, grid, coarse)
+        read = window_max_c(design, layout, die, grid, coarse)
         assert read is not None
         assert read[0] - amb == pytest.approx(whole - amb, rel=0.005), die

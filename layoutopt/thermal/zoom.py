@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from enum import Enum
 
 import numpy as np
 import scipy.sparse as sp
@@ -45,16 +46,17 @@ from layoutopt.thermal.fv3d import GridOptions, ThermalField, assemble_blocks, g
 from layoutopt.thermal.grid import grid_edges
 from layoutopt.thermal.linear import LinearSolver
 from layoutopt.thermal.power import build_sources, die_power_share
-from layoutopt.thermal.probes import die_probe
+from layoutopt.thermal.probes import die_probe, face_probe
 from layoutopt.thermal.stackup import Block, build_blocks
 
 __all__ = [
     "WINDOW_UM",
+    "Reading",
     "rise_at",
     "rise_interpolator",
     "window_area_share",
     "window_cells",
-    "window_die_max_c",
+    "window_max_c",
 ]
 
 # How far the window reaches beyond the die: past the neighbours within the loop's 1 mm
@@ -212,7 +214,7 @@ def _cut(
 def window_cells(
     design: Design, layout: Layout, die_id: str, grid: GridOptions, coarse: ThermalField
 ) -> int | None:
-    """The cells of the window :func:`window_die_max_c` would solve (its grid's size; no
+    """The cells of the window :func:`window_max_c` would solve (its grid's size; no
     3D array is built), or None where it does not apply: what the window costs."""
     cut = _cut(design, layout, die_id, coarse)
     if cut is None:
@@ -223,23 +225,20 @@ def window_cells(
     return math.prod(len(e) - 1 for e in edges)
 
 
-def window_die_max_c(
+def _solve_window(
     design: Design,
     layout: Layout,
     die_id: str,
     grid: GridOptions,
     coarse: ThermalField,
-    *,
-    rtol: float = 1e-4,
-) -> tuple[float, int] | None:
-    """The hottest point (°C) of die ``die_id`` on ``grid`` solved in a window around it,
-    bounded by the ``coarse`` field, and the window's cells; None where the window does
-    not apply (see the module docstring) or would cover over half the model."""
+    rtol: float,
+) -> tuple[System, np.ndarray, tuple[int, int, int, int]] | None:
+    """The window around ``die_id`` solved on ``grid``, bounded by the ``coarse`` field:
+    its system, the rise of its cells and the package's part of it (None: no window)."""
     cut = _cut(design, layout, die_id, coarse)
     if cut is None:
         return None
     window, kept, rect = cut
-    spec = design.thermal
     system = assemble_blocks(design, layout, kept, rect, grid)
     fine = system.grid
     coarse_rise = rise_interpolator(coarse)
@@ -252,9 +251,44 @@ def window_die_max_c(
     }
     rhs = sources.vector(die_w, {}) + system.boundary_w_per_k * system.boundary_rise_k + q_cut
     x0 = coarse_rise(np.column_stack([fine.centres_um(a)[system.ijk[:, a]] for a in range(3)]))
-    solver = LinearSolver(matrix, system.ijk, rtol=rtol)
-    theta = solver.solve(rhs, x0)
-    probe = die_probe(system)
-    j = probe.die_ids.index(die_id)
-    hottest = float(theta[probe.cells[j]].max())
+    theta = LinearSolver(matrix, system.ijk, rtol=rtol).solve(rhs, x0)
+    return system, theta, rect
+
+
+class Reading(Enum):
+    """What a window reads: its die's hottest point, or the package top's inside it."""
+
+    DIE = "die"
+    TOP = "top"
+
+
+def window_max_c(
+    design: Design,
+    layout: Layout,
+    die_id: str,
+    grid: GridOptions,
+    coarse: ThermalField,
+    *,
+    reading: Reading = Reading.DIE,
+    rtol: float = 1e-4,
+) -> tuple[float, int] | None:
+    """The hottest point (°C) of die ``die_id`` (or of the package top inside the window,
+    ``Reading.TOP``) on ``grid`` solved in a window around the die, bounded by the
+    ``coarse`` field, and the window's cells; None where the window does not apply (see
+    the module docstring) or would cover over half the model, and for the top under a
+    housing (its skin is not read here)."""
+    spec = design.thermal
+    if reading is Reading.TOP and spec.has_housing:
+        return None
+    solved = _solve_window(design, layout, die_id, grid, coarse, rtol)
+    if solved is None:
+        return None
+    system, theta, rect = solved
+    if reading is Reading.DIE:
+        probe = die_probe(system)
+        hottest = float(theta[probe.cells[probe.die_ids.index(die_id)]].max())
+    else:
+        fixed = None if spec.top_fixed_c is None else spec.top_fixed_c - spec.ambient_c
+        top = face_probe(system, layout.thickness_um, spec.h_top_w_per_m2_k, fixed, rect)
+        hottest = top.max_k(theta) if len(top.below) else math.nan
     return (spec.ambient_c + hottest, system.n) if math.isfinite(hottest) else None
