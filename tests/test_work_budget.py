@@ -17,7 +17,13 @@ from ortools.sat.python import cp_model
 from layoutopt.deadline import Deadline
 from layoutopt.design_file import load_design
 from layoutopt.solver import SolveOptions, solve
-from layoutopt.solver.run import DET_TIME_PER_S, charge, cp_solver, solve_budget
+from layoutopt.solver.run import (
+    DET_TIME_PER_S,
+    FEASIBILITY_JUMP_MAX_CONSTRAINTS,
+    charge,
+    cp_solver,
+    solve_budget,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -83,3 +89,13 @@ def test_a_binding_work_budget_gives_the_same_layout_twice() -> None:
     assert first.stats["budget"] == "work"
     assert first.to_data() == second.to_data()
     assert first.layout == second.layout
+
+
+def test_large_models_leave_out_the_worker_that_overruns_its_time() -> None:
+    # The feasibility-jump worker ran a 20 s solve of 1,000 dies for 229 s (run.py).
+    small, large = (
+        cp_solver(workers=2, seed=0, deadline=Deadline.after(1.0), constraints=n)
+        for n in (FEASIBILITY_JUMP_MAX_CONSTRAINTS, FEASIBILITY_JUMP_MAX_CONSTRAINTS + 1)
+    )
+    assert small.parameters.use_feasibility_jump
+    assert not large.parameters.use_feasibility_jump

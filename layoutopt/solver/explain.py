@@ -147,7 +147,9 @@ def describe_group(design: Design, group: RuleGroup) -> str:
 
 
 def _solve(model: cp_model.CpModel, deadline: Deadline) -> tuple[Any, cp_model.CpSolver]:
-    solver = cp_solver(workers=1, seed=0, deadline=deadline)
+    solver = cp_solver(
+        workers=1, seed=0, deadline=deadline, constraints=len(model.proto.constraints)
+    )
     status = solver.solve(model)
     charge(deadline, solver)
     return status, solver

@@ -96,7 +96,8 @@ def complete_hint(
         # alone takes seconds: the exact probe gets the whole time (the engine packs on the
         # model's grid, so it usually holds), and the search that moves dies runs only once
         # the exact one is proven impossible.
-        solver = cp_solver(workers=workers, seed=seed, deadline=deadline)
+        size = len(model.proto.constraints)
+        solver = cp_solver(workers=workers, seed=seed, deadline=deadline, constraints=size)
         status = solver.solve(model)
         charge(deadline, solver)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
