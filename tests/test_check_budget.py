@@ -153,9 +153,37 @@ def test_a_warpage_check_not_run_is_settled_when_the_report_is_made_afterwards()
     assert settled.status is SolveStatus.FEASIBLE and settled.warpage is not None
     assert settled.unchecked == () and settled.explanation == ("x",)
     strict = replace(design, warpage=replace(design.warpage, max_warpage_um=1))
-    broken = with_warpage_report(strict, pending)
+    thermal = "the 3D thermal check was NOT RUN: ... Run `layoutopt thermal LAYOUT` ..."
+    both = replace(pending, unchecked=(thermal, sentence), explanation=(thermal, sentence, "x"))
+    broken = with_warpage_report(strict, both)
     assert broken.status is SolveStatus.NO_SOLUTION and broken.layout is None
     assert "checked afterwards, it breaks the limit: warpage" in broken.explanation[0]
+    # No layout file is written for it (result.json is): no advice to run a command on one.
+    assert broken.unchecked == () and broken.explanation[1:] == ("x",)
+
+
+def test_a_layout_rejected_at_the_end_of_the_time_leaves_no_advice_on_its_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The 3D check does not fit, the warpage check runs and breaks the limit, the rounds
+    # run out: no_solution, result.json only, so the 3D check's "Run `layoutopt thermal
+    # LAYOUT` on the layout file" would point at a file that does not exist.
+    import importlib
+
+    solve_module = importlib.import_module("layoutopt.solver.solve")
+    from layoutopt.pipeline import write_solution
+
+    _too_slow(monkeypatch)
+    monkeypatch.setattr(solve_module, "MAX_THERMAL_ROUNDS", 1)
+    design, _ = single_die_sample(power_w=0.1)
+    strict = replace(design, warpage=replace(design.warpage, max_warpage_um=1))
+    result = solve(strict, SolveOptions(time_limit_s=20, workers=1))
+    assert result.status is SolveStatus.NO_SOLUTION and result.layout is None
+    assert result.unchecked == ()
+    assert result.explanation[0].startswith("no layout met the warpage limits before")
+    written = {p.name for p in write_solution(tmp_path, strict, result)}
+    assert written == {"result.json", "timing.json"}
+    assert "NOT RUN" not in (tmp_path / "result.json").read_text()
 
 
 def _solver_thermal():  # type: ignore[no-untyped-def]

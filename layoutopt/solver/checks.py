@@ -36,6 +36,7 @@ __all__ = [
     "reserve_s",
     "warpage_cost_s",
     "with_warpage_report",
+    "without_layout",
 ]
 
 _WARPAGE_NOT_RUN = "the warpage check was NOT RUN"
@@ -244,6 +245,15 @@ def _not_run(result: SolveResult, sentence: str) -> SolveResult:
     return replace(result, unchecked=(*result.unchecked, sentence))
 
 
+def without_layout(result: SolveResult) -> SolveResult:
+    """``result`` with its layout rejected: no layout, and no not-run sentences, in
+    ``unchecked`` or the explanation. Each asks the user to run a command on the layout
+    file, which is not written for a result without a layout (``result.json`` is), and
+    the limits left unchecked on a layout that breaks another do not matter."""
+    explanation = tuple(e for e in result.explanation if e not in result.unchecked)
+    return replace(result, layout=None, unchecked=(), explanation=explanation)
+
+
 def with_warpage_report(design: Design, result: SolveResult) -> SolveResult:
     """``result`` with the warpage report of its layout, made here when the loop did not
     make one (``--no-warpage``, or the check was not run for want of time: writing the
@@ -269,11 +279,10 @@ def with_warpage_report(design: Design, result: SolveResult) -> SolveResult:
         f"checked afterwards, it breaks the limit: {'; '.join(warp.violations())}. A longer "
         "--time-limit lets the solve look for one within it"
     )
+    rejected = without_layout(replace(result, explanation=explanation))
     return replace(
-        result,
+        rejected,
         status=SolveStatus.NO_SOLUTION,
-        layout=None,
         thermal=None,
-        unchecked=(),
-        explanation=(why, *explanation),
+        explanation=(why, *rejected.explanation),
     )

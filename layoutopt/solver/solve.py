@@ -50,7 +50,7 @@ from layoutopt.deadline import Deadline
 from layoutopt.fill import fill_to_height
 from layoutopt.model import Design, Layout
 from layoutopt.solver.build import BuiltModel, build_model
-from layoutopt.solver.checks import check_limits, reserve_s
+from layoutopt.solver.checks import check_limits, reserve_s, without_layout
 from layoutopt.solver.explain import explain_infeasible, precheck
 from layoutopt.solver.hints import add_hints, hint_from_solution
 from layoutopt.solver.objective import Stage, StageName, first_stage_value, rank_key, stages
@@ -407,7 +407,10 @@ def solve(
 def _claim_only_checked(result: SolveResult) -> SolveResult:
     """A layout with a limits check not run (:mod:`layoutopt.solver.checks`) is not proven
     optimal among the layouts within the limits, nor known to be within them: never
-    ``optimal``, and the explanation starts with what was not run and why."""
+    ``optimal``, and the explanation starts with what was not run and why. A result
+    without a layout has no not-run sentences (:func:`without_layout`)."""
+    if result.layout is None:
+        return without_layout(result)
     if not result.unchecked:
         return result
     status = SolveStatus.FEASIBLE if result.status is SolveStatus.OPTIMAL else result.status
@@ -503,7 +506,7 @@ def _thermal_loop(
         cut.append(structure)
         last_too_hot, kinds = broken, kinds | {kind}
         if len(cut) >= MAX_THERMAL_ROUNDS or deadline.expired():
-            result = replace(result, status=SolveStatus.NO_SOLUTION, layout=None)
+            result = replace(without_layout(result), status=SolveStatus.NO_SOLUTION)
             return _Loop(
                 result,
                 tuple(cut),
