@@ -44,8 +44,8 @@ from typer.core import TyperGroup
 
 from layoutopt import options as option_checks
 from layoutopt.errors import DesignError, InternalError, LayoutOptError
-from layoutopt.interrupt import how_stopped, stop_on_sigterm
 from layoutopt.options import OptionValueError
+from layoutopt.stopping import how_stopped, stop_on_sigterm
 
 __all__ = ["EXIT_MEANINGS", "ExitCode", "app", "main"]
 

@@ -32,42 +32,20 @@ Examples
 
 from __future__ import annotations
 
-import signal
 import threading
 from typing import Any
 
 from ortools.sat.python import cp_model
+
+# Re-exported: they lived here; the command entry points import them from
+# layoutopt.stopping, which does not import OR-Tools.
+from layoutopt.stopping import Terminated, how_stopped, stop_on_sigterm
 
 __all__ = ["InterruptibleCpSolver", "Terminated", "how_stopped", "stop_on_sigterm"]
 
 # How often the main thread repeats its stop request while the search winds down: the
 # request is lost if it comes before CP-SAT has set up its search.
 _STOP_POLL_S = 0.02
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (``kill PID``, a batch system's time-out, ``docker stop``): stops a command
-    as Ctrl-C does, through the same handlers, so nothing half-done is kept either."""
-
-
-def _raise_terminated(signum: int, frame: object) -> None:
-    raise Terminated()
-
-
-def stop_on_sigterm() -> None:
-    """Make SIGTERM raise :class:`Terminated` in the main thread (the command entry
-    points call this; by default SIGTERM ends Python at once, with nothing cleaned up or
-    said). Python runs the handler in the main thread, like its Ctrl-C handler."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _raise_terminated)
-
-
-def how_stopped(error: BaseException) -> tuple[str, int]:
-    """The words and the exit code for a stop: ``("interrupted (Ctrl-C)", 130)`` or
-    ``("terminated (SIGTERM)", 143)`` (128 + the signal number, as shells report it)."""
-    if isinstance(error, Terminated):
-        return "terminated (SIGTERM)", 128 + int(signal.SIGTERM)
-    return "interrupted (Ctrl-C)", 128 + int(signal.SIGINT)
 
 
 class InterruptibleCpSolver(cp_model.CpSolver):

@@ -224,10 +224,28 @@ def test_the_command_line_starts_without_importing_the_solver_or_the_dxf_writer(
     import subprocess
     import sys
 
+    # OR-Tools (and the pandas it imports) was 0.4 s of the 1.0 s of `--version` (load 3).
     code = (
         "import sys, layoutopt.cli; "
-        "print(sorted(m for m in ('ezdxf', 'layoutopt.solver.solve', 'layoutopt.render') "
-        "if m in sys.modules))"
+        "print(sorted(m for m in ('ezdxf', 'layoutopt.solver.solve', 'layoutopt.render', "
+        "'ortools', 'pandas') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_the_solve_path_imports_what_only_some_solves_use_on_first_use() -> None:
+    # Each solve paid for modules it may never call (load 2.5): numba 0.19 s (the
+    # placement engine: large designs only), scipy.interpolate and scipy.ndimage 0.26 s
+    # (the 3D check's windows: near dies only), scipy.special 0.06 s (the compact model).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, layoutopt.cli, layoutopt.design_file, layoutopt.pipeline, "
+        "layoutopt.solver.solve, layoutopt.thermal.loop; "
+        "print(sorted(m for m in ('numba', 'layoutopt.engine', 'scipy.interpolate', "
+        "'scipy.ndimage', 'scipy.special') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr

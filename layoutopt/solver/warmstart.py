@@ -21,13 +21,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from layoutopt.ballmap import grow_to_hold, place_balls
 from layoutopt.deadline import Deadline
-from layoutopt.engine import Block, Packing, PackProblem, pack
 from layoutopt.model import BondType, Design, Die, Edge, Layout, Placement, Rect
 from layoutopt.solver.instance import identity_classes
 from layoutopt.stackup import package_thickness_um, stack_up
+
+# The engine is imported where it is used: it brings numba (0.2-0.5 s), and every solve
+# imports this module while only large designs call the engine.
+if TYPE_CHECKING:
+    from layoutopt.engine import Packing, PackProblem
 
 __all__ = [
     "WARM_START_MIN_DIES",
@@ -205,6 +210,8 @@ def engine_plan(design: Design, grid_um: int = 1) -> EnginePlan | None:
     """The packing problem of ``design`` (least area in the envelope's box), or None when
     the envelope leaves no room. The packing's origin is on the model's ``grid_um`` grid,
     so that a packing on that grid puts every die on it."""
+    from layoutopt.engine import Block, PackProblem
+
     rules = design.rules
     chains = greedy_chains(design)
     blocks = []
@@ -293,6 +300,8 @@ def constructive_layout(
     Packed on the model's ``grid_um`` grid, so that the model can take it exactly.
     ``on_layout`` receives the layout of every better packing as the engine finds it
     (from the engine's threads): a solve streams them into CP-SAT."""
+    from layoutopt.engine import pack
+
     plan = engine_plan(design, grid_um)
     if plan is None:
         return None

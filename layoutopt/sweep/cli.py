@@ -34,9 +34,9 @@ from typing import Any
 from rich.console import Console
 
 from layoutopt.errors import InfrastructureError, LayoutOptError
-from layoutopt.interrupt import how_stopped, stop_on_sigterm
 from layoutopt.options import SECONDS, SEED, WORKERS, OptionValueError, scheduler_address
 from layoutopt.solver.result import SolveOptions
+from layoutopt.stopping import how_stopped, stop_on_sigterm
 from layoutopt.sweep.progress import JsonLines, ProgressGroup, RichProgress
 from layoutopt.sweep.runner import SweepInterrupted, SweepSummary, plan_sweep, run_sweep
 from layoutopt.sweep.store import ResultStore

@@ -22,7 +22,6 @@ import numpy as np
 import scipy.sparse as sp
 import shapely
 from scipy.sparse.linalg import spsolve
-from scipy.special import i0e, i1e, k0e, k1e
 from shapely.geometry import Polygon
 
 __all__ = [
@@ -64,6 +63,10 @@ def annular_fin_conductance_w_per_k(
     """
     if r_out_m <= r_in_m:
         return 0.0
+    # Here, not at the top: scipy.special costs 0.1-0.5 s to import, and the solve path
+    # imports this module (design loading) without calling the compact model's fins.
+    from scipy.special import i0e, i1e, k0e, k1e
+
     m = math.sqrt(h_w_per_m2_k / sheet_w_per_k)
     a, b = m * r_in_m, m * r_out_m
     s = math.exp(2.0 * (a - b))  # the scaled functions carry exp(±x); this is what is left

@@ -33,11 +33,10 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from scipy import ndimage
-from scipy.interpolate import RegularGridInterpolator
 from shapely.geometry import box
 
 from layoutopt.model import Design, Layout
@@ -48,6 +47,9 @@ from layoutopt.thermal.linear import LinearSolver
 from layoutopt.thermal.power import build_sources, die_power_share
 from layoutopt.thermal.probes import die_probe, face_probe
 from layoutopt.thermal.stackup import Block, build_blocks
+
+if TYPE_CHECKING:  # imported on first use: 0.3 s that a solve with no near die never needs
+    from scipy.interpolate import RegularGridInterpolator
 
 __all__ = [
     "WINDOW_UM",
@@ -69,6 +71,9 @@ def rise_interpolator(field: ThermalField) -> RegularGridInterpolator:
     cell centres, each void cell read as its nearest solid one (air beside the package is
     not at the ambient), constant beyond the outer centres. Built once per field (the
     nearest-solid transform is most of its cost)."""
+    from scipy import ndimage
+    from scipy.interpolate import RegularGridInterpolator
+
     grid = field.grid
     rise = field.temperature_c - field.ambient_c
     void = np.isnan(rise)
