@@ -5,7 +5,10 @@ memory), and the cost of one compact and one fv3d check. ``--transient``: a 600 
 on the 12 x 12 mm ePOP at 1 s steps (target < 30 s on 2 cores) at three lateral steps.
 ``--loop-grid``: each die's rise on the loop's grids (:mod:`layoutopt.thermal.loop`) against
 the finest affordable grid, on a stacked case (the ePOP sample) and a side-by-side one (the
-AI-PC CMC's committed layout): the target is 1 %.
+AI-PC CMC's committed layout): the target is 1 %; the loop's check near one die's limit
+(the window) and its estimated cost; then the check near a top or skin limit (the shipped
+smart glasses, the ePOP sample under a housing, the CMC's top): coarse, before and after,
+against the old coarse check (benchmarks/README.md, "Near a top or skin limit").
 """
 
 from __future__ import annotations
