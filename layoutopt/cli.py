@@ -387,7 +387,7 @@ def solve(
     except KeyboardInterrupt as stop:
         raise _interrupted(out, writing, stop) from None
     _print_summary(variant, result, out)
-    if skipped is not None:
+    if skipped is not None and result.layout is not None:  # else there is nothing to draw
         console.print(f"drawings  {skipped}", markup=False)
     _print_overrun(result, command, time_limit_s, workers)
     from layoutopt.solver import SolveStatus

@@ -146,7 +146,12 @@ def test_a_warpage_check_not_run_is_settled_when_the_report_is_made_afterwards()
     design, layout = single_die_sample()
     sentence = "the warpage check was NOT RUN: it needs about 9.0 s ..."
     pending = SolveResult(
-        SolveStatus.FEASIBLE, layout=layout, unchecked=(sentence,), explanation=(sentence, "x")
+        SolveStatus.FEASIBLE,
+        layout=layout,
+        objective=1.0,
+        gap=0.5,
+        unchecked=(sentence,),
+        explanation=(sentence, "x"),
     )
     loose = replace(design, warpage=replace(design.warpage, max_warpage_um=10_000))
     settled = with_warpage_report(loose, pending)
@@ -159,7 +164,9 @@ def test_a_warpage_check_not_run_is_settled_when_the_report_is_made_afterwards()
     assert broken.status is SolveStatus.NO_SOLUTION and broken.layout is None
     assert "checked afterwards, it breaks the limit: warpage" in broken.explanation[0]
     # No layout file is written for it (result.json is): no advice to run a command on one.
-    assert broken.unchecked == () and broken.explanation[1:] == ("x",)
+    # Nor what was said of the rejected layout (its gap, "best among ..."): only why.
+    assert broken.unchecked == () and len(broken.explanation) == 1
+    assert broken.objective is None and broken.gap is None
 
 
 def test_a_layout_rejected_at_the_end_of_the_time_leaves_no_advice_on_its_file(
@@ -205,3 +212,23 @@ def test_a_3d_check_the_thermal_command_would_refuse_points_to_the_compact_model
     (sentence,) = solve(design, SolveOptions(time_limit_s=20, workers=1)).unchecked
     assert "Run `layoutopt thermal LAYOUT --model compact` on the layout file (its 3D" in sentence
     assert "refuses grids over 1e-05 M cells" in sentence
+
+
+def test_with_no_layout_written_the_command_gives_no_advice_on_drawing_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Drawings too slow for the limit are skipped "`layoutopt render LAYOUT` draws them":
+    # said of an infeasible result, that pointed at a layout file that is not written.
+    import re
+
+    import layoutopt.pipeline
+
+    monkeypatch.setattr(layoutopt.pipeline, "drawing_time_s", lambda design: 86_400.0)
+    tight = tmp_path / "tight.yaml"
+    text = (ROOT / "designs" / "smart_glasses_epop.yaml").read_text()
+    tight.write_text(re.sub(r'max_thickness: "[^"]+"', 'max_thickness: "0.45 mm"', text))
+    args = ["solve", str(tight), "-o", str(tmp_path / "o"), "--workers", "1", "--time-limit", "20"]
+    done = runner.invoke(app, args)
+    assert done.exit_code == ExitCode.INFEASIBLE, done.output
+    assert (tmp_path / "o" / "result.json").exists()
+    assert "LAYOUT" not in done.output and "drawings" not in done.output

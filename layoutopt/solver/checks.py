@@ -270,19 +270,23 @@ def with_warpage_report(design: Design, result: SolveResult) -> SolveResult:
     skipped = tuple(u for u in result.unchecked if u.startswith(_WARPAGE_NOT_RUN))
     if not skipped:
         return replace(result, warpage=warp)
-    unchecked = tuple(u for u in result.unchecked if u not in skipped)
-    explanation = tuple(e for e in result.explanation if e not in skipped)
     if warp.ok:
+        unchecked = tuple(u for u in result.unchecked if u not in skipped)
+        explanation = tuple(e for e in result.explanation if e not in skipped)
         return replace(result, warpage=warp, unchecked=unchecked, explanation=explanation)
     why = (
         "the time limit ran out before the last layout's warpage was checked in the solve; "
         f"checked afterwards, it breaks the limit: {'; '.join(warp.violations())}. A longer "
         "--time-limit lets the solve look for one within it"
     )
-    rejected = without_layout(replace(result, explanation=explanation))
+    # The rest of the explanation, the objective and the gap were about the rejected
+    # layout ("best among the structures not cut", the gap to the bound): not said of a
+    # result without one. The bound stays a bound.
     return replace(
-        rejected,
+        without_layout(result),
         status=SolveStatus.NO_SOLUTION,
+        objective=None,
+        gap=None,
         thermal=None,
-        explanation=(why, *rejected.explanation),
+        explanation=(why,),
     )
