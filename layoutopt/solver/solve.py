@@ -418,9 +418,10 @@ def _claim_only_checked(result: SolveResult) -> SolveResult:
     return replace(result, status=status, explanation=(*said, *result.explanation))
 
 
-def _the_limit(options: SolveOptions) -> str:
-    """The limit in words: one worker counts work (:func:`solve_budget`), not seconds."""
-    if options.workers == 1:
+def _the_limit(options: SolveOptions, deadline: Deadline) -> str:
+    """The limit in words, as the solve's clock counted it: one worker counts work
+    (:func:`solve_budget`), not seconds."""
+    if deadline.counts_work:
         return f"the work budget ({options.time_limit_s:g} s of one core, --workers 1)"
     return f"the time limit ({options.time_limit_s:g} s)"
 
@@ -560,10 +561,10 @@ def _with_reason(
             why = explain_infeasible(design, options.grid_um, deadline.renewed(seconds))
             return replace(result, explanation=why)
         if result.status is SolveStatus.NO_SOLUTION:
-            return replace(result, explanation=(_no_layout_in_time(design, options),))
+            return replace(result, explanation=(_no_layout_in_time(design, options, deadline),))
         if result.status is SolveStatus.FEASIBLE:
             why = (
-                f"not proven optimal: {_the_limit(options)} ran out "
+                f"not proven optimal: {_the_limit(options, deadline)} ran out "
                 "first; the best bound and the gap to it are reported with the result",
             )
             return replace(result, explanation=why)
@@ -574,7 +575,7 @@ def _with_reason(
         stop = (
             f"the {MAX_THERMAL_ROUNDS}-round limit"
             if n >= MAX_THERMAL_ROUNDS
-            else _the_limit(options)
+            else _the_limit(options, deadline)
         )
         why = (
             f"no layout met the {words} limits before {stop}: {n} stacking structure(s) were "
@@ -593,7 +594,7 @@ def _with_reason(
         return replace(result, status=SolveStatus.NO_SOLUTION, explanation=why)
     if result.status is SolveStatus.NO_SOLUTION:
         why = (
-            f"{_the_limit(options)} ran out in limits round {n + 1} "
+            f"{_the_limit(options, deadline)} ran out in limits round {n + 1} "
             f"before a layout of the structures not yet cut was found; the last layout "
             f"broke: {last}",
             *fixes,
@@ -629,9 +630,9 @@ def _after_cuts(design: Design, loop: _Loop, layout: Layout) -> SolveResult:
     return replace(result, status=SolveStatus.FEASIBLE, best_bound=bound, gap=gap, explanation=why)
 
 
-def _no_layout_in_time(design: Design, options: SolveOptions) -> str:
+def _no_layout_in_time(design: Design, options: SolveOptions, deadline: Deadline) -> str:
     return (
-        f"no legal layout was found within {_the_limit(options)} for "
+        f"no legal layout was found within {_the_limit(options, deadline)} for "
         f"{len(design.dies)} dies; neither is one proven impossible: a longer --time-limit "
         "(time_limit_s) may find one"
     )

@@ -77,6 +77,7 @@ import numpy as np
 
 from layoutopt.errors import DesignError
 from layoutopt.model import Design, Layout, Placement, Side
+from layoutopt.thermal.assemble import UM
 from layoutopt.thermal.materials import board_material, material, radiation_h_w_per_m2_k
 from layoutopt.thermal.report import DieTemperature, FaceHeat, ThermalReport
 from layoutopt.thermal.spreading import (
@@ -98,7 +99,6 @@ __all__ = [
     "junction_sensitivity",
 ]
 
-_UM = 1e-6  # metres per micrometre: the one unit conversion of this module
 _GAUSS_X, _GAUSS_W = np.polynomial.legendre.leggauss(16)
 _FIXED_W_PER_K = 1e12  # a fixed face temperature: effectively infinite conductance
 
@@ -213,7 +213,7 @@ class _Builder:
         self.g_up = np.zeros(n)  # the part of g_out that leaves through an upward face
         self._k: dict[str, tuple[float, float]] = {}
         pkg = layout.package
-        self.pw, self.pl = pkg.width_um * _UM, pkg.length_um * _UM
+        self.pw, self.pl = pkg.width_um * UM, pkg.length_um * UM
         rules = design.rules
         self.base_layers = [
             (rules.ball_height_um, rules.ball_material, "rules.ball_material"),
@@ -224,8 +224,8 @@ class _Builder:
         board_mat = board_material(design)
         self.kb = (board_mat.k_xy_w_per_m_k, board_mat.k_z_w_per_m_k)
         self.kmold = self.k(rules.mold_material, "rules.mold_material")
-        self.tb = design.thermal.board_thickness_um * _UM
-        self.mold_t = max(layout.thickness_um - rules.base_thickness_um, 0) * _UM
+        self.tb = design.thermal.board_thickness_um * UM
+        self.mold_t = max(layout.thickness_um - rules.base_thickness_um, 0) * UM
 
     def k(self, name: str, field: str) -> tuple[float, float]:
         """(k_xy, k_z) of a design material (W/m/K)."""
@@ -254,7 +254,7 @@ class _Builder:
         """In-plane sheet conductance (W/K) of the board and the base layers together: under
         the package they spread the heat as one plate (the balls couple them closely)."""
         return self.kb[0] * self.tb + sum(
-            t * _UM * self.k(nm, f)[0] for t, nm, f in self.base_layers
+            t * UM * self.k(nm, f)[0] for t, nm, f in self.base_layers
         )
 
     def spread(self, t_m: float, k: tuple[float, float], a: float, b: float):  # type: ignore[no-untyped-def]
@@ -281,15 +281,15 @@ def _tier0_to_board(net: _Builder, p: Placement, half: float, joint_t: float, kj
     """A tier-0 die's half thickness, joint, base layers (or the substrate, for a die under
     it) and the board's upper half, each spreading at 45° in scaled coordinates."""
     rules = net.design.rules
-    a, b = p.width_um * _UM, p.length_um * _UM
+    a, b = p.width_um * UM, p.length_um * UM
     r, a2, b2 = net.spread(joint_t, kj, a, b)
     r = half + r
     for t_um, name, field in reversed(net.base_layers) if p.side is Side.TOP else ():
-        dr, a2, b2 = net.spread(t_um * _UM, net.k(name, field), a2, b2)
+        dr, a2, b2 = net.spread(t_um * UM, net.k(name, field), a2, b2)
         r += dr
     if p.side is not Side.TOP:  # bottom side: through its joint into the substrate
         k_sub = net.k(rules.substrate_material, "rules.substrate_material")
-        dr, a2, b2 = net.spread(rules.substrate_thickness_um * _UM, k_sub, a2, b2)
+        dr, a2, b2 = net.spread(rules.substrate_thickness_um * UM, k_sub, a2, b2)
         r += dr
     return r + _board_spreading_k_per_w(net, a2 * b2)
 
@@ -328,16 +328,16 @@ def _on_die_resistance(net: _Builder, p: Placement, below: Placement) -> float:
     overlap = (
         max(0, min(p.rect.x_max_um, below.rect.x_max_um) - max(p.x_um, below.x_um))
         * max(0, min(p.rect.y_max_um, below.rect.y_max_um) - max(p.y_um, below.y_um))
-        * _UM**2
+        * UM**2
     )
     kbelow = net.k(net.design.die(below.die_id).material, "dies.material")
     half_below = (
-        0.5 * below.thickness_um * _UM / (kbelow[1] * below.width_um * below.length_um * _UM**2)
+        0.5 * below.thickness_um * UM / (kbelow[1] * below.width_um * below.length_um * UM**2)
     )
     # The joint's layers in series (a PoP's: air gap, top substrate, DAF).
     rules = net.design.rules
     r_joint = sum(
-        layer.thickness_um * _UM / net.k(layer.material, f"rules ({layer.name})")[1]
+        layer.thickness_um * UM / net.k(layer.material, f"rules ({layer.name})")[1]
         for layer in rules.joint_layers(net.design.die(p.die_id), net.design.die(below.die_id))
     )
     return half_below + r_joint / max(overlap, 1e-12)
@@ -361,20 +361,20 @@ def _stack_spreading_k_per_w(net: _Builder, p: Placement, below: list[Placement]
     sheet = thick = 0.0
     for q in below:
         k = net.k(design.die(q.die_id).material, f"dies[{q.die_id}].material")
-        sheet += k[0] * q.thickness_um * _UM
-        thick += q.thickness_um * _UM
+        sheet += k[0] * q.thickness_um * UM
+        thick += q.thickness_um * UM
     k_z = net.k(design.die(lower.die_id).material, f"dies[{lower.die_id}].material")[1]
     base = below[0]
     base_die = design.die(base.die_id)
     joint = rules.joint_layers(base_die, design.die(base.on_die) if base.on_die else None)
     r_joint = sum(
-        layer.thickness_um * _UM / net.k(layer.material, f"rules ({layer.name})")[1]
+        layer.thickness_um * UM / net.k(layer.material, f"rules ({layer.name})")[1]
         for layer in joint
     )
     k_xy = sheet / thick
     return disc_spreading_k_per_w(
-        math.sqrt(overlap / math.pi) * _UM,
-        math.sqrt(plate / math.pi) * _UM,
+        math.sqrt(overlap / math.pi) * UM,
+        math.sqrt(plate / math.pi) * UM,
         thick * math.sqrt(k_xy / k_z),
         math.sqrt(k_xy * k_z),
         1.0 / r_joint if r_joint > 0 else _FIXED_W_PER_K,
@@ -395,15 +395,15 @@ def _stack_branches(net: _Builder) -> dict[str, tuple[float, float]]:
             die = design.die(p.die_id)
             i = net.ids.index(p.die_id)
             ksi = net.k(die.material, f"dies[{p.die_id}].material")
-            a, b = p.width_um * _UM, p.length_um * _UM
-            half = 0.5 * p.thickness_um * _UM / (ksi[1] * a * b)
+            a, b = p.width_um * UM, p.length_um * UM
+            half = 0.5 * p.thickness_um * UM / (ksi[1] * a * b)
             lower = design.die(p.on_die) if p.on_die else None
-            joint_t = rules.joint_um(die, lower, film_over_wire=p.film_over_wire) * _UM
+            joint_t = rules.joint_um(die, lower, film_over_wire=p.film_over_wire) * UM
             kj = net.k(rules.joint_material(die, lower), f"rules ({die.bond.value} joint)")
             if tier == board_tier:
                 covered += a * b
                 if rules.fan_out.flipped:
-                    joint_t, kj = rules.vertical_wire_standoff_um * _UM, net.kmold
+                    joint_t, kj = rules.vertical_wire_standoff_um * UM, net.kmold
                 net.link(i, net.board, _tier0_to_board(net, p, half, joint_t, kj))
             if tier > 0:
                 below = stack[tier - 1]
@@ -414,7 +414,7 @@ def _stack_branches(net: _Builder) -> dict[str, tuple[float, float]]:
                 )
                 net.link(i, net.ids.index(below.die_id), r)
             if p.die_id in net.spots:
-                t_above = (layout.thickness_um - p.z_top_um) * _UM
+                t_above = (layout.thickness_um - p.z_top_um) * UM
                 r, a2, b2 = net.spread(t_above, net.kmold, a, b)
                 net.link(i, net.spots[p.die_id], half + r)
                 spot_rect[p.die_id] = (a2, b2)
@@ -423,7 +423,7 @@ def _stack_branches(net: _Builder) -> dict[str, tuple[float, float]]:
     free = max(a_pkg - covered, 0.05 * a_pkg)
     r = net.mold_t / (net.kmold[1] * free)
     for t_um, name, field in net.base_layers:
-        r += t_um * _UM / (net.k(name, field)[1] * a_pkg)
+        r += t_um * UM / (net.k(name, field)[1] * a_pkg)
     net.link(net.top, net.board, r + 0.5 * net.tb / (net.kb[1] * a_pkg))
     return spot_rect
 
@@ -437,7 +437,7 @@ def _face_branches(net: _Builder, spot_rect: dict[str, tuple[float, float]]) -> 
     spec = net.design.thermal
     housing = net.skin is not None
     kh = net.k(spec.housing_material, "thermal.housing_material") if housing else (1.0, 1.0)
-    th = spec.housing_thickness_um * _UM
+    th = spec.housing_thickness_um * UM
     a_pkg = net.pw * net.pl
     face_rect = dict(spot_rect)
     if housing:
@@ -479,13 +479,13 @@ def _over_board_m2_k_per_w(net: _Builder) -> float:
     spec = net.design.thermal
     if net.skin is None:
         return 0.0
-    gap_m = (net.layout.thickness_um + spec.housing_gap_um) * _UM
+    gap_m = (net.layout.thickness_um + spec.housing_gap_um) * UM
     k_air = net.k("air", "thermal (the air under the housing)")[1]
     h_rad = radiation_h_w_per_m2_k(
         spec.ambient_c, spec.ambient_c, spec.surface_emissivity, spec.housing_emissivity
     )
     k_wall = net.k(spec.housing_material, "thermal.housing_material")[1]
-    return 1.0 / (k_air / gap_m + h_rad) + spec.housing_thickness_um * _UM / k_wall
+    return 1.0 / (k_air / gap_m + h_rad) + spec.housing_thickness_um * UM / k_wall
 
 
 def _board_losses(net: _Builder) -> tuple[float, float, float]:

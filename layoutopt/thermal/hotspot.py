@@ -44,12 +44,12 @@ import numpy as np
 import shapely
 
 from layoutopt.model import Design, Layout
+from layoutopt.thermal.assemble import UM
 from layoutopt.thermal.materials import material, radiation_h_w_per_m2_k
 from layoutopt.thermal.stackup import Block, board_region, build_blocks
 
 __all__ = ["check_hotspot_files", "to_hotspot", "write_hotspot"]
 
-_UM = 1e-6
 _THIN_M = 1e-6  # sink, spreader, interface and secondary-path layers: present, but inert
 _INERT_K = 1.0
 
@@ -109,7 +109,7 @@ def _props(design: Design, layout: Layout, block: Block) -> tuple[float, float]:
         h = radiation_h_w_per_m2_k(
             spec.ambient_c, spec.ambient_c, spec.surface_emissivity, spec.housing_emissivity
         )
-        k += h * block.thickness_um * _UM
+        k += h * block.thickness_um * UM
     return m.heat_capacity_j_per_m3_k or 1.0e6, k
 
 
@@ -168,7 +168,7 @@ def to_hotspot(design: Design, layout: Layout, *, grid: int = 64) -> dict[str, s
             "Y" if has_power else "N",
             f"{c_main:.6g}",
             f"{1.0 / k_main:.6g}",
-            f"{(zb - za) * _UM:.9g}",
+            f"{(zb - za) * UM:.9g}",
             flp,
             "",
         ]
@@ -185,15 +185,15 @@ def _unit(
 ) -> str:
     x0, y0, x1, y1 = rect
     return (
-        f"{name}\t{(x1 - x0) * _UM:.9f}\t{(y1 - y0) * _UM:.9f}\t"
-        f"{(x0 - frame[0]) * _UM:.9f}\t{(y0 - frame[1]) * _UM:.9f}\t{c:.6g}\t{r:.6g}"
+        f"{name}\t{(x1 - x0) * UM:.9f}\t{(y1 - y0) * UM:.9f}\t"
+        f"{(x0 - frame[0]) * UM:.9f}\t{(y0 - frame[1]) * UM:.9f}\t{c:.6g}\t{r:.6g}"
     )
 
 
 def _config(spec, frame: tuple[int, int, int, int], grid: int) -> str:  # type: ignore[no-untyped-def]
     # HotSpot divides by the differences of these sides (its peripheral rings), so each must
     # exceed the one inside it: the rings are 0.1 % wide, and carry next to nothing.
-    side = max(frame[2] - frame[0], frame[3] - frame[1]) * _UM
+    side = max(frame[2] - frame[0], frame[3] - frame[1]) * UM
     ring, outer = side * 1.001, side * 1.002
     h_top = spec.h_top_w_per_m2_k
     h_bottom = spec.h_bottom_w_per_m2_k

@@ -24,6 +24,8 @@ import shapely
 from scipy.sparse.linalg import spsolve
 from shapely.geometry import Polygon
 
+from layoutopt.thermal.assemble import UM
+
 __all__ = [
     "annular_fin_conductance_w_per_k",
     "annulus_spreading_k_per_w",
@@ -32,7 +34,6 @@ __all__ = [
     "disk_mean_to_rim_k_per_w",
 ]
 
-_UM = 1e-6
 _FIN_CELLS_PER_LENGTH = 8  # cells per fin length at the package's edges
 
 
@@ -219,7 +220,7 @@ def board_fin_conductance_w_per_k(
     px0, py0, px1, py1 = package_um
     if h_w_per_m2_k <= 0:
         return 0.0
-    fin_um = math.sqrt(sheet_w_per_k / h_w_per_m2_k) / _UM
+    fin_um = math.sqrt(sheet_w_per_k / h_w_per_m2_k) / UM
     # Beyond ~5 fin lengths the board carries no heat: the domain ends there.
     reach = 5.0 * fin_um
     x0, y0 = max(x0, px0 - reach), max(y0, py0 - reach)
@@ -234,7 +235,7 @@ def board_fin_conductance_w_per_k(
     fin = on_board & ~base
     if not fin.any():
         return 0.0
-    dx, dy = np.diff(xe) * _UM, np.diff(ye) * _UM
+    dx, dy = np.diff(xe) * UM, np.diff(ye) * UM
     index = np.full(fin.shape, -1)
     index[fin] = np.arange(int(fin.sum()))
     area = np.outer(dx, dy)
