@@ -42,10 +42,11 @@ Examples
 from __future__ import annotations
 
 import json
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import shapely
 import yaml
 from pydantic import Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
@@ -1428,31 +1429,52 @@ def _side_needs(rules: ProcessRules, die: Die, rotation: int) -> tuple[int, int]
     return w + side(Edge.WEST) + side(Edge.EAST), h + side(Edge.SOUTH) + side(Edge.NORTH)
 
 
-def _fits(region: Any, w: int, h: int) -> bool:
-    """Necessary condition for a w x h rectangle to fit in ``region``: it fits the bounding
-    box, and the region eroded by the inscribed disc of the rectangle is not empty."""
-    if region.is_empty:
-        return False
-    x0, y0, x1, y1 = region.bounds
-    if w > x1 - x0 or h > y1 - y0:
-        return False
-    radius = min(w, h) / 2 - 1
-    return radius <= 0 or not region.buffer(-radius).is_empty
+@dataclass(frozen=True)
+class _Room:
+    """A region to fit dies in, with a lower bound on its inscribed circle's radius: a
+    rectangle whose inscribed disc is smaller than that fits the erosion test without
+    eroding the region (5,000 dies: 15,000 erosions took 1.0 s of the 3.1 s load)."""
+
+    region: Any
+    inradius_lb_um: float
+
+    @classmethod
+    def of(cls, region: Any) -> _Room:
+        if region.is_empty:
+            return cls(region, 0.0)
+        # The circle's centre is a point of the region, so its distance to the boundary
+        # (the segment's length) is a true radius there, never above the largest one.
+        circle = shapely.maximum_inscribed_circle(region, tolerance=1.0)
+        return cls(region, float(circle.length))
+
+    def fits(self, w: int, h: int) -> bool:
+        """Necessary condition for a w x h rectangle to fit: it fits the bounding box,
+        and the region eroded by the rectangle's inscribed disc is not empty."""
+        if self.region.is_empty:
+            return False
+        x0, y0, x1, y1 = self.region.bounds
+        if w > x1 - x0 or h > y1 - y0:
+            return False
+        radius = min(w, h) / 2 - 1
+        if radius < self.inradius_lb_um:  # the circle's centre survives the erosion
+            return True
+        return radius <= 0 or not self.region.buffer(-radius).is_empty
 
 
 def _check_room(
     design: Design, rules: ProcessRules, origin: dict[str, int], where: str, name: str
 ) -> None:
-    outline = design.envelope.outline
-    free = outline
+    outline = _Room.of(design.envelope.outline)
+    free_region = design.envelope.outline
     for k in design.envelope.keepouts:
-        free = free.difference(k)
-    x0, y0, x1, y1 = outline.bounds
+        free_region = free_region.difference(k)
+    free = _Room.of(free_region)
+    x0, y0, x1, y1 = outline.region.bounds
     size = f"{(x1 - x0) / 1000:g} x {(y1 - y0) / 1000:g} mm"
     for die in design.dies:
         rotations = (0,) if die.is_square else (0, 90)
         here = f"dies[{origin[die.id]}]"
-        if not any(_fits(outline, *die.size_um(r)) for r in rotations):
+        if not any(outline.fits(*die.size_um(r)) for r in rotations):
             raise DesignError(
                 f"die {die.id} ({die.width_um / 1000:g} x {die.length_um / 1000:g} mm) is "
                 f"larger than the outline ({size}) in both orientations",
@@ -1461,7 +1483,7 @@ def _check_room(
                 fix="enlarge envelope.outline or use a smaller part",
             )
         needs = [_side_needs(rules, die, r) for r in rotations]
-        if not any(_fits(outline, *n) for n in needs):
+        if not any(outline.fits(*n) for n in needs):
             w, h = min(needs)
             raise DesignError(
                 f"process {name!r} leaves no room for die {die.id}: with the die-edge "
@@ -1474,7 +1496,7 @@ def _check_room(
                 fix="lower rules.bond_finger_ring / rules.die_edge_keepout / "
                 "rules.finger_edge_keepout, or enlarge envelope.outline",
             )
-        if not any(_fits(free, *n) for n in needs):
+        if not any(free.fits(*n) for n in needs):
             names = ", ".join(design.envelope.keepout_names)
             raise DesignError(
                 f"the keep-outs ({names}) leave no room for die {die.id} "

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from layoutopt.design_file import design_from_text
 from layoutopt.errors import DesignError
@@ -216,3 +218,22 @@ def test_error_names_the_file(tmp_path):
     with pytest.raises(DesignError) as info:
         load_design(path)
     assert str(info.value).startswith(str(path))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 12_000), st.integers(1, 12_000), st.booleans())
+def test_the_room_check_agrees_with_eroding_the_region(w, h, notched):
+    """The shortcut through the inscribed circle never changes the erosion test's answer."""
+    import shapely.geometry as geom
+
+    from layoutopt.design_file import _Room
+
+    region = geom.box(0, 0, 10_000, 6_000)
+    if notched:  # an L-shaped room and a second island
+        region = region.difference(geom.box(3_000, 0, 10_000, 3_500)).union(
+            geom.box(12_000, 0, 14_000, 2_000)
+        )
+    x0, y0, x1, y1 = region.bounds
+    radius = min(w, h) / 2 - 1
+    erosion = w <= x1 - x0 and h <= y1 - y0 and (radius <= 0 or not region.buffer(-radius).is_empty)
+    assert _Room.of(region).fits(w, h) is erosion

@@ -404,3 +404,23 @@ def test_grouped_curvatures_are_each_groups_own_balance():
         one = columns_curvature(z0[sel], z1[sel], modulus[sel], strain[sel], weight[sel])[1]
         assert got[k] == pytest.approx(one, rel=1e-12)
     assert np.isnan(got[2]) and np.isnan(got[4])  # no layers at all in group 4
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 60),
+    st.integers(1, 5),
+    st.integers(0, 2**31 - 1),
+)
+def test_unique_rows_is_numpys_unique_of_rows(n, k, seed):
+    """The column grouping's fast unique equals ``np.unique(axis=0)`` on rows with many
+    repeats and the -1 padding."""
+    from layoutopt.mechanics.columns import _unique_rows
+
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(-1, 4, size=(n, k))
+    want = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+    got = _unique_rows(rows)
+    assert np.array_equal(got[0], want[0])
+    assert np.array_equal(got[1], want[1])
+    assert np.array_equal(got[2], want[2].reshape(-1))

