@@ -95,7 +95,10 @@ def cpsat_pack(
     fixed
         Block ids frozen where ``hint`` has them (``hint`` is then required).
     window
-        When given, every free block's footprint must lie inside this rectangle (µm).
+        When given, every free block's footprint must lie inside this rectangle (µm), and
+        frozen blocks whose footprints do not meet it are left out of the model (they
+        still bound the box): a small model for a small window. Frozen blocks are then
+        taken to be legal among themselves, as in a legal ``hint``.
     time_limit_s, seed, workers
         CP-SAT wall-time limit, random seed and number of workers.
     deterministic_time
@@ -133,8 +136,8 @@ def cpsat_pack(
             model.add(v.xs[a] <= v.xs[c])
     width = model.new_int_var(0, room[0], "W")
     height = model.new_int_var(0, room[1], "H")
-    model.add_max_equality(width, v.ends_x)
-    model.add_max_equality(height, v.ends_y)
+    model.add_max_equality(width, _ends(v.ends_x))
+    model.add_max_equality(height, _ends(v.ends_y))
     mode = objective
     if mode == "auto":
         mode = "area" if problem.seeks_area else "none"
@@ -163,6 +166,12 @@ def cpsat_pack(
     return CpsatResult(
         status, packing, objective_value, bound, solver.wall_time, solver.deterministic_time
     )
+
+
+def _ends(ends: list) -> list:
+    """The variable ends and the largest constant one (frozen blocks): a shorter max."""
+    constants = [e for e in ends if isinstance(e, int)]
+    return [e for e in ends if not isinstance(e, int)] + ([max(constants)] if constants else [])
 
 
 _Corners = tuple[list[int], list[int], list[bool]]
@@ -237,10 +246,11 @@ def _add_blocks(
             v.xs.append(x0)
             v.ys.append(y0)
             v.rot.append(int(hr[i]))
-            v.x_iv.append(model.new_fixed_size_interval_var(x0, w, f"fx{i}"))
-            v.y_iv.append(model.new_fixed_size_interval_var(y0, h, f"fy{i}"))
             v.ends_x.append(x0 + w)
             v.ends_y.append(y0 + h)
+            if window is None or _meets(hx[i], hy[i], w * grid, h * grid, window):
+                v.x_iv.append(model.new_fixed_size_interval_var(x0, w, f"fx{i}"))
+                v.y_iv.append(model.new_fixed_size_interval_var(y0, h, f"fy{i}"))
             continue
         lo_x, lo_y, hi_x, hi_y = 0, 0, room[0], room[1]
         if window is not None:
@@ -265,6 +275,16 @@ def _add_blocks(
         v.ends_x.append(ex)
         v.ends_y.append(ey)
     return v
+
+
+def _meets(x_um: int, y_um: int, w_um: int, h_um: int, window: Rect) -> bool:
+    """Whether a footprint overlaps the window (touching is not overlapping)."""
+    return (
+        x_um < window.x_max_um
+        and window.x_um < x_um + w_um
+        and y_um < window.y_max_um
+        and window.y_um < y_um + h_um
+    )
 
 
 def _add_hints(

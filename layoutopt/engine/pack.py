@@ -55,7 +55,12 @@ from layoutopt.engine.problem import (
     PackStatus,
     ProgressCallback,
 )
-from layoutopt.engine.skyline import bottom_left_fill, maxrects_best_short_side, skyline_best_fit
+from layoutopt.engine.skyline import (
+    bottom_left_fill,
+    guillotine_best_short_side,
+    maxrects_best_short_side,
+    skyline_best_fit,
+)
 from layoutopt.errors import InternalError
 
 __all__ = ["constructive", "pack"]
@@ -143,6 +148,18 @@ def _maxrects_try(problem: PackProblem, table: FootprintTable, order: list[int])
     return None if got is None else table.to_packing(problem, *got[:3])
 
 
+# A strip width that stands for the guillotine packer in the constructive tries.
+_GUILLOTINE = -1
+
+
+def _guillotine_try(
+    problem: PackProblem, table: FootprintTable, order: list[int]
+) -> Packing | None:
+    cw, ch = table.container  # type: ignore[misc]
+    got = guillotine_best_short_side(table, cw, ch, order)
+    return None if got is None else table.to_packing(problem, *got[:3])
+
+
 def _strip_widths(problem: PackProblem, table: FootprintTable) -> list[int]:
     if table.container is not None:
         return [table.container[0]]
@@ -180,10 +197,16 @@ def constructive(problem: PackProblem, seed: int = 0, *, max_tries: int | None =
     )
     if table.container is not None and len(table) <= _MAXRECTS_MAX_BLOCKS:
         tries += [(None, order, True) for order in orders]  # None: MaxRects in the outline
+    if first_fit and table.container is not None and not table.obstacles:
+        # Guillotine last, for outlines the others miss; only where any fit will do, so a
+        # search that compares fitting packings starts where it did.
+        tries += [(_GUILLOTINE, order, True) for order in orders]
     for count, (width, order, by_taller) in enumerate(tries):
         if max_tries is not None and count >= max_tries and best is not None:
             break
-        if width is None:
+        if width is _GUILLOTINE:
+            got = _guillotine_try(problem, table, order)
+        elif width is None:
             got = _maxrects_try(problem, table, order)
         else:
             got = _skyline_try(problem, table, width, order, by_taller)
