@@ -378,3 +378,14 @@ def test_the_guillotine_greedy_fits_what_the_skyline_and_maxrects_miss() -> None
     packing = constructive(problem, 0)
     assert packing.width_um <= 138 and packing.length_um <= 46
     assert packing_violations(problem, packing) == ()
+
+
+def test_ladder_replicas_fall_with_size_and_depend_on_nothing_else() -> None:
+    # 8 rungs up to 60 blocks, where the ladder wins; 2 from 100, where each chain needs
+    # its moves more (benchmarks/README.md, "Replicas by size").
+    from layoutopt.engine.pack import _replicas
+
+    counts = [_replicas(n) for n in range(2, 400)]
+    assert counts[: 60 - 1] == [8] * (60 - 1)
+    assert all(c == 2 for c in counts[100 - 2 :])
+    assert all(a >= b for a, b in zip(counts, counts[1:], strict=False))
