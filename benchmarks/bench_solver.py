@@ -47,7 +47,7 @@ def _row(label: str, family: str, design, options: SolveOptions, repeat: int) ->
     objective = "-" if result.objective is None else f"{result.objective:.0f}"
     bound = "-" if result.best_bound is None else f"{result.best_bound:.0f}"
     whose = str(result.stats.get("bound", "cp_sat" if result.best_bound is not None else "-"))
-    whose = whose.replace(" largest dies alone)", ")")
+    whose = whose.replace("relaxation of the ", "relaxation, ").replace(" largest dies alone", "")
     return (
         f"{label:30} {family:18} {len(design.dies):4} {result.status.value:11} "
         f"{statistics.median(times):8.2f} {statistics.median(firsts):8.2f} {gap:>6} "
@@ -63,6 +63,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--thermal", action="store_true", help="thermal limits in the loop")
     parser.add_argument("--engine", action="store_true", help="engine on/off on Bookshelf")
+    parser.add_argument("--seed", type=int, default=0, help="CP-SAT's and the engine's seed")
     parser.add_argument("designs", nargs="*", type=Path)
     args = parser.parse_args()
     print(
@@ -83,6 +84,7 @@ def main() -> None:
                     thermal=False,
                     grid_um=1,
                     warm_start=warm,
+                    seed=args.seed,
                 )
                 label = f"{name} ws10 {'engine' if warm else 'plain CP-SAT'}"
                 print(_row(label, "sip", design, options, args.repeat), flush=True)
@@ -91,7 +93,9 @@ def main() -> None:
         *sorted((ROOT / "designs").glob("*.yaml")),
         ROOT / "benchmarks" / "designs" / "sip_50.yaml",
     ]
-    options = SolveOptions(time_limit_s=args.time_limit, workers=args.workers, thermal=args.thermal)
+    options = SolveOptions(
+        time_limit_s=args.time_limit, workers=args.workers, thermal=args.thermal, seed=args.seed
+    )
     for path in paths:
         for design in load_design(path).variants():
             print(_row(path.stem, design.rules.name, design, options, args.repeat), flush=True)

@@ -67,8 +67,13 @@ RunRound = Callable[
 # left a 0 bound, the gap 24 % instead of 14 %).
 MIN_ROUND_S = 2.0
 # The engine stops this share of the stage before its end (at least ENGINE_TAIL_MIN_S),
-# so that CP-SAT gets its last layout as a hint.
-ENGINE_TAIL = 0.15
+# so that CP-SAT gets its last layout as a hint. Where CP-SAT improves on the engine (the
+# 50-part SiP) the engine stops long before, on ENGINE_STALL_S; where it does not (the
+# Bookshelf packages: CP-SAT idled 34-47 s of 51) a long tail only took the engine's time:
+# 0.15 -> 0.03 with the first stage's share 0.85 -> 0.92 gave the engine 53 s instead of
+# 43 s of a 60 s solve, n50 2.15 / 2.11 / 1.90 -> 2.08 / 1.27 / 1.90 % and n100 2.91 /
+# 2.92 / 2.67 -> 2.46 / 2.67 / 2.91 % (seeds 0-2, load 4-5.6; benchmarks/README.md).
+ENGINE_TAIL = 0.03
 ENGINE_TAIL_MIN_S = 1.5
 # Completing a hint gets at most this share of what is left (and at least this long).
 COMPLETE_SHARE = 0.5
