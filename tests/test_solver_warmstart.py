@@ -77,6 +77,16 @@ def test_fifty_parts_reach_a_legal_layout() -> None:
     assert validate(result.design, result.layout) == ()
     assert result.stats["hint"] == "engine (streamed)"
     assert result.stats["engine_layouts"] >= 1 and result.stats["cp_sat_rounds"] >= 1
+    # The bound is the higher of CP-SAT's and the relaxation's (solver/relaxation.py),
+    # and the stats say whose; it never exceeds the layout's footprint.
+    assert result.best_bound is not None and result.objective is not None
+    assert result.best_bound <= result.objective
+    relaxed = result.stats.get("relaxation")
+    if relaxed is not None:
+        step = result.design.rules.package_grid_um
+        assert result.best_bound >= relaxed["bound_cells"] * step**2
+        whose = result.stats["bound"]
+        assert whose == "cp_sat" or whose.startswith("relaxation of the")
 
 
 def test_the_stream_hands_over_every_better_layout_legal() -> None:
