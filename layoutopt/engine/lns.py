@@ -14,8 +14,8 @@ they time out.
 Free blocks stay inside their band or window, so the sub-model holds only the frozen
 blocks whose footprints meet it (:func:`~layoutopt.engine.cpsat.cpsat_pack` with a
 ``window``): on n300 the median sub-model holds 35 intervals instead of 300, and CP-SAT
-searches the window instead of propagating over the whole packing (benchmarks/README.md:
-n200 3.31 / 3.11 % -> 2.50 / 2.85 % at 60 s, seeds 0 / 1).
+searches the window instead of propagating over the whole packing (benchmarks/README.md,
+60 s, three seeds: n200 3.11-3.31 -> 2.71-3.26 %, n300 2.76-2.92 % before and after).
 """
 
 from __future__ import annotations
