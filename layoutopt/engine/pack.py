@@ -204,7 +204,7 @@ def constructive(problem: PackProblem, seed: int = 0, *, max_tries: int | None =
     for count, (width, order, by_taller) in enumerate(tries):
         if max_tries is not None and count >= max_tries and best is not None:
             break
-        if width is _GUILLOTINE:
+        if width == _GUILLOTINE:
             got = _guillotine_try(problem, table, order)
         elif width is None:
             got = _maxrects_try(problem, table, order)

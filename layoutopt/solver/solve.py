@@ -159,10 +159,14 @@ def _violations(design: Design, layout: Layout) -> tuple[object, ...]:
     return validate(design, layout)
 
 
+def _large(built: BuiltModel) -> bool:
+    """A design large enough for the placement engine and the relaxation's bound."""
+    return len(built.instance.die_ids) >= WARM_START_MIN_DIES
+
+
 def _streams(built: BuiltModel, options: SolveOptions) -> bool:
     """Does the first stage use the placement engine (large designs, no given hint)?"""
-    large = len(built.instance.die_ids) >= WARM_START_MIN_DIES
-    return options.hint is None and options.warm_start and large
+    return options.hint is None and options.warm_start and _large(built)
 
 
 def _first_stage(
@@ -312,8 +316,7 @@ def _relaxed_bound(
 ) -> RelaxedBound | None:
     """The footprint bound of the largest dies alone, on a large design's first round
     (a cut round's layouts are bounded by the first round's); None where it is not run."""
-    large = len(built.instance.die_ids) >= WARM_START_MIN_DIES
-    if forbidden or not large or stage.name is not StageName.FOOTPRINT:
+    if forbidden or not _large(built) or stage.name is not StageName.FOOTPRINT:
         return None
     started_s = time.perf_counter()
     relaxed = footprint_bound(
