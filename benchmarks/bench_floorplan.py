@@ -46,7 +46,7 @@ from pathlib import Path
 from layoutopt.bookshelf import bookshelf_to_pack_problem
 from layoutopt.engine import cpsat_pack, pack, packing_violations
 from layoutopt.engine.btree import compile_kernels
-from layoutopt.engine.problem import Block, Packing, PackProblem, PlacedBlock
+from layoutopt.engine.problem import Block, Packing, PackProblem, PackStatus, PlacedBlock
 
 INSTANCES = ("apte", "xerox", "hp", "ami33", "ami49", "n10", "n30", "n50", "n100", "n200", "n300")
 _MODE = re.compile(r"^(min-area|ws(\d+(?:\.\d+)?)(?:-ar(\d+(?:\.\d+)?))?)$")
@@ -127,6 +127,8 @@ def run_engine(problem: PackProblem, seed: int, args: argparse.Namespace) -> Run
     result = pack(problem, time_limit_s=args.time_limit, seed=seed, workers=args.workers)
     run = _measured(problem, result.packing, "the engine", time.perf_counter() - start)
     run["sources"] = sorted({source for _, _, source in result.history})
+    if result.status is PackStatus.INFEASIBLE:
+        run["proven_infeasible"] = True
     return run
 
 
@@ -294,6 +296,9 @@ def _cell(mode: str, runs: list[Run]) -> str:
     if fits:
         text += " in " + _summary([float(r["time_s"]) for r in fits], lambda v: f"{v:.2f}")  # type: ignore[arg-type]
         text += " s"
+    proven = [r for r in runs if r.get("proven_infeasible")]
+    if proven:
+        text += f" (proven infeasible in {len(proven)})"
     return text
 
 

@@ -37,6 +37,7 @@ from numba import njit
 
 from layoutopt.engine.netlist import NetIndex
 from layoutopt.engine.problem import FootprintTable
+from layoutopt.engine.skyline import maxrects_best_short_side
 
 __all__ = [
     "KERNEL_PLACEMENTS_PER_S",
@@ -721,6 +722,7 @@ def compile_kernels() -> None:
         kernel.turnable,
         *kernel.cost_args(),
     )
+    maxrects_best_short_side(table, 3, 3, [0, 1])  # the greedy start's compiled MaxRects
     _COMPILED.set()
 
 
