@@ -85,6 +85,40 @@ def test_checkers_catch_overlap_outline_and_spacing() -> None:
     assert packing_violations(turned, bad_turn) == ("block A: rotated but not rotatable",)
 
 
+@pytest.mark.parametrize("chunk", [1, 7, 2_000_000])
+@pytest.mark.parametrize("seed", range(4))
+def test_the_clearance_sweep_finds_every_close_pair(
+    seed: int, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Blocks scattered at random (many overlap), with halos and spacing: the sweep's
+    # pairs, compared in chunks of any size, are exactly those an all-pairs check finds.
+    from layoutopt.engine import check
+
+    monkeypatch.setattr(check, "_PAIRS_PER_CHUNK", chunk)
+    rng = random.Random(seed)
+    blocks = tuple(
+        Block(f"B{i}", rng.randint(1, 30), rng.randint(1, 30), halo_um=(rng.randint(0, 2),) * 4)
+        for i in range(60)
+    )
+    spots = [PlacedBlock(b.id, rng.randint(2, 150), rng.randint(2, 150)) for b in blocks]
+    problem = PackProblem(blocks, spacing_um=seed % 3)
+    rects = check.block_rects(problem, Packing(tuple(spots), 1, 1))
+    width = max(keep.x_max_um for _, keep in rects.values())
+    length = max(keep.y_max_um for _, keep in rects.values())
+    got = packing_violations(problem, Packing(tuple(spots), width, length))
+    s = problem.spacing_um
+    want = set()
+    ids = [b.id for b in blocks]
+    for i, a in enumerate(ids):
+        for c in ids[i + 1 :]:
+            gap = rects[a][1].gap_um(rects[c][1])
+            if gap < s:
+                first, second = sorted((a, c))
+                want.add(f"blocks {first} and {second}: clearance {gap} um < {s} um")
+    assert len(want) > 10
+    assert len(got) == len(set(got)) and set(got) == want
+
+
 # --- legality on random instances --------------------------------------------------------
 
 

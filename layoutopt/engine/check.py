@@ -17,6 +17,8 @@ Examples
 
 from __future__ import annotations
 
+import numpy as np
+
 from layoutopt.engine.problem import Packing, PackProblem
 from layoutopt.model import Rect
 
@@ -72,22 +74,54 @@ def packing_violations(problem: PackProblem, packing: Packing) -> tuple[str, ...
             )
     s = problem.spacing_um
     items = sorted(rects.items(), key=lambda kv: kv[1][1].x_um)
-    for a in range(len(items)):
-        id_a, (_, ka) = items[a]
-        for c in range(a + 1, len(items)):
-            id_c, (_, kc) = items[c]
-            if kc.x_um >= ka.x_max_um + s:
-                break  # sorted by x: every later block is far enough east
-            gap = ka.gap_um(kc)
-            if gap < s:
-                first, second = sorted((id_a, id_c))
-                problems.append(f"blocks {first} and {second}: clearance {gap} um < {s} um")
+    for a, c, gap in _close_pairs([keep for _, (_, keep) in items], s):
+        first, second = sorted((items[a][0], items[c][0]))
+        problems.append(f"blocks {first} and {second}: clearance {gap} um < {s} um")
     for o_index, obstacle in enumerate(problem.obstacles):
         for bid, (_, keep) in rects.items():
             gap = keep.gap_um(obstacle)
             if gap < s:
                 problems.append(f"block {bid} and obstacle {o_index}: clearance {gap} um < {s} um")
     return tuple(problems)
+
+
+# Pairs compared at once: 16 MB of int64 per array at most.
+_PAIRS_PER_CHUNK = 2_000_000
+
+
+def _close_pairs(keeps: list[Rect], spacing_um: int) -> list[tuple[int, int, int]]:
+    """(a, c, clearance) of every pair a < c of ``keeps`` (sorted by x) closer than
+    ``spacing_um``, in that order.
+
+    A sweep in x: block a meets only the blocks after it that start west of its east side
+    plus the spacing. The pairs are compared in numpy (5,000 blocks: 265,000 pairs, 1 s
+    one by one in Python)."""
+    x0 = np.array([r.x_um for r in keeps], dtype=np.int64)
+    y0 = np.array([r.y_um for r in keeps], dtype=np.int64)
+    x1 = np.array([r.x_max_um for r in keeps], dtype=np.int64)
+    y1 = np.array([r.y_max_um for r in keeps], dtype=np.int64)
+    n = len(keeps)
+    first = np.arange(1, n + 1)
+    ends = np.maximum(np.searchsorted(x0, x1 + spacing_um, side="left"), first)
+    counts = ends - first
+    found: list[tuple[int, int, int]] = []
+    lo = 0
+    while lo < n:
+        hi = lo + 1  # at least one block a chunk, however many pairs it has
+        total = int(counts[lo])
+        while hi < n and total + counts[hi] <= _PAIRS_PER_CHUNK:
+            total += int(counts[hi])
+            hi += 1
+        a = np.repeat(np.arange(lo, hi), counts[lo:hi])
+        starts = np.repeat(np.cumsum(counts[lo:hi]) - counts[lo:hi], counts[lo:hi])
+        c = a + 1 + (np.arange(a.size) - starts)
+        dx = np.maximum(x0[c] - x1[a], x0[a] - x1[c])
+        dy = np.maximum(y0[c] - y1[a], y0[a] - y1[c])
+        gap = np.maximum(dx, dy)
+        bad = np.flatnonzero(gap < spacing_um)
+        found.extend(zip(a[bad].tolist(), c[bad].tolist(), gap[bad].tolist(), strict=True))
+        lo = hi
+    return found
 
 
 def dead_space(problem: PackProblem, packing: Packing) -> float:

@@ -305,6 +305,15 @@ def constructive_layout(
     plan = engine_plan(design, grid_um)
     if plan is None:
         return None
+    # The last layout handed out, with its packing: the final packing is usually the last
+    # one streamed, and converting it again took 1.1 s at 5,000 dies.
+    last: list[tuple[Packing, Layout]] = []
+
+    def publish(packing: Packing) -> None:
+        layout = layout_from_packing(plan, packing)
+        last[:] = [(packing, layout)]
+        on_layout(layout)  # type: ignore[misc]
+
     result = pack(
         plan.problem,
         time_limit_s=deadline.remaining_s(),
@@ -312,12 +321,14 @@ def constructive_layout(
         workers=workers,
         deadline=deadline,
         grid_um=grid_um,
-        on_packing=None if on_layout is None else lambda p: on_layout(layout_from_packing(plan, p)),
+        on_packing=None if on_layout is None else publish,
         cancel=cancel,
     )
     deadline.spend_rest()  # the engine counts its own work within the budget it was given
     if result.packing is None:
         return None
+    if last and last[0][0] == result.packing:
+        return last[0][1]
     return layout_from_packing(plan, result.packing)
 
 
