@@ -37,7 +37,7 @@ from numba import njit
 
 from layoutopt.engine.netlist import NetIndex
 from layoutopt.engine.problem import FootprintTable
-from layoutopt.engine.skyline import maxrects_best_short_side
+from layoutopt.engine.skyline import maxrects_best_short_side, skyline_best_fit
 
 __all__ = [
     "KERNEL_PLACEMENTS_PER_S",
@@ -722,7 +722,9 @@ def compile_kernels() -> None:
         kernel.turnable,
         *kernel.cost_args(),
     )
-    maxrects_best_short_side(table, 3, 3, [0, 1])  # the greedy start's compiled MaxRects
+    # The greedy start's compiled skyline and MaxRects.
+    skyline_best_fit(table, 3, [0, 1])
+    maxrects_best_short_side(table, 3, 3, [0, 1])
     _COMPILED.set()
 
 
