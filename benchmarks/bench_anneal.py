@@ -7,7 +7,9 @@ dead space in percent per seed. Variants:
 - ``restartsK``: K runs of budget / K from the shelf tree, the best;
 - ``ladderK`` or ``ladderK_L_S``: K replicas at temperatures 10^-L apart (default 4),
   cooled 10^S over the budget (default 2), exchanging states (parallel tempering);
-- ``lnsF``: an 8-replica ladder for (1 - F) of the budget, then CP-SAT LNS for F.
+- ``lnsF``: an 8-replica ladder for (1 - F) of the budget, then CP-SAT LNS for F;
+- ``pairK``: two independent K-replica ladders of half the budget each (seeds as ``pack``
+  gives its two workers), the better: what two workers did before one shared ladder.
 
 Usage::
 
@@ -53,6 +55,12 @@ def run_variant(problem: PackProblem, variant: str, budget_s: float, seed: int) 
         if len(parts) == 3:
             options.update(ladder=10.0 ** -float(parts[1]), sweep=10.0 ** -float(parts[2]))
         result = chain(budget_s, seed, **options)
+    elif variant.startswith("pair"):
+        k = int(variant[len("pair") :])
+        result = min(
+            (chain(budget_s / 2, seed * 1000 + j, replicas=k) for j in range(2)),
+            key=lambda r: r.cost,
+        )
     elif variant.startswith("lns"):
         share = float(variant[len("lns") :])
         result = chain((1 - share) * budget_s, seed, replicas=8)

@@ -134,6 +134,20 @@ def test_deterministic_chain_depends_only_on_its_seed() -> None:
     assert (runs[0].xs, runs[0].rots) != (runs[2].xs, runs[2].rots)
 
 
+def test_a_ladder_spread_over_threads_makes_the_same_moves() -> None:
+    # The replicas do not interact during a round, so dealing them out to two threads
+    # changes nothing: the same packing, cost and move count as on one thread.
+    problem = PackProblem(guillotine(8, 18, 160, 120))
+    table = FootprintTable.of(problem)
+    start = _start(table, problem)
+    runs = [
+        anneal(table, start, seed=3, budget_s=0.03, deterministic=True, replicas=5, threads=t)
+        for t in (1, 2, 3)
+    ]
+    assert runs[0] == runs[1] == runs[2]
+    assert runs[0].moves > 0
+
+
 def test_annealing_finds_near_perfect_packings() -> None:
     # 25 blocks cut from a 300 x 200 rectangle: 0 % dead space exists. A tenth of a
     # second of moves must get within 8 %; the greedy shelf start is far worse.

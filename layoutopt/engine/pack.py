@@ -440,6 +440,17 @@ def _anneal_share(n: int) -> float:
     return 0.8 - 0.7 * min(1.0, max(0.0, (n - 100) / 100))
 
 
+# Up to this many blocks the workers share one annealing ladder (``chains`` times the
+# rungs, exchanged across threads) instead of running one ladder each. At equal moves
+# (16 s of them, deterministic): ami33, seeds 0-3, one ladder of 16 replicas 1.66 / 1.56 /
+# 1.43 / 1.70 % against 1.73 / 1.76 / 1.70 / 1.71 % for the better of two ladders of 8;
+# ami49 a tie (1.72 / 1.96 / 1.96 against 1.96 / 1.72 / 1.94). From 100 blocks, where a
+# ladder has 2 replicas, one shared ladder of 4 lost on random-100-1 (2.96 % mean against
+# 2.76) and one of 2 was mixed (random-100-1 worst seed 3.06 against 2.88 %, n100
+# better), so there each worker keeps its own ladder (benchmarks/README.md).
+_SHARED_LADDER_BLOCKS = 60
+
+
 def _start_tree(search: _Search, nets: NetIndex | None) -> np.ndarray:
     """The annealer's first tree: shelves, or (see ``_TREE_BLOCKS``) the best packing so far
     when its tree costs less (min-area only; a fixed outline's first fit starts from
@@ -471,12 +482,14 @@ def _start_tree(search: _Search, nets: NetIndex | None) -> np.ndarray:
 def _anneal(
     search: _Search, time_limit_s: float, seed: int, workers: int, *, share: float | None = None
 ) -> None:
-    """B*-tree annealing, one ladder of replicas per worker.
+    """B*-tree annealing.
 
     When area is minimised, one long run (restarts from a fresh tree lose what the run
-    learnt). When only the first fit counts, a cold start and short single-chain runs
-    reach it sooner (generated 20-60 block instances at 10 % whitespace: 2-3 s instead
-    of 11 s), restarted until the fit. It stops at ``share`` of the budget when given.
+    learnt): up to ``_SHARED_LADDER_BLOCKS`` one ladder whose replicas are dealt out to
+    the workers' threads, above that one ladder per worker. When only the first fit
+    counts, a cold start and short single-chain runs (one per worker) reach it sooner
+    (generated 20-60 block instances at 10 % whitespace: 2-3 s instead of 11 s),
+    restarted until the fit. It stops at ``share`` of the budget when given.
     """
     problem, table, clock, n = search.problem, search.table, search.clock, search.n
     if share is None:
@@ -493,14 +506,19 @@ def _anneal(
 
     while clock.elapsed_s() < until and not search.done() and not clock.expired():
         run = search.anneal_runs
+        seeds = [seed * 1000 + run * chains + c for c in range(chains)]
+        threads = 1
         if problem.seeks_area:
             run_s, replicas, accept = until - clock.elapsed_s(), _replicas(n), 0.5
+            if n <= _SHARED_LADDER_BLOCKS:  # one ladder over every worker, more rungs
+                seeds, threads, replicas = seeds[:1], chains, replicas * chains
         else:
             run_s, replicas, accept = max(1.0, 0.08 * time_limit_s), 1, 0.05
         result = anneal_chains(
             table,
             start,
-            [seed * 1000 + run * chains + c for c in range(chains)],
+            seeds,
+            threads=threads,
             budget_s=min(run_s, until - clock.elapsed_s()),
             deterministic=clock.deterministic,
             nets=nets,
