@@ -62,6 +62,9 @@ _CHUNK_PLACEMENTS = 200_000
 # caller a conversion (a package layout from the packing), while the best improves
 # several times a second early in a run.
 REPORT_EVERY_S = 0.5
+# Wall time of one round of a ladder spread over threads (the wall-clock mode): about the
+# time 4,096 moves of each of 8 replicas take on ami33, the exchange rate of one thread.
+_ROUND_S = 0.04
 # Tree rows: left child, right child, parent, block held by the slot, rotation per block;
 # row 5, column 0 holds the root slot.
 _LEFT, _RIGHT, _PARENT, _BLK, _ROT, _ROOT = range(6)
@@ -531,10 +534,34 @@ def _exchange(ladder: list[_Replica], temps: list[float], parity: int, rng: rand
 
 
 def _round(
-    chains: list[_Replica], temps: list[float], chunk: int, stop_at_fit: bool, kernel: _Kernel
+    chains: list[_Replica],
+    temps: list[float],
+    chunk: int,
+    stop_at_fit: bool,
+    kernel: _Kernel,
+    until_s: float | None = None,
 ) -> tuple[int, bool]:
-    """``chunk`` moves of every chain at its temperature: (moves made, a fit was found)."""
+    """``chunk`` moves of every chain at its temperature: (moves made, a fit was found).
+
+    With ``until_s`` (a ``time.perf_counter`` time), passes of ``chunk`` moves over the
+    chains are repeated until then.
+    """
     made = 0
+    while True:
+        made, found = _pass(chains, temps, chunk, stop_at_fit, kernel, made)
+        if found or until_s is None or time.perf_counter() >= until_s:
+            return made, found
+
+
+def _pass(
+    chains: list[_Replica],
+    temps: list[float],
+    chunk: int,
+    stop_at_fit: bool,
+    kernel: _Kernel,
+    made: int,
+) -> tuple[int, bool]:
+    """One pass of ``chunk`` moves over the chains, counted on from ``made``."""
     for rep, temp in zip(chains, temps, strict=True):
         done = _run(
             rep.cur,
@@ -562,18 +589,26 @@ def _round_on(
     chunk: int,
     stop_at_fit: bool,
     kernel: _Kernel,
+    timed: bool,
 ) -> tuple[int, bool]:
     """:func:`_round` with the ladder's replicas dealt out to ``threads`` threads.
 
     Rungs are dealt round-robin (thread ``g`` runs rungs ``g, g + threads, ...``), so each
     thread holds hot and cold replicas alike. During a round the replicas do not interact,
-    so the moves do not depend on the threads: the exchange after the round sees the same
-    states whatever the threads' timing.
+    so counted moves (``timed`` false) do not depend on the threads: the exchange after the
+    round sees the same states whatever the threads' timing. ``timed``: every thread moves
+    its replicas for :data:`_ROUND_S` of wall time, in passes of an eighth of ``chunk``,
+    so that a thread the machine's load holds back does not leave the other one waiting
+    at the exchange (the wall-clock mode).
     """
     if pool is None or threads <= 1:
         return _round(chains, temps, chunk, stop_at_fit, kernel)
+    until_s = time.perf_counter() + _ROUND_S if timed else None
+    step = max(1, chunk // 8) if timed else chunk
     parts = [
-        pool.submit(_round, chains[g::threads], temps[g::threads], chunk, stop_at_fit, kernel)
+        pool.submit(
+            _round, chains[g::threads], temps[g::threads], step, stop_at_fit, kernel, until_s
+        )
         for g in range(threads)
     ]
     outcomes = [part.result() for part in parts]
@@ -661,7 +696,9 @@ def anneal(
                 chunk = max(1, min(_CHUNK_MOVES, _CHUNK_PLACEMENTS // n))
                 if deterministic:
                     chunk = max(1, min(chunk, (total - moves_done) // k))
-                made, found = _round_on(pool, threads, chains, temps, chunk, stop_at_fit, kernel)
+                made, found = _round_on(
+                    pool, threads, chains, temps, chunk, stop_at_fit, kernel, not deterministic
+                )
                 moves_done += made
                 if found:
                     if stop is not None:
