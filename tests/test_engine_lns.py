@@ -9,7 +9,8 @@ import pytest
 
 from layoutopt.engine import Block, Packing, PackProblem, PlacedBlock, cpsat_pack, lns
 from layoutopt.engine.check import packing_violations
-from layoutopt.engine.lns import _hole_point, _neighbourhood, _window
+from layoutopt.engine.clock import Clock
+from layoutopt.engine.lns import _annealed_band, _hole_point, _neighbourhood, _window
 from layoutopt.engine.pack import constructive
 from layoutopt.engine.problem import FootprintTable
 from layoutopt.model import Rect
@@ -105,3 +106,29 @@ def test_lns_at_scale_is_legal_never_worse_and_reproducible(seed: int) -> None:
     assert packing_violations(problem, first) == ()
     assert first.area_um2 <= start.area_um2
     assert first == again
+
+
+def test_the_annealed_band_lowers_a_large_packing_legally() -> None:
+    # From 150 blocks a stalled LNS hands the band beyond a cut to the annealer.
+    problem = PackProblem(_random_blocks(5, 160), spacing_um=1)
+    table = FootprintTable.of(problem)
+    start = constructive(problem, 0)
+    runs = [
+        _annealed_band(
+            problem, table, start, random.Random(3), False, 1, Clock(5, deterministic=True), 5
+        )
+        for _ in range(2)
+    ]
+    got = runs[0]
+    assert got is not None and got == runs[1]
+    assert packing_violations(problem, got) == ()
+    assert got.length_um < start.length_um and got.width_um <= start.width_um
+
+
+def test_lns_from_150_blocks_is_legal_never_worse_and_reproducible() -> None:
+    problem = PackProblem(_random_blocks(7, 150))
+    start = constructive(problem, 0)
+    first = lns(problem, start, time_limit_s=0.3, seed=1, workers=1)
+    assert packing_violations(problem, first) == ()
+    assert first.area_um2 <= start.area_um2
+    assert first == lns(problem, start, time_limit_s=0.3, seed=1, workers=1)

@@ -9,7 +9,8 @@ their own footprints, which opens room at the top and right for later bands. Aft
 sub-solve the whole packing is compacted left and down (:func:`compact`), so the room a
 window opened travels to the edges. Equal-cost answers are accepted (a walk on the
 plateau). Band and window sizes grow while sub-solves are proven optimal and shrink when
-they time out.
+they time out. From 150 blocks, once the CP-SAT rounds stall, every third round hands a
+band of 30-55 blocks to the B*-tree annealer instead (:mod:`layoutopt.engine.reshape`).
 
 Free blocks stay inside their band or window, so the sub-model holds only the frozen
 blocks whose footprints meet it (:func:`~layoutopt.engine.cpsat.cpsat_pack` with a
@@ -25,6 +26,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from layoutopt.engine.btree import KERNEL_PLACEMENTS_PER_S
 from layoutopt.engine.check import hpwl_um
 from layoutopt.engine.clock import CPSAT_DET_PER_S, UNITS_PER_S, Clock
 from layoutopt.engine.compaction import compact
@@ -36,6 +38,7 @@ from layoutopt.engine.problem import (
     PackStatus,
     ProgressCallback,
 )
+from layoutopt.engine.reshape import anneal_band
 from layoutopt.model import Rect
 
 __all__ = ["lns", "packing_cost"]
@@ -51,6 +54,18 @@ _FAR_UM = 1 << 40
 # Neighbourhood kinds in turn: 0 top band, 1 right band, 2 around a point of empty space,
 # 3 random, 4 around an edge block.
 _SCHEDULE = (0, 1, 2, 0, 1, 4, 0, 1, 3)
+# From 150 blocks, once a whole turn of the schedule has brought no gain, every third
+# round is instead the band beyond a cut re-packed by the annealer a step lower
+# (:func:`~layoutopt.engine.reshape.anneal_band`): CP-SAT proves bands of up to 30 blocks
+# and then stalls on the rows under them, the annealer takes 30-55 blocks
+# (benchmarks/README.md, "Min-area from 150 blocks"). Only when stalled: where CP-SAT
+# still gains (random-200-1), rounds taken from it cost more than the annealer brings.
+_ANNEALED_MIN_BLOCKS = 150
+_ANNEALED_BLOCKS = (30, 40, 55)
+# The annealer's budget per block of the band (1 s for 40 blocks, two chains), and its
+# first step as a share of the side: each fit doubles the step, each miss halves it.
+_ANNEALED_S_PER_BLOCK = 1.0 / 40
+_ANNEALED_FIRST_STEP = 0.001
 
 
 def packing_cost(problem: PackProblem, packing: Packing, objective: str = "auto") -> float:
@@ -119,6 +134,10 @@ def lns(
     sub_problem = problem if problem.obstacles else replace(problem, outline_um=None)
     box = max_bbox_um or (start.width_um, start.length_um)
     sizes = {"band": max(2, min(block_count, n)), "window": max(2, min(block_count, n))}
+    # The annealed band needs a packing the compaction may move: no obstacles, no nets.
+    annealed = n >= _ANNEALED_MIN_BLOCKS and mode != "none" and not problem.obstacles
+    annealed = annealed and not wants_wl
+    step = stalled = 0
     rounds = 0
 
     def reached(p: Packing) -> bool:
@@ -127,69 +146,120 @@ def lns(
     while clock.elapsed_s() < stop_at and not clock.expired() and not reached(best):
         rounds += 1
         kind = _SCHEDULE[rounds % len(_SCHEDULE)]
+        if annealed and stalled >= len(_SCHEDULE) and rounds % 3 == 0:
+            kind = 5
+        stalled += 1
         if mode == "height" and kind == 1:
             kind = 0
         if mode == "width" and kind == 0:
             kind = 1
-        group = "band" if kind in (0, 1) else "window"
-        k = sizes[group]
-        free = _neighbourhood(current, table, problem, rng, k, kind)
-        fixed = [b.id for i, b in enumerate(problem.blocks) if i not in free]
-        # Bands shrink one side of the box; windows compact (gravity) within it.
-        sub = {
-            "area": ("height", "width"),
-            "height": ("height", "height"),
-            "width": ("width", "width"),
-        }.get(mode)
-        sub_objective = "none"
-        if sub is not None and kind in (0, 1):
-            sub_objective = sub[kind]
-        limit = (min(current.width_um, box[0]), min(current.length_um, box[1]))
-        if mode == "height":
-            limit = (box[0], current.length_um)
-        elif mode == "width":
-            limit = (current.width_um, box[1])
-        remaining = max(0.01, stop_at - clock.elapsed_s())
-        if clock.deterministic:  # the wall limit must never bind, or runs would differ
-            det_limit: float | None = min(_SUB_DET_TIME[group], remaining * CPSAT_DET_PER_S)
-            wall_limit = 10 * det_limit + 1.0
+        if kind == 5:
+            right = mode == "width"
+            side = current.width_um if right else current.length_um
+            step = step or max(1, int(side * _ANNEALED_FIRST_STEP))
+            got = _annealed_band(problem, table, current, rng, right, step, clock, stop_at)
+            step = 2 * step if got is not None else max(1, step // 2)
         else:
-            det_limit, wall_limit = None, min(_SUB_WALL_S[group], remaining)
-        window = _window(current, table, problem, free, kind)
-        result = cpsat_pack(
-            sub_problem,
-            hint=current,
-            fixed=fixed,
-            window=window,
-            time_limit_s=wall_limit,
-            seed=rng.randrange(1 << 30),
-            workers=workers,
-            deterministic_time=det_limit,
-            objective=sub_objective,
-            max_bbox_um=limit,
-            gravity=not wants_wl and sub_objective == "none",
-        )
-        if clock.deterministic:
-            clock.spend(result.deterministic_time / CPSAT_DET_PER_S * UNITS_PER_S)
-        if result.status is PackStatus.OPTIMAL and k < min(n, 30):
-            sizes[group] = k + 1
-        elif result.status is not PackStatus.OPTIMAL and k > 4:
-            sizes[group] = k - 1
-        if result.packing is None:
+            group = "band" if kind in (0, 1) else "window"
+            k = sizes[group]
+            free = _neighbourhood(current, table, problem, rng, k, kind)
+            fixed = [b.id for i, b in enumerate(problem.blocks) if i not in free]
+            # Bands shrink one side of the box; windows compact (gravity) within it.
+            sub = {
+                "area": ("height", "width"),
+                "height": ("height", "height"),
+                "width": ("width", "width"),
+            }.get(mode)
+            sub_objective = "none"
+            if sub is not None and kind in (0, 1):
+                sub_objective = sub[kind]
+            limit = (min(current.width_um, box[0]), min(current.length_um, box[1]))
+            if mode == "height":
+                limit = (box[0], current.length_um)
+            elif mode == "width":
+                limit = (current.width_um, box[1])
+            remaining = max(0.01, stop_at - clock.elapsed_s())
+            if clock.deterministic:  # the wall limit must never bind, or runs would differ
+                det_limit: float | None = min(_SUB_DET_TIME[group], remaining * CPSAT_DET_PER_S)
+                wall_limit = 10 * det_limit + 1.0
+            else:
+                det_limit, wall_limit = None, min(_SUB_WALL_S[group], remaining)
+            window = _window(current, table, problem, free, kind)
+            result = cpsat_pack(
+                sub_problem,
+                hint=current,
+                fixed=fixed,
+                window=window,
+                time_limit_s=wall_limit,
+                seed=rng.randrange(1 << 30),
+                workers=workers,
+                deterministic_time=det_limit,
+                objective=sub_objective,
+                max_bbox_um=limit,
+                gravity=not wants_wl and sub_objective == "none",
+            )
+            if clock.deterministic:
+                clock.spend(result.deterministic_time / CPSAT_DET_PER_S * UNITS_PER_S)
+            if result.status is PackStatus.OPTIMAL and k < min(n, 30):
+                sizes[group] = k + 1
+            elif result.status is not PackStatus.OPTIMAL and k > 4:
+                sizes[group] = k - 1
+            got = result.packing
+            if got is not None and not problem.obstacles and not wants_wl:
+                # compaction sees no obstacles, no nets
+                xs, ys, rots = table.from_packing(problem, got)
+                xs, ys = compact(table, xs, ys, rots)
+                got = table.to_packing(problem, xs, ys, rots)
+        if got is None:
             continue
-        got = result.packing
-        if not problem.obstacles and not wants_wl:  # compaction sees no obstacles, no nets
-            xs, ys, rots = table.from_packing(problem, got)
-            xs, ys = compact(table, xs, ys, rots)
-            got = table.to_packing(problem, xs, ys, rots)
         cost = packing_cost(problem, got, mode)
         if cost <= cur_cost:
             current, cur_cost = got, cost
             if cost < best_cost:
-                best, best_cost = current, cost
+                best, best_cost, stalled = current, cost, 0
                 if progress is not None:
                     progress(clock.elapsed_s(), best.area_um2, "lns")
     return best
+
+
+def _annealed_band(
+    problem: PackProblem,
+    table: FootprintTable,
+    packing: Packing,
+    rng: random.Random,
+    right: bool,
+    step_um: int,
+    clock: Clock,
+    stop_at: float,
+) -> Packing | None:
+    """The blocks beyond a cut re-packed by the annealer ``step_um`` lower (narrower), or
+    None when it found no fit; two chains on the wall clock, one counted in moves."""
+    n = len(problem.blocks)
+    corners = table.from_packing(problem, packing)
+    low = corners[0] if right else corners[1]
+    k = min(n - 1, rng.choice(_ANNEALED_BLOCKS))
+    cut = sorted(low, reverse=True)[k - 1]
+    free = {i for i in range(n) if low[i] >= cut}
+    if len(free) >= n:
+        return None
+    budget = min(k * _ANNEALED_S_PER_BLOCK, max(0.01, stop_at - clock.elapsed_s()))
+    chains = 1 if clock.deterministic else 2
+    moved, moves = anneal_band(
+        table,
+        corners,
+        free,
+        right=right,
+        step_um=step_um,
+        budget_s=budget,
+        seeds=[rng.randrange(1 << 30) for _ in range(chains)],
+        deterministic=clock.deterministic,
+        cancel=clock.cancel,
+    )
+    if clock.deterministic:
+        clock.spend(moves * len(free) / KERNEL_PLACEMENTS_PER_S * UNITS_PER_S)
+    if moved is None:
+        return None
+    return table.to_packing(problem, moved.xs, moved.ys, moved.rots)
 
 
 def _window(
