@@ -22,7 +22,7 @@ searches the window instead of propagating over the whole packing (benchmarks/RE
 from __future__ import annotations
 
 import random
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -66,6 +66,21 @@ _ANNEALED_BLOCKS = (30, 40, 55)
 # first step as a share of the side: each fit doubles the step, each miss halves it.
 _ANNEALED_S_PER_BLOCK = 1.0 / 40
 _ANNEALED_FIRST_STEP = 0.001
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every round of one :func:`lns` call reads (internal)."""
+
+    problem: PackProblem
+    sub_problem: PackProblem
+    table: FootprintTable
+    mode: str
+    box: tuple[int, int]
+    workers: int
+    wants_wl: bool
+    clock: Clock
+    stop_at: float
 
 
 def packing_cost(problem: PackProblem, packing: Packing, objective: str = "auto") -> float:
@@ -139,6 +154,7 @@ def lns(
     annealed = annealed and not wants_wl
     step = stalled = 0
     rounds = 0
+    run = _Run(problem, sub_problem, table, mode, box, workers, wants_wl, clock, stop_at)
 
     def reached(p: Packing) -> bool:
         return target_um is not None and p.width_um <= target_um[0] and p.length_um <= target_um[1]
@@ -160,56 +176,7 @@ def lns(
             got = _annealed_band(problem, table, current, rng, right, step, clock, stop_at)
             step = 2 * step if got is not None else max(1, step // 2)
         else:
-            group = "band" if kind in (0, 1) else "window"
-            k = sizes[group]
-            free = _neighbourhood(current, table, problem, rng, k, kind)
-            fixed = [b.id for i, b in enumerate(problem.blocks) if i not in free]
-            # Bands shrink one side of the box; windows compact (gravity) within it.
-            sub = {
-                "area": ("height", "width"),
-                "height": ("height", "height"),
-                "width": ("width", "width"),
-            }.get(mode)
-            sub_objective = "none"
-            if sub is not None and kind in (0, 1):
-                sub_objective = sub[kind]
-            limit = (min(current.width_um, box[0]), min(current.length_um, box[1]))
-            if mode == "height":
-                limit = (box[0], current.length_um)
-            elif mode == "width":
-                limit = (current.width_um, box[1])
-            remaining = max(0.01, stop_at - clock.elapsed_s())
-            if clock.deterministic:  # the wall limit must never bind, or runs would differ
-                det_limit: float | None = min(_SUB_DET_TIME[group], remaining * CPSAT_DET_PER_S)
-                wall_limit = 10 * det_limit + 1.0
-            else:
-                det_limit, wall_limit = None, min(_SUB_WALL_S[group], remaining)
-            window = _window(current, table, problem, free, kind)
-            result = cpsat_pack(
-                sub_problem,
-                hint=current,
-                fixed=fixed,
-                window=window,
-                time_limit_s=wall_limit,
-                seed=rng.randrange(1 << 30),
-                workers=workers,
-                deterministic_time=det_limit,
-                objective=sub_objective,
-                max_bbox_um=limit,
-                gravity=not wants_wl and sub_objective == "none",
-            )
-            if clock.deterministic:
-                clock.spend(result.deterministic_time / CPSAT_DET_PER_S * UNITS_PER_S)
-            if result.status is PackStatus.OPTIMAL and k < min(n, 30):
-                sizes[group] = k + 1
-            elif result.status is not PackStatus.OPTIMAL and k > 4:
-                sizes[group] = k - 1
-            got = result.packing
-            if got is not None and not problem.obstacles and not wants_wl:
-                # compaction sees no obstacles, no nets
-                xs, ys, rots = table.from_packing(problem, got)
-                xs, ys = compact(table, xs, ys, rots)
-                got = table.to_packing(problem, xs, ys, rots)
+            got = _cpsat_round(run, current, rng, sizes, kind)
         if got is None:
             continue
         cost = packing_cost(problem, got, mode)
@@ -220,6 +187,66 @@ def lns(
                 if progress is not None:
                     progress(clock.elapsed_s(), best.area_um2, "lns")
     return best
+
+
+def _cpsat_round(
+    run: _Run, current: Packing, rng: random.Random, sizes: dict[str, int], kind: int
+) -> Packing | None:
+    """One CP-SAT round of kind ``kind`` (a band or a window) on ``current``: the answer,
+    compacted, or None; the band or window size in ``sizes`` follows its proof."""
+    problem, table, mode, box, clock = run.problem, run.table, run.mode, run.box, run.clock
+    n = len(problem.blocks)
+    group = "band" if kind in (0, 1) else "window"
+    k = sizes[group]
+    free = _neighbourhood(current, table, problem, rng, k, kind)
+    fixed = [b.id for i, b in enumerate(problem.blocks) if i not in free]
+    # Bands shrink one side of the box; windows compact (gravity) within it.
+    sub = {
+        "area": ("height", "width"),
+        "height": ("height", "height"),
+        "width": ("width", "width"),
+    }.get(mode)
+    sub_objective = "none"
+    if sub is not None and kind in (0, 1):
+        sub_objective = sub[kind]
+    limit = (min(current.width_um, box[0]), min(current.length_um, box[1]))
+    if mode == "height":
+        limit = (box[0], current.length_um)
+    elif mode == "width":
+        limit = (current.width_um, box[1])
+    remaining = max(0.01, run.stop_at - clock.elapsed_s())
+    if clock.deterministic:  # the wall limit must never bind, or runs would differ
+        det_limit: float | None = min(_SUB_DET_TIME[group], remaining * CPSAT_DET_PER_S)
+        wall_limit = 10 * det_limit + 1.0
+    else:
+        det_limit, wall_limit = None, min(_SUB_WALL_S[group], remaining)
+    window = _window(current, table, problem, free, kind)
+    result = cpsat_pack(
+        run.sub_problem,
+        hint=current,
+        fixed=fixed,
+        window=window,
+        time_limit_s=wall_limit,
+        seed=rng.randrange(1 << 30),
+        workers=run.workers,
+        deterministic_time=det_limit,
+        objective=sub_objective,
+        max_bbox_um=limit,
+        gravity=not run.wants_wl and sub_objective == "none",
+    )
+    if clock.deterministic:
+        clock.spend(result.deterministic_time / CPSAT_DET_PER_S * UNITS_PER_S)
+    if result.status is PackStatus.OPTIMAL and k < min(n, 30):
+        sizes[group] = k + 1
+    elif result.status is not PackStatus.OPTIMAL and k > 4:
+        sizes[group] = k - 1
+    got = result.packing
+    if got is not None and not problem.obstacles and not run.wants_wl:
+        # compaction sees no obstacles, no nets
+        xs, ys, rots = table.from_packing(problem, got)
+        xs, ys = compact(table, xs, ys, rots)
+        got = table.to_packing(problem, xs, ys, rots)
+    return got
 
 
 def _annealed_band(
