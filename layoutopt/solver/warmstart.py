@@ -308,11 +308,14 @@ def constructive_layout(
     # The last layout handed out, with its packing: the final packing is usually the last
     # one streamed, and converting it again took 1.1 s at 5,000 dies.
     last: list[tuple[Packing, Layout]] = []
+    publish = None
+    if on_layout is not None:
+        streamed_to = on_layout
 
-    def publish(packing: Packing) -> None:
-        layout = layout_from_packing(plan, packing)
-        last[:] = [(packing, layout)]
-        on_layout(layout)  # type: ignore[misc]
+        def publish(packing: Packing) -> None:
+            layout = layout_from_packing(plan, packing)
+            last[:] = [(packing, layout)]
+            streamed_to(layout)
 
     result = pack(
         plan.problem,
@@ -321,7 +324,7 @@ def constructive_layout(
         workers=workers,
         deadline=deadline,
         grid_um=grid_um,
-        on_packing=None if on_layout is None else publish,
+        on_packing=publish,
         cancel=cancel,
     )
     deadline.spend_rest()  # the engine counts its own work within the budget it was given
