@@ -31,12 +31,11 @@ __all__ = ["BandMove", "anneal_band"]
 
 @dataclass(frozen=True)
 class BandMove:
-    """An annealed band that fitted: the new footprint corners and the annealer's moves."""
+    """An annealed band that fitted: the new footprint corners."""
 
     xs: list[int]
     ys: list[int]
     rots: list[bool]
-    moves: int
 
 
 def _sides(table: FootprintTable, i: int, across: bool) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -149,4 +148,4 @@ def anneal_band(
         nx[i], ny[i] = (b, a) if right else (a, b)
         nr[i] = result.rots[k]
     nx, ny = compact(table, nx, ny, nr)
-    return BandMove(nx, ny, nr, moves), moves
+    return BandMove(nx, ny, nr), moves
