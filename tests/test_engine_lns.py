@@ -8,11 +8,19 @@ import random
 import pytest
 
 from layoutopt.engine import Block, Packing, PackProblem, PlacedBlock, cpsat_pack, lns
+from layoutopt.engine.btree import compile_kernels
 from layoutopt.engine.check import packing_violations
 from layoutopt.engine.clock import Clock
-from layoutopt.engine.lns import _annealed_band, _hole_point, _neighbourhood, _window
+from layoutopt.engine.lns import (
+    _annealed_band,
+    _hole_point,
+    _neighbourhood,
+    _window,
+    lns_from_starts,
+)
 from layoutopt.engine.pack import constructive
 from layoutopt.engine.problem import FootprintTable
+from layoutopt.engine.skyline import skyline_best_fit
 from layoutopt.model import Rect
 
 
@@ -132,3 +140,19 @@ def test_lns_from_150_blocks_is_legal_never_worse_and_reproducible() -> None:
     assert packing_violations(problem, first) == ()
     assert first.area_um2 <= start.area_um2
     assert first == lns(problem, start, time_limit_s=0.3, seed=1, workers=1)
+
+
+def test_lns_from_several_starts_is_legal_no_worse_than_its_best_start_and_reproducible() -> None:
+    compile_kernels()  # the annealed band's, before the clock's wall guard starts
+    problem = PackProblem(_random_blocks(11, 150), spacing_um=1)
+    table = FootprintTable.of(problem)
+    order = sorted(range(150), key=lambda i: (-problem.blocks[i].area_um2, i))
+    starts = []
+    for width in (330, 360, 400):  # three strip widths: three different starts
+        got = skyline_best_fit(table, width, order)
+        assert got is not None
+        starts.append(table.to_packing(problem, *got[:3]))
+    first = lns_from_starts(problem, starts, time_limit_s=0.3, seed=2, workers=1)
+    assert packing_violations(problem, first) == ()
+    assert first.area_um2 <= min(p.area_um2 for p in starts)
+    assert first == lns_from_starts(problem, starts, time_limit_s=0.3, seed=2, workers=1)

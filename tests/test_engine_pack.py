@@ -424,3 +424,19 @@ def test_ladder_replicas_fall_with_size_and_depend_on_nothing_else() -> None:
     assert counts[: 60 - 1] == [8] * (60 - 1)
     assert all(c == 2 for c in counts[100 - 2 :])
     assert all(a >= b for a, b in itertools.pairwise(counts))
+
+
+def test_lns_starts_are_the_best_packing_then_the_smallest_of_other_widths() -> None:
+    from layoutopt.engine.pack import _LNS_STARTS, _lns_starts
+
+    def empty(width: int, length: int) -> Packing:
+        return Packing((), width, length)
+
+    best = empty(100, 100)
+    by_width = {w: empty(w, 10_500 // w + w % 7) for w in (90, 95, 100, 105, 110, 120)}
+    starts = _lns_starts(best, by_width)
+    assert starts[0] is best and len(starts) == _LNS_STARTS
+    assert len({p.width_um for p in starts}) == len(starts)
+    areas = [p.area_um2 for p in starts[1:]]
+    others = sorted(p.area_um2 for w, p in by_width.items() if w != 100)
+    assert areas == others[: len(areas)]

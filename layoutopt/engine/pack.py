@@ -45,7 +45,7 @@ from layoutopt.engine.check import packing_violations
 from layoutopt.engine.clock import CPSAT_DET_PER_S, UNITS_PER_S, Clock
 from layoutopt.engine.compaction import compact, tree_of
 from layoutopt.engine.cpsat import CpsatResult, cpsat_pack
-from layoutopt.engine.lns import lns, packing_cost
+from layoutopt.engine.lns import lns, lns_from_starts, packing_cost
 from layoutopt.engine.netlist import NetIndex
 from layoutopt.engine.problem import (
     FootprintTable,
@@ -303,6 +303,8 @@ class _Search:
         self.stats: dict[str, object] = {}
         self.best: Packing | None = None
         self.anneal_runs = 0  # every annealing run gets seeds of its own
+        # The greedy stage's best packing per strip width: more LNS starts (_improve).
+        self.starts: dict[int, Packing] = {}
         self.fixed_mode = problem.outline_um is not None
         self.wants_wl = problem.wirelength_weight > 0 and bool(problem.nets)
         # Done at the first packing that fits: a fixed outline with nothing else to minimise.
@@ -401,6 +403,9 @@ def _greedy_restarts(search: _Search, time_limit_s: float, rng: random.Random) -
             continue
         if elite is None or not _better(problem, elite[0], got):
             elite = (got, width, order, by_taller)
+        kept = search.starts.get(got.width_um)
+        if kept is None or got.area_um2 < kept.area_um2:
+            search.starts[got.width_um] = got
         search.offer(got, "best-fit")
 
 
@@ -585,17 +590,51 @@ def _improve(search: _Search, time_limit_s: float, seed: int, workers: int) -> P
         if result.status is PackStatus.OPTIMAL and problem.seeks_area:
             return PackStatus.OPTIMAL
         return None
-    improved = lns(
-        problem,
-        search.best,
-        remaining,
-        seed,
-        workers=workers,
-        clock=clock,
-        max_bbox_um=problem.outline_um,
-    )
+    if _many_starts(search):
+        starts = _lns_starts(search.best, search.starts)
+        improved = lns_from_starts(problem, starts, remaining, seed, workers=workers, clock=clock)
+    else:
+        improved = lns(
+            problem,
+            search.best,
+            remaining,
+            seed,
+            workers=workers,
+            clock=clock,
+            max_bbox_um=problem.outline_um,
+        )
     search.offer(improved, "lns")
     return None
+
+
+# From this many blocks a free outline's LNS starts from several greedy packings (see
+# :func:`~layoutopt.engine.lns.lns_from_starts`): there it gains in its first seconds and
+# then stalls (n200, n300, random-200-1 at 60 s: the CP-SAT rounds' last gain 0.4-2.5 s
+# into LNS), and the start decides where (n200 from six greedy starts, 6 s each:
+# 2.91-3.52 %; benchmarks/README.md, "LNS from several starts"). 150 is where the
+# annealed band begins too.
+_MANY_STARTS_BLOCKS = 150
+_LNS_STARTS = 4
+
+
+def _many_starts(search: _Search) -> bool:
+    problem = search.problem
+    return (
+        search.n >= _MANY_STARTS_BLOCKS
+        and problem.outline_um is None
+        and not search.table.obstacles
+        and not search.wants_wl
+    )
+
+
+def _lns_starts(best: Packing, by_width: dict[int, Packing]) -> list[Packing]:
+    """``best`` and the smallest greedy packings of other strip widths: up to
+    ``_LNS_STARTS`` starts, each of its own width."""
+    others = sorted(
+        (p for width, p in by_width.items() if width != best.width_um),
+        key=lambda p: (p.area_um2, p.width_um),
+    )
+    return [best, *others[: _LNS_STARTS - 1]]
 
 
 def pack(
