@@ -6,8 +6,10 @@
 2. Randomised best-fit restarts, then B*-tree annealing (compiled, one chain per worker;
    blocks are lifted over obstacles) improve the area (free outline) or squeeze the
    packing into the outline (fixed outline).
-3. CP-SAT: large-neighbourhood search over the best packing; for a fixed outline that still
-   does not fit, the exact model runs with the best packing as a hint.
+3. CP-SAT: large-neighbourhood search over the best packing (from 150 blocks in a free
+   outline, over it and three greedy packings of other widths in turn, then the best);
+   for a fixed outline that still does not fit, the exact model runs with the best
+   packing as a hint.
 
 With ``workers=1`` every stage counts its budget in deterministic work (see
 :mod:`layoutopt.engine.clock`), so a fixed seed gives the same packing every run.
