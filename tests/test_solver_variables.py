@@ -70,6 +70,28 @@ def test_a_stack_box_holds_its_members_and_its_keep_region_grows_by_rings() -> N
     assert solver.value(stack.keep.x1) == solver.value(stack.box.x1)
 
 
+def test_a_stack_no_wire_bonded_die_can_join_has_no_rings_and_keeps_its_fillet() -> None:
+    # Flip-chip only: no finger ring can be needed, so the model has no ring variables and
+    # the keep region is the box grown by the underfill fillet on every side.
+    flip = Die("F", "soc", DieKind.CONTROLLER, 2000, 1000, 80, 0.1, 85.0, BondType.FLIP_CHIP)
+    rules = replace(EPOP_RULES, underfill_fillet_um=150)
+    design = Design("fc", (flip,), rules, Envelope(box(0, 0, 5000, 5000), 900))
+    model, v, _ = rule_model(design)
+    stack = v.stacks["F"]
+    assert stack.ring == {} and stack.rows == {}
+    assert all(width == 0 for width in stack.ring_um.values())
+    names = [var.name for var in model.proto.variables]
+    assert not [n for n in names if ".ring[" in n or ".rows[" in n or ".keep_" in n]
+    model.add(v.die("F").x_um == 1000)
+    model.add(stack.box.x0 == 1000)
+    solver = solved(model)
+    assert solver.value(stack.box.x0) - solver.value(stack.keep.x0) == 150
+    assert solver.value(stack.keep.x1) - solver.value(stack.box.x1) == 150
+    # A wire-bonded die with pads that may join it brings the rings back.
+    _, wb_v, _ = rule_model(epop_design(n_nand=1))
+    assert sorted(e.value for e in wb_v.stacks["DRAM0"].ring) == sorted(e.value for e in Edge)
+
+
 def test_the_package_stands_above_every_top_side_die() -> None:
     model, v, _ = rule_model(epop_design(n_nand=1))
     model.add(v.die("CTRL0").z_um == 400)

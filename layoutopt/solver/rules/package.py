@@ -94,7 +94,7 @@ def _dies_inside(model: cp_model.CpModel, v: Variables, instance: Instance) -> N
         if base.bottom is not None:
             present.append(base.bottom.negated())
         stack = v.stacks[root]
-        for edge in Edge:
+        for edge in stack.ring:  # the sides that may hold a ring (none: no wire bonds)
             inset = package.inset(stack.box, edge) - stack.ring_um[edge]
             model.add(inset >= finger_edge * edge_group).only_enforce_if(
                 [*present, stack.ring[edge]]
