@@ -406,6 +406,38 @@ def test_grouped_curvatures_are_each_groups_own_balance():
     assert np.isnan(got[2]) and np.isnan(got[4])  # no layers at all in group 4
 
 
+def _runs_per_interval(i0, i1, j0, j1, nx):
+    """The runs of :func:`_runs` one x interval at a time (its specification)."""
+    out = []
+    for i in range(nx):
+        active = [b for b in range(len(i0)) if i0[b] <= i < i1[b]]
+        edges = sorted({j for b in active for j in (j0[b], j1[b])})
+        for a, z in itertools.pairwise(edges):
+            cover = [b for b in active if j0[b] <= a < j1[b]]
+            if cover:
+                out.append((i, a, z, tuple(cover)))
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 12), st.integers(1, 9), st.integers(0, 2**31 - 1))
+def test_runs_are_the_per_interval_walk(blocks, nx, seed):
+    """The vectorised runs equal the walk over x intervals: order, spans and covering sets
+    (painter's order), with gaps no block covers and blocks of no width."""
+    from layoutopt.mechanics.columns import _runs
+
+    rng = np.random.default_rng(seed)
+    i0 = rng.integers(0, nx + 1, blocks)
+    i1 = np.minimum(i0 + rng.integers(0, nx + 1, blocks), nx)
+    j0 = rng.integers(0, 8, blocks)
+    j1 = j0 + rng.integers(0, 5, blocks)
+    xi, ya, yb, rows = _runs(i0, i1, j0, j1, nx)
+    got = [(int(x), int(a), int(z), tuple(int(b) for b in r if b >= 0))
+           for x, a, z, r in zip(xi, ya, yb, rows)]  # fmt: skip
+    assert got == _runs_per_interval(i0, i1, j0, j1, nx)
+    assert rows.shape[1] == max((len(r[3]) for r in got), default=0)
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.integers(1, 60),

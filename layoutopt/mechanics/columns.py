@@ -112,38 +112,41 @@ def _runs(
     run is the span between two of them: 2 per block crossing the interval, not one per
     cell (1,000 dies: 1.36 M cells, about 10^5 runs). Runs are in (x, y) order; a run no
     block covers is left out. Exact: the rows are the block indices, not a hash of them.
+
+    All x intervals at once: each (x interval, block) pair puts its two y edges on a key
+    ``x * k + y``, the sorted distinct keys of one interval bound its runs, and a pair
+    covers the runs whose start lies in its y span (a contiguous range of them). At 5,000
+    dies (4,190 x intervals, 371,000 runs) a loop over the intervals took 1.2 s, this
+    0.4 s. ``nx`` (the number of x intervals) only bounds ``i1``.
     """
-    xi: list[np.ndarray] = []
-    ya: list[np.ndarray] = []
-    yb: list[np.ndarray] = []
-    members: list[np.ndarray] = []
-    counts: list[np.ndarray] = []
-    for i in range(nx):
-        active = np.flatnonzero((i0 <= i) & (i < i1))  # painter's order
-        if active.size == 0:
-            continue
-        lo, hi = j0[active], j1[active]
-        edges = np.unique(np.concatenate((lo, hi)))
-        starts = edges[:-1]
-        cover = (lo <= starts[:, None]) & (starts[:, None] < hi)  # runs x active blocks
-        count = cover.sum(axis=1)
-        keep = count > 0
-        _, cols = np.nonzero(cover[keep])
-        xi.append(np.full(int(keep.sum()), i))
-        ya.append(starts[keep])
-        yb.append(edges[1:][keep])
-        members.append(active[cols])
-        counts.append(count[keep])
-    if not xi:
-        empty = np.zeros(0, dtype=int)
-        return empty, empty, empty, np.zeros((0, 0), dtype=int)
-    count = np.concatenate(counts)
-    flat = np.concatenate(members)
-    run = np.repeat(np.arange(count.size), count)
-    first = np.concatenate(([0], np.cumsum(count)[:-1]))
-    padded = np.full((count.size, int(count.max())), -1, dtype=int)
-    padded[run, np.arange(flat.size) - first[run]] = flat
-    return np.concatenate(xi), np.concatenate(ya), np.concatenate(yb), padded
+    span = np.clip(np.minimum(i1, nx) - i0, 0, None)
+    block = np.repeat(np.arange(len(i0)), span)
+    xi = np.repeat(i0, span) + np.arange(block.size) - np.repeat(np.cumsum(span) - span, span)
+    order = np.lexsort((block, xi))  # (x interval, block): painter's order within one
+    xi, block = xi[order], block[order]
+    k = int(j1.max(initial=0)) + 1
+    lo, hi = xi * k + j0[block], xi * k + j1[block]
+    # Sorted and made distinct by hand: np.unique of the 800,000 keys of 5,000 dies took
+    # 0.9-1.3 s (NumPy 2.4's hash table), a sort 20 ms.
+    keys = np.sort(np.concatenate((lo, hi)))
+    distinct = np.ones(keys.size, dtype=bool)
+    distinct[1:] = keys[1:] != keys[:-1]
+    keys = keys[distinct]
+    same = keys[1:] // k == keys[:-1] // k  # both ends in one x interval: a run
+    starts, ends = keys[:-1][same], keys[1:][same]
+    r_lo, r_hi = np.searchsorted(starts, lo), np.searchsorted(starts, hi)
+    n = r_hi - r_lo
+    run = np.repeat(r_lo, n) + np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    by_run = np.argsort(run, kind="stable")  # stable: painter's order within a run
+    run, member = run[by_run], np.repeat(block, n)[by_run]
+    count = np.bincount(run, minlength=starts.size)
+    covered = count > 0
+    count = count[covered]
+    run_x = starts[covered] // k
+    padded = np.full((count.size, int(count.max(initial=0))), -1, dtype=int)
+    column = np.arange(member.size) - np.repeat(np.cumsum(count) - count, count)
+    padded[np.repeat(np.arange(count.size), count), column] = member
+    return run_x, starts[covered] - run_x * k, ends[covered] - run_x * k, padded
 
 
 def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
