@@ -293,3 +293,32 @@ def test_layout_without_dies_still_solves() -> None:
     empty = Layout(layout.design_name, layout.family, Rect(0, 0, 4000, 4000), 500, ())
     report = fv3d_report(replace(design, dies=()), empty, **COARSE)
     assert report.total_power_w == 0.0 and report.top_surface_c == pytest.approx(25.0)
+
+
+def _graded_edges_per_interval(breaks, fine_lo, fine_hi, fine, coarse, growth):
+    """The graded edges one interval at a time with ``np.interp`` (the specification)."""
+    import itertools
+
+    pieces = []
+    for a, b in itertools.pairwise(breaks):
+        x = np.linspace(a, b, 257)
+        d = np.maximum(np.maximum(fine_lo - x, x - fine_hi), 0.0)
+        h = np.minimum(coarse, fine + (growth - 1.0) * d)
+        cum = np.concatenate([[0.0], np.cumsum(0.5 * (1 / h[1:] + 1 / h[:-1]) * np.diff(x))])
+        n = max(1, int(np.ceil(cum[-1] - 1e-9)))
+        pieces.append(np.interp(np.linspace(0.0, cum[-1], n + 1)[:-1], cum, x))
+    return np.concatenate([*pieces, breaks[-1:]]).astype(float)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_graded_edges_are_the_per_interval_interpolation_bit_for_bit(seed: int) -> None:
+    from layoutopt.thermal.grid import graded_edges
+
+    rng = np.random.default_rng(seed)
+    breaks = np.unique(np.round(rng.uniform(-5000, 5000, rng.integers(2, 60)), seed % 3))
+    lo, hi = sorted(rng.uniform(-3000, 3000, 2))
+    fine = float(rng.choice([10.0, 25.0, 37.5, 100.0]))
+    coarse, growth = fine * float(rng.choice([1, 2, 8])), float(rng.choice([1.1, 1.3, 1.5]))
+    want = _graded_edges_per_interval(breaks, lo, hi, fine, coarse, growth)
+    got = graded_edges(breaks, lo, hi, fine, coarse, growth)
+    assert got.dtype == want.dtype and np.array_equal(got, want)
