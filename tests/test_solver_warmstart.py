@@ -159,3 +159,37 @@ def test_one_worker_on_a_large_design_runs_the_engine_without_a_probe(monkeypatc
     names = [stage["name"] for stage in result.stats["stages"]]
     assert not any("probe" in name for name in names), names
     assert result.stats["timing"]["phases_s"]["engine"] > 0
+
+
+def test_a_model_that_would_not_build_in_time_leaves_the_engine_alone(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # 5,000 dies at --time-limit 10: the model's build (3.8-7.5 s) left CP-SAT under a
+    # second, which found nothing. Here the build is made to look that slow for 50 parts:
+    # the engine's layout is the answer, legal, not called optimal, and the reason is said.
+    import sys
+
+    module = sys.modules["layoutopt.solver.solve"]
+    monkeypatch.setattr(module, "BUILD_S_PER_DIE", 10.0)
+    monkeypatch.setattr(module, "build_model", None)  # never called
+    options = SolveOptions(time_limit_s=6, thermal=False, warpage=False, seed=1)
+    result = solve(load_design(SIP_50), options)
+    assert result.status.value == "feasible" and result.layout is not None
+    assert validate(result.design, result.layout) == ()
+    assert "was not built" in result.stats["model"] and result.stats["stages"] == []
+    assert any("not built" in line for line in result.explanation), result.explanation
+    # Measured against the relaxation's bound, which no legal layout beats.
+    assert result.best_bound is not None and result.best_bound <= result.objective
+    assert result.gap is not None and 0.0 <= result.gap < 1.0
+
+
+def test_the_model_is_built_when_it_fits_and_always_with_one_worker(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import sys
+
+    module = sys.modules["layoutopt.solver.solve"]
+    design = load_design(SIP_50)
+    ten_s = Deadline.after(10.0)
+    assert module._model_left_out(design, SolveOptions(workers=2), ten_s) is None
+    monkeypatch.setattr(module, "BUILD_S_PER_DIE", 0.2)  # 50 parts: 10 s, over half of 10 s
+    why = module._model_left_out(design, SolveOptions(workers=2), ten_s)
+    assert why is not None and "50 dies take about 10 s" in why
+    # One worker counts work, not seconds: the choice must not depend on the clock.
+    assert module._model_left_out(design, SolveOptions(workers=1), ten_s) is None

@@ -43,6 +43,7 @@ __all__ = [
     "Stage",
     "StageName",
     "WeightedScale",
+    "first_stage_unit",
     "first_stage_value",
     "layout_terms",
     "rank_key",
@@ -206,6 +207,14 @@ def _check_range(design: Design, s: WeightedScale, v: Variables) -> None:
         )
 
 
+def first_stage_unit(design: Design) -> Fraction:
+    """What one unit of :func:`first_stage_value` is worth: µm² per package-grid cell, or
+    the weighted sum's value in the weights' units (the first stage's ``per_unit``)."""
+    if design.objective.mode is ObjectiveMode.WEIGHTED:
+        return weighted_scale(design.objective, design.rules.package_grid_um).per_unit
+    return Fraction(design.rules.package_grid_um**2)
+
+
 def stages(design: Design, v: Variables) -> tuple[Stage, ...]:
     """The objectives to minimise, in order.
 
@@ -216,7 +225,6 @@ def stages(design: Design, v: Variables) -> tuple[Stage, ...]:
     the least cost up to the ball count's rounding to the pitch, and the families are then
     ranked by the cost itself (:func:`rank_key`).
     """
-    step2 = Fraction(design.rules.package_grid_um**2)
     if design.objective.mode is ObjectiveMode.WEIGHTED:
         s = weighted_scale(design.objective, design.rules.package_grid_um)
         _check_range(design, s, v)
@@ -225,7 +233,7 @@ def stages(design: Design, v: Variables) -> tuple[Stage, ...]:
             expr += s.interconnect_per_unit * _interconnect_expr(v)
         return (Stage(StageName.WEIGHTED, expr, s.per_unit),)
     result = [
-        Stage(StageName.FOOTPRINT, v.package.area_steps, step2),
+        Stage(StageName.FOOTPRINT, v.package.area_steps, first_stage_unit(design)),
         Stage(StageName.THICKNESS, v.package.thickness_um, Fraction(1)),
     ]
     if v.links:

@@ -54,7 +54,14 @@ from layoutopt.solver.build import BuiltModel, build_model
 from layoutopt.solver.checks import check_limits, reserve_s, without_layout
 from layoutopt.solver.explain import explain_infeasible, precheck
 from layoutopt.solver.hints import add_hints, hint_from_solution
-from layoutopt.solver.objective import Stage, StageName, first_stage_value, rank_key, stages
+from layoutopt.solver.objective import (
+    Stage,
+    StageName,
+    first_stage_unit,
+    first_stage_value,
+    rank_key,
+    stages,
+)
 from layoutopt.solver.relaxation import RelaxedBound, footprint_bound
 from layoutopt.solver.result import SolveOptions, SolveResult, SolveStatus
 from layoutopt.solver.run import add_phase_s, found, run_stage, solve_budget
@@ -97,6 +104,13 @@ EXPLAIN_MAX_S = 20.0
 # 124-139 mm2; on the Bookshelf packages its first rung (under 1 s) stops it.
 RELAX_SHARE = 0.1
 RELAX_MAX_S = 20.0
+# The CP-SAT model's build, seconds per die (an estimate, E): 5,000 dies took 3.3-5.8 s at
+# load 2-4, 1,000 dies 0.6-1.7 s (benchmarks/README.md, "Time limits"). A build cannot stop
+# part-way, and below ENGINE_ALONE_SHARE of the placement time CP-SAT would get too little
+# of what is left after it to improve on the engine (5,000 dies at a 10 s limit: 0.3-1.1 s
+# of CP-SAT, which found nothing, after a 3.8-7.5 s build, and the command took 16-19 s).
+BUILD_S_PER_DIE = 1.0e-3
+ENGINE_ALONE_SHARE = 0.5
 
 
 def _run(
@@ -340,11 +354,21 @@ def _relaxed_bound(
 ) -> RelaxedBound | None:
     """The footprint bound of the largest dies alone, on a large design's first round
     (a cut round's layouts are bounded by the first round's); None where it is not run."""
-    if forbidden or not _large(built.instance.design) or stage.name is not StageName.FOOTPRINT:
+    if forbidden or stage.name is not StageName.FOOTPRINT:
+        return None
+    return _relaxed_footprint(built.instance.design, options, share, stats)
+
+
+def _relaxed_footprint(
+    design: Design, options: SolveOptions, share: Deadline, stats: dict[str, Any]
+) -> RelaxedBound | None:
+    """:func:`footprint_bound` for a first stage of ``share`` (RELAX_SHARE of it), with its
+    time and rungs in ``stats``; None on a small design or a weighted objective."""
+    if not _large(design) or design.objective.mode is ObjectiveMode.WEIGHTED:
         return None
     started_s = time.perf_counter()
     relaxed = footprint_bound(
-        built.instance.design,
+        design,
         grid_um=options.grid_um,
         workers=options.workers,
         seed=options.seed,
@@ -403,10 +427,73 @@ def _scaled(value: float | None, per_unit: Fraction) -> float | None:
     return None if value is None else float(Fraction(value) * per_unit)
 
 
+def _model_left_out(design: Design, options: SolveOptions, deadline: Deadline) -> str | None:
+    """Why the CP-SAT model is not built for this placement solve, or None (it is): a
+    design the engine streams into CP-SAT (more than one worker: a wall-clock budget, so
+    the choice may depend on the time left) whose estimated build would take more than
+    ENGINE_ALONE_SHARE of the placement time."""
+    if options.workers <= 1 or not _streams(design, options):
+        return None
+    build_s, left_s = BUILD_S_PER_DIE * len(design.dies), deadline.remaining_s()
+    if build_s <= ENGINE_ALONE_SHARE * left_s:
+        return None
+    return (
+        f"the CP-SAT model was not built: {len(design.dies)} dies take about {build_s:.0f} s "
+        f"to build, more than half of the {left_s:.1f} s the placement had, so the "
+        "placement engine had it all (a longer --time-limit builds it)"
+    )
+
+
+def _engine_alone(
+    design: Design, options: SolveOptions, deadline: Deadline, why: str
+) -> tuple[SolveResult, None]:
+    """The placement engine's layout without the CP-SAT model (:func:`_model_left_out`),
+    checked by the validator, measured against the relaxation's footprint bound. It has no
+    structure: a layout that breaks a limit cannot be cut and solved again."""
+    since = Deadline.after(0.0)
+    stats: dict[str, Any] = {"stages": [], "hint": "engine (the model was not built)"}
+    stats["objective_units"] = "weighted" if design.objective.mode is ObjectiveMode.WEIGHTED else "um2"
+    stats["model"] = why
+    relaxed = _relaxed_footprint(design, options, deadline, stats)
+    started_s = time.perf_counter()
+    layout = constructive_layout(
+        design, deadline=deadline, seed=options.seed, workers=options.workers, grid_um=options.grid_um
+    )
+    add_phase_s(stats, "engine", time.perf_counter() - started_s)
+    started_s = time.perf_counter()
+    legal = layout is not None and not _violations(design, layout)
+    add_phase_s(stats, "validate", time.perf_counter() - started_s)
+    if layout is None or not legal:
+        stats["hint"] = "engine found none" if layout is None else "engine layout not legal"
+        return SolveResult(SolveStatus.NO_SOLUTION, time_s=since.elapsed_s(), stats=stats), None
+    _first_found(stats, since)
+    stats["fallback"] = "engine layout (the CP-SAT model was not built)"
+    value, unit = first_stage_value(design, layout), first_stage_unit(design)
+    bound = None
+    if relaxed is not None and relaxed.cells <= value:
+        bound = float(relaxed.cells)
+        stats["bound"] = f"relaxation of the {relaxed.dies} largest dies alone"
+    objective, best = _scaled(float(value), unit), _scaled(bound, unit)
+    gap = None if best is None or not objective else max(0.0, (objective - best) / objective)
+    result = SolveResult(
+        SolveStatus.FEASIBLE,
+        layout=layout,
+        objective=objective,
+        best_bound=best,
+        gap=gap,
+        time_s=since.elapsed_s(),
+        stats=stats,
+    )
+    return result, None
+
+
 def _placement_solve(
     design: Design, options: SolveOptions, forbidden: list[Structure], deadline: Deadline
 ) -> tuple[SolveResult, Structure | None]:
     """One placement solve over all objective stages (no thermal check)."""
+    why = _model_left_out(design, options, deadline)
+    if why is not None:
+        return _engine_alone(design, options, deadline, why)
     since = Deadline.after(0.0)
     ahead = _engine_ahead(design, options, deadline)
     try:
@@ -658,14 +745,17 @@ def _with_reason(
             seconds = min(max(EXPLAIN_MIN_S, deadline.remaining_s()), EXPLAIN_MAX_S)
             why = explain_infeasible(design, options.grid_um, deadline.renewed(seconds))
             return replace(result, explanation=why)
+        left_out = result.stats.get("model")  # the engine alone (_model_left_out)
         if result.status is SolveStatus.NO_SOLUTION:
-            return replace(result, explanation=(_no_layout_in_time(design, options, deadline),))
+            why = (_no_layout_in_time(design, options, deadline),)
+            return replace(result, explanation=(*why, left_out) if left_out else why)
         if result.status is SolveStatus.FEASIBLE:
             whose = str(result.stats.get("bound", ""))
             whose = f" (the {whose})" if whose.startswith("relaxation") else ""
+            unproven = left_out or f"{_the_limit(options, deadline)} ran out first"
             why = (
-                f"not proven optimal: {_the_limit(options, deadline)} ran out "
-                f"first; the best bound{whose} and the gap to it are reported with the result",
+                f"not proven optimal: {unproven}; the best bound{whose} and the gap to it "
+                "are reported with the result",
             )
             return replace(result, explanation=why)
         return result
