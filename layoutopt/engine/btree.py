@@ -40,9 +40,11 @@ from layoutopt.engine.problem import FootprintTable
 from layoutopt.engine.skyline import maxrects_best_short_side, skyline_best_fit
 
 __all__ = [
+    "BTREE",
     "KERNEL_PLACEMENTS_PER_S",
     "REPORT_EVERY_S",
     "AnnealResult",
+    "Neighbourhood",
     "anneal",
     "anneal_chains",
     "compile_kernels",
@@ -491,6 +493,24 @@ class AnnealResult:
     tree: np.ndarray = field(compare=False, repr=False)  # the best tree, to start again from
 
 
+@dataclass(frozen=True)
+class Neighbourhood:
+    """A state encoding and its compiled kernels, for the ladder of :func:`anneal`.
+
+    ``run(cur, best, best_xy, costs, state, temp, moves, stop_when_fits, turnable,
+    *cost_args)`` makes ``moves`` moves (the contract of this module's ``_run``);
+    ``evaluate(state, *cost_args)`` gives (cost, xs, ys, W, H); ``perturb(state, turnable,
+    rng)`` makes one move in place; ``compile()`` compiles them once per process. A state
+    is an int64 array of shape (rows, n) whose row 4 holds the blocks' orientations.
+    """
+
+    name: str
+    run: Callable[..., int]
+    evaluate: Callable[..., tuple]
+    perturb: Callable[..., None]
+    compile: Callable[[], None]
+
+
 @dataclass
 class _Replica:
     """One chain of a ladder: its tree, [current cost, best cost], best tree and corners,
@@ -503,8 +523,10 @@ class _Replica:
     state: np.ndarray
 
 
-def _replicas(start: np.ndarray, kernel: _Kernel, seed: int, count: int) -> list[_Replica]:
-    cost, xs, ys, w, h = _evaluate(start, *kernel.cost_args())
+def _replicas(
+    start: np.ndarray, kernel: _Kernel, seed: int, count: int, hood: Neighbourhood | None = None
+) -> list[_Replica]:
+    cost, xs, ys, w, h = (hood or BTREE).evaluate(start, *kernel.cost_args())
     out = []
     for j in range(count):
         mixed = ((seed * 0x9E3779B97F4A7C15) ^ (j * 0xBF58476D1CE4E5B9)) + 1
@@ -540,6 +562,7 @@ def _round(
     stop_at_fit: bool,
     kernel: _Kernel,
     until_s: float | None = None,
+    hood: Neighbourhood | None = None,
 ) -> tuple[int, bool]:
     """``chunk`` moves of every chain at its temperature: (moves made, a fit was found).
 
@@ -548,7 +571,7 @@ def _round(
     """
     made = 0
     while True:
-        made, found = _pass(chains, temps, chunk, stop_at_fit, kernel, made)
+        made, found = _pass(chains, temps, chunk, stop_at_fit, kernel, made, hood)
         if found or until_s is None or time.perf_counter() >= until_s:
             return made, found
 
@@ -560,10 +583,12 @@ def _pass(
     stop_at_fit: bool,
     kernel: _Kernel,
     made: int,
+    hood: Neighbourhood | None = None,
 ) -> tuple[int, bool]:
     """One pass of ``chunk`` moves over the chains, counted on from ``made``."""
+    run = (hood or BTREE).run
     for rep, temp in zip(chains, temps, strict=True):
-        done = _run(
+        done = run(
             rep.cur,
             rep.best,
             rep.best_xy,
@@ -590,6 +615,7 @@ def _round_on(
     stop_at_fit: bool,
     kernel: _Kernel,
     timed: bool,
+    hood: Neighbourhood | None = None,
 ) -> tuple[int, bool]:
     """:func:`_round` with the ladder's replicas dealt out to ``threads`` threads.
 
@@ -602,12 +628,19 @@ def _round_on(
     at the exchange (the wall-clock mode).
     """
     if pool is None or threads <= 1:
-        return _round(chains, temps, chunk, stop_at_fit, kernel)
+        return _round(chains, temps, chunk, stop_at_fit, kernel, None, hood)
     until_s = time.perf_counter() + _ROUND_S if timed else None
     step = max(1, chunk // 8) if timed else chunk
     parts = [
         pool.submit(
-            _round, chains[g::threads], temps[g::threads], step, stop_at_fit, kernel, until_s
+            _round,
+            chains[g::threads],
+            temps[g::threads],
+            step,
+            stop_at_fit,
+            kernel,
+            until_s,
+            hood,
         )
         for g in range(threads)
     ]
@@ -634,6 +667,7 @@ def anneal(
     report: Callable[[AnnealResult], None] | None = None,
     cancel: threading.Event | None = None,
     threads: int = 1,
+    neighbourhood: Neighbourhood | None = None,
 ) -> AnnealResult:
     """Anneal from the tree ``start`` for ``budget_s``; return the best packing seen.
 
@@ -660,17 +694,24 @@ def anneal(
     moves on ami33 (16 s of moves, four seeds) one 16-replica ladder left 1.66 / 1.56 /
     1.43 / 1.70 % against 1.73 / 1.76 / 1.70 / 1.71 % for the better of two independent
     8-replica ladders of half the moves each (benchmarks/README.md).
+
+    ``neighbourhood`` (default :data:`BTREE`) is the state encoding and its moves:
+    ``start`` is one of its states, e.g. a sequence pair with
+    :data:`layoutopt.engine.seqpair.SEQUENCE_PAIR`.
     """
-    compile_kernels()
+    hood = neighbourhood or BTREE
+    hood.compile()
     kernel = _Kernel.of(table, nets, wirelength_weight, minimize_area)
     n = len(table)
-    chains = _replicas(start, kernel, seed, max(1, replicas))
+    chains = _replicas(start, kernel, seed, max(1, replicas), hood)
     w, h = chains[0].best_xy[2, 0], chains[0].best_xy[2, 1]
     fits = table.container is not None and w <= table.container[0] and h <= table.container[1]
     stop_at_fit = stop_when_fits and kernel.wl_weight == 0 and not minimize_area
     moves_done = 0
     if n >= 2 and not (stop_at_fit and fits):
-        t0 = _initial_temperature(start, chains[0].costs[0], kernel, chains[0].state, start_accept)
+        t0 = _initial_temperature(
+            start, chains[0].costs[0], kernel, chains[0].state, start_accept, hood
+        )
         k = len(chains)
         rungs = [t0 * ladder ** (j / (k - 1)) for j in range(k)] if k > 1 else [t0]
         cooling = sweep if k > 1 else 1e-4
@@ -697,7 +738,15 @@ def anneal(
                 if deterministic:
                     chunk = max(1, min(chunk, (total - moves_done) // k))
                 made, found = _round_on(
-                    pool, threads, chains, temps, chunk, stop_at_fit, kernel, not deterministic
+                    pool,
+                    threads,
+                    chains,
+                    temps,
+                    chunk,
+                    stop_at_fit,
+                    kernel,
+                    not deterministic,
+                    hood,
                 )
                 moves_done += made
                 if found:
@@ -736,6 +785,7 @@ def anneal_chains(
     table: FootprintTable,
     start: np.ndarray,
     seeds: list[int],
+    neighbourhood: Neighbourhood | None = None,
     **options: object,
 ) -> AnnealResult:
     """Run one :func:`anneal` chain from ``start`` per seed, in parallel threads; the best.
@@ -743,11 +793,12 @@ def anneal_chains(
     The compiled loop releases the GIL, so chains on different cores do not wait on each
     other. Ties go to the earlier chain, so the answer does not depend on thread timing.
     """
-    compile_kernels()  # once, before the threads start
+    hood = neighbourhood or BTREE
+    hood.compile()  # once, before the threads start
     stop = threading.Event()
 
     def chain(seed: int) -> AnnealResult:
-        return anneal(table, start, seed=seed, stop=stop, **options)  # type: ignore[arg-type]
+        return anneal(table, start, seed=seed, stop=stop, neighbourhood=hood, **options)  # type: ignore[arg-type]
 
     if len(seeds) == 1:
         return chain(seeds[0])
@@ -805,15 +856,27 @@ def compile_kernels() -> None:
 
 
 def _initial_temperature(
-    tree: np.ndarray, cost: float, kernel: _Kernel, state: np.ndarray, start_accept: float
+    tree: np.ndarray,
+    cost: float,
+    kernel: _Kernel,
+    state: np.ndarray,
+    start_accept: float,
+    hood: Neighbourhood | None = None,
 ) -> float:
     """A temperature at which an average uphill move is accepted with ``start_accept``."""
+    hood = hood or BTREE
     n = tree.shape[1]
     ups = []
     for _ in range(min(60, 4 * n)):
         trial = tree.copy()
-        _perturb(trial, kernel.turnable, state)
-        c = _evaluate(trial, *kernel.cost_args())[0]
+        hood.perturb(trial, kernel.turnable, state)
+        c = hood.evaluate(trial, *kernel.cost_args())[0]
         if c > cost:
             ups.append(c - cost)
     return (sum(ups) / len(ups) if ups else 0.01) / -math.log(start_accept)
+
+
+#: The B*-tree neighbourhood (this module's kernels): :func:`anneal`'s default.
+BTREE = Neighbourhood(
+    name="b*-tree", run=_run, evaluate=_evaluate, perturb=_perturb, compile=compile_kernels
+)
