@@ -9,7 +9,9 @@ dead space in percent per seed. Variants:
   cooled 10^S over the budget (default 2), exchanging states (parallel tempering);
 - ``lnsF``: an 8-replica ladder for (1 - F) of the budget, then CP-SAT LNS for F;
 - ``pairK``: two independent K-replica ladders of half the budget each (seeds as ``pack``
-  gives its two workers), the better: what two workers did before one shared ladder.
+  gives its two workers), the better: what two workers did before one shared ladder;
+- ``seqpairK``: the ``ladderK`` ladder over sequence pairs (:mod:`layoutopt.engine.seqpair`)
+  instead of B*-trees, from the same shelves.
 
 Usage::
 
@@ -29,22 +31,43 @@ from layoutopt.engine.btree import AnnealResult, anneal, compile_kernels, shelf_
 from layoutopt.engine.clock import Clock
 from layoutopt.engine.lns import lns
 from layoutopt.engine.problem import FootprintTable, PackProblem
+from layoutopt.engine.seqpair import SEQUENCE_PAIR, compile_pair_kernels, shelf_pair
 
 
 def _dead(problem: PackProblem, area_um2: int) -> float:
     return 100 * (1 - problem.block_area_um2 / area_um2)
 
 
-def run_variant(problem: PackProblem, variant: str, budget_s: float, seed: int) -> float:
-    """Dead space (percent) of one variant on one seed."""
+def run_variant(
+    problem: PackProblem, variant: str, budget_s: float, seed: int, threads: int = 1
+) -> float:
+    """Dead space (percent) of one variant on one seed.
+
+    ``threads`` spreads a ladder's rungs over threads: counted moves, so the same figures
+    in less wall time.
+    """
     table = FootprintTable.of(problem)
     order = sorted(range(len(table)), key=lambda i: (-problem.blocks[i].area_um2, i))
-    start = shelf_tree(table, math.isqrt(int(1.15 * problem.block_area_um2)), order)
+    target = math.isqrt(int(1.15 * problem.block_area_um2))
+    start = shelf_tree(table, target, order)
 
     def chain(budget: float, s: int, **options: object) -> AnnealResult:
-        return anneal(table, start, seed=s, budget_s=budget, deterministic=True, **options)  # type: ignore[arg-type]
+        return anneal(
+            table, start, seed=s, budget_s=budget, deterministic=True, threads=threads, **options
+        )  # type: ignore[arg-type]
 
-    if variant == "one":
+    if variant.startswith("seqpair"):
+        result = anneal(
+            table,
+            shelf_pair(table, target, order),
+            seed=seed,
+            budget_s=budget_s,
+            deterministic=True,
+            threads=threads,
+            replicas=int(variant[len("seqpair") :]),
+            neighbourhood=SEQUENCE_PAIR,
+        )
+    elif variant == "one":
         result = chain(budget_s, seed)
     elif variant.startswith("restarts"):
         k = int(variant[len("restarts") :])
@@ -80,13 +103,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--instances", nargs="*", default=["ami33"])
     parser.add_argument("--seeds", type=int, default=6)
     parser.add_argument("--bench-dir", default=str(_default_dir()))
+    parser.add_argument("--threads", type=int, default=1, help="threads per ladder")
     args = parser.parse_args(argv)
     compile_kernels()
+    compile_pair_kernels()
     for name in args.instances:
         problem = load(Path(args.bench_dir), name, "min-area")
         for variant in args.variants:
             started = time.perf_counter()
-            values = [run_variant(problem, variant, args.budget, s) for s in range(args.seeds)]
+            values = [
+                run_variant(problem, variant, args.budget, s, args.threads)
+                for s in range(args.seeds)
+            ]
             mean = sum(values) / len(values)
             print(
                 f"{name} {variant} {args.budget:g} s: "

@@ -169,3 +169,50 @@ def test_obstacles_are_refused() -> None:
 def test_neighbourhoods_are_values() -> None:
     assert isinstance(SEQUENCE_PAIR, Neighbourhood)
     assert SEQUENCE_PAIR.name == "sequence-pair"
+
+
+PACK_DIGEST = """
+import hashlib, sys
+sys.path.insert(0, "tests")
+from test_engine_pack import guillotine
+from layoutopt.engine import PackProblem
+from layoutopt.engine.pack import pack
+result = pack(PackProblem(guillotine(4, int(sys.argv[1]), 240, 160)), time_limit_s=0.5, seed=3, workers=1)
+print(result.stats.get("anneal_encoding"), hashlib.sha256(repr(result.packing).encode()).hexdigest())
+"""
+
+
+def test_pack_anneals_pairs_where_set_legal_and_the_same_in_any_process() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from layoutopt.engine.pack import _PAIR_BLOCKS, pack
+
+    lo, hi = _PAIR_BLOCKS
+    n = max(lo, 12)
+    assert lo <= n <= hi  # the sequence pair is on for some sizes
+    problem = PackProblem(guillotine(4, n, 240, 160))
+    result = pack(problem, time_limit_s=0.5, seed=3, workers=1)
+    assert result.stats["anneal_encoding"] == "sequence-pair"
+    assert result.packing is not None and packing_violations(problem, result.packing) == ()
+    outline = PackProblem(problem.blocks, outline_um=(400, 400), minimize_area=True)
+    assert "anneal_encoding" not in pack(outline, time_limit_s=0.3, seed=3, workers=1).stats
+    root = Path(__file__).resolve().parents[1]
+    outs = []
+    for hash_seed in ("1", "99"):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+        env.update(PYTHONHASHSEED=hash_seed, PYTHONPATH=str(root))
+        done = subprocess.run(
+            [sys.executable, "-c", PACK_DIGEST, str(n)],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
+        outs.append(done.stdout)
+    assert outs[0] == outs[1]
+    assert outs[0].startswith("sequence-pair ")

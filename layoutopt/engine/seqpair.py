@@ -18,6 +18,10 @@ B*-tree's rotation row, so :func:`layoutopt.engine.btree._cost` scores both alik
 Obstacles are not seen by this decode: :func:`anneal` refuses a table that has them (the
 B*-tree lifts blocks over obstacles). The ladder, its temperatures, its exchanges and its
 deterministic mode are :func:`layoutopt.engine.btree.anneal`'s, with this neighbourhood.
+
+The kernels call btree's compiled ``_cost`` and random numbers. numba's cache checks only
+the file a cached function is defined in, so after an edit of those functions in btree.py
+touch this file too (or clear its ``__pycache__``), or it keeps the old code.
 """
 
 from __future__ import annotations
