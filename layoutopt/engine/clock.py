@@ -23,7 +23,7 @@ import time
 
 from layoutopt.deadline import Deadline
 
-__all__ = ["UNITS_PER_S", "WALL_GUARD", "Clock"]
+__all__ = ["UNITS_PER_S", "WALL_GUARD", "Clock", "cpsat_guard_s"]
 
 # Block placements per second of one core in the pure-Python decoders (measured on the
 # development machine; an estimate that only scales the deterministic budget).
@@ -31,6 +31,15 @@ UNITS_PER_S = 400_000.0
 # CP-SAT deterministic time per second of wall time, single worker (an estimate).
 CPSAT_DET_PER_S = 1.0
 WALL_GUARD = 10.0
+
+
+def cpsat_guard_s(deterministic_s: float) -> float:
+    """The wall-clock limit of a CP-SAT run held to ``deterministic_s`` of deterministic
+    time: a runaway guard, never the limit that binds, or runs would differ. One unit of
+    deterministic time took about 4.3 s of one idle core (CPSAT_DET_PER_S is 1.0 against
+    about 0.23 measured), and the load stretches that: ``10 x + 1 s`` bound sub-solves of
+    LNS at load 5 and made one-worker runs differ (tests/test_engine_lns.py)."""
+    return WALL_GUARD * 10.0 * deterministic_s + 10.0
 
 
 class Clock:

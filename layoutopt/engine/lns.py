@@ -28,7 +28,7 @@ import numpy as np
 
 from layoutopt.engine.btree import KERNEL_PLACEMENTS_PER_S
 from layoutopt.engine.check import hpwl_um
-from layoutopt.engine.clock import CPSAT_DET_PER_S, UNITS_PER_S, Clock
+from layoutopt.engine.clock import CPSAT_DET_PER_S, UNITS_PER_S, Clock, cpsat_guard_s
 from layoutopt.engine.compaction import compact
 from layoutopt.engine.cpsat import cpsat_pack
 from layoutopt.engine.problem import (
@@ -260,7 +260,7 @@ def _cpsat_round(
     remaining = max(0.01, run.stop_at - clock.elapsed_s())
     if clock.deterministic:  # the wall limit must never bind, or runs would differ
         det_limit: float | None = min(_SUB_DET_TIME[group], remaining * CPSAT_DET_PER_S)
-        wall_limit = 10 * det_limit + 1.0
+        wall_limit = cpsat_guard_s(det_limit)
     else:
         det_limit, wall_limit = None, min(_SUB_WALL_S[group], remaining)
     window = _window(current, table, problem, free, kind)

@@ -45,7 +45,7 @@ from layoutopt.engine.btree import (
     tree_cost,
 )
 from layoutopt.engine.check import packing_violations
-from layoutopt.engine.clock import CPSAT_DET_PER_S, UNITS_PER_S, Clock
+from layoutopt.engine.clock import CPSAT_DET_PER_S, UNITS_PER_S, Clock, cpsat_guard_s
 from layoutopt.engine.compaction import compact, tree_of
 from layoutopt.engine.cpsat import CpsatResult, cpsat_pack
 from layoutopt.engine.lns import lns, lns_from_starts, packing_cost
@@ -253,7 +253,7 @@ def _cpsat_on_clock(
     deterministic = clock.deterministic
     result = cpsat_pack(
         problem,
-        time_limit_s=10 * budget_s + 1.0 if deterministic else budget_s,
+        time_limit_s=cpsat_guard_s(budget_s * CPSAT_DET_PER_S) if deterministic else budget_s,
         deterministic_time=budget_s * CPSAT_DET_PER_S if deterministic else None,
         **options,  # type: ignore[arg-type]
     )
