@@ -472,10 +472,13 @@ _SHARED_LADDER_BLOCKS = 60
 # sequence pair: random-20-1, 20 s, 4 seeds 2.83 (3.10) against 2.27 (2.66) %; n30, 20 s,
 # 4 seeds 2.33 (2.65) against 1.98 (2.11) %; ami33, 32 s, 8 seeds 1.43 (1.70) against
 # 1.38 (1.75) %; the unseen random-40-1, 32 s, 3 seeds 2.14 (2.30) against 2.04 (2.16) %;
-# but ami49, 32 s, 3 seeds 1.76 (1.96) against 2.10 (2.18) % (benchmarks/README.md, "The
-# sequence pair"). Below 20 blocks nothing was measured. Package solves always have an
-# outline, so none of them changes.
-_PAIR_BLOCKS = (20, 40)
+# but ami49, 32 s, 3 seeds 1.76 (1.96) against 2.10 (2.18) %. In `pack` at 60 s on 2
+# cores (load 2-4, seeds 0-2, worst seed before -> after): random-20-1 2.65 -> 2.23 %,
+# ami33 1.61 -> 1.54 %, n30 2.02 -> 2.03 %, random-25-1 2.14 -> 2.17 %, but random-40-1
+# 1.89 -> 2.00 % (means 1.67 -> 1.87 %), so the range ends between 33 and 40 blocks
+# (benchmarks/README.md, "The sequence pair"). Below 20 blocks nothing was measured.
+# Package solves always have an outline, so none of them changes.
+_PAIR_BLOCKS = (20, 36)
 
 
 def _uses_pairs(search: _Search) -> bool:
