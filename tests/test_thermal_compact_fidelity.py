@@ -31,8 +31,16 @@ POWERED_SHARE = 0.10
 # the board fin on its real outline and the housing path over the board (before them: a
 # small die at a package corner -15 to -24 %, the HBM base die +18 %). The closest to the
 # bound: the double-sided SiP's PMIC +14.3 %, the SiP's SoC +13.7 % (compact.py's
-# docstring). Not strict: a shipped design that changes may open one again.
-KNOWN_GAPS: dict[str, str] = {}
+# docstring), until the one below. Not strict: a shipped design that changes may open one
+# again.
+KNOWN_GAPS: dict[str, str] = {
+    # Session 7: the model without ring variables on stacks no wire bond can join finds
+    # another layout of the same area (129.96 mm2) at 10 s, one worker: the PMIC on the
+    # bottom face under the memory stack, the SoC apart. The skin rise is fv3d's 18.3 K
+    # against the compact network's 14.9 K (-18.4 %; -7.2 % on the layout before, the
+    # PMIC under the SoC's side), the top -17.5 %. Within the 30 % bound below.
+    "wearable_sip-1": "the PMIC under the memory stack across the faces: skin -18.4 %, top -17.5 %",
+}
 
 
 def _shipped() -> dict[str, tuple]:
