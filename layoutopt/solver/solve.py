@@ -451,13 +451,21 @@ def _engine_alone(
     checked by the validator, measured against the relaxation's footprint bound. It has no
     structure: a layout that breaks a limit cannot be cut and solved again."""
     since = Deadline.after(0.0)
-    stats: dict[str, Any] = {"stages": [], "hint": "engine (the model was not built)"}
-    stats["objective_units"] = "weighted" if design.objective.mode is ObjectiveMode.WEIGHTED else "um2"
-    stats["model"] = why
+    weighted = design.objective.mode is ObjectiveMode.WEIGHTED
+    stats: dict[str, Any] = {
+        "stages": [],
+        "hint": "engine (the model was not built)",
+        "objective_units": "weighted" if weighted else "um2",
+        "model": why,
+    }
     relaxed = _relaxed_footprint(design, options, deadline, stats)
     started_s = time.perf_counter()
     layout = constructive_layout(
-        design, deadline=deadline, seed=options.seed, workers=options.workers, grid_um=options.grid_um
+        design,
+        deadline=deadline,
+        seed=options.seed,
+        workers=options.workers,
+        grid_um=options.grid_um,
     )
     add_phase_s(stats, "engine", time.perf_counter() - started_s)
     started_s = time.perf_counter()
@@ -470,7 +478,12 @@ def _engine_alone(
     stats["fallback"] = "engine layout (the CP-SAT model was not built)"
     value, unit = first_stage_value(design, layout), first_stage_unit(design)
     bound = None
-    if relaxed is not None and relaxed.cells <= value:
+    if relaxed is not None:
+        if relaxed.cells > value + 0.5:  # as _take_relaxed: a bound above a legal layout
+            raise InternalError(
+                f"the relaxation's footprint bound ({relaxed.cells} cells, {relaxed.dies} "
+                f"dies) exceeds a legal layout's ({value} cells)"
+            )
         bound = float(relaxed.cells)
         stats["bound"] = f"relaxation of the {relaxed.dies} largest dies alone"
     objective, best = _scaled(float(value), unit), _scaled(bound, unit)

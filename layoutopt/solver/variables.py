@@ -246,8 +246,8 @@ def _stack_vars(
     if not _ring_bonders(instance, root):
         # No die that could join the stack is wire-bonded with pads, so it has no rings
         # (the general form below would fix every ring literal to false): its keep region
-        # is the box grown by the fillet. This keeps a 5,000-passive SiP's model a third
-        # smaller (twelve variables and sixteen constraints fewer per stack).
+        # is the box grown by the fillet. Twelve variables and sixteen constraints fewer
+        # per stack: a third of a 5,000-die flip-chip SiP's model.
         keep = box
         if fillet:
             keep = Box(box.x0 - fillet, box.y0 - fillet, box.x1 + fillet, box.y1 + fillet)
