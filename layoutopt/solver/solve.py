@@ -393,14 +393,20 @@ def _take_relaxed(out: _Outcome, relaxed: RelaxedBound | None, stats: dict[str, 
     if out.bound is not None and out.bound >= relaxed.cells:
         stats["bound"] = "cp_sat"
         return False
-    if relaxed.cells > out.objective + 0.5:
+    out.bound = _relaxed_cells(relaxed, out.objective, stats)
+    return relaxed.cells >= out.objective - 0.5
+
+
+def _relaxed_cells(relaxed: RelaxedBound, objective: float, stats: dict[str, Any]) -> float:
+    """The relaxation's bound (model units) for a legal layout of ``objective``, said to be
+    the relaxation's in ``stats["bound"]``; a bound above the layout is a bug."""
+    if relaxed.cells > objective + 0.5:
         raise InternalError(
             f"the relaxation's footprint bound ({relaxed.cells} cells, {relaxed.dies} dies) "
-            f"exceeds a legal layout's ({out.objective:g} cells)"
+            f"exceeds a legal layout's ({objective:g} cells)"
         )
-    out.bound = float(relaxed.cells)
     stats["bound"] = f"relaxation of the {relaxed.dies} largest dies alone"
-    return relaxed.cells >= out.objective - 0.5
+    return float(relaxed.cells)
 
 
 def _keep_incumbent(
@@ -477,15 +483,7 @@ def _engine_alone(
     _first_found(stats, since)
     stats["fallback"] = "engine layout (the CP-SAT model was not built)"
     value, unit = first_stage_value(design, layout), first_stage_unit(design)
-    bound = None
-    if relaxed is not None:
-        if relaxed.cells > value + 0.5:  # as _take_relaxed: a bound above a legal layout
-            raise InternalError(
-                f"the relaxation's footprint bound ({relaxed.cells} cells, {relaxed.dies} "
-                f"dies) exceeds a legal layout's ({value} cells)"
-            )
-        bound = float(relaxed.cells)
-        stats["bound"] = f"relaxation of the {relaxed.dies} largest dies alone"
+    bound = None if relaxed is None else _relaxed_cells(relaxed, float(value), stats)
     objective, best = _scaled(float(value), unit), _scaled(bound, unit)
     gap = None if best is None or not objective else max(0.0, (objective - best) / objective)
     result = SolveResult(
