@@ -50,16 +50,24 @@ def test_a_check_that_does_not_fit_is_not_run_and_the_status_is_not_optimal(
     assert checked.status is SolveStatus.OPTIMAL and checked.thermal is not None
     assert not checked.unchecked and "unchecked" not in checked.to_data()
 
-    _too_slow(monkeypatch)
+    # A grid whose cells cost too much: sized, and its estimate said.
+    monkeypatch.setattr(loop, "STEADY_S_PER_CELL", 1.0)  # its one die: 1 cell at least
     result = solve(design, options)
     assert result.status is SolveStatus.FEASIBLE
     assert result.layout == checked.layout and result.thermal is None
     (sentence,) = result.unchecked
     assert result.explanation[0] == sentence
-    assert sentence.startswith("the 3D thermal check was NOT RUN: it needs about 86400.")
+    assert sentence.startswith("the 3D thermal check was NOT RUN: it needs about ")
+    assert " cells) and " in sentence
     assert "s of the time limit were left" in sentence and "layoutopt thermal" in sentence
     assert result.to_data()["unchecked"] == [sentence]
     assert result.warpage is not None  # the warpage check fitted, and ran
+
+    # Less time than the check's fixed cost: the grid is not sized, the bound is said.
+    monkeypatch.undo()
+    _too_slow(monkeypatch)
+    (sentence,) = solve(design, options).unchecked
+    assert sentence.startswith("the 3D thermal check was NOT RUN: it needs at least 86400.0 s (at")
 
 
 def test_the_layout_of_a_check_not_run_is_written_and_the_other_commands_work_on_it(
@@ -206,12 +214,18 @@ def test_a_3d_check_the_thermal_command_would_refuse_points_to_the_compact_model
     # be refused, so the sentence names the compact model instead.
     import layoutopt.solver.checks as checks
 
-    _too_slow(monkeypatch)
+    monkeypatch.setattr(loop, "STEADY_S_PER_CELL", 1.0)  # the grid sized, and too slow
     monkeypatch.setattr(checks, "MAX_FV3D_CELLS", 10)
     design, _ = single_die_sample(power_w=0.1)
     (sentence,) = solve(design, SolveOptions(time_limit_s=20, workers=1)).unchecked
     assert "Run `layoutopt thermal LAYOUT --model compact` on the layout file (its 3D" in sentence
     assert "refuses grids over 1e-05 M cells" in sentence
+    # Not sized (too little time for any grid): the lower bound on its cells decides.
+    monkeypatch.undo()
+    _too_slow(monkeypatch)
+    monkeypatch.setattr(checks, "MAX_FV3D_CELLS", 0)
+    (sentence,) = solve(design, SolveOptions(time_limit_s=20, workers=1)).unchecked
+    assert "at least 1 cells" in sentence and "--model compact" in sentence
 
 
 def test_with_no_layout_written_the_command_gives_no_advice_on_drawing_one(
@@ -232,3 +246,16 @@ def test_with_no_layout_written_the_command_gives_no_advice_on_drawing_one(
     assert done.exit_code == ExitCode.INFEASIBLE, done.output
     assert (tmp_path / "o" / "result.json").exists()
     assert "LAYOUT" not in done.output and "drawings" not in done.output
+
+
+@pytest.mark.parametrize("name", ["smart_glasses_epop", "phone_pop", "ai_pc_cmc", "wearable_sip"])
+def test_the_steady_checks_lower_bound_is_below_its_estimate(name: str) -> None:
+    # The loop skips sizing the grid when not even the lower bound fits: it must be one.
+    from layoutopt.layout_io import read_layout
+
+    record = read_layout(ROOT / "tests" / "data" / "layouts" / "shipped" / f"{name}.json")
+    grid = loop.LoopGrid.at(200.0).coarse
+    low = loop.steady_cost_at_least(record.layout)
+    cost = loop.steady_cost(record.design, record.layout, grid)
+    assert not low.sized and cost.sized
+    assert 1 <= low.cells <= cost.cells and low.seconds <= cost.seconds

@@ -170,10 +170,15 @@ def test_a_model_that_would_not_build_in_time_leaves_the_engine_alone(monkeypatc
     module = sys.modules["layoutopt.solver.solve"]
     monkeypatch.setattr(module, "BUILD_S_PER_DIE", 10.0)
     monkeypatch.setattr(module, "build_model", None)  # never called
+    checked = []  # the validator runs once on the engine's layout (0.6-0.8 s at 5,000 dies)
+    monkeypatch.setattr(
+        sys.modules["layoutopt.validate"], "validate", lambda d, lay: checked.append(lay) or validate(d, lay)
+    )
     options = SolveOptions(time_limit_s=6, thermal=False, warpage=False, seed=1)
     result = solve(load_design(SIP_50), options)
     assert result.status.value == "feasible" and result.layout is not None
     assert validate(result.design, result.layout) == ()
+    assert checked == [result.layout]
     assert "was not built" in result.stats["model"] and result.stats["stages"] == []
     assert any("not built" in line for line in result.explanation), result.explanation
     # Measured against the relaxation's bound, which no legal layout beats.
