@@ -346,7 +346,7 @@ def solve(
     """
     from layoutopt.deadline import Deadline
 
-    command = Deadline.after(time_limit_s)  # the whole command keeps to the limit
+    command = _command_deadline(time_limit_s)  # the whole command keeps to the limit
     writing = False
     try:
         from layoutopt.design_file import load_design
@@ -381,12 +381,13 @@ def solve(
         chosen = 0 if best is None else best
         variant, result = comparison.variants[chosen], comparison.results[chosen]
         result = _with_warpage(variant, result)  # once, for layout.json and the summary
-        write_solution(out, variant, result, drawings=drawings)
+        checks = None if result.layout is None else _assessment(variant, result)
+        write_solution(out, variant, result, drawings=drawings, assessment=checks)
     except LayoutOptError as error:
         raise _fail(error) from None
     except KeyboardInterrupt as stop:
         raise _interrupted(out, writing, stop) from None
-    _print_summary(variant, result, out)
+    _print_summary(variant, result, out, checks)
     if skipped is not None and result.layout is not None:  # else there is nothing to draw
         console.print(f"drawings  {skipped}", markup=False)
     _print_overrun(result, command, time_limit_s, workers)
@@ -399,6 +400,32 @@ def solve(
         SolveStatus.NO_SOLUTION: ExitCode.NO_SOLUTION,
     }
     raise typer.Exit(int(codes[result.status]))
+
+
+# When this process started, on the deadline's clock: set by main (the command line), so
+# that a command's --time-limit counts the interpreter's start and the imports before the
+# command ran (0.5-1.6 s at load 5), as the user's clock does. None where commands run
+# inside a longer process (tests, notebooks): there the limit counts from the command.
+_process_started_s: float | None = None
+
+
+def _command_deadline(time_limit_s: float):  # type: ignore[no-untyped-def]
+    """The whole command's budget: from the process's start when it is the command line
+    (once: a later command in the same process counts from its own start)."""
+    global _process_started_s
+    from layoutopt.deadline import Deadline
+
+    started_s, _process_started_s = _process_started_s, None
+    if started_s is None:
+        return Deadline.after(time_limit_s)
+    return Deadline(started_s, started_s + time_limit_s)
+
+
+def _process_age_s() -> float:
+    """Seconds since this process started (psutil: the OS's start time, to 10 ms)."""
+    import psutil
+
+    return max(0.0, time.time() - psutil.Process().create_time())
 
 
 # The share of --time-limit a solve keeps whatever came before it (imports, loading).
@@ -546,7 +573,15 @@ def _no_power_line(report) -> str | None:  # type: ignore[no-untyped-def]
     )
 
 
-def _print_summary(design, result, out: Path) -> None:  # type: ignore[no-untyped-def]
+def _assessment(design, result):  # type: ignore[no-untyped-def]
+    """The layout's warpage (the loop's report) and cost, once for layout.json and the
+    summary."""
+    from layoutopt.assess import assess
+
+    return assess(design, result.layout, warpage=result.warpage)
+
+
+def _print_summary(design, result, out: Path, checks) -> None:  # type: ignore[no-untyped-def]
     process = design.rules.name
     family = design.family.value + ("" if process in ("", design.family.value) else f", {process}")
     console.print(f"design    {design.name} ({family})", markup=False)
@@ -577,7 +612,7 @@ def _print_summary(design, result, out: Path) -> None:  # type: ignore[no-untype
             )
             for line in _workload_lines(t):
                 console.print(f"workload  {line}", markup=False)
-        _print_assessment(design, layout, result.warpage)
+        _print_assessment(checks)
         console.print(f"written   {out / 'layout.json'}", markup=False)
     for line in result.explanation:
         console.print(f"why       {line}", markup=False)
@@ -614,10 +649,7 @@ def _workload_lines(report) -> list[str]:  # type: ignore[no-untyped-def]
     return lines
 
 
-def _print_assessment(design, layout, warpage=None) -> None:  # type: ignore[no-untyped-def]
-    from layoutopt.assess import assess
-
-    checks = assess(design, layout, warpage=warpage)  # the loop's report: not computed twice
+def _print_assessment(checks) -> None:  # type: ignore[no-untyped-def]
     w, c = checks.warpage, checks.cost
     limit = "no limit" if w.max_warpage_um is None else f"limit {w.max_warpage_um:g} µm"
     console.print(
@@ -1172,5 +1204,7 @@ def import_bookshelf(
 
 def main() -> None:
     """Console entry point (``layoutopt``): exit codes as in the module docstring."""
+    global _process_started_s
+    _process_started_s = time.perf_counter() - _process_age_s()
     stop_on_sigterm()
     app(prog_name="layoutopt")

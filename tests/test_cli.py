@@ -174,3 +174,20 @@ def test_fixed_seed_one_worker_gives_byte_identical_outputs(tmp_path: Path) -> N
         if name.name == "timing.json":  # wall-clock times, by design apart from the results
             continue
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+
+
+def test_the_command_line_counts_its_time_limit_from_the_process_start(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The user's clock starts when the command does, before the interpreter's imports
+    # (0.5-1.6 s at load 5 at 5,000 dies); a process that runs commands as functions
+    # (this test, a notebook) counts each from its own start.
+    import time
+
+    import layoutopt.cli as cli
+
+    started = time.perf_counter() - 2.0
+    monkeypatch.setattr(cli, "_process_started_s", started)
+    first = cli._command_deadline(10.0)
+    assert first.start_s == started and first.end_s == started + 10.0
+    second = cli._command_deadline(10.0)  # the process's start is used once
+    assert second.start_s > started + 1.9 and second.remaining_s() > 9.9
+    assert 0.0 <= cli._process_age_s() < 24 * 3600
