@@ -649,6 +649,12 @@ def _workload_lines(report) -> list[str]:  # type: ignore[no-untyped-def]
     return lines
 
 
+def _usd(value: float) -> str:
+    """Dollars to the cent; past a million, three significant digits ($2.87e+25 per good
+    package where the yield rounds to 0 %, as 5,000 dies in one package give)."""
+    return f"${value:.2f}" if abs(value) < 1e6 else f"${value:.3g}"
+
+
 def _print_assessment(checks) -> None:  # type: ignore[no-untyped-def]
     w, c = checks.warpage, checks.cost
     limit = "no limit" if w.max_warpage_um is None else f"limit {w.max_warpage_um:g} µm"
@@ -659,8 +665,8 @@ def _print_assessment(checks) -> None:  # type: ignore[no-untyped-def]
     for line in w.violations():
         console.print(f"warning   {line}", markup=False)
     console.print(
-        f"cost      ${c.cost_per_good_usd:.2f} per good package "
-        f"(${c.cost_band_usd[0]:.2f}-{c.cost_band_usd[1]:.2f} over the estimates), yield "
+        f"cost      {_usd(c.cost_per_good_usd)} per good package "
+        f"({_usd(c.cost_band_usd[0])}-{_usd(c.cost_band_usd[1])[1:]} over the estimates), yield "
         f"{100 * c.package_yield:.1f} % ({100 * c.yield_band[0]:.1f}-{100 * c.yield_band[1]:.1f})"
     )
 
@@ -1084,8 +1090,8 @@ def cost(
         f"over the estimates), assembly {100 * report.assembly_yield:.1f} %"
     )
     console.print(
-        f"cost      ${report.cost_started_usd:.2f} per package started, "
-        f"${report.cost_per_good_usd:.2f} per good package (${best:.2f}-{worst:.2f})"
+        f"cost      {_usd(report.cost_started_usd)} per package started, "
+        f"{_usd(report.cost_per_good_usd)} per good package ({_usd(best)}-{_usd(worst)[1:]})"
     )
     if inputs:
         listing = Table(title="inputs")

@@ -191,3 +191,10 @@ def test_the_command_line_counts_its_time_limit_from_the_process_start(monkeypat
     second = cli._command_deadline(10.0)  # the process's start is used once
     assert second.start_s > started + 1.9 and second.remaining_s() > 9.9
     assert 0.0 <= cli._process_age_s() < 24 * 3600
+
+
+def test_dollars_are_to_the_cent_and_huge_ones_in_three_digits() -> None:
+    from layoutopt.cli import _usd
+
+    assert _usd(8.164) == "$8.16" and _usd(999_999.994) == "$999999.99"
+    assert _usd(2.8706e25) == "$2.87e+25"
