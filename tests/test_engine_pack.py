@@ -440,3 +440,22 @@ def test_lns_starts_are_the_best_packing_then_the_smallest_of_other_widths() -> 
     areas = [p.area_um2 for p in starts[1:]]
     others = sorted(p.area_um2 for w, p in by_width.items() if w != 100)
     assert areas == others[: len(areas)]
+
+
+def test_greedy_restarts_take_the_annealing_share_from_200_blocks_of_a_free_outline() -> None:
+    # Only where LNS runs from several starts (free outline, no obstacles, no nets) and
+    # from 200 blocks; a package solve (an outline) keeps its annealing.
+    import importlib
+
+    from layoutopt.engine.clock import Clock
+
+    stage = importlib.import_module("layoutopt.engine.pack")
+
+    def search(n: int, outline: tuple[int, int] | None = None) -> object:
+        blocks = tuple(Block(f"B{i}", 10 + i % 7, 12 + i % 5) for i in range(n))
+        problem = PackProblem(blocks, outline_um=outline, minimize_area=outline is not None)
+        return stage._Search(problem, Clock(1.0, deterministic=True), None)
+
+    assert stage._greedy_only(search(200))
+    assert not stage._greedy_only(search(199))
+    assert not stage._greedy_only(search(200, outline=(400, 400)))
