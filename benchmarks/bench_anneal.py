@@ -11,7 +11,10 @@ dead space in percent per seed. Variants:
 - ``pairK``: two independent K-replica ladders of half the budget each (seeds as ``pack``
   gives its two workers), the better: what two workers did before one shared ladder;
 - ``seqpairK``: the ``ladderK`` ladder over sequence pairs (:mod:`layoutopt.engine.seqpair`)
-  instead of B*-trees, from the same shelves.
+  instead of B*-trees, from the same shelves;
+- ``mixedK`` + ``a`` / ``h`` / ``t``: the ``ladderK`` ladder with rungs of both encodings
+  (:mod:`layoutopt.engine.mixed`): alternating, the hotter half sequence pairs, or the
+  hotter half B*-trees.
 
 Usage::
 
@@ -30,6 +33,7 @@ from bench_floorplan import _default_dir, load
 from layoutopt.engine.btree import AnnealResult, anneal, compile_kernels, shelf_tree
 from layoutopt.engine.clock import Clock
 from layoutopt.engine.lns import lns
+from layoutopt.engine.mixed import anneal_mixed
 from layoutopt.engine.problem import FootprintTable, PackProblem
 from layoutopt.engine.seqpair import SEQUENCE_PAIR, compile_pair_kernels, shelf_pair
 
@@ -66,6 +70,18 @@ def run_variant(
             threads=threads,
             replicas=int(variant[len("seqpair") :]),
             neighbourhood=SEQUENCE_PAIR,
+        )
+    elif variant.startswith("mixed"):
+        layouts = {"a": "alternate", "h": "hot-pairs", "t": "hot-trees"}
+        result = anneal_mixed(
+            table,
+            start,
+            seed=seed,
+            budget_s=budget_s,
+            deterministic=True,
+            threads=threads,
+            replicas=int(variant[len("mixed") : -1]),
+            layout=layouts[variant[-1]],
         )
     elif variant == "one":
         result = chain(budget_s, seed)
