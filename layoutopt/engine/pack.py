@@ -440,6 +440,23 @@ def _replicas(n: int) -> int:
 _TREE_BLOCKS = (101, 1000)
 
 
+# From 61 to 100 blocks (one ladder of 2-5 rungs per worker, from shelves) the hottest
+# rung starts at this share of t0 instead of t0, the coldest staying at t0 * 1e-4. At t0
+# the hot rung of n100's 2-rung ladder held 40 % dead space early and 5.8 % at the end
+# and never exchanged (`bench_ladder.py --phases`): half the moves went on it. At equal
+# counted moves (24 s, seeds 0-2, mean dead space, top t0 -> 0.01 t0): n100 2.01 ->
+# 1.84 %, random-100-1 2.55 -> 2.44 %, the unseen random-75-3 (5 rungs) 2.60 -> 2.32 %
+# (benchmarks/README.md, "The hot rung from 61 blocks").
+_HOT_TOP = 0.01
+_HOT_TOP_BLOCKS = (61, 100)
+
+
+def _top(n: int) -> float:
+    """The hottest rung's temperature as a share of t0 (see ``_HOT_TOP``)."""
+    lo, hi = _HOT_TOP_BLOCKS
+    return _HOT_TOP if lo <= n <= hi else 1.0
+
+
 def _anneal_share(n: int) -> float:
     """The share of a min-area budget that annealing gets; LNS gets the rest.
 
@@ -578,6 +595,7 @@ def _anneal(
             start_accept=accept,
             minimize_area=problem.minimize_area,
             replicas=replicas,
+            top=_top(n) if problem.seeks_area else 1.0,
             report=report,
             cancel=clock.cancel,
         )
