@@ -148,6 +148,35 @@ def test_a_ladder_spread_over_threads_makes_the_same_moves() -> None:
     assert runs[0].moves > 0
 
 
+def test_a_cooler_top_rung_changes_the_run_and_stays_legal() -> None:
+    problem = PackProblem(guillotine(8, 18, 160, 120))
+    table = FootprintTable.of(problem)
+    start = _start(table, problem)
+    runs = [
+        anneal(table, start, seed=3, budget_s=0.03, deterministic=True, replicas=3, top=t)
+        for t in (1.0, 0.01)
+    ]
+    default = anneal(table, start, seed=3, budget_s=0.03, deterministic=True, replicas=3)
+    assert runs[0] == default  # top=1 is the ladder as it was
+    assert runs[1].moves == runs[0].moves
+    assert (runs[1].xs, runs[1].ys, runs[1].rots) != (runs[0].xs, runs[0].ys, runs[0].rots)
+    packing = table.to_packing(problem, runs[1].xs, runs[1].ys, runs[1].rots)
+    assert packing_violations(problem, packing) == ()
+
+
+def test_pack_cools_the_top_rung_from_61_to_100_blocks_only() -> None:
+    from layoutopt.engine.pack import _HOT_TOP, _top
+
+    assert [_top(n) for n in (33, 60, 61, 100, 101, 300)] == [
+        1.0,
+        1.0,
+        _HOT_TOP,
+        _HOT_TOP,
+        1.0,
+        1.0,
+    ]
+
+
 def test_annealing_finds_near_perfect_packings() -> None:
     # 25 blocks cut from a 300 x 200 rectangle: 0 % dead space exists. A tenth of a
     # second of moves must get within 8 %; the greedy shelf start is far worse.

@@ -677,8 +677,9 @@ def anneal(
     a ladder of chains at ``t0 * 1e-4 ** (j / (replicas - 1))`` (parallel tempering), the
     whole ladder cooled a hundredfold over the budget; after every round of moves,
     neighbours exchange their states. ``top`` < 1 puts the hottest rung at ``top * t0``
-    instead, the coldest staying at ``t0 * ladder``. On ami33 at 4 s of moves per seed, 8 replicas left
-    1.76 % dead space on average over 6 seeds against 2.18 % for one (benchmarks/README.md).
+    instead, the coldest staying at ``t0 * ladder``. On ami33 at 4 s of moves per seed,
+    8 replicas left 1.76 % dead space on average over 6 seeds against 2.18 % for one
+    (benchmarks/README.md).
 
     When ``deterministic`` the budget is a move count (``budget_s`` of
     :data:`KERNEL_PLACEMENTS_PER_S`), so the result depends only on the seed; otherwise it
