@@ -23,21 +23,26 @@ from layoutopt.engine.problem import FootprintTable
 from layoutopt.engine.seqpair import SEQUENCE_PAIR, compile_pair_kernels
 
 
-def _free(seed: int) -> tuple[PackProblem, FootprintTable]:
+def _scrambled(
+    seed: int, rng_seed: int, moves_per_block: int
+) -> tuple[PackProblem, FootprintTable, _Kernel, np.ndarray]:
+    """A free-outline instance and a B*-tree scrambled far from its shelves."""
+    compile_pair_kernels()
     problem = _random_problem(seed, outline=False)
-    return problem, FootprintTable.of(problem)
+    table = FootprintTable.of(problem)
+    n = len(table)
+    tree = shelf_tree(table, math.isqrt(2 * problem.block_area_um2), list(range(n)))
+    kernel = _Kernel.of(table, None, 0.0)
+    state = np.array([rng_seed], dtype=np.uint64)
+    for _ in range(moves_per_block * n):
+        _perturb(tree, kernel.turnable, state)
+    return problem, table, kernel, tree
 
 
 @pytest.mark.parametrize("seed", range(10))
 def test_a_packings_pair_decodes_at_or_below_and_left_of_every_block(seed: int) -> None:
-    compile_pair_kernels()
-    problem, table = _free(seed)
+    problem, table, kernel, tree = _scrambled(seed, seed + 1, 5)
     n = len(table)
-    tree = shelf_tree(table, math.isqrt(2 * problem.block_area_um2), list(range(n)))
-    kernel = _Kernel.of(table, None, 0.0)
-    state = np.array([seed + 1], dtype=np.uint64)
-    for _ in range(5 * n):  # a scrambled tree: its packing is far from shelves
-        _perturb(tree, kernel.turnable, state)
     _, xs, ys, _, _ = BTREE.evaluate(tree, *kernel.cost_args())
     rots = [bool(r) for r in tree[4]]
     sp = pair_of(table, xs.tolist(), ys.tolist(), rots)
@@ -58,14 +63,7 @@ def test_an_overlapping_packing_has_no_pair() -> None:
 
 @pytest.mark.parametrize("seed", range(6))
 def test_conversions_both_ways_never_cost_more(seed: int) -> None:
-    compile_pair_kernels()
-    problem, table = _free(seed)
-    n = len(table)
-    tree = shelf_tree(table, math.isqrt(2 * problem.block_area_um2), list(range(n)))
-    kernel = _Kernel.of(table, None, 0.0)
-    state = np.array([seed + 7], dtype=np.uint64)
-    for _ in range(3 * n):
-        _perturb(tree, kernel.turnable, state)
+    _, table, kernel, tree = _scrambled(seed, seed + 7, 3)
     cost = float(BTREE.evaluate(tree, *kernel.cost_args())[0])
     pair = _convert(table, kernel, tree, BTREE, SEQUENCE_PAIR)
     assert pair is not None and pair[1] <= cost + 1e-12

@@ -149,7 +149,7 @@ def _pass(
     until_s: float | None,
 ) -> int:
     """``chunk`` moves of every chain with its encoding's kernel (repeated until
-    ``until_s`` when given); the moves made."""
+    ``until_s`` when given); the moves made. btree's ``_pass`` with one kernel for all."""
     made = 0
     while True:
         for rep, temp, kind in zip(chains, temps, kinds, strict=True):
