@@ -692,11 +692,11 @@ def _many_starts(search: _Search) -> bool:
 # budget goes to the greedy restarts instead (a 15 % share in all): no traced 60 s run from
 # 200 blocks took a packing from the annealer, while more restarts give LNS smaller starts
 # (the greedy stage's best, seed 0, at 5 -> 15 % of 60 s: n200 3.51 -> 3.42 %, n300 3.25 ->
-# 3.22 %). 30 s,
-# 2 workers, seeds 0-5, the change and the code before back to back, mean (worst) dead
-# space before -> after: n200 2.78 (3.01) -> 2.75 (2.96) %, n300 2.60 (2.76) -> 2.58
-# (2.71), the unseen random-200-2 2.55 (3.21) -> 2.45 (2.77) and random-400-1 2.25 (2.40)
-# -> 2.24 (2.34) % (benchmarks/README.md, "The annealing's share to the greedy restarts").
+# 3.22 %). 30 s, 2 workers, seeds 0-5, the change and the code before back to back, mean
+# (worst) dead space before -> after: n200 2.78 (3.01) -> 2.75 (2.96) %, n300 2.60 (2.76)
+# -> 2.58 (2.71), the unseen random-200-2 2.55 (3.21) -> 2.45 (2.77) and random-400-1 2.25
+# (2.40) -> 2.24 (2.34) % (benchmarks/README.md, "The annealing's share to the greedy
+# restarts").
 _GREEDY_ONLY_BLOCKS = 200
 _GREEDY_ONLY_SHARE = 0.15
 
