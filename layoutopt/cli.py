@@ -655,6 +655,11 @@ def _usd(value: float) -> str:
     return f"${value:.2f}" if abs(value) < 1e6 else f"${value:.3g}"
 
 
+def _usd_range(low: float, high: float) -> str:
+    """'$6.70-11.41': a band of dollars, the sign once."""
+    return f"{_usd(low)}-{_usd(high).removeprefix('$')}"
+
+
 def _print_assessment(checks) -> None:  # type: ignore[no-untyped-def]
     w, c = checks.warpage, checks.cost
     limit = "no limit" if w.max_warpage_um is None else f"limit {w.max_warpage_um:g} µm"
@@ -666,7 +671,7 @@ def _print_assessment(checks) -> None:  # type: ignore[no-untyped-def]
         console.print(f"warning   {line}", markup=False)
     console.print(
         f"cost      {_usd(c.cost_per_good_usd)} per good package "
-        f"({_usd(c.cost_band_usd[0])}-{_usd(c.cost_band_usd[1])[1:]} over the estimates), yield "
+        f"({_usd_range(*c.cost_band_usd)} over the estimates), yield "
         f"{100 * c.package_yield:.1f} % ({100 * c.yield_band[0]:.1f}-{100 * c.yield_band[1]:.1f})"
     )
 
@@ -1091,7 +1096,7 @@ def cost(
     )
     console.print(
         f"cost      {_usd(report.cost_started_usd)} per package started, "
-        f"{_usd(report.cost_per_good_usd)} per good package ({_usd(best)}-{_usd(worst)[1:]})"
+        f"{_usd(report.cost_per_good_usd)} per good package ({_usd_range(best, worst)})"
     )
     if inputs:
         listing = Table(title="inputs")
