@@ -51,12 +51,30 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else float(value)
 
 
+# Values written as they are: the exact types, so enums (which subclass int and str) still
+# become their values below.
+_PLAIN = frozenset({int, float, str, bool, type(None)})
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass type, or None for any other type (looked up once per
+    type: ``dataclasses.fields`` per value was a third of writing a 5,000-die layout)."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def to_data(value: Any) -> Any:
     """Plain JSON-able data for a core value (dataclasses, enums, polygons, tuples)."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    names = _field_names(kind)
+    if names is not None:
+        return {name: to_data(getattr(value, name)) for name in names}
     if isinstance(value, Polygon):
         return polygon_to_data(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, frozenset | set):

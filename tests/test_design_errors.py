@@ -64,6 +64,24 @@ def test_duplicate_yaml_key():
         design_from_text(text, file="t.yaml")
 
 
+def test_unhashable_yaml_key():
+    with pytest.raises(DesignError, match=r"line 1, column 3: found unhashable key"):
+        design_from_text("? [1, 2]\n: 3\n", file="t.yaml")
+
+
+def test_every_shipped_design_parses_as_plain_yaml_does() -> None:
+    # The duplicate-key loader builds its own mappings: the same data as PyYAML's.
+    from pathlib import Path
+
+    from layoutopt.design_file import parse_yaml
+
+    designs = sorted((Path(__file__).parents[1] / "designs").glob("*.yaml"))
+    assert designs
+    for path in designs:
+        text = path.read_text()
+        assert parse_yaml(text, str(path)) == yaml.safe_load(text), path.name
+
+
 def test_missing_key():
     err = error_of(edited("envelope", None))
     assert err.field == "envelope" and "missing" in err.message and "add 'envelope'" in err.fix
