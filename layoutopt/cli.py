@@ -465,11 +465,14 @@ def _drawing_budget(  # type: ignore[no-untyped-def]
     # Imports and reading the design come first, inside the limit; on a loaded machine
     # they took 6-8 s of a 10 s limit (load 12), which left no time to solve a 10-die
     # design. The solve keeps at least SOLVE_FLOOR of the limit, and the command says so
-    # when that makes it overrun.
+    # when that makes it overrun. The floor is time to find an answer, not to improve
+    # one: a search that holds one stops at the limit's own end (Deadline.aim_s).
     if workers == 1:
         return solve_budget(time_limit_s - (command.end_s - end_s), workers), why
     floor_s = time.perf_counter() + SOLVE_FLOOR * time_limit_s
-    return Deadline(command.start_s, max(end_s, floor_s)), why
+    if floor_s <= end_s:
+        return Deadline(command.start_s, end_s), why
+    return Deadline(command.start_s, floor_s, aim_s=end_s), why
 
 
 def _with_warpage(design, result):  # type: ignore[no-untyped-def]

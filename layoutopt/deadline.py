@@ -81,6 +81,11 @@ class Deadline:
     # When a work budget started on the wall clock (a wall deadline's is start_s):
     # elapsed_s() reports wall time either way.
     wall_start_s: float | None = field(default=None, compare=False, repr=False)
+    # The end the caller aimed at, where a floor moved ``end_s`` later (the command line
+    # keeps a solve some time however long its imports took): the floor buys time to find
+    # an answer, not to improve one, so a search that holds one stops here
+    # (:meth:`past_aim`). Wall clock only; never after ``end_s``.
+    aim_s: float | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def after(cls, seconds: float) -> Deadline:
@@ -124,6 +129,17 @@ class Deadline:
             return self.remaining_s() <= 0.0
         return _now_s() >= self.end_s
 
+    def past_aim(self) -> bool:
+        """Whether the end aimed at (``aim_s``) has passed: a search that holds an answer
+        stops there, one that has none goes on to ``end_s``."""
+        return self.aim_s is not None and self.work is None and _now_s() >= self.aim_s
+
+    def aim_remaining_s(self) -> float | None:
+        """Wall seconds to the end aimed at, or None when there is none."""
+        if self.aim_s is None or self.work is not None:
+            return None
+        return max(0.0, self.aim_s - _now_s())
+
     def spend(self, seconds: float) -> None:
         """Count ``seconds`` of work a search reports (a wall deadline counts itself)."""
         if self.work is not None:
@@ -149,8 +165,10 @@ class Deadline:
         a stage that must leave later work its time (the limits checks after a placement).
         """
         now = self._now()
+        cut = max(0.0, seconds)
+        aim_s = None if self.aim_s is None else max(now, self.aim_s - cut)
         return Deadline(
-            self.start_s, max(now, self.end_s - max(0.0, seconds)), self.work, self.wall_start_s
+            self.start_s, max(now, self.end_s - cut), self.work, self.wall_start_s, aim_s
         )
 
     def renewed(self, seconds: float) -> Deadline:
@@ -163,4 +181,5 @@ class Deadline:
 
     def _on_same_clock(self, start_s: float, end_s: float) -> Deadline:
         wall_start_s = None if self.work is None else _now_s()
-        return Deadline(start_s, end_s, self.work, wall_start_s)
+        aim_s = None if self.aim_s is None else min(self.aim_s, end_s)
+        return Deadline(start_s, end_s, self.work, wall_start_s, aim_s)

@@ -206,6 +206,12 @@ def test_a_solve_keeps_a_floor_of_the_limit_after_slow_imports() -> None:
     spent = Deadline(Deadline.after(0.0).start_s - 9.5, Deadline.after(0.0).start_s + 0.5)
     budget, _ = _drawing_budget(design, spent, 10.0, False, 2)
     assert budget.remaining_s() == pytest.approx(SOLVE_FLOOR * 10.0, abs=0.1)
+    # The floor is time to find an answer: one held stops at the limit's own end.
+    assert budget.aim_s is not None and budget.aim_s < spent.end_s
+    late = Deadline(spent.start_s - 1.0, spent.end_s - 1.0)  # the limit itself has passed
+    assert _drawing_budget(design, late, 10.0, False, 2)[0].past_aim()
+    roomy, _ = _drawing_budget(design, Deadline.after(1000.0), 1000.0, False, 2)
+    assert roomy.aim_s is None
 
 
 def test_a_solve_records_where_its_time_went() -> None:

@@ -59,6 +59,19 @@ def test_constructive_layout_is_legal() -> None:
     assert validate(design, _as_layout(design, hint)) == ()
 
 
+def test_the_engine_stops_at_the_aimed_end_once_it_holds_a_layout() -> None:
+    # A deadline a floor moved later (the command line after slow imports): the engine
+    # returns its first legal layout instead of improving it for the floor's 20 s.
+    import time
+
+    design = load_design(SIP_50)
+    now = Deadline.after(0.0).start_s
+    started = time.perf_counter()
+    hint = constructive_layout(design, deadline=Deadline(now, now + 20.0, aim_s=now), seed=0)
+    assert hint is not None and time.perf_counter() - started < 10.0
+    assert validate(design, _as_layout(design, relabel_identical(design, hint))) == ()
+
+
 def test_the_model_accepts_the_hint_as_a_complete_solution() -> None:
     design = load_design(SIP_50)
     hint = relabel_identical(

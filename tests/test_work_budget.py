@@ -52,6 +52,20 @@ def test_a_wall_deadline_ignores_spending() -> None:
     assert 9.0 < wall.remaining_s() <= 10.0 and not wall.counts_work
 
 
+def test_an_aimed_end_follows_every_derived_deadline_and_never_passes_its_end() -> None:
+    now = Deadline.after(0.0).start_s
+    floor = Deadline(now, now + 10.0, aim_s=now + 4.0)
+    assert not floor.past_aim() and 3.0 < floor.aim_remaining_s() <= 4.0  # type: ignore[operator]
+    assert floor.before_end(1.0).aim_s == pytest.approx(now + 3.0)
+    short = floor.share(0.2)
+    assert short.aim_s == short.end_s  # the share ends first
+    assert floor.share(0.9).aim_s == pytest.approx(now + 4.0)
+    assert Deadline(now, now + 10.0, aim_s=now - 1.0).past_aim()
+    plain = Deadline.after(5.0)
+    assert plain.aim_s is None and not plain.past_aim() and plain.aim_remaining_s() is None
+    assert plain.share(0.5).aim_s is None and plain.before_end(1.0).aim_s is None
+
+
 def test_one_worker_gets_a_work_budget_and_more_get_the_wall_clock() -> None:
     assert solve_budget(10.0, 1).counts_work
     assert not solve_budget(10.0, 2).counts_work

@@ -18,6 +18,7 @@ after it every block does.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from layoutopt.engine.problem import FootprintTable
 
@@ -55,22 +56,33 @@ def compact(
     w, h = _sizes(table, rots)
     x = np.array(xs, dtype=np.int64)
     y = np.array(ys, dtype=np.int64)
-    for _ in range(_MAX_PASSES):
+    _compact_kernel(x, y, w, h, _MAX_PASSES)
+    return x.tolist(), y.tolist()
+
+
+@njit(cache=True, nogil=True)
+def _compact_kernel(x, y, w, h, max_passes):  # type: ignore[no-untyped-def]
+    # Compiled: the same passes in numpy took 1.3-1.5 s at 5,000 blocks, inside one LNS
+    # round that cannot stop, and made the engine end a second past its deadline.
+    n = x.shape[0]
+    for _ in range(max_passes):
         moved = False
-        for pos, other, size, span in ((x, y, w, h), (y, x, h, w)):
-            order = np.argsort(pos, kind="stable")
-            for k in range(len(order)):
+        for axis in range(2):
+            pos, other, size, span = (x, y, w, h) if axis == 0 else (y, x, h, w)
+            order = np.argsort(pos, kind="mergesort")  # stable, as the order of ties
+            for k in range(n):
                 i = order[k]
-                before = order[:k]
-                shares = other[before] < other[i] + span[i]
-                shares &= other[before] + span[before] > other[i]
-                reach = int((pos[before] + size[before])[shares].max()) if shares.any() else 0
+                reach = 0
+                lo, hi = other[i], other[i] + span[i]
+                for m in range(k):
+                    j = order[m]
+                    if other[j] < hi and other[j] + span[j] > lo:
+                        reach = max(reach, pos[j] + size[j])
                 if reach < pos[i]:
                     pos[i] = reach
                     moved = True
         if not moved:
             break
-    return x.tolist(), y.tolist()
 
 
 def tree_of(table: FootprintTable, xs: list[int], ys: list[int], rots: list[bool]) -> np.ndarray:

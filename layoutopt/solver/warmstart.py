@@ -299,7 +299,9 @@ def constructive_layout(
 
     Packed on the model's ``grid_um`` grid, so that the model can take it exactly.
     ``on_layout`` receives the layout of every better packing as the engine finds it
-    (from the engine's threads): a solve streams them into CP-SAT."""
+    (from the engine's threads): a solve streams them into CP-SAT. Where ``deadline``
+    has an end aimed at (:attr:`~layoutopt.deadline.Deadline.aim_s`), the engine stops
+    there once it holds a packing (``cancel``, created when not given, is set)."""
     from layoutopt.engine import pack
 
     plan = engine_plan(design, grid_um)
@@ -308,25 +310,43 @@ def constructive_layout(
     # The last layout handed out, with its packing: the final packing is usually the last
     # one streamed, and converting it again took 1.1 s at 5,000 dies.
     last: list[tuple[Packing, Layout]] = []
-    publish = None
-    if on_layout is not None:
-        streamed_to = on_layout
+    aim_left_s = deadline.aim_remaining_s()
+    found = threading.Event()
+    if aim_left_s is not None and cancel is None:
+        cancel = threading.Event()
+    stop = cancel
 
-        def publish(packing: Packing) -> None:
+    def publish(packing: Packing) -> None:
+        found.set()
+        if stop is not None and deadline.past_aim():
+            stop.set()
+        if on_layout is not None:
             layout = layout_from_packing(plan, packing)
             last[:] = [(packing, layout)]
-            streamed_to(layout)
+            on_layout(layout)
 
-    result = pack(
-        plan.problem,
-        time_limit_s=deadline.remaining_s(),
-        seed=seed,
-        workers=workers,
-        deadline=deadline,
-        grid_um=grid_um,
-        on_packing=publish,
-        cancel=cancel,
-    )
+    def at_aim() -> None:
+        if stop is not None and found.is_set():
+            stop.set()
+
+    timer = None if aim_left_s is None else threading.Timer(aim_left_s, at_aim)
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    try:
+        result = pack(
+            plan.problem,
+            time_limit_s=deadline.remaining_s(),
+            seed=seed,
+            workers=workers,
+            deadline=deadline,
+            grid_um=grid_um,
+            on_packing=publish if on_layout is not None or timer is not None else None,
+            cancel=cancel,
+        )
+    finally:
+        if timer is not None:
+            timer.cancel()
     deadline.spend_rest()  # the engine counts its own work within the budget it was given
     if result.packing is None:
         return None
