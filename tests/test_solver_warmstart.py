@@ -185,7 +185,9 @@ def test_a_model_that_would_not_build_in_time_leaves_the_engine_alone(monkeypatc
     monkeypatch.setattr(module, "build_model", None)  # never called
     checked = []  # the validator runs once on the engine's layout (0.6-0.8 s at 5,000 dies)
     monkeypatch.setattr(
-        sys.modules["layoutopt.validate"], "validate", lambda d, lay: checked.append(lay) or validate(d, lay)
+        sys.modules["layoutopt.validate"],
+        "validate",
+        lambda d, lay: checked.append(lay) or validate(d, lay),
     )
     options = SolveOptions(time_limit_s=6, thermal=False, warpage=False, seed=1)
     result = solve(load_design(SIP_50), options)
