@@ -59,6 +59,7 @@ from layoutopt.engine.problem import (
     PackStatus,
     ProgressCallback,
 )
+from layoutopt.engine.scored_skyline import SCANS_PER_S, scored_skyline, search_sequence
 from layoutopt.engine.seqpair import SEQUENCE_PAIR, compile_pair_kernels, shelf_pair
 from layoutopt.engine.skyline import (
     bottom_left_fill,
@@ -381,7 +382,8 @@ def _greedy_restarts(search: _Search, time_limit_s: float, rng: random.Random) -
     # benchmarks/README.md), and the annealer fits sooner: a short try only.
     share = 0.01 if search.first_fit_only else 0.05
     if _greedy_only(search):
-        share = _GREEDY_ONLY_SHARE
+        _sequence_searches(search, _GREEDY_ONLY_SHARE * time_limit_s, rng)
+        return
     while not search.done() and clock.elapsed_s() < share * time_limit_s and not clock.expired():
         if elite is None or rng.random() < 0.3:
             width: int | None = narrowest
@@ -414,6 +416,59 @@ def _greedy_restarts(search: _Search, time_limit_s: float, rng: random.Random) -
         if kept is None or got.area_um2 < kept.area_um2:
             search.starts[got.width_um] = got
         search.offer(got, "best-fit")
+
+
+# The strip widths the sequence searches try first, as shares of the square side; then
+# new widths in the same range or the best one nudged (see ``_sequence_searches``).
+_SEARCH_WIDTHS = (0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2)
+_SEARCH_ROUNDS = 24
+
+
+def _sequence_searches(search: _Search, until_s: float, rng: random.Random) -> None:
+    """The scoring-rule skyline's local search over the sequence
+    (:mod:`layoutopt.engine.scored_skyline`) inside a search over the strip width, until
+    ``until_s`` of the clock: each round a width and a sequence (first the widths of
+    ``_SEARCH_WIDTHS`` from the largest-first order; then a new width and order three
+    times in ten, otherwise the best round's sequence, its width nudged half the time),
+    and swaps for about ``1 / _SEARCH_ROUNDS`` of the time. Every round's packing is a
+    start of its own width for LNS."""
+    problem, table, clock = search.problem, search.table, search.clock
+    side = math.isqrt(problem.block_area_um2)
+    narrowest = _strip_widths(problem, table)[0]
+    orders = _orders(problem, None)
+    round_s = max(0.0, until_s - clock.elapsed_s()) / _SEARCH_ROUNDS
+    elite: tuple[int, int, list[int]] | None = None  # area, strip width, sequence
+    rounds = 0
+    while clock.elapsed_s() < until_s and not clock.expired():
+        if rounds < len(_SEARCH_WIDTHS):
+            width, sequence = int(side * _SEARCH_WIDTHS[rounds]), orders[0]
+        elif elite is None or rng.random() < 0.3:
+            low, high = _SEARCH_WIDTHS[0], _SEARCH_WIDTHS[-1]
+            width, sequence = int(side * rng.uniform(low, high)), orders[rng.randrange(6)]
+        else:
+            _, width, sequence = elite
+            if rng.random() < 0.5:
+                width = int(width * rng.uniform(0.98, 1.02))
+        width = max(narrowest, width)
+        rounds += 1
+        once = scored_skyline(table, width, sequence)
+        if once is None:
+            continue
+        per_packing = max(1, once[-1])
+        clock.spend_seconds(per_packing / SCANS_PER_S)
+        budget_s = min(round_s, until_s - clock.elapsed_s())
+        swaps = int(budget_s * SCANS_PER_S / per_packing)
+        found = search_sequence(table, width, sequence, swaps, rng.randrange(1 << 62))
+        clock.spend_seconds(found.work / SCANS_PER_S)
+        xs, ys, rots, _, _ = scored_skyline(table, width, list(found.sequence))  # type: ignore[misc]
+        packing = table.to_packing(problem, xs, ys, rots)
+        if elite is None or found.area_um2 <= elite[0]:
+            elite = (found.area_um2, width, list(found.sequence))
+        kept = search.starts.get(packing.width_um)
+        if kept is None or packing.area_um2 < kept.area_um2:
+            search.starts[packing.width_um] = packing
+        search.offer(packing, "scored-skyline")
+    search.stats["sequence_search_rounds"] = rounds
 
 
 def _replicas(n: int) -> int:
