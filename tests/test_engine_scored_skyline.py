@@ -90,7 +90,7 @@ def test_scored_packings_pass_the_checker(seed: int) -> None:
 def test_a_strip_narrower_than_a_block_packs_nothing() -> None:
     table = FootprintTable.of(_fixed((12, 5), (8, 5)))
     assert scored_skyline(table, 10, [0, 1]) is None
-    assert search_sequence(table, 10, [0, 1], 5, 0).area_um2 == -1
+    assert search_sequence(table, 10, [0, 1], 100, 0).area_um2 == -1
 
 
 def test_the_sequence_search_never_loses_and_repeats_with_its_seed() -> None:
@@ -98,14 +98,17 @@ def test_the_sequence_search_never_loses_and_repeats_with_its_seed() -> None:
     table = FootprintTable.of(problem)
     sequence = list(range(len(table)))
     width = 220
-    _, _, _, top, _ = scored_skyline(table, width, sequence)  # type: ignore[misc]
-    found = search_sequence(table, width, sequence, 300, 5)
-    again = search_sequence(table, width, sequence, 300, 5)
-    other = search_sequence(table, width, sequence, 300, 6)
+    _, _, _, top, per_packing = scored_skyline(table, width, sequence)  # type: ignore[misc]
+    budget = 300 * per_packing
+    found = search_sequence(table, width, sequence, budget, 5)
+    again = search_sequence(table, width, sequence, budget, 5)
+    other = search_sequence(table, width, sequence, budget, 6)
     assert found == again
     assert found.sequence != other.sequence
     assert sorted(found.sequence) == sequence
+    assert budget <= found.work < budget + 2 * per_packing
     xs, ys, rots, top_found, _ = scored_skyline(table, width, list(found.sequence))  # type: ignore[misc]
+    assert (list(found.xs), list(found.ys), list(found.turned)) == (xs, ys, rots)
     packing = table.to_packing(problem, xs, ys, rots)
     assert packing_violations(problem, packing) == ()
     right = max(xs[i] + table.size(i, rots[i])[0] for i in range(len(table)))

@@ -59,7 +59,7 @@ from layoutopt.engine.problem import (
     PackStatus,
     ProgressCallback,
 )
-from layoutopt.engine.scored_skyline import SCANS_PER_S, scored_skyline, search_sequence
+from layoutopt.engine.scored_skyline import SCANS_PER_S, search_sequence
 from layoutopt.engine.seqpair import SEQUENCE_PAIR, compile_pair_kernels, shelf_pair
 from layoutopt.engine.skyline import (
     bottom_left_fill,
@@ -451,17 +451,14 @@ def _sequence_searches(search: _Search, until_s: float, rng: random.Random) -> N
                 width = int(width * rng.uniform(0.98, 1.02))
         width = max(narrowest, width)
         rounds += 1
-        once = scored_skyline(table, width, sequence)
-        if once is None:
-            continue
-        per_packing = max(1, once[-1])
-        clock.spend_seconds(per_packing / SCANS_PER_S)
         budget_s = min(round_s, until_s - clock.elapsed_s())
-        swaps = int(budget_s * SCANS_PER_S / per_packing)
-        found = search_sequence(table, width, sequence, swaps, rng.randrange(1 << 62))
+        found = search_sequence(
+            table, width, sequence, int(budget_s * SCANS_PER_S), rng.randrange(1 << 62)
+        )
         clock.spend_seconds(found.work / SCANS_PER_S)
-        xs, ys, rots, _, _ = scored_skyline(table, width, list(found.sequence))  # type: ignore[misc]
-        packing = table.to_packing(problem, xs, ys, rots)
+        if found.area_um2 < 0:
+            continue
+        packing = table.to_packing(problem, list(found.xs), list(found.ys), list(found.turned))
         if elite is None or found.area_um2 <= elite[0]:
             elite = (found.area_um2, width, list(found.sequence))
         kept = search.starts.get(packing.width_um)

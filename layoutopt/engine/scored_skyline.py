@@ -196,20 +196,19 @@ def _next_random(state):
 
 
 @njit(cache=True, nogil=True)
-def _search_kernel(widths, heights, sequence, strip_um, swaps, seed):
-    """``swaps`` swaps of two random blocks of ``sequence``, each kept when the packing's
-    area is not larger (a walk on the plateau of equal areas). Returns the best sequence,
-    its area, and the work counted (every packing's)."""
+def _search_kernel(widths, heights, sequence, strip_um, work_budget, seed):
+    """Swaps of two random blocks of ``sequence``, each kept when the packing's area is
+    not larger (a walk on the plateau of equal areas), until ``work_budget`` units are
+    spent (at least one packing). Returns the best sequence, its packing (xs, ys, turned),
+    its area (-1 when the strip is too narrow) and the work counted."""
     n = sequence.shape[0]
     current = sequence.copy()
-    _, _, _, top, right, work, ok = _scored_kernel(widths, heights, current, strip_um)
+    xs, ys, turned, top, right, work, ok = _scored_kernel(widths, heights, current, strip_um)
     if not ok:
-        return current, np.int64(-1), work
+        return current, xs, ys, turned, np.int64(-1), work
     cost = top * right
     state = np.uint64(seed)
-    for _ in range(swaps):
-        if n < 2:
-            break
+    while work < work_budget and n >= 2:
         state, a = _next_random(state)
         state, b = _next_random(state)
         i = np.int64(a % np.uint64(n))
@@ -217,13 +216,16 @@ def _search_kernel(widths, heights, sequence, strip_um, swaps, seed):
         if j >= i:
             j += 1
         current[i], current[j] = current[j], current[i]
-        _, _, _, top, right, spent, ok = _scored_kernel(widths, heights, current, strip_um)
+        got_xs, got_ys, got_turned, top, right, spent, ok = _scored_kernel(
+            widths, heights, current, strip_um
+        )
         work += spent
         if ok and top * right <= cost:
             cost = top * right
+            xs, ys, turned = got_xs, got_ys, got_turned
         else:
             current[i], current[j] = current[j], current[i]
-    return current, cost, work
+    return current, xs, ys, turned, cost, work
 
 
 def _footprints(table: FootprintTable) -> tuple[np.ndarray, np.ndarray]:
@@ -251,20 +253,34 @@ def scored_skyline(
 
 @dataclass(frozen=True)
 class SequenceSearch:
-    """What :func:`search_sequence` found: the best sequence, the area its packing covers
-    (µm², footprints; -1 when the strip is too narrow) and the work counted."""
+    """What :func:`search_sequence` found: the best sequence, its packing (footprint
+    corners and turns per block), the area that packing covers (µm², footprints; -1 when
+    the strip is too narrow) and the work counted."""
 
     sequence: tuple[int, ...]
+    xs: tuple[int, ...]
+    ys: tuple[int, ...]
+    turned: tuple[bool, ...]
     area_um2: int
     work: int
 
 
 def search_sequence(
-    table: FootprintTable, width_um: int, sequence: list[int], swaps: int, seed: int
+    table: FootprintTable, width_um: int, sequence: list[int], work_budget: int, seed: int
 ) -> SequenceSearch:
     """The local search over the sequence (see the module docstring) in a strip
-    ``width_um`` wide: ``swaps`` swaps from ``sequence``, drawn from ``seed``."""
+    ``width_um`` wide, from ``sequence``, its swaps drawn from ``seed``, until it has
+    spent ``work_budget`` units (see :data:`SCANS_PER_S`)."""
     widths, heights = _footprints(table)
     order = np.array(sequence, dtype=np.int64)
-    best, area, work = _search_kernel(widths, heights, order, width_um, swaps, seed)
-    return SequenceSearch(tuple(int(i) for i in best), int(area), int(work))
+    best, xs, ys, turned, area, work = _search_kernel(
+        widths, heights, order, width_um, work_budget, seed
+    )
+    return SequenceSearch(
+        tuple(best.tolist()),
+        tuple(xs.tolist()),
+        tuple(ys.tolist()),
+        tuple(turned.tolist()),
+        int(area),
+        int(work),
+    )
