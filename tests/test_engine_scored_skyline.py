@@ -120,6 +120,8 @@ def _greedy_stage(problem: PackProblem, seed: int) -> object:
     search = pack_module._Search(problem, Clock(2.0, deterministic=True), None)
     search.offer(pack_module.constructive(problem, seed, max_tries=4), "constructive")
     pack_module._greedy_restarts(search, 2.0, random.Random(seed))
+    # The stage ends on its share of the budget, overrunning it by at most a packing.
+    assert search.clock.elapsed_s() < pack_module._GREEDY_ONLY_SHARE * 2.0 + 0.01
     return search
 
 

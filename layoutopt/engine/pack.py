@@ -7,7 +7,9 @@
    blocks are lifted over obstacles) improve the area (free outline) or squeeze the
    packing into the outline (fixed outline); some free-outline sizes anneal sequence
    pairs instead (:mod:`layoutopt.engine.seqpair`, see ``_PAIR_BLOCKS``). From 200
-   blocks in a free outline the restarts take the annealing's share (``_GREEDY_ONLY_BLOCKS``).
+   blocks in a free outline the restarts take the annealing's share (``_GREEDY_ONLY_BLOCKS``),
+   and most of it goes to a search over the block sequence of the scoring-rule skyline
+   (:mod:`layoutopt.engine.scored_skyline`, see ``_SEQUENCE_SEARCH_SHARE``).
 3. CP-SAT: large-neighbourhood search over the best packing (from 150 blocks in a free
    outline, over it and three greedy packings of other widths in turn, then the best);
    for a fixed outline that still does not fit, the exact model runs with the best
@@ -371,7 +373,8 @@ class _Search:
 def _greedy_restarts(search: _Search, time_limit_s: float, rng: random.Random) -> None:
     """Iterated greedy: random restarts and small changes to the best block order and strip
     width (cheap, strong on many similar blocks). In a fixed outline every other try is
-    MaxRects, a different greedy with different luck."""
+    MaxRects, a different greedy with different luck. Where the restarts take the
+    annealing's share, the sequence search follows them (``_SEQUENCE_SEARCH_SHARE``)."""
     problem, table, clock, n = search.problem, search.table, search.clock, search.n
     elite: tuple[Packing, int | None, list[int], bool] | None = None
     base_side = math.isqrt(problem.block_area_um2)
@@ -456,6 +459,10 @@ def _sequence_searches(search: _Search, until_s: float, rng: random.Random) -> N
     round_s = max(0.0, until_s - clock.elapsed_s()) / _SEARCH_ROUNDS
     elite: tuple[int, int, list[int]] | None = None  # area, strip width, sequence
     rounds = 0
+    # On the wall clock a round's work follows the rate measured so far, so that the
+    # rounds keep to their time under load (at load 5-9 the calibrated rate gave a
+    # third of the rounds: the fixed widths and hardly any on the best one).
+    work_done, wall_spent_s = 0, 0.0
     while clock.elapsed_s() < until_s and not clock.expired():
         if rounds < len(_SEARCH_WIDTHS):
             width, sequence = int(side * _SEARCH_WIDTHS[rounds]), orders[0]
@@ -469,9 +476,14 @@ def _sequence_searches(search: _Search, until_s: float, rng: random.Random) -> N
         width = max(narrowest, width)
         rounds += 1
         budget_s = min(round_s, until_s - clock.elapsed_s())
+        rate = SCANS_PER_S
+        if not clock.deterministic and wall_spent_s > 0:
+            rate = work_done / wall_spent_s
+        began_s = clock.wall_s()
         found = search_sequence(
-            table, width, sequence, int(budget_s * SCANS_PER_S), rng.randrange(1 << 62)
+            table, width, sequence, int(budget_s * rate), rng.randrange(1 << 62)
         )
+        work_done, wall_spent_s = work_done + found.work, wall_spent_s + clock.wall_s() - began_s
         clock.spend_seconds(found.work / SCANS_PER_S)
         if found.area_um2 < 0:
             continue
