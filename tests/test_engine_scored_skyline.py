@@ -132,7 +132,22 @@ def test_from_200_blocks_the_greedy_stage_searches_sequences_and_repeats() -> No
     assert first.best == second.best  # type: ignore[attr-defined]
     assert first.starts == second.starts  # type: ignore[attr-defined]
     assert len(first.starts) >= 4  # type: ignore[attr-defined]
+    # Small integer sides: blocks fill gaps exactly and the search is ahead after the probe.
+    assert first.stats["greedy_after_probe"] == "scored-skyline"  # type: ignore[attr-defined]
     assert first.history[-1][2] == "scored-skyline"  # type: ignore[attr-defined]
     assert packing_violations(problem, first.best) == ()  # type: ignore[attr-defined]
     smaller = _random_problem(3, 199)
     assert "sequence_search_rounds" not in _greedy_stage(smaller, 4).stats  # type: ignore[attr-defined]
+
+
+def test_where_the_probe_finds_best_fit_ahead_the_restarts_go_on() -> None:
+    # Sides over 50-2,000 um with aspect ratios up to 40: no block fills a gap exactly,
+    # the sequence search leaves holes and best-fit keeps the rest of the share.
+    rng = random.Random(1)
+    blocks = tuple(
+        Block(f"B{i}", round(50 * 40 ** rng.random()), round(50 * 40 ** rng.random()))
+        for i in range(200)
+    )
+    search = _greedy_stage(PackProblem(blocks), 0)
+    assert search.stats["greedy_after_probe"] == "best-fit"  # type: ignore[attr-defined]
+    assert search.history[-1][2] != "scored-skyline"  # type: ignore[attr-defined]

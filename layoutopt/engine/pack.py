@@ -9,7 +9,7 @@
    pairs instead (:mod:`layoutopt.engine.seqpair`, see ``_PAIR_BLOCKS``). From 200
    blocks in a free outline the restarts take the annealing's share (``_GREEDY_ONLY_BLOCKS``),
    and most of it goes to a search over the block sequence of the scoring-rule skyline
-   (:mod:`layoutopt.engine.scored_skyline`, see ``_SEQUENCE_SEARCH_SHARE``).
+   (:mod:`layoutopt.engine.scored_skyline`) where a probe finds it ahead (``_PROBE_SHARE``).
 3. CP-SAT: large-neighbourhood search over the best packing (from 150 blocks in a free
    outline, over it and three greedy packings of other widths in turn, then the best);
    for a fixed outline that still does not fit, the exact model runs with the best
@@ -370,23 +370,46 @@ class _Search:
         return self.finish(PackStatus.INFEASIBLE)
 
 
+# A best-fit restart's state: its packing, strip width (None: MaxRects), order and side.
+_BestFitElite = tuple[Packing, int | None, list[int], bool]
+
+
 def _greedy_restarts(search: _Search, time_limit_s: float, rng: random.Random) -> None:
-    """Iterated greedy: random restarts and small changes to the best block order and strip
-    width (cheap, strong on many similar blocks). In a fixed outline every other try is
-    MaxRects, a different greedy with different luck. Where the restarts take the
-    annealing's share, the sequence search follows them (``_SEQUENCE_SEARCH_SHARE``)."""
+    """Iterated greedy (:func:`_best_fit_restarts`). Where the restarts take the
+    annealing's share, the sequence search (:func:`_sequence_searches`) joins them after
+    ``_BEST_FIT_SHARE``: a probe of ``_PROBE_SHARE``, then the rest of the share to
+    whichever of the two holds the smaller packing."""
+    if not _greedy_only(search):
+        # Where only the first fit counts, randomised greedy orders rarely fit what the
+        # constructive tries missed (none of the 33 outlines at 5 % whitespace in
+        # benchmarks/README.md), and the annealer fits sooner: a short try only.
+        share = 0.01 if search.first_fit_only else 0.05
+        _best_fit_restarts(search, share * time_limit_s, rng, None)
+        return
+    best_fit = _best_fit_restarts(search, _BEST_FIT_SHARE * time_limit_s, rng, None)
+    probe_until_s = (_BEST_FIT_SHARE + _PROBE_SHARE) * time_limit_s
+    scored = _sequence_searches(search, probe_until_s, rng, None)
+    until_s = _GREEDY_ONLY_SHARE * time_limit_s
+    if scored is not None and (best_fit is None or scored[0] < best_fit[0].area_um2):
+        search.stats["greedy_after_probe"] = "scored-skyline"
+        _sequence_searches(search, until_s, rng, scored)
+    else:
+        search.stats["greedy_after_probe"] = "best-fit"
+        _best_fit_restarts(search, until_s, rng, best_fit)
+
+
+def _best_fit_restarts(
+    search: _Search, until_s: float, rng: random.Random, elite: _BestFitElite | None
+) -> _BestFitElite | None:
+    """Random restarts and small changes to the best block order and strip width (cheap,
+    strong on many similar blocks) until ``until_s`` of the clock, from ``elite`` when
+    given; returns the best. In a fixed outline every other try is MaxRects, a different
+    greedy with different luck."""
     problem, table, clock, n = search.problem, search.table, search.clock, search.n
-    elite: tuple[Packing, int | None, list[int], bool] | None = None
     base_side = math.isqrt(problem.block_area_um2)
     narrowest = _strip_widths(problem, table)[0]
     maxrects = table.container is not None and n <= _MAXRECTS_MAX_BLOCKS
-    # Where only the first fit counts, randomised greedy orders rarely fit what the
-    # constructive tries missed (none of the 33 outlines at 5 % whitespace in
-    # benchmarks/README.md), and the annealer fits sooner: a short try only.
-    share = 0.01 if search.first_fit_only else 0.05
-    if _greedy_only(search):
-        share = _GREEDY_ONLY_SHARE - _SEQUENCE_SEARCH_SHARE
-    while not search.done() and clock.elapsed_s() < share * time_limit_s and not clock.expired():
+    while not search.done() and clock.elapsed_s() < until_s and not clock.expired():
         if elite is None or rng.random() < 0.3:
             width: int | None = narrowest
             if not search.fixed_mode:
@@ -414,51 +437,63 @@ def _greedy_restarts(search: _Search, time_limit_s: float, rng: random.Random) -
             continue
         if elite is None or not _better(problem, elite[0], got):
             elite = (got, width, order, by_taller)
-        kept = search.starts.get(got.width_um)
-        if kept is None or got.area_um2 < kept.area_um2:
-            search.starts[got.width_um] = got
+        _keep_start(search, got)
         search.offer(got, "best-fit")
-    if _greedy_only(search):
-        _sequence_searches(search, _GREEDY_ONLY_SHARE * time_limit_s, rng)
+    return elite
 
 
-# Where the greedy restarts take the annealing's share (``_GREEDY_ONLY_BLOCKS``), this
-# much of the budget goes, after the best-fit restarts, to the scoring-rule skyline's
-# search over the sequence (:mod:`layoutopt.engine.scored_skyline`). The two are strong
-# on different instances: the greedy stage alone, 60 s budget on the wall clock (9 s),
-# seeds 0 / 1 / 2, best start %, best-fit restarts against the sequence search alone:
-# n200 3.25 / 3.11 / 2.71 against 1.05 / 1.26 / 1.18, n300 2.79 / 2.89 / 2.92 against
-# 0.90 / 0.94 / 1.10 (GSRC sides are small integers: blocks often fill a gap or level
-# with a wall exactly), but random-200-1 2.99 / 3.09 / 2.99 against 3.92 / 3.92 / 3.92,
-# the unseen random-200-2 3.29 / 3.27 / 3.20 against 4.36 / 4.48 / 4.27 and random-400-1
-# 3.14 / 2.67 / 2.60 against 3.44 / 3.60 / 3.82 (sides from 50-2,000 um: no exact
-# matches, and the first block in the sequence that fits leaves holes). Both, then: the
-# best-fit restarts reach their best within 5 % of the budget (random-200-1 seeds 0, 1:
-# the same starts at 5, 7.5 and 10 %), and a 10 % share (6 s) of the search left n200 at
-# 1.02 / 0.94 % and n300 at 0.90 / 0.77 % (7.5 %: 0.84 / 1.47 and 0.94 / 0.94)
+def _keep_start(search: _Search, packing: Packing) -> None:
+    """``packing`` as the LNS start of its width when it is the smallest of that width."""
+    kept = search.starts.get(packing.width_um)
+    if kept is None or packing.area_um2 < kept.area_um2:
+        search.starts[packing.width_um] = packing
+
+
+# Where the greedy restarts take the annealing's share (``_GREEDY_ONLY_BLOCKS``), the
+# best-fit restarts run for ``_BEST_FIT_SHARE`` of the budget, the scoring-rule skyline's
+# search over the sequence (:mod:`layoutopt.engine.scored_skyline`) for ``_PROBE_SHARE``,
+# and the rest of ``_GREEDY_ONLY_SHARE`` goes on with the one of the two that holds the
+# smaller packing. They are strong on different instances: the greedy stage alone, 60 s
+# budget on the wall clock (9 s), seeds 0 / 1 / 2, best start %, best-fit restarts against
+# the sequence search alone: n200 3.25 / 3.11 / 2.71 against 1.05 / 1.26 / 1.18, n300
+# 2.79 / 2.89 / 2.92 against 0.90 / 0.94 / 1.10 (GSRC sides are small integers: blocks
+# often fill a gap or level with a wall exactly), but random-200-1 2.99 / 3.09 / 2.99
+# against 3.92 / 3.92 / 3.92, the unseen random-200-2 3.29 / 3.27 / 3.20 against 4.36 /
+# 4.48 / 4.27 and random-400-1 3.14 / 2.67 / 2.60 against 3.44 / 3.60 / 3.82 (sides of
+# 50-2,000 um: no exact matches, and the first block in the sequence that fits leaves
+# holes). The best-fit restarts reach their best within 5 % of the budget (random-200-1
+# seeds 0, 1: the same starts at 5, 7.5 and 10 %), and the search's first packings are
+# already ahead on n200 and n300 (2.7-2.9 % against 3.1-3.4 %), so a short probe decides
 # (benchmarks/README.md, "The scoring-rule skyline").
-_SEQUENCE_SEARCH_SHARE = 0.10
+_BEST_FIT_SHARE = 0.05
+_PROBE_SHARE = 0.03
 # The strip widths the sequence searches try first, as shares of the square side; then
 # new widths in the same range or the best one nudged (see ``_sequence_searches``).
 _SEARCH_WIDTHS = (0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2)
 _SEARCH_ROUNDS = 24
 
 
-def _sequence_searches(search: _Search, until_s: float, rng: random.Random) -> None:
+# A sequence search's state: its best packing's area (µm²), strip width and sequence.
+_SequenceElite = tuple[int, int, list[int]]
+
+
+def _sequence_searches(
+    search: _Search, until_s: float, rng: random.Random, elite: _SequenceElite | None
+) -> _SequenceElite | None:
     """The scoring-rule skyline's local search over the sequence
     (:mod:`layoutopt.engine.scored_skyline`) inside a search over the strip width, until
     ``until_s`` of the clock: each round a width and a sequence (first the widths of
     ``_SEARCH_WIDTHS`` from the largest-first order; then a new width and order three
     times in ten, otherwise the best round's sequence, its width nudged half the time),
     and swaps for about ``1 / _SEARCH_ROUNDS`` of the time. Every round's packing is a
-    start of its own width for LNS."""
+    start of its own width for LNS. From ``elite`` when given (the fixed widths skipped);
+    returns the best."""
     problem, table, clock = search.problem, search.table, search.clock
     side = math.isqrt(problem.block_area_um2)
     narrowest = _strip_widths(problem, table)[0]
     orders = _orders(problem, None)
     round_s = max(0.0, until_s - clock.elapsed_s()) / _SEARCH_ROUNDS
-    elite: tuple[int, int, list[int]] | None = None  # area, strip width, sequence
-    rounds = 0
+    first = rounds = 0 if elite is None else len(_SEARCH_WIDTHS)
     # On the wall clock a round's work follows the rate measured so far, so that the
     # rounds keep to their time under load (at load 5-9 the calibrated rate gave a
     # third of the rounds: the fixed widths and hardly any on the best one).
@@ -488,13 +523,13 @@ def _sequence_searches(search: _Search, until_s: float, rng: random.Random) -> N
         if found.area_um2 < 0:
             continue
         packing = table.to_packing(problem, list(found.xs), list(found.ys), list(found.turned))
-        if elite is None or found.area_um2 <= elite[0]:
-            elite = (found.area_um2, width, list(found.sequence))
-        kept = search.starts.get(packing.width_um)
-        if kept is None or packing.area_um2 < kept.area_um2:
-            search.starts[packing.width_um] = packing
+        if elite is None or packing.area_um2 <= elite[0]:
+            elite = (packing.area_um2, width, list(found.sequence))
+        _keep_start(search, packing)
         search.offer(packing, "scored-skyline")
-    search.stats["sequence_search_rounds"] = rounds
+    done = int(search.stats.get("sequence_search_rounds", 0))  # type: ignore[call-overload]
+    search.stats["sequence_search_rounds"] = done + rounds - first
+    return elite
 
 
 def _replicas(n: int) -> int:
