@@ -18,6 +18,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import random
 import time
@@ -25,13 +26,10 @@ from pathlib import Path
 
 from bench_floorplan import _default_dir, load
 
-from layoutopt.engine import pack as _pack_function  # noqa: F401  (the package's pack)
 from layoutopt.engine.btree import compile_kernels
 from layoutopt.engine.check import packing_violations
 from layoutopt.engine.clock import Clock
 from layoutopt.engine.problem import FootprintTable, PackProblem
-
-import importlib
 
 pack_module = importlib.import_module("layoutopt.engine.pack")
 

@@ -182,16 +182,11 @@ def _merge(sx, sy, sw, m):
 
 @njit(cache=True, nogil=True)
 def _next_random(state):
-    """splitmix64 (Steele, Lea and Flood 2014): the search's own generator, so that its
-    draws depend on its seed alone, in any thread."""
-    state = (state + np.uint64(0x9E3779B97F4A7C15)) & np.uint64(0xFFFFFFFFFFFFFFFF)
-    z = state
-    z = ((z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)) & np.uint64(
-        0xFFFFFFFFFFFFFFFF
-    )
-    z = ((z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)) & np.uint64(
-        0xFFFFFFFFFFFFFFFF
-    )
+    """splitmix64 (Steele, Lea and Flood 2014; unsigned arithmetic wraps modulo 2^64): the
+    search's own generator, so that its draws depend on its seed alone, in any thread."""
+    state = state + np.uint64(0x9E3779B97F4A7C15)
+    z = (state ^ (state >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
     return state, z ^ (z >> np.uint64(31))
 
 
