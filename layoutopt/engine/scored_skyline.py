@@ -28,6 +28,7 @@ import numpy as np
 from numba import njit
 
 from layoutopt.engine.problem import FootprintTable
+from layoutopt.engine.skyline import merge_segments, place_on_segment
 
 __all__ = [
     "SCANS_PER_S",
@@ -139,7 +140,7 @@ def _scored_kernel(widths, heights, sequence, strip_um):
             if m == 1:
                 return xs, ys, turned, top, right, work, False
             sy[k] = gy + low  # nothing fits: the gap rises to its lower wall
-            m = _merge(sx, sy, sw, m)
+            m = merge_segments(sx, sy, sw, m)
             continue
         i = waiting[best_p]
         for p in range(best_p, left - 1):  # out of the waiting list, the order kept
@@ -152,32 +153,8 @@ def _scored_kernel(widths, heights, sequence, strip_um):
         xs[i], ys[i], turned[i] = x, gy, best_r == 1
         top = max(top, gy + h)
         right = max(right, x + w)
-        parts = 1 + (1 if x > gx else 0) + (1 if x + w < gx + gw else 0)
-        for j in range(m - 1, k, -1):  # room for parts - 1 more segments
-            sx[j + parts - 1], sy[j + parts - 1], sw[j + parts - 1] = sx[j], sy[j], sw[j]
-        at = k
-        if x > gx:
-            sx[at], sy[at], sw[at] = gx, gy, x - gx
-            at += 1
-        sx[at], sy[at], sw[at] = x, gy + h, w
-        at += 1
-        if x + w < gx + gw:
-            sx[at], sy[at], sw[at] = x + w, gy, gx + gw - x - w
-        m = _merge(sx, sy, sw, m + parts - 1)
+        m = place_on_segment(sx, sy, sw, m, k, x, w, h)
     return xs, ys, turned, top, right, work, True
-
-
-@njit(cache=True, nogil=True)
-def _merge(sx, sy, sw, m):
-    """Neighbouring segments of one height joined; returns the new count."""
-    out = 0
-    for j in range(1, m):
-        if sy[j] == sy[out]:
-            sw[out] += sw[j]
-        else:
-            out += 1
-            sx[out], sy[out], sw[out] = sx[j], sy[j], sw[j]
-    return out + 1
 
 
 @njit(cache=True, nogil=True)

@@ -86,7 +86,7 @@ def _skyline_kernel(order, widths, heights, width, place_by_taller):
             if k + 1 < m and sy[k + 1] < low:
                 low = sy[k + 1]
             sy[k] = low
-            m = _merge(sx, sy, sw, m)
+            m = merge_segments(sx, sy, sw, m)
             continue
         alive[rank] = False
         left -= 1
@@ -100,20 +100,28 @@ def _skyline_kernel(order, widths, heights, width, place_by_taller):
                 x = gx + gw - w
         xs[i], ys[i], rots[i] = x, gy, r == 1
         top = max(top, gy + h)
-        # The gap becomes the block's top and what is left of it on either side.
-        parts = 1 + (1 if x > gx else 0) + (1 if x + w < gx + gw else 0)
-        for j in range(m - 1, k, -1):  # make room for parts - 1 more segments
-            sx[j + parts - 1], sy[j + parts - 1], sw[j + parts - 1] = sx[j], sy[j], sw[j]
-        at = k
-        if x > gx:
-            sx[at], sy[at], sw[at] = gx, gy, x - gx
-            at += 1
-        sx[at], sy[at], sw[at] = x, gy + h, w
-        at += 1
-        if x + w < gx + gw:
-            sx[at], sy[at], sw[at] = x + w, gy, gx + gw - x - w
-        m = _merge(sx, sy, sw, m + parts - 1)
+        m = place_on_segment(sx, sy, sw, m, k, x, w, h)
     return xs, ys, rots, top, True
+
+
+@njit(cache=True, nogil=True)
+def place_on_segment(sx, sy, sw, m, k, x, w, h):
+    """A block ``w`` x ``h`` at ``x`` on skyline segment ``k`` (of ``m``; x, y, w in
+    ``sx``, ``sy``, ``sw``): the segment becomes the block's top and what is left of it
+    on either side, neighbours of one height joined. Returns the new count."""
+    gx, gy, gw = sx[k], sy[k], sw[k]
+    parts = 1 + (1 if x > gx else 0) + (1 if x + w < gx + gw else 0)
+    for j in range(m - 1, k, -1):  # make room for parts - 1 more segments
+        sx[j + parts - 1], sy[j + parts - 1], sw[j + parts - 1] = sx[j], sy[j], sw[j]
+    at = k
+    if x > gx:
+        sx[at], sy[at], sw[at] = gx, gy, x - gx
+        at += 1
+    sx[at], sy[at], sw[at] = x, gy + h, w
+    at += 1
+    if x + w < gx + gw:
+        sx[at], sy[at], sw[at] = x + w, gy, gx + gw - x - w
+    return merge_segments(sx, sy, sw, m + parts - 1)
 
 
 @njit(cache=True, nogil=True)
@@ -138,7 +146,7 @@ def _best_fit(widths, heights, alive, gap):
 
 
 @njit(cache=True, nogil=True)
-def _merge(sx, sy, sw, m):
+def merge_segments(sx, sy, sw, m):
     """Neighbouring segments of one height joined; returns the new count."""
     out = 0
     for j in range(1, m):
