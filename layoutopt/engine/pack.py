@@ -495,8 +495,8 @@ def _sequence_searches(
     round_s = max(0.0, until_s - clock.elapsed_s()) / _SEARCH_ROUNDS
     first = rounds = 0 if elite is None else len(_SEARCH_WIDTHS)
     # On the wall clock a round's work follows the rate measured so far, so that the
-    # rounds keep to their time under load (at load 5-9 the calibrated rate gave a
-    # third of the rounds: the fixed widths and hardly any on the best one).
+    # rounds keep to their time under load (at load 5-9 the kernel ran at about a third
+    # of the calibrated rate: 9 s of counted work took 18-23 s).
     work_done, wall_spent_s = 0, 0.0
     while clock.elapsed_s() < until_s and not clock.expired():
         if rounds < len(_SEARCH_WIDTHS):
