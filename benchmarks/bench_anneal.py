@@ -12,6 +12,8 @@ dead space in percent per seed. Variants:
   gives its two workers), the better: what two workers did before one shared ladder;
 - ``seqpairK``: the ``ladderK`` ladder over sequence pairs (:mod:`layoutopt.engine.seqpair`)
   instead of B*-trees, from the same shelves;
+- ``spmemeticK_E``: the ``seqpairK`` ladder whose coldest rung is polished every E rounds
+  (:mod:`layoutopt.engine.polish`, one pass at most, its decodes counted as moves);
 - ``mixedK`` + ``a`` / ``h`` / ``t``: the ``ladderK`` ladder with rungs of both encodings
   (:mod:`layoutopt.engine.mixed`): alternating, the hotter half sequence pairs, or the
   hotter half B*-trees.
@@ -34,6 +36,7 @@ from layoutopt.engine.btree import AnnealResult, anneal, compile_kernels, shelf_
 from layoutopt.engine.clock import Clock
 from layoutopt.engine.lns import lns
 from layoutopt.engine.mixed import anneal_mixed
+from layoutopt.engine.polish import polisher
 from layoutopt.engine.problem import FootprintTable, PackProblem
 from layoutopt.engine.seqpair import SEQUENCE_PAIR, compile_pair_kernels, shelf_pair
 
@@ -60,7 +63,20 @@ def run_variant(
             table, start, seed=s, budget_s=budget, deterministic=True, threads=threads, **options
         )  # type: ignore[arg-type]
 
-    if variant.startswith("seqpair"):
+    if variant.startswith(("seqpair", "spmemetic")):
+        options = {}
+        if variant.startswith("spmemetic"):
+            k, every = (int(v) for v in variant[len("spmemetic") :].split("_"))
+            n = len(table)
+            run = polisher(table, max_evaluations=2 * n * n * n)
+
+            def intensify(state: object) -> tuple[object, float, int]:
+                got = run(state)  # type: ignore[arg-type]
+                return got.state, got.cost, got.evaluations
+
+            options = {"intensify": intensify, "intensify_every": every}
+        else:
+            k = int(variant[len("seqpair") :])
         result = anneal(
             table,
             shelf_pair(table, target, order),
@@ -68,8 +84,9 @@ def run_variant(
             budget_s=budget_s,
             deterministic=True,
             threads=threads,
-            replicas=int(variant[len("seqpair") :]),
+            replicas=k,
             neighbourhood=SEQUENCE_PAIR,
+            **options,  # type: ignore[arg-type]
         )
     elif variant.startswith("mixed"):
         layouts = {"a": "alternate", "h": "hot-pairs", "t": "hot-trees"}

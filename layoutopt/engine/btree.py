@@ -669,6 +669,8 @@ def anneal(
     cancel: threading.Event | None = None,
     threads: int = 1,
     neighbourhood: Neighbourhood | None = None,
+    intensify: Callable[[np.ndarray], tuple[np.ndarray, float, int]] | None = None,
+    intensify_every: int = 8,
 ) -> AnnealResult:
     """Anneal from the tree ``start`` for ``budget_s``; return the best packing seen.
 
@@ -701,6 +703,11 @@ def anneal(
     ``neighbourhood`` (default :data:`BTREE`) is the state encoding and its moves:
     ``start`` is one of its states, e.g. a sequence pair with
     :data:`layoutopt.engine.seqpair.SEQUENCE_PAIR`.
+
+    ``intensify``, when given, is a local search run on the coldest rung's current state
+    every ``intensify_every`` rounds: ``intensify(state)`` gives (state, cost, decodes);
+    the state replaces the rung's when it costs no more, and the decodes count as moves
+    of the budget (:mod:`layoutopt.engine.polish`, the memetic ladder).
     """
     hood = neighbourhood or BTREE
     hood.compile()
@@ -758,6 +765,8 @@ def anneal(
                     break
                 rounds += 1
                 _exchange(chains, temps, rounds % 2, rng)
+                if intensify is not None and rounds % intensify_every == 0:
+                    moves_done += _intensify(chains[-1], intensify, kernel, hood)
                 if report is not None and time.perf_counter() - reported_s >= REPORT_EVERY_S:
                     reported_s = time.perf_counter()
                     top = min(chains, key=lambda r: r.costs[1])
@@ -768,6 +777,27 @@ def anneal(
             if pool is not None:
                 pool.shutdown()
     return _result(min(chains, key=lambda r: r.costs[1]), moves_done)
+
+
+def _intensify(
+    rep: _Replica,
+    intensify: Callable[[np.ndarray], tuple[np.ndarray, float, int]],
+    kernel: _Kernel,
+    hood: Neighbourhood,
+) -> int:
+    """Replace the replica's state by ``intensify``'s when it costs no more (a local
+    search on one rung: the memetic ladder; an equal cost may come with a better
+    tie-break of the search's own); returns the decodes it took, counted as moves."""
+    state, cost, evals = intensify(rep.cur)
+    if cost <= rep.costs[0]:
+        rep.cur = state
+        rep.costs[0] = cost
+        if cost < rep.costs[1]:
+            _, xs, ys, w, h = hood.evaluate(state, *kernel.cost_args())
+            rep.costs[1] = cost
+            rep.best[:, :] = state
+            rep.best_xy[0], rep.best_xy[1], rep.best_xy[2, :2] = xs, ys, (w, h)
+    return evals
 
 
 def _result(top: _Replica, moves: int) -> AnnealResult:

@@ -53,6 +53,7 @@ from layoutopt.engine.compaction import compact, tree_of
 from layoutopt.engine.cpsat import CpsatResult, cpsat_pack
 from layoutopt.engine.lns import lns, lns_from_starts, packing_cost
 from layoutopt.engine.netlist import NetIndex
+from layoutopt.engine.polish import polisher
 from layoutopt.engine.problem import (
     FootprintTable,
     Packing,
@@ -714,6 +715,7 @@ def _anneal(
             top=_top(n) if problem.seeks_area else 1.0,
             report=report,
             cancel=clock.cancel,
+            **_polishing(search, pairs),
         )
         clock.spend_seconds(result.moves * n / KERNEL_PLACEMENTS_PER_S)
         search.stats["anneal_moves"] = int(search.stats.get("anneal_moves", 0)) + result.moves
@@ -721,6 +723,33 @@ def _anneal(
             search.stats["anneal_encoding"] = SEQUENCE_PAIR.name
         search.offer(table.to_packing(problem, result.xs, result.ys, result.rots), "anneal")
         search.anneal_runs += 1
+
+
+# The sequence-pair ladder's coldest rung is polished every this many rounds (every block
+# reinserted at its best pair of positions, one pass at most: :mod:`layoutopt.engine.
+# polish`), a memetic ladder. A pass is 2 n^3 decodes at most (72 k on ami33) against
+# 16 x 4,096 moves a round, so about 12 % of the work. At equal counted work (16 s,
+# `bench_anneal.py` seqpair16 against spmemetic16_8), mean (worst) dead space: ami33, 18
+# seeds, 1.74 (2.19) -> 1.66 (2.17) %; n30, 6 seeds, 2.23 (2.43) -> 1.96 (2.24) %; the
+# unseen random-30-7, 6 seeds, RANDOM_ROW. Every 4 rounds, or a 10 % share, did no better
+# than none on ami33; on a finished packing the polish finds nothing
+# (benchmarks/README.md, "Exhaustive reinsertion").
+_POLISH_EVERY = 8
+
+
+def _polishing(search: _Search, pairs: bool) -> dict[str, object]:
+    """The annealer's ``intensify`` options: the memetic ladder over sequence pairs (see
+    ``_POLISH_EVERY``); none for B*-trees, where it did not help (ami49)."""
+    if not pairs:
+        return {}
+    n = search.n
+    run = polisher(search.table, max_evaluations=2 * n * n * n)
+
+    def intensify(state: np.ndarray) -> tuple[np.ndarray, float, int]:
+        got = run(state)
+        return got.state, got.cost, got.evaluations
+
+    return {"intensify": intensify, "intensify_every": _POLISH_EVERY}
 
 
 def _squeeze(search: _Search, time_limit_s: float, seed: int, workers: int) -> None:
