@@ -726,14 +726,14 @@ def _anneal(
 
 
 # The sequence-pair ladder's coldest rung is polished every this many rounds (every block
-# reinserted at its best pair of positions, one pass at most: :mod:`layoutopt.engine.
-# polish`), a memetic ladder. A pass is 2 n^3 decodes at most (72 k on ami33) against
-# 16 x 4,096 moves a round, so about 12 % of the work. At equal counted work (16 s,
-# `bench_anneal.py` seqpair16 against spmemetic16_8), mean (worst) dead space: ami33, 18
-# seeds, 1.74 (2.19) -> 1.66 (2.17) %; n30, 6 seeds, 2.23 (2.43) -> 1.96 (2.24) %; the
-# unseen random-30-7, 6 seeds, RANDOM_ROW. Every 4 rounds, or a 10 % share, did no better
-# than none on ami33; on a finished packing the polish finds nothing
-# (benchmarks/README.md, "Exhaustive reinsertion").
+# reinserted at its best pair of positions, one pass at most; :mod:`layoutopt.engine.
+# polish`): a memetic ladder. A pass is 2 n^3 decodes at most (72 k on ami33) against
+# 16 x 4,096 moves a round, about 12 % of the work. At equal counted work (16 s,
+# `bench_anneal.py` seqpair16 against spmemetic16_8), mean (worst) dead space: ami33,
+# 18 seeds, 1.74 (2.19) -> 1.66 (2.17) %; n30, 6 seeds, 2.23 (2.43) -> 1.96 (2.24) %;
+# the unseen random-30-7, 6 seeds, 2.67 (3.04) -> 2.65 (2.97) %. Every 4 rounds, or a
+# 10 % share, did no better than none on ami33; on a finished packing the polish finds
+# nothing (benchmarks/README.md, "Exhaustive reinsertion").
 _POLISH_EVERY = 8
 
 
