@@ -847,15 +847,9 @@ def anneal_chains(
 _COMPILED = threading.Event()
 
 
-def compile_kernels() -> None:
-    """Compile (or load from numba's cache) every kernel on a two-block instance.
-
-    Done once per process, outside any chain's timed loop: the first compile takes
-    seconds, a cached load a fraction of one.
-    """
-    if _COMPILED.is_set():
-        return
-    table = FootprintTable(
+def two_block_table() -> FootprintTable:
+    """Two blocks, one that turns: what the kernels of this package compile on."""
+    return FootprintTable(
         widths=((2, 1), (1, 1)),
         heights=((1, 2), (1, 1)),
         offsets=(((0, 0), (0, 0)), ((0, 0), (0, 0))),
@@ -864,6 +858,17 @@ def compile_kernels() -> None:
         container=None,
         obstacles=(),
     )
+
+
+def compile_kernels() -> None:
+    """Compile (or load from numba's cache) every kernel on a two-block instance.
+
+    Done once per process, outside any chain's timed loop: the first compile takes
+    seconds, a cached load a fraction of one.
+    """
+    if _COMPILED.is_set():
+        return
+    table = two_block_table()
     kernel = _Kernel.of(table, None, 0.0)
     tree = shelf_tree(table, 3, [0, 1])
     state = np.ones(1, dtype=np.uint64)

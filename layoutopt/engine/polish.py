@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from layoutopt.engine.btree import _cost, _Kernel
+from layoutopt.engine.btree import _cost, _Kernel, two_block_table
 from layoutopt.engine.netlist import NetIndex
 from layoutopt.engine.problem import FootprintTable
 from layoutopt.engine.seqpair import (
@@ -206,15 +206,7 @@ def compile_polish_kernels() -> None:
     if _COMPILED.is_set():
         return
     compile_pair_kernels()
-    table = FootprintTable(
-        widths=((2, 1), (1, 1)),
-        heights=((1, 2), (1, 1)),
-        offsets=(((0, 0), (0, 0)), ((0, 0), (0, 0))),
-        rotatable=(True, False),
-        spacing_um=0,
-        container=None,
-        obstacles=(),
-    )
+    table = two_block_table()
     kernel = _Kernel.of(table, None, 0.0)
     _polish(shelf_pair(table, 3, [0, 1]), np.array([True, False]), 10, kernel.cost_args())
     _COMPILED.set()

@@ -41,6 +41,7 @@ from layoutopt.engine.btree import (
     _uniform,
     anneal_chains,
     compile_kernels,
+    two_block_table,
 )
 from layoutopt.engine.problem import FootprintTable
 
@@ -234,15 +235,7 @@ def compile_pair_kernels() -> None:
     if _COMPILED.is_set():
         return
     compile_kernels()
-    table = FootprintTable(
-        widths=((2, 1), (1, 1)),
-        heights=((1, 2), (1, 1)),
-        offsets=(((0, 0), (0, 0)), ((0, 0), (0, 0))),
-        rotatable=(True, False),
-        spacing_um=0,
-        container=None,
-        obstacles=(),
-    )
+    table = two_block_table()
     kernel = _Kernel.of(table, None, 0.0)
     sp = shelf_pair(table, 3, [0, 1])
     cost = _evaluate(sp, *kernel.cost_args())[0]
