@@ -53,7 +53,7 @@ from layoutopt.engine.compaction import compact, tree_of
 from layoutopt.engine.cpsat import CpsatResult, cpsat_pack
 from layoutopt.engine.lns import lns, lns_from_starts, packing_cost
 from layoutopt.engine.netlist import NetIndex
-from layoutopt.engine.polish import polisher
+from layoutopt.engine.polish import compile_polish_kernels, polisher
 from layoutopt.engine.problem import (
     FootprintTable,
     Packing,
@@ -930,6 +930,7 @@ def pack(
     # deterministic mode, whose budget is work).
     compile_kernels()
     compile_pair_kernels()
+    compile_polish_kernels()
     search = _Search(problem, clock, progress, on_packing)
     if not problem.blocks:
         search.best = Packing((), 0, 0)
