@@ -433,7 +433,7 @@ def test_runs_are_the_per_interval_walk(blocks, nx, seed):
     j1 = j0 + rng.integers(0, 5, blocks)
     xi, ya, yb, rows = _runs(i0, i1, j0, j1, nx)
     got = [(int(x), int(a), int(z), tuple(int(b) for b in r if b >= 0))
-           for x, a, z, r in zip(xi, ya, yb, rows)]  # fmt: skip
+           for x, a, z, r in zip(xi, ya, yb, rows, strict=True)]  # fmt: skip
     assert got == _runs_per_interval(i0, i1, j0, j1, nx)
     assert rows.shape[1] == max((len(r[3]) for r in got), default=0)
 
