@@ -459,3 +459,29 @@ def test_greedy_restarts_take_the_annealing_share_from_200_blocks_of_a_free_outl
     assert stage._greedy_only(search(200))
     assert not stage._greedy_only(search(199))
     assert not stage._greedy_only(search(200, outline=(400, 400)))
+
+
+def test_a_slow_first_compile_leaves_the_work_budget_whole(monkeypatch) -> None:
+    """numba's first compile (37.7 s without a cache at load 7) is no part of the
+    deterministic mode's work, nor of its runaway guard (10 x 0.5 s + 10 s here): the
+    search runs as it would with the kernels cached, and gives the same packing."""
+    import importlib
+    import types
+
+    clock_module = importlib.import_module("layoutopt.engine.clock")
+    pack_module = importlib.import_module("layoutopt.engine.pack")  # the module, not pack()
+
+    problem = PackProblem(guillotine(4, 12, 240, 160))
+    cached = pack(problem, time_limit_s=0.5, seed=3, workers=1)
+    skew = [0.0]
+    real = clock_module.time.perf_counter
+    fake_time = types.SimpleNamespace(perf_counter=lambda: real() + skew[0])
+    monkeypatch.setattr(clock_module, "time", fake_time)
+
+    def slow_compile() -> None:  # a minute passes on the clock the Clock reads
+        skew[0] += 60.0
+
+    monkeypatch.setattr(pack_module, "compile_kernels", slow_compile)
+    slow = pack(problem, time_limit_s=0.5, seed=3, workers=1)
+    assert slow.stats.get("anneal_moves", 0) > 0
+    assert slow.packing == cached.packing
