@@ -177,6 +177,39 @@ def test_pack_cools_the_top_rung_from_61_to_100_blocks_only() -> None:
     ]
 
 
+def test_a_least_area_outline_takes_its_temperature_from_the_area_alone() -> None:
+    # In an outline with minimize_area the search minimises the area; the overflow term
+    # only walls the outline off. Measured with it, an overflowing start's uphill moves
+    # were many times steeper, and every rung ran that much hotter than in a free outline.
+    import numpy as np
+
+    from layoutopt.engine.btree import (
+        _evaluate,
+        _initial_temperature,
+        _Kernel,
+        _temperature_kernel,
+    )
+
+    blocks = guillotine(8, 18, 160, 120)
+    side = math.isqrt(int(1.1 * 160 * 120))
+    boxed = FootprintTable.of(PackProblem(blocks, outline_um=(side, side), minimize_area=True))
+    free = FootprintTable.of(PackProblem(blocks))
+    start = shelf_tree(boxed, side, list(range(len(blocks))))
+    own = _Kernel.of(boxed, None, 0.0, True)
+    assert _evaluate(start, *own.cost_args())[4] > side  # the start overflows
+
+    def t0(kernel: _Kernel) -> float:
+        cost = _evaluate(start, *kernel.cost_args())[0]
+        return _initial_temperature(start, cost, kernel, np.array([7], dtype=np.uint64), 0.5)
+
+    chosen = _temperature_kernel(boxed, own, None, 0.0, True)
+    assert t0(chosen) == t0(_Kernel.of(free, None, 0.0))
+    assert t0(own) > 3 * t0(chosen)
+    # Where only the fit counts (no minimize_area), the overflow is the cost: kept.
+    first_fit = _Kernel.of(boxed, None, 0.0)
+    assert _temperature_kernel(boxed, first_fit, None, 0.0, False) is first_fit
+
+
 def test_annealing_finds_near_perfect_packings() -> None:
     # 25 blocks cut from a 300 x 200 rectangle: 0 % dead space exists. A tenth of a
     # second of moves must get within 8 %; the greedy shelf start is far worse.
