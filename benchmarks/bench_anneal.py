@@ -16,7 +16,12 @@ dead space in percent per seed. Variants:
   (:mod:`layoutopt.engine.polish`, one pass at most, its decodes counted as moves);
 - ``mixedK`` + ``a`` / ``h`` / ``t``: the ``ladderK`` ladder with rungs of both encodings
   (:mod:`layoutopt.engine.mixed`): alternating, the hotter half sequence pairs, or the
-  hotter half B*-trees.
+  hotter half B*-trees;
+- ``packladder``: the ladder ``pack`` runs per worker at this size (its replicas and top
+  rung).
+
+``--mode wsW --minimize-area`` gives the package designs' problem (the least area inside a
+square of ``(1 + W %)`` times the block area) instead of a free outline.
 
 Usage::
 
@@ -28,14 +33,21 @@ from __future__ import annotations
 import argparse
 import math
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from bench_floorplan import _default_dir, load
 
-from layoutopt.engine.btree import AnnealResult, anneal, compile_kernels, shelf_tree
+from layoutopt.engine.btree import (
+    AnnealResult,
+    anneal,
+    compile_kernels,
+    shelf_tree,
+)
 from layoutopt.engine.clock import Clock
 from layoutopt.engine.lns import lns
 from layoutopt.engine.mixed import anneal_mixed
+from layoutopt.engine.pack import _replicas, _top
 from layoutopt.engine.polish import polisher
 from layoutopt.engine.problem import FootprintTable, PackProblem
 from layoutopt.engine.seqpair import SEQUENCE_PAIR, compile_pair_kernels, shelf_pair
@@ -56,12 +68,23 @@ def run_variant(
     table = FootprintTable.of(problem)
     order = sorted(range(len(table)), key=lambda i: (-problem.blocks[i].area_um2, i))
     target = math.isqrt(int(1.15 * problem.block_area_um2))
-    start = shelf_tree(table, target, order)
+    start = shelf_tree(table, table.container[0] if table.container else target, order)
+    area = {"minimize_area": problem.minimize_area}
 
     def chain(budget: float, s: int, **options: object) -> AnnealResult:
         return anneal(
-            table, start, seed=s, budget_s=budget, deterministic=True, threads=threads, **options
+            table,
+            start,
+            seed=s,
+            budget_s=budget,
+            deterministic=True,
+            threads=threads,
+            **area,
+            **options,
         )  # type: ignore[arg-type]
+
+    n = len(table)
+    as_pack = {"replicas": _replicas(n), "top": _top(n)}
 
     if variant.startswith(("seqpair", "spmemetic")):
         options = {}
@@ -100,6 +123,8 @@ def run_variant(
             replicas=int(variant[len("mixed") : -1]),
             layout=layouts[variant[-1]],
         )
+    elif variant == "packladder":
+        result = chain(budget_s, seed, **as_pack)
     elif variant == "one":
         result = chain(budget_s, seed)
     elif variant.startswith("restarts"):
@@ -126,6 +151,9 @@ def run_variant(
         return _dead(problem, better.area_um2)
     else:
         raise SystemExit(f"unknown variant {variant!r}")
+    outline = problem.outline_um
+    if outline is not None and (result.width > outline[0] or result.height > outline[1]):
+        return float("nan")  # the best packing does not fit the outline
     return _dead(problem, result.width * result.height)
 
 
@@ -137,11 +165,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=6)
     parser.add_argument("--bench-dir", default=str(_default_dir()))
     parser.add_argument("--threads", type=int, default=1, help="threads per ladder")
+    parser.add_argument("--mode", default="min-area", help="min-area, or wsW (a square)")
+    parser.add_argument("--minimize-area", action="store_true", help="least area in --mode")
     args = parser.parse_args(argv)
     compile_kernels()
     compile_pair_kernels()
     for name in args.instances:
-        problem = load(Path(args.bench_dir), name, "min-area")
+        problem = load(Path(args.bench_dir), name, args.mode)
+        if args.minimize_area:
+            problem = replace(problem, minimize_area=True)
         for variant in args.variants:
             started = time.perf_counter()
             values = [
