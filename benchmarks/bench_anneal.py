@@ -38,17 +38,12 @@ from pathlib import Path
 
 from bench_floorplan import _default_dir, load
 
-from layoutopt.engine.btree import (
-    AnnealResult,
-    anneal,
-    compile_kernels,
-    shelf_tree,
-)
+from layoutopt.engine.btree import AnnealResult, anneal, compile_kernels, shelf_tree
 from layoutopt.engine.clock import Clock
 from layoutopt.engine.lns import lns
 from layoutopt.engine.mixed import anneal_mixed
 from layoutopt.engine.pack import _replicas, _top
-from layoutopt.engine.polish import polisher
+from layoutopt.engine.polish import intensifier
 from layoutopt.engine.problem import FootprintTable, PackProblem
 from layoutopt.engine.seqpair import SEQUENCE_PAIR, compile_pair_kernels, shelf_pair
 
@@ -90,14 +85,7 @@ def run_variant(
         options = {}
         if variant.startswith("spmemetic"):
             k, every = (int(v) for v in variant[len("spmemetic") :].split("_"))
-            n = len(table)
-            run = polisher(table, max_evaluations=2 * n * n * n)
-
-            def intensify(state: object) -> tuple[object, float, int]:
-                got = run(state)  # type: ignore[arg-type]
-                return got.state, got.cost, got.evaluations
-
-            options = {"intensify": intensify, "intensify_every": every}
+            options = {"intensify": intensifier(table), "intensify_every": every}
         else:
             k = int(variant[len("seqpair") :])
         result = anneal(

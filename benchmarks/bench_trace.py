@@ -23,7 +23,7 @@ from bench_floorplan import _default_dir, load
 
 from layoutopt.engine import btree
 from layoutopt.engine.pack import _POLISH_EVERY
-from layoutopt.engine.polish import polisher
+from layoutopt.engine.polish import intensifier
 from layoutopt.engine.problem import FootprintTable, PackProblem
 from layoutopt.engine.seqpair import SEQUENCE_PAIR, compile_pair_kernels, shelf_pair
 
@@ -39,12 +39,6 @@ def trace(problem: PackProblem, budget_s: float, seed: int) -> list[tuple[int, f
     n = len(table)
     order = sorted(range(n), key=lambda i: (-problem.blocks[i].area_um2, i))
     start = shelf_pair(table, math.isqrt(int(1.15 * problem.block_area_um2)), order)
-    run = polisher(table, max_evaluations=2 * n * n * n)
-
-    def intensify(state: object) -> tuple[object, float, int]:
-        got = run(state)  # type: ignore[arg-type]
-        return got.state, got.cost, got.evaluations
-
     points: list[tuple[int, float]] = []
     btree.REPORT_EVERY_S = 0.0  # every improvement, so the trace is exact
     result = btree.anneal(
@@ -56,7 +50,7 @@ def trace(problem: PackProblem, budget_s: float, seed: int) -> list[tuple[int, f
         threads=2,
         replicas=16,
         neighbourhood=SEQUENCE_PAIR,
-        intensify=intensify,
+        intensify=intensifier(table),
         intensify_every=_POLISH_EVERY,
         report=lambda r: points.append((r.moves, r.cost)),
     )

@@ -53,7 +53,7 @@ from layoutopt.engine.compaction import compact, tree_of
 from layoutopt.engine.cpsat import CpsatResult, cpsat_pack
 from layoutopt.engine.lns import lns, lns_from_starts, packing_cost
 from layoutopt.engine.netlist import NetIndex
-from layoutopt.engine.polish import compile_polish_kernels, polisher
+from layoutopt.engine.polish import compile_polish_kernels, intensifier
 from layoutopt.engine.problem import (
     FootprintTable,
     Packing,
@@ -742,14 +742,7 @@ def _polishing(search: _Search, pairs: bool) -> dict[str, object]:
     ``_POLISH_EVERY``); none for B*-trees, where it did not help (ami49)."""
     if not pairs:
         return {}
-    n = search.n
-    run = polisher(search.table, max_evaluations=2 * n * n * n)
-
-    def intensify(state: np.ndarray) -> tuple[np.ndarray, float, int]:
-        got = run(state)
-        return got.state, got.cost, got.evaluations
-
-    return {"intensify": intensify, "intensify_every": _POLISH_EVERY}
+    return {"intensify": intensifier(search.table), "intensify_every": _POLISH_EVERY}
 
 
 def _squeeze(search: _Search, time_limit_s: float, seed: int, workers: int) -> None:

@@ -46,7 +46,7 @@ from layoutopt.engine.seqpair import (
     shelf_pair,
 )
 
-__all__ = ["PolishResult", "compile_polish_kernels", "polisher"]
+__all__ = ["PolishResult", "compile_polish_kernels", "intensifier", "polisher"]
 
 
 @njit(cache=True, nogil=True)
@@ -196,6 +196,21 @@ def polisher(
         )
 
     return run
+
+
+def intensifier(table: FootprintTable) -> Callable[[np.ndarray], tuple[np.ndarray, float, int]]:
+    """The annealer's ``intensify`` hook over the sequence pairs of ``table``
+    (:func:`~layoutopt.engine.btree.anneal`): a polish of at most one pass's decodes
+    (2 n^3, every block at every pair of positions), returning the polished state, its
+    cost and the decodes spent (counted as moves)."""
+    n = len(table)
+    run = polisher(table, max_evaluations=2 * n * n * n)
+
+    def intensify(state: np.ndarray) -> tuple[np.ndarray, float, int]:
+        got = run(state)
+        return got.state, got.cost, got.evaluations
+
+    return intensify
 
 
 _COMPILED = threading.Event()
